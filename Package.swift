@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "panoply-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PanoplyKit", targets: ["PanoplyKit"]),
+        .library(name: "PanoplyConnectors", targets: ["PanoplyConnectors"]),
+        .executable(name: "panoply", targets: ["PanoplyTUI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "PanoplyKit",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PanoplyConnectors",
+            dependencies: ["PanoplyKit"]
+        ),
+        .executableTarget(
+            name: "PanoplyTUI",
+            dependencies: [
+                "PanoplyKit",
+                "PanoplyConnectors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PanoplyKitTests",
+            dependencies: ["PanoplyKit"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)
