@@ -1,0 +1,22 @@
+/// How a ``SourceRunner`` drives a source.
+public struct RunOptions: Sendable {
+    /// The `n` passed to `read`.
+    public var batchSize = 1000
+    /// Attempts of one `read` for retryable errors (the original retried 3 times).
+    public var readAttempts = 3
+    /// Backoff before retry k is `retryBase * 2^(k-1)`.
+    public var retryBase: Duration = .seconds(1)
+    /// Where committed state is saved, so a failed run can resume after a restart.
+    public var stateFile: String?
+    /// How often counters are reported while running.
+    public var countersInterval: Duration = .milliseconds(250)
+    /// Which attempt this is (1 for a first run; retries from the UI count up).
+    public var attempt = 1
+
+    public init(batchSize: Int = 1000, readAttempts: Int = 3, retryBase: Duration = .seconds(1), stateFile: String? = nil) {
+        self.batchSize = batchSize
+        self.readAttempts = readAttempts
+        self.retryBase = retryBase
+        self.stateFile = stateFile
+    }
+}

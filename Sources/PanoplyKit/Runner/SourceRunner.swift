@@ -1,0 +1,193 @@
+import Foundation
+import Synchronization
+
+/// Drives one run of a source: reads batches, writes each record to the SDK under the
+/// destination table with `__state`, merges state, and commits a state only once every
+/// record written before it is acknowledged, so a retry resumes without losing anything.
+///
+/// ```swift
+/// let runner = SourceRunner(DemoSource.self, input: input, sdk: sdk)
+/// Task { for await e in runner.events { print(e) } }
+/// let summary = await runner.run()
+/// ```
+public final class SourceRunner: Sendable {
+    public let sourceType: any DataSource.Type
+    public let input: SourceInput
+    public let sdk: PanoplySDK
+    public let options: RunOptions
+    /// Every event of the run; finishes after `completed`, `failed` or `cancelled`.
+    public let events: AsyncStream<RunEvent>
+    private let continuation: AsyncStream<RunEvent>.Continuation
+    private let shared = Mutex(Shared())
+
+    private struct Shared {
+        var readTask: Task<Int, Error>?
+        var cancelRequested = false
+        /// States waiting for their records: (last record sequence, merged state then).
+        var pendingCommits: [(seq: UInt64, state: JSONObject)] = []
+        var committed: JSONObject = [:]
+        var started = false
+    }
+
+    /// - Parameters:
+    ///   - sourceType: the source type to run.
+    ///   - input: its params, destination and (when resuming) state. When `input.state`
+    ///     is nil and `options.stateFile` exists, the state is loaded from the file.
+    ///   - sdk: where records go; the caller closes it.
+    public init(_ sourceType: any DataSource.Type, input: SourceInput, sdk: PanoplySDK, options: RunOptions = RunOptions()) {
+        self.sourceType = sourceType
+        self.input = input
+        self.sdk = sdk
+        self.options = options
+        (events, continuation) = AsyncStream<RunEvent>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
+    }
+
+    /// Stops reading, closes the source, flushes what was read and ends as cancelled.
+    public func cancel() {
+        let task = shared.withLock { s -> Task<Int, Error>? in
+            s.cancelRequested = true
+            return s.readTask
+        }
+        task?.cancel()
+    }
+
+    /// The committed state so far.
+    public var committedState: JSONObject { shared.withLock { $0.committed } }
+
+    /// Runs the source to its end (or failure, or cancellation). Call once.
+    public func run() async -> RunSummary {
+        let clock = ContinuousClock.now
+        var input = input
+        do {
+            if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
+        } catch {
+            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
+        }
+        shared.withLock { $0.committed = input.state ?? [:]; $0.started = true }
+        emit(.started(attempt: options.attempt, resumedFrom: input.state))
+        let ticker = Task.detached { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: options.countersInterval)
+                commitAcknowledged()
+                emit(.counters(sdk.counters))
+            }
+        }
+        defer { ticker.cancel() }
+
+        let resumed = input
+        let task = Task { try await readLoop(resumed) }
+        let alreadyCancelled = shared.withLock { s -> Bool in
+            s.readTask = task
+            return s.cancelRequested
+        }
+        if alreadyCancelled { task.cancel() }
+        let result = await task.result
+
+        // Whatever happened, deliver what was read and commit the state that covers it.
+        var flushError: PanoplyError?
+        do { try await sdk.flush() } catch { flushError = error.asPanoplyError }
+        commitAcknowledged()
+        emit(.counters(sdk.counters))
+        let cancelled = shared.withLock { $0.cancelRequested }
+        switch result {
+        case .success(let n):
+            if let flushError { return finish(.failed, read: n, error: flushError, since: clock) }
+            return finish(.done, read: n, error: nil, since: clock)
+        case .failure(let error):
+            if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
+            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
+        }
+    }
+
+    private func readLoop(_ input: SourceInput) async throws -> Int {
+        let secrets = sourceType.configuration.params.filter(\.isSecret).map(\.name)
+        let context = SourceContext(input: input, secrets: secrets) { [self] event in
+            switch event {
+            case .log(let line): emit(.log(line))
+            case .progress(let l, let t, let m): emit(.progress(loaded: l, total: t, message: m))
+            case .state: break
+            case .fired(let type, let data):
+                if type == "source-change", case .object(let o) = data { emit(.sourceChange(o)) } else { emit(.fired(type: type, data: data)) }
+            }
+        }
+        let source = try await withReadRetries { try await self.sourceType.init(source: input, context: context) }
+        var total = 0
+        do {
+            while true {
+                try Task.checkCancellation()
+                guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
+                try Task.checkCancellation()
+                let stateId = context.currentStateId
+                var last: UInt64?
+                for var record in batch {
+                    if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
+                    last = try await sdk.writeWithBackpressure(input.destination, record)
+                }
+                total += batch.count
+                let merged = context.mergedState
+                let seq = last ?? sdk.state.withLock { $0.lastWritten }
+                shared.withLock { $0.pendingCommits.append((seq, merged)) }
+            }
+        } catch {
+            await source.close()
+            throw error
+        }
+        await source.close()
+        return total
+    }
+
+    /// Runs `op`, retrying retryable errors up to `readAttempts` times with backoff.
+    private func withReadRetries<T>(_ op: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await op()
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                let e = error.asPanoplyError
+                guard e.retryable, attempt < options.readAttempts else { throw e }
+                let delay = options.retryBase * (1 << (attempt - 1))
+                emit(.retrying(attempt: attempt + 1, maxAttempts: options.readAttempts, error: e, delay: delay))
+                emit(.log("read failed (\(e.message)); retrying in \(delay)"))
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Commits every pending state whose records are all acknowledged.
+    private func commitAcknowledged() {
+        let through = sdk.deliveredThrough
+        let newest = shared.withLock { s -> JSONObject? in
+            var newest: JSONObject?
+            while let first = s.pendingCommits.first, first.seq <= through {
+                newest = first.state
+                s.pendingCommits.removeFirst()
+            }
+            if let newest { s.committed = newest }
+            return newest
+        }
+        guard let newest else { return }
+        if let file = options.stateFile {
+            do { try StateFile.save(newest, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
+        }
+        emit(.state(newest))
+    }
+
+    private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {
+        let elapsed = ContinuousClock.now - start
+        let summary = RunSummary(status: status, recordsRead: read, counters: sdk.counters,
+                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                                 state: committedState, error: error)
+        switch status {
+        case .done: emit(.completed(summary))
+        case .failed: emit(.failed(error ?? PanoplyError(.internal, "failed")))
+        case .cancelled: emit(.cancelled)
+        case .idle, .running: break
+        }
+        continuation.finish()
+        return summary
+    }
+
+    private func emit(_ e: RunEvent) { continuation.yield(e) }
+}

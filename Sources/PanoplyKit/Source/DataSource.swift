@@ -1,0 +1,98 @@
+/// A data source: the Swift form of the original `panoply.DataSource`.
+///
+/// A type declares its ``configuration`` (title, icon, params); an instance is created
+/// from the filled-in ``SourceInput`` and a ``SourceContext`` through which it logs,
+/// reports progress and state, and fires events. `read` returns batches until `nil`.
+/// Conform with an `actor` (or a final class that protects its own state).
+public protocol DataSource: AnyObject, Sendable {
+    /// The type name used on the command line and in saved configurations (`csv`, `postgres`).
+    static var type: String { get }
+    static var configuration: SourceConfiguration { get }
+
+    /// Opens the source. `source.state` holds the committed state when resuming.
+    /// - Throws: ``PanoplyError`` (config, auth, not found, ...) with a message for the user.
+    init(source: SourceInput, context: SourceContext) async throws
+
+    /// Reads up to about `n` records; `nil` at the end of data. Each record should carry
+    /// `__state` with the current state id (the runner adds it when missing).
+    /// - Throws: ``PanoplyError``; `retryable` ones are retried by the runner.
+    func read(_ n: Int) async throws -> [JSONObject]?
+
+    /// Releases connections, files, temporary data.
+    func close() async
+
+    /// Checks that the source can be reached with its params, reading nothing.
+    func check() async throws
+
+    /// The resources (tables, endpoints) the source can read, with their fields.
+    static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource]
+}
+
+extension DataSource {
+    public func check() async throws {}
+
+    public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
+        throw PanoplyError(.config, "\(type) sources do not list resources", code: 501)
+    }
+}
+
+/// A table or endpoint a source can read, for discovery.
+public struct SourceResource: Sendable, Equatable, Codable {
+    public var name: String
+    public var fields: [Field]
+
+    public struct Field: Sendable, Equatable, Codable {
+        public var name: String
+        public var type: String
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
+    }
+
+    public init(name: String, fields: [Field]) {
+        self.name = name
+        self.fields = fields
+    }
+}
+
+/// The filled-in configuration a source is created from: the original `source` dict.
+public struct SourceInput: Sendable, Equatable {
+    /// The source type's name.
+    public var type: String
+    /// Typed param values (see ``SourceConfiguration/validate(_:)``).
+    public var params: [String: JSONValue]
+    /// The destination table; defaults to the type's name.
+    public var destination: String
+    /// The committed state of an earlier run, to resume from.
+    public var state: JSONObject?
+    /// Extra hints (the original `options`), e.g. incremental keys.
+    public var options: JSONObject
+
+    public init(type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:]) {
+        self.type = type
+        self.params = params
+        self.destination = (destination?.isEmpty == false ? destination! : type)
+        self.state = state
+        self.options = options
+    }
+
+    public func string(_ name: String) -> String? {
+        guard let v = params[name] else { return nil }
+        switch v {
+        case .string(let s): return s.isEmpty ? nil : s
+        case .null: return nil
+        default: return v.displayText
+        }
+    }
+
+    public func int(_ name: String) -> Int? {
+        if let i = params[name]?.intValue { return i }
+        return string(name).flatMap { Int($0) }
+    }
+
+    public func bool(_ name: String) -> Bool? {
+        if let b = params[name]?.boolValue { return b }
+        return string(name).map { ["true", "yes", "1", "on"].contains($0.lowercased()) }
+    }
+}

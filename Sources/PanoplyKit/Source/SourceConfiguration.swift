@@ -1,0 +1,53 @@
+/// What a data source type declares about itself: the original `CONFIG` dictionary.
+public struct SourceConfiguration: Sendable, Equatable, Codable {
+    public var title: String
+    /// A short icon: an emoji or a data URL, as in the original.
+    public var icon: String
+    public var params: [SourceParam]
+    /// One line describing the source, for lists and `--help`.
+    public var summary: String
+
+    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam]) {
+        self.title = title
+        self.icon = icon
+        self.summary = summary
+        self.params = params
+    }
+
+    public func param(_ name: String) -> SourceParam? { params.first { $0.name == name } }
+
+    /// Checks filled-in values against the params and converts them to JSON values,
+    /// applying defaults.
+    /// - Parameter values: text per param name, as typed in a form or given with `--param`.
+    /// - Returns: the typed values, or every problem found (unknown names, missing
+    ///   required values, values of the wrong kind), each naming its param.
+    public func validate(_ values: [String: String]) -> Result<[String: JSONValue], ParamErrors> {
+        var problems: [ParamProblem] = []
+        var out: [String: JSONValue] = [:]
+        for name in values.keys.sorted() where param(name) == nil {
+            let known = params.map(\.name).joined(separator: ", ")
+            problems.append(ParamProblem(param: name, message: "unknown param '\(name)' (this source takes: \(known))"))
+        }
+        for p in params {
+            let given = values[p.name].flatMap { $0.isEmpty ? nil : $0 }
+            guard let text = given ?? p.defaultValue else {
+                if p.required { problems.append(ParamProblem(param: p.name, message: "\(p.title) is required")) }
+                continue
+            }
+            switch p.parse(text) {
+            case .success(let v): out[p.name] = v
+            case .failure(let problem): problems.append(problem)
+            }
+        }
+        return problems.isEmpty ? .success(out) : .failure(ParamErrors(problems: problems))
+    }
+}
+
+/// Every problem with a set of param values.
+public struct ParamErrors: Error, Sendable, Equatable, CustomStringConvertible {
+    public var problems: [ParamProblem]
+    public var description: String { problems.map(\.message).joined(separator: "; ") }
+
+    /// As a config error (400) for the runner and the CLI.
+    public var panoplyError: PanoplyError { PanoplyError(.config, description) }
+}

@@ -1,0 +1,70 @@
+/// One input of a data source's configuration, as in the original `CONFIG["params"]`,
+/// plus what a form and a CLI need to validate it.
+public struct SourceParam: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case text, secret, number, boolean, choice, path, multiline
+    }
+
+    public var name: String
+    public var title: String
+    public var placeholder: String
+    public var help: String
+    public var kind: Kind
+    public var required: Bool
+    /// The value used when none is given (as text, the way a user types it).
+    public var defaultValue: String?
+    /// Allowed values for `.choice`.
+    public var choices: [String]
+
+    public init(_ name: String, title: String? = nil, kind: Kind = .text, required: Bool = false,
+                default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = []) {
+        self.name = name
+        self.title = title ?? name
+        self.kind = kind
+        self.required = required
+        self.defaultValue = defaultValue
+        self.placeholder = placeholder
+        self.help = help
+        self.choices = choices
+    }
+
+    public var isSecret: Bool { kind == .secret }
+
+    /// Converts typed text to the param's JSON value, or says why it cannot.
+    public func parse(_ text: String) -> Result<JSONValue, ParamProblem> {
+        switch kind {
+        case .number:
+            let t = text.trimmingCharacters(in: .whitespaces)
+            guard let n = try? JSONNumber(text: t) else {
+                return .failure(ParamProblem(param: name, message: "\(title) must be a number (got '\(t)')"))
+            }
+            return .success(.number(n))
+        case .boolean:
+            switch text.lowercased().trimmingCharacters(in: .whitespaces) {
+            case "true", "yes", "1", "on": return .success(.bool(true))
+            case "false", "no", "0", "off": return .success(.bool(false))
+            default: return .failure(ParamProblem(param: name, message: "\(title) must be true or false (got '\(text)')"))
+            }
+        case .choice:
+            guard choices.contains(text) else {
+                return .failure(ParamProblem(param: name, message: "\(title) must be one of \(choices.joined(separator: ", ")) (got '\(text)')"))
+            }
+            return .success(.string(text))
+        case .text, .secret, .path, .multiline:
+            return .success(.string(text))
+        }
+    }
+}
+
+/// A problem with one param's value.
+public struct ParamProblem: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    public var param: String
+    public var message: String
+    public init(param: String, message: String) {
+        self.param = param
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+import Foundation

@@ -1,0 +1,110 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The counterpart of the original `validate_token` decorator, for OAuth2 sources.
+///
+/// Wraps a request; when it fails with an error `isExpired` recognises, it posts the
+/// refresh token to `refreshURL`, stores the new access token in the source (firing
+/// `source-change`), calls `onRefresh`, and runs the request once more. A failed refresh
+/// is a non-retryable auth error: the user has to grant access again.
+public struct TokenRefresher: Sendable {
+    public var refreshURL: URL
+    public var accessKey: String
+    public var refreshKey: String
+    /// Extra form fields for the refresh request (the original `options['refresh']`:
+    /// client id and secret, grant type).
+    public var extraFields: [String: String]
+    public var isExpired: @Sendable (Error) -> Bool
+    public var onRefresh: (@Sendable (String) async -> Void)?
+
+    public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
+                extraFields: [String: String] = ["grant_type": "refresh_token"],
+                isExpired: @escaping @Sendable (Error) -> Bool = { ($0 as? PanoplyError)?.code == 401 },
+                onRefresh: (@Sendable (String) async -> Void)? = nil) {
+        self.refreshURL = refreshURL
+        self.accessKey = accessKey
+        self.refreshKey = refreshKey
+        self.extraFields = extraFields
+        self.isExpired = isExpired
+        self.onRefresh = onRefresh
+    }
+
+    /// Runs `request` with the current access token, refreshing it once if it expired.
+    /// - Throws: the request's error, or a non-retryable ``PanoplyError`` (auth) when the
+    ///   token cannot be refreshed.
+    public func run<T>(context: SourceContext, _ request: (String?) async throws -> T) async throws -> T {
+        do {
+            return try await request(context.param(accessKey))
+        } catch where isExpired(error) {
+            context.log("Revalidating the access token...")
+            let token = try await refresh(context: context)
+            return try await request(token)
+        }
+    }
+
+    /// Calls the refresh URL and stores the new token in the source.
+    /// - Throws: a non-retryable auth ``PanoplyError`` when the refresh fails.
+    public func refresh(context: SourceContext) async throws -> String {
+        guard let refreshToken = context.param(refreshKey) else {
+            throw PanoplyError(.auth, "access token expired and no \(refreshKey) is configured; authorize again", retryable: false)
+        }
+        var fields = extraFields
+        fields[refreshKey] = refreshToken
+        var req = URLRequest(url: refreshURL)
+        req.httpMethod = "POST"
+        req.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        req.httpBody = Data(fields.sorted { $0.key < $1.key }.map { k, v in
+            "\(Self.formEncode(k))=\(Self.formEncode(v))"
+        }.joined(separator: "&").utf8)
+        do {
+            let (data, response) = try await URLSession.shared.data(for: req)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            guard (200..<300).contains(status) else {
+                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)", retryable: false)
+            }
+            guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
+                throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
+            }
+            context.changeSource([accessKey: .string(token)])
+            await onRefresh?(token)
+            return token
+        } catch {
+            context.log("Error: Access token can't be revalidated. The user would have to re-authenticate")
+            let e = error.asPanoplyError
+            throw PanoplyError(.auth, "access token could not be refreshed (\(e.message))", code: 401, retryable: false)
+        }
+    }
+
+    static func formEncode(_ s: String) -> String {
+        String(decoding: PercentEncoding.encode(Array(s.utf8)), as: UTF8.self)
+    }
+}
+
+/// The counterpart of the original `background_progress` decorator: while `operation`
+/// waits (a long query, a count), reports `message` as progress every `interval`.
+/// - Throws: `operation`'s error, or a timeout ``PanoplyError`` after `timeout`.
+public func withBackgroundProgress<T: Sendable>(_ context: SourceContext, message: String,
+                                                interval: Duration = .seconds(600), timeout: Duration = .seconds(86_400),
+                                                _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    context.log("Creating background progress emitter")
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            let start = ContinuousClock.now
+            while true {
+                context.progress(nil, nil, message)
+                try await Task.sleep(for: interval)
+                if ContinuousClock.now - start > timeout {
+                    throw PanoplyError(.transient, "max waiting time exceeded (\(timeout)) for: \(message)", code: 408)
+                }
+            }
+        }
+        defer { group.cancelAll() }
+        while let r = try await group.next() {
+            if let r { return r }
+        }
+        throw CancellationError()
+    }
+}
