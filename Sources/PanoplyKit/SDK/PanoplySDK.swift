@@ -135,6 +135,9 @@ public final class PanoplySDK: Sendable {
         return seq
     }
 
+    /// Whether a `write` now would be within the buffer limit.
+    public var hasCapacity: Bool { state.withLock { $0.bufferedBytes <= configuration.maxBufferedBytes } }
+
     /// Suspends until the buffer has room (or the SDK is closed).
     public func waitForCapacity() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

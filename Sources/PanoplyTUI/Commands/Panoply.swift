@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import PanoplyConnectors
+import PanoplyKit
+
+@main
+struct Panoply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "panoply",
+        abstract: "Stream data to Panoply: an interactive UI and headless commands for data sources.",
+        discussion: """
+        With no subcommand, opens the interactive UI. Records go to Panoply's SQS queue when an
+        API key and secret are given (--api-key/--api-secret or PANOPLY_API_KEY/PANOPLY_API_SECRET),
+        to any SQS queue with --queue-url or --endpoint, or else to a local outbox folder
+        (./panoply-outbox by default).
+
+        Exit codes: 0 success, 1 the run failed, 2 bad usage or input, 3 records left undelivered.
+        """,
+        version: PanoplyKitVersion.string,
+        subcommands: [TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self],
+        defaultSubcommand: TUICommand.self)
+}
+
+/// The source types this binary offers.
+let registry = BuiltinSources.registry
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Ends the process with a message on standard error.
+func fail(_ message: String, code: Int32) -> ExitCode {
+    printError("error: \(message)")
+    return ExitCode(code)
+}
+
+enum Exit {
+    static let success: Int32 = 0
+    static let runFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let undelivered: Int32 = 3
+}
+
+/// The summary line `send` and `run` end with.
+func summaryLine(_ c: SDKCounters, seconds: Double) -> String {
+    "\(c.summary) seconds=\(String(format: "%.2f", seconds))"
+}
+
+/// Parses `NAME=VALUE` pairs.
+func parseParams(_ pairs: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for p in pairs {
+        guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+            throw ValidationError("--param takes NAME=VALUE (got '\(p)')")
+        }
+        out[String(p[..<eq])] = String(p[p.index(after: eq)...])
+    }
+    return out
+}
+
+/// The folder holding saved sources and the destination: PANOPLY_CONFIG_DIR,
+/// else $XDG_CONFIG_HOME/panoply, else ~/.config/panoply.
+func defaultConfigDirectory(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    if let d = env["PANOPLY_CONFIG_DIR"], !d.isEmpty { return d }
+    if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/panoply" }
+    return NSHomeDirectory() + "/.config/panoply"
+}

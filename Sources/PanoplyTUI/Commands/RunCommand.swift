@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import PanoplyKit
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a data source once, headless (for cron and CI).",
+        discussion: """
+        Reads the source to its end and streams its records to the destination. With --state FILE
+        the committed state is saved as the run goes (only once the records before it were
+        acknowledged) and a later run resumes from it. Ends with:
+        records=N messages=M bytes=B errors=E retries=R seconds=S
+
+        Examples:
+          panoply run demo --param rows=50000 --outbox ./out
+          panoply run csv --param path=users.csv --param destination=users --state users.state
+        """)
+
+    @OptionGroup var source: SourceSelection
+    @Option(help: ArgumentHelp("Load state from and save committed state to this file.", valueName: "FILE"))
+    var state: String?
+    @Option(help: ArgumentHelp("Print run events on standard output, one JSON object a line.", valueName: "json"))
+    var events: EventFormat?
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
+    var batchSize: Int = 1000
+    @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("On SIGINT/SIGTERM, wait at most this long for delivery.", valueName: "SECONDS"))
+    var shutdownTimeout: Double = 30
+    @OptionGroup var destination: DestinationOptions
+
+    enum EventFormat: String, ExpressibleByArgument { case json }
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be positive") }
+    }
+
+    func run() async throws {
+        let (sourceType, input) = try source.resolve()
+        let settings = destination.settings()
+        let sdk: PanoplySDK
+        do { sdk = try PanoplySDK(settings.sdkConfiguration()) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        if destination.isDefault() {
+            printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
+        }
+        var options = RunOptions(batchSize: batchSize, stateFile: state)
+        if let s = ProcessInfo.processInfo.environment["PANOPLY_RETRY_BASE_MS"], let ms = Int(s) { options.retryBase = .milliseconds(ms) }
+        let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
+        let watcher = SignalWatcher { sig in
+            printError("\(SignalWatcher.name(sig)): cancelling the run and flushing (up to \(shutdownTimeout)s)")
+            runner.cancel()
+        }
+        defer { withExtendedLifetime(watcher) {} }
+
+        let json = events == .json
+        let printer = Task { [sourceType] in
+            var lastProgress = ContinuousClock.now - .seconds(10)
+            for await e in runner.events {
+                if json {
+                    var line: [UInt8] = []
+                    try? JSONWriter.write(.object(Self.eventJSON(e, sourceType: sourceType)), into: &line)
+                    print(String(decoding: line, as: UTF8.self))
+                    continue
+                }
+                switch e {
+                case .log(let l): printError(l)
+                case .retrying(let a, let max, let err, let delay): printError("retrying read (attempt \(a) of \(max)) in \(delay): \(err.message)")
+                case .progress(let l, let t, let m):
+                    guard ContinuousClock.now - lastProgress > .seconds(1) else { continue }
+                    lastProgress = ContinuousClock.now
+                    printError(m.isEmpty ? "progress \(l.map(String.init) ?? "?")/\(t.map(String.init) ?? "?")" : m)
+                case .failed(let err): printError("error: run failed: \(err.message) (code \(err.code))")
+                case .cancelled: printError("run cancelled")
+                default: break
+                }
+            }
+        }
+        let summary = await runner.run()
+        await printer.value
+        var code: Int32
+        switch summary.status {
+        case .done: code = Exit.success
+        case .cancelled: code = Exit.success
+        default: code = Exit.runFailed
+        }
+        do {
+            try await sdk.close(timeout: .milliseconds(Int64(shutdownTimeout * 1000)))
+        } catch {
+            printError("error: \(error.asPanoplyError.message)")
+            code = Exit.undelivered
+        }
+        if summary.status == .cancelled, summary.counters.undelivered > 0 { code = Exit.undelivered }
+        print(summaryLine(sdk.counters, seconds: summary.seconds))
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// One event as a JSON object: `{"event": NAME, ...}`; secrets masked.
+    static func eventJSON(_ e: RunEvent, sourceType: any DataSource.Type) -> JSONObject {
+        var o: JSONObject = ["event": .string(e.name)]
+        func num(_ i: Int?) -> JSONValue { i.map { .number(JSONNumber($0)) } ?? .null }
+        switch e {
+        case .started(let attempt, let resumed):
+            o["attempt"] = num(attempt)
+            o["resumed_from"] = resumed.map { .object($0) } ?? .null
+        case .log(let line): o["message"] = .string(line)
+        case .progress(let l, let t, let m):
+            o["loaded"] = num(l); o["total"] = num(t); o["message"] = .string(m)
+        case .state(let s): o["state"] = .object(s)
+        case .sourceChange(let changes): o["changes"] = .object(maskSecrets(changes, of: sourceType))
+        case .fired(let type, let data): o["type"] = .string(type); o["data"] = data
+        case .counters(let c): o["counters"] = countersJSON(c)
+        case .retrying(let a, let max, let err, let delay):
+            o["attempt"] = num(a); o["max_attempts"] = num(max); o["error"] = errorJSON(err)
+            o["delay_ms"] = num(Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))
+        case .failed(let err): o["error"] = errorJSON(err)
+        case .cancelled: break
+        case .completed(let s):
+            o["records"] = num(s.recordsRead); o["counters"] = countersJSON(s.counters); o["state"] = .object(s.state)
+        }
+        return o
+    }
+
+    static func errorJSON(_ e: PanoplyError) -> JSONValue {
+        ["message": .string(e.message), "code": .number(JSONNumber(e.code)), "category": .string(e.category.rawValue), "retryable": .bool(e.retryable)]
+    }
+
+    static func countersJSON(_ c: SDKCounters) -> JSONValue {
+        func n(_ i: Int) -> JSONValue { .number(JSONNumber(i)) }
+        return ["records": n(c.records), "delivered": n(c.recordsDelivered), "messages": n(c.messages), "bytes": n(c.bytes),
+                "errors": n(c.errors), "retries": n(c.retries), "sends": n(c.sends), "in_flight": n(c.inFlight),
+                "buffered": n(c.buffered), "undelivered": n(c.undelivered)]
+    }
+}

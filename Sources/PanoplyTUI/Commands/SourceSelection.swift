@@ -1,0 +1,36 @@
+import ArgumentParser
+import PanoplyKit
+
+/// `TYPE --param NAME=VALUE ...`, resolved into a validated source input.
+struct SourceSelection: ParsableArguments {
+    @Argument(help: ArgumentHelp("The source type (see `panoply sources`).", valueName: "TYPE"))
+    var type: String
+    @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
+    var params: [String] = []
+
+    /// The source type and its validated input, or an exit with every problem listed.
+    func resolve(state: JSONObject? = nil) throws -> (any DataSource.Type, SourceInput) {
+        guard let sourceType = registry.type(named: type) else {
+            throw fail("unknown source type '\(type)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
+        }
+        var values: [String: String]
+        do { values = try parseParams(params) } catch { throw fail("\(error)", code: Exit.usage) }
+        let table = values.removeValue(forKey: "destination")
+        switch sourceType.configuration.validate(values) {
+        case .success(let typed):
+            return (sourceType, SourceInput(type: type, params: typed, destination: table, state: state))
+        case .failure(let errors):
+            for p in errors.problems { printError("error: --param \(p.param): \(p.message)") }
+            throw ExitCode(Exit.usage)
+        }
+    }
+}
+
+/// Masks the values of secret params in an object (for events and logs).
+func maskSecrets(_ o: JSONObject, of type: any DataSource.Type) -> JSONObject {
+    var out = o
+    for p in type.configuration.params where p.isSecret && out[p.name] != nil {
+        out[p.name] = "****"
+    }
+    return out
+}

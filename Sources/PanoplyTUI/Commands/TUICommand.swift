@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import PanoplyKit
+
+struct TUICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Open the interactive UI (the default when no subcommand is given).",
+        discussion: "Keys: arrows or j/k move, Enter opens a source's form, Tab/Shift-Tab move between fields, Ctrl-S starts the run, c cancels, r retries, / filters the log, Esc goes back, ? shows all keys, q quits.")
+
+    @Option(name: .customLong("open"), help: ArgumentHelp("Open this source type's form.", valueName: "TYPE"))
+    var openType: String?
+    @Option(name: .customLong("param"), help: ArgumentHelp("Prefill a field of the opened form.", valueName: "NAME=VALUE"))
+    var params: [String] = []
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources and the destination live.", valueName: "DIR"))
+    var configDir: String?
+    @OptionGroup var destination: DestinationOptions
+
+    func run() async throws {
+        if let openType, registry.type(named: openType) == nil {
+            throw fail("unknown source type '\(openType)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
+        }
+        let settings = destination.settings()
+        do { _ = try settings.sdkConfiguration() } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
+        let launch = TUILaunch(registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
+                               openType: openType, prefill: try parseParams(params),
+                               configDirectory: configDir ?? defaultConfigDirectory())
+        let code = try await TUIApp.run(launch)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// What the interactive UI starts with.
+struct TUILaunch: Sendable {
+    var registry: SourceRegistry
+    var destination: DestinationSettings
+    /// False when no destination option or variable was given (the UI may use a saved one).
+    var destinationGiven: Bool
+    var openType: String?
+    var prefill: [String: String]
+    var configDirectory: String
+}
