@@ -35,6 +35,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PanoplyRunnerTests",
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]
+        ),
+        .testTarget(
             name: "PanoplyKitTests",
             dependencies: ["PanoplyKit"],
             resources: [.copy("Fixtures")]

@@ -72,7 +72,17 @@ public final class SourceRunner: Sendable {
                 emit(.counters(sdk.counters))
             }
         }
-        defer { ticker.cancel() }
+        // Commit as soon as acknowledgements arrive, not only on the ticker.
+        let sdkEvents = sdk.events(buffer: 1)
+        let committer = Task.detached { [self] in
+            for await e in sdkEvents {
+                if case .flush = e { commitAcknowledged() }
+            }
+        }
+        defer {
+            ticker.cancel()
+            committer.cancel()
+        }
 
         let resumed = input
         let task = Task { try await readLoop(resumed) }

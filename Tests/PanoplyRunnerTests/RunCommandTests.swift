@@ -1,0 +1,110 @@
+import Foundation
+import PanoplyKit
+import Testing
+
+@Suite("panoply run")
+struct RunCommandTests {
+    @Test("run demo with 50,000 rows leaves exactly ids 1...50000 in the outbox")
+    func demoDeliversEveryId() throws {
+        let dir = try temporaryDirectory()
+        let r = try CLI.run(["run", "demo", "--param", "rows=50000", "--outbox", dir.appendingPathComponent("out").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let ids = try outboxIds(dir.appendingPathComponent("out"))
+        #expect(ids.count == 50000)
+        #expect(Set(ids) == Set(1...50000))
+        #expect(r.stdout.contains("records=50000 messages="))
+        #expect(r.stdout.range(of: #"records=\d+ messages=\d+ bytes=\d+ errors=\d+ retries=\d+ seconds=[0-9.]+"#, options: .regularExpression) != nil)
+    }
+
+    @Test("a retryable failure is retried once and every id arrives exactly once")
+    func retryableFailureIsRetried() throws {
+        let dir = try temporaryDirectory()
+        let r = try CLI.run(["run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=retryable",
+                             "--outbox", dir.appendingPathComponent("out").path, "--events", "json"],
+                            environment: ["PANOPLY_RETRY_BASE_MS": "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let retries = r.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"retrying\"") }
+        #expect(retries.count == 1)
+        let ids = try outboxIds(dir.appendingPathComponent("out"))
+        #expect(ids.count == 50000)
+        #expect(Set(ids).count == 50000)
+    }
+
+    @Test("a fatal failure exits 1 with the committed state saved; the same command again completes")
+    func fatalFailureResumesFromState() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("out").path
+        let state = dir.appendingPathComponent("demo.state").path
+        let args = ["run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=fatal",
+                    "--outbox", out, "--state", state]
+        let first = try CLI.run(args)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.stderr.contains("demo failure at row 20000"))
+        let saved = try #require(try StateFile.load(state))
+        let nextId = try #require(saved["demo"]?[path: "next_id"]?.intValue)
+        #expect(nextId > 1 && nextId <= 20000)
+
+        let second = try CLI.run(args)
+        #expect(second.status == 0, "\(second.stderr)")
+        let ids = try outboxIds(URL(fileURLWithPath: out))
+        #expect(Set(ids) == Set(1...50000))
+        // Only ids after the last committed state may repeat.
+        var seen = Set<Int>(), repeats = 0
+        for id in ids where !seen.insert(id).inserted {
+            repeats += 1
+            #expect(id >= nextId)
+        }
+        print("fatal+resume: \(ids.count) records, \(repeats) repeated after the committed state \(nextId)")
+        #expect(try StateFile.load(state)?["demo"]?[path: "next_id"]?.intValue == 50001)
+    }
+
+    @Test("events are JSON lines, and secrets never appear in them")
+    func eventsAreJSONLines() throws {
+        let dir = try temporaryDirectory()
+        let r = try CLI.run(["run", "demo", "--param", "rows=1000", "--outbox", dir.path, "--events", "json"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").dropLast()
+        #expect(lines.allSatisfy { (try? JSONParser.parse(String($0)))?.objectValue?["event"] != nil })
+        #expect(lines.first?.contains("\"started\"") == true)
+        #expect(lines.last?.contains("\"completed\"") == true)
+    }
+
+    @Test("bad params exit 2 and name every problem", arguments: [
+        (["--param", "rows=abc"], "Rows must be a number"),
+        (["--param", "bogus=1"], "unknown param 'bogus'"),
+        (["--param", "fail_mode=sometimes"], "must be one of retryable, fatal"),
+        (["--param", "rows"], "--param takes NAME=VALUE"),
+    ])
+    func badParamsExit2(args: [String], message: String) throws {
+        let dir = try temporaryDirectory()
+        let r = try CLI.run(["run", "demo"] + args + ["--outbox", dir.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test("an unknown source type exits 2 and lists the available ones")
+    func unknownType() throws {
+        let r = try CLI.run(["run", "nosuch"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("available: ") && r.stderr.contains("demo"))
+    }
+
+    @Test("sources --json lists every type with its params")
+    func sourcesJSON() throws {
+        let r = try CLI.run(["sources", "--json"])
+        #expect(r.status == 0)
+        let list = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        let demo = try #require(list.first { $0[path: "type"] == "demo" })
+        let params = demo[path: "params"]?.arrayValue?.compactMap { $0[path: "name"]?.stringValue }
+        #expect(params == ["rows", "batch_size", "delay_ms", "fail_at", "fail_mode"])
+    }
+
+    @Test("check validates params and connects without reading")
+    func checkDemo() throws {
+        let ok = try CLI.run(["check", "demo", "--param", "rows=10"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("ok:"))
+        let bad = try CLI.run(["check", "demo", "--param", "rows=-"])
+        #expect(bad.status == 2)
+    }
+}
