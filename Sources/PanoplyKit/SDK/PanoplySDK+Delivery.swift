@@ -8,13 +8,13 @@ extension PanoplySDK {
         }
         if autoTick {
             let every = min(max(configuration.flushInterval / 4, .milliseconds(10)), .milliseconds(250))
-            started.append(Task.detached { [weak self] in
+            ticker.withLock { $0 = Task.detached { [weak self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: every)
                     guard let self, !self.state.withLock({ $0.closed }) else { return }
                     self.tick()
                 }
-            })
+            } }
         }
         tasksAppend(started)
     }

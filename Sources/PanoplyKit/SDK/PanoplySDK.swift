@@ -17,6 +17,8 @@ public final class PanoplySDK: Sendable {
     let spool: Spool?
     private let now: @Sendable () -> Duration
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The flush-interval timer; cancelled on close so closing never waits for its sleep.
+    let ticker = Mutex<Task<Void, Never>?>(nil)
 
     func tasksAppend(_ t: [Task<Void, Never>]) { tasks.withLock { $0 += t } }
 
@@ -256,6 +258,7 @@ public final class PanoplySDK: Sendable {
             defer { s.workerWaiters = []; s.capacityWaiters = [] }
             return (s.workerWaiters, s.capacityWaiters)
         }
+        ticker.withLock { $0?.cancel() }
         for w in workers { w.resume(returning: nil) }
         for w in wake { w.resume() }
         let running = tasks.withLock { $0 }
