@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -22,9 +23,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(
             name: "PanoplyConnectors",
-            dependencies: ["PanoplyKit"]
+            dependencies: [
+                "PanoplyKit",
+                "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .executableTarget(
             name: "PanoplyTUI",
@@ -42,6 +48,15 @@ let package = Package(
             name: "PanoplyKitTests",
             dependencies: ["PanoplyKit"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PanoplyConnectorsTests",
+            dependencies: [
+                "PanoplyConnectors",
+                "PanoplyKit",
+                "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
     ]
 )

@@ -1,0 +1,115 @@
+import Foundation
+import PanoplyKit
+
+/// Rows of a CSV file, streamed in chunks. The state is the byte offset after the last
+/// delivered row and the row count, so a resumed run seeks straight there.
+public actor CSVSource: DataSource {
+    public static let type = "csv"
+    public static let configuration = SourceConfiguration(
+        title: "CSV file", icon: "▦", summary: "Rows of a CSV file, streamed; resumes at the last delivered row",
+        params: [
+            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF)"),
+            SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
+            SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
+            SourceParam("infer_types", title: "Infer types", kind: .boolean, default: "false", help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string"),
+        ])
+
+    private let path: String
+    private let cursor: CSVCursor
+    private let columns: [String]?
+    private let inferTypes: Bool
+    private var row: Int
+    private var done = false
+    private let context: SourceContext
+
+    public init(source: SourceInput, context: SourceContext) async throws {
+        guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+        let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
+        let header = source.bool("header") ?? true
+        self.path = path
+        self.context = context
+        inferTypes = source.bool("infer_types") ?? false
+        let saved = source.state?["csv"]?.objectValue
+        let offset = saved?["offset"]?.intValue ?? 0
+        row = saved?["row"]?.intValue ?? 0
+
+        var columns: [String]? = nil
+        if header {
+            let head = try CSVCursor(path: path, offset: 0, delimiter: delimiter)
+            defer { head.close() }
+            guard let names = try head.next() else {
+                throw PanoplyError(.config, "'\(path)' is empty: expected a header row (set header=false for files without one)", code: 422)
+            }
+            columns = Self.uniqueNames(names)
+            cursor = try CSVCursor(path: path, offset: max(offset, head.offset), delimiter: delimiter)
+        } else {
+            cursor = try CSVCursor(path: path, offset: offset, delimiter: delimiter)
+        }
+        self.columns = columns
+        if offset > 0 { context.log("resuming '\(path)' at byte \(offset) after row \(row)") }
+        context.log("reading '\(path)' (\(cursor.fileSize) bytes)")
+    }
+
+    public func read(_ n: Int) async throws -> [JSONObject]? {
+        guard !done else { return nil }
+        var batch: [JSONObject] = []
+        batch.reserveCapacity(max(1, n))
+        cursor.beginBatch()
+        do {
+            while batch.count < max(1, n), let fields = try cursor.next() {
+                batch.append(record(fields))
+            }
+        } catch {
+            cursor.rewind()
+            throw error
+        }
+        if batch.isEmpty {
+            done = true
+            cursor.close()
+            context.progress(cursor.fileSize, cursor.fileSize, "\(row) rows, \(cursor.fileSize) bytes (done)")
+            return nil
+        }
+        row += batch.count
+        let offset = cursor.offset
+        context.state("csv-\(row)", ["csv": ["offset": .number(JSONNumber(offset)), "row": .number(JSONNumber(row))]])
+        context.progress(offset, cursor.fileSize, "\(row) rows, \(offset)/\(cursor.fileSize) bytes")
+        return batch
+    }
+
+    public func close() async { cursor.close() }
+
+    private func record(_ fields: [String]) -> JSONObject {
+        var o = JSONObject()
+        let names = columns ?? []
+        for (i, text) in fields.enumerated() {
+            o[i < names.count ? names[i] : "column_\(i + 1)"] = inferTypes ? CSVValueInference.value(text) : .string(text)
+        }
+        if fields.count < names.count {
+            for name in names[fields.count...] { o[name] = .null }
+        }
+        return o
+    }
+
+    static func delimiter(_ text: String) throws -> UInt8 {
+        switch text {
+        case "\\t", "tab", "\t": return UInt8(ascii: "\t")
+        default:
+            let bytes = Array(text.utf8)
+            guard bytes.count == 1, bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0A, bytes[0] != 0x0D else {
+                throw PanoplyError.config("Delimiter must be one ASCII character other than a quote or line break (got '\(text)')")
+            }
+            return bytes[0]
+        }
+    }
+
+    /// Header names, with blanks named by position and duplicates numbered.
+    static func uniqueNames(_ names: [String]) -> [String] {
+        var seen: [String: Int] = [:]
+        return names.enumerated().map { i, raw in
+            let base = raw.trimmingCharacters(in: .whitespaces).isEmpty ? "column_\(i + 1)" : raw
+            let k = (seen[base] ?? 0) + 1
+            seen[base] = k
+            return k == 1 ? base : "\(base)_\(k)"
+        }
+    }
+}
