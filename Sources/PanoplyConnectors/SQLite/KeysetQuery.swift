@@ -1,0 +1,50 @@
+/// The SQL of keyset pagination over a table or query, shared by the SQLite and
+/// PostgreSQL sources: each page starts after the last key delivered (never OFFSET over
+/// the whole relation), so a page costs the same at row 10 and at row 10 million, and
+/// a resumed run starts from the saved key.
+///
+/// A key that is not unique (an `updated_at` column) is paged without losing rows that
+/// share a value across a page boundary: a page runs up to and including every row with
+/// the n-th key, so it may hold a few more than n rows. Rows whose key is NULL are not
+/// read: they cannot be ordered against a saved key.
+struct KeysetQuery: Sendable, Equatable {
+    /// `"table" AS t` or `(SELECT ...) AS t`.
+    var relation: String
+    /// The key as SQL (`t."id"`, `rowid`, `ctid`).
+    var key: String
+    var unique: Bool
+    /// What each row selects after the key.
+    var columns: String
+    /// The placeholder of the last key (`?1`, `$1::integer`).
+    var lowerParam: String
+    /// The placeholder of the page size (`?2`, `$2`).
+    var limitParam: String
+
+    /// The next page; binds the last key (when `afterKey`) then the page size. With a
+    /// non-unique key the bound size is n - 1 (an offset within the page).
+    func page(afterKey: Bool) -> String {
+        let filter = where_(afterKey)
+        if unique {
+            return "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(filter) ORDER BY \(key) LIMIT \(limitParam)"
+        }
+        let upper = "SELECT \(key) FROM \(relation) WHERE \(filter) ORDER BY \(key) LIMIT 1 OFFSET \(limitParam)"
+        return "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(filter) AND \(key) <= COALESCE((\(upper)), \(key)) ORDER BY \(key)"
+    }
+
+    /// How many rows are left after the last key (or in all, without one).
+    func count(afterKey: Bool) -> String {
+        "SELECT count(*) FROM \(relation) WHERE \(where_(afterKey))"
+    }
+
+    /// Every row, for the total.
+    var total: String { "SELECT count(*) FROM \(relation)" }
+
+    private func where_(_ afterKey: Bool) -> String {
+        afterKey ? "\(key) > \(lowerParam)" : "\(key) IS NOT NULL"
+    }
+
+    /// `name` as a double-quoted SQL identifier.
+    static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
