@@ -1,0 +1,125 @@
+import Foundation
+import PanoplyKit
+import PostgresNIO
+
+/// Connection params of the PostgreSQL source, and the few queries it runs besides pages.
+struct PostgresSettings: Sendable {
+    var host: String
+    var port: Int
+    var database: String
+    var user: String
+    var password: String?
+    var schema: String
+    var sslmode: String
+    var logger: Logger
+
+    init(_ source: SourceInput) throws {
+        guard let database = source.string("database") else { throw PanoplyError.config("Database is required") }
+        guard let user = source.string("user") else { throw PanoplyError.config("User is required") }
+        host = source.string("host") ?? "127.0.0.1"
+        port = source.int("port") ?? 5432
+        guard (1...65535).contains(port) else { throw PanoplyError.config("Port must be between 1 and 65535 (got \(port))") }
+        self.database = database
+        self.user = user
+        password = source.string("password")
+        schema = source.string("schema") ?? "public"
+        sslmode = source.string("sslmode") ?? "prefer"
+        guard ["disable", "prefer", "require"].contains(sslmode) else {
+            throw PanoplyError.config("SSL mode must be disable, prefer or require (got '\(sslmode)')")
+        }
+        var logger = Logger(label: "panoply.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    /// Opens and authenticates a connection.
+    /// - Throws: auth (401, not retryable) for a rejected login; transient (retryable)
+    ///   when the server cannot be reached.
+    func connect() async throws -> PostgresConnection {
+        do {
+            let tls: PostgresConnection.Configuration.TLS
+            if sslmode == "disable" {
+                tls = .disable
+            } else {
+                var config = TLSConfiguration.makeClientConfiguration()
+                config.certificateVerification = .none
+                let context = try NIOSSLContext(configuration: config)
+                tls = sslmode == "require" ? .require(context) : .prefer(context)
+            }
+            var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            configuration.options.connectTimeout = .seconds(10)
+            return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
+        } catch {
+            throw map(error)
+        }
+    }
+
+    func map(_ error: any Error) -> PanoplyError {
+        PostgresErrors.map(error, host: host, port: port, user: user, database: database)
+    }
+
+    /// The first column of the first row as text (nil when there is no row or it is NULL).
+    func scalar(_ connection: PostgresConnection, _ sql: String, _ params: [String] = []) async throws -> String? {
+        var binds = PostgresBindings()
+        for p in params { binds.append(p) }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        for try await row in rows {
+            return try row.makeRandomAccess()[0].decode(String?.self)
+        }
+        return nil
+    }
+
+    /// The result of a `count(*)` query.
+    func count(_ connection: PostgresConnection, _ sql: String, _ params: [String] = []) async throws -> Int {
+        var binds = PostgresBindings()
+        for p in params { binds.append(p) }
+        for try await n in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(Int64.self) {
+            return Int(n)
+        }
+        return 0
+    }
+
+    /// The table's primary key when it is a single column.
+    func primaryKey(_ connection: PostgresConnection, schema: String, table: String) async throws -> String? {
+        let sql = """
+            SELECT string_agg(a.attname, ',') FROM pg_index i
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indisprimary AND i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass
+            HAVING count(*) = 1
+            """
+        return try await scalar(connection, sql, [schema, table])
+    }
+
+    /// Tables and views of the schema with their columns.
+    func resources(_ connection: PostgresConnection) async throws -> [SourceResource] {
+        let sql = """
+            SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
+            WHERE table_schema = $1 ORDER BY table_name, ordinal_position
+            """
+        var binds = PostgresBindings()
+        binds.append(schema)
+        var out: [SourceResource] = []
+        for try await (table, column, type) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            .decode((String, String, String).self) {
+            if out.last?.name != table { out.append(SourceResource(name: table, fields: [])) }
+            out[out.count - 1].fields.append(.init(name: column, type: type))
+        }
+        return out
+    }
+}
+
+extension PostgresSource {
+    /// Lists the schema's tables and views with their columns.
+    public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
+        let settings = try PostgresSettings(source)
+        let connection = try await settings.connect()
+        do {
+            let resources = try await settings.resources(connection)
+            try? await connection.close()
+            return resources
+        } catch {
+            try? await connection.close()
+            throw settings.map(error)
+        }
+    }
+}
