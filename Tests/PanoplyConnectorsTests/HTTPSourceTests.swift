@@ -11,10 +11,10 @@ import Testing
 struct HTTPSourceTests {
     static let base = serviceEnv("PANOPLY_TEST_HTTP_URL")
 
-    static var available: Bool {
+    static let available: Bool = {
         if base == nil { print("skipping HTTP source tests: PANOPLY_TEST_HTTP_URL is not set (run scripts/services/http-fixture.sh start)") }
         return base != nil
-    }
+    }()
 
     static func url(_ path: String, _ query: String) -> String {
         "\(base!)\(path)?scenario=\(UUID().uuidString)&\(query)"

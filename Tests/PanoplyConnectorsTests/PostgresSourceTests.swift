@@ -14,10 +14,10 @@ struct PostgresSourceTests {
                 "database": serviceEnv("PANOPLY_TEST_PG_DATABASE") ?? "panoply_test", "sslmode": "disable"]
     }()
 
-    static var available: Bool {
+    static let available: Bool = {
         if env == nil { print("skipping PostgreSQL tests: PANOPLY_TEST_PG_PORT is not set (run scripts/services/postgres.sh start)") }
         return env != nil
-    }
+    }()
 
     /// Creates a fresh table `name` with ids 1...rows and returns the params to read it.
     static func table(_ name: String, rows: Int, primaryKey: Bool = true) async throws -> [String: String] {
