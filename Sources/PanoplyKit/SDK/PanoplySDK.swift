@@ -260,6 +260,7 @@ public final class PanoplySDK: Sendable {
         let running = tasks.withLock { $0 }
         if failure != nil { for t in running { t.cancel() } }
         for t in running { await t.value }
+        spool?.release()
         let leftover = state.withLock { s -> [(CheckedContinuation<Void, Error>, PanoplyError)] in
             let e = PanoplyError(.internal, "the SDK closed before these records were delivered", retryable: false)
             defer { s.flushWaiters = [] }

@@ -23,7 +23,7 @@ final class Spool: Sendable {
     let nextMessageNumber: UInt64
     private let paths = Mutex<[UInt64: URL]>([:])
     let fsync: Bool
-    private let lockFD: Int32
+    private let lockFD: Mutex<Int32>
 
     init(directory: String, fsync: Bool = true) throws {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
@@ -32,14 +32,22 @@ final class Spool: Sendable {
         } catch {
             throw PanoplyError.config("cannot create spool folder '\(directory)': \(error.localizedDescription)")
         }
-        lockFD = try Self.lock(url)
+        lockFD = Mutex(try Self.lock(url))
         self.directory = url
         self.fsync = fsync
         Self.removeTemporaryFiles(in: url)
         nextMessageNumber = (Self.existing(in: url).map(\.number).max() ?? 0) + 1
     }
 
-    deinit { Foundation.close(lockFD) }
+    deinit { release() }
+
+    /// Gives up the folder's lock (when the SDK closes), so another SDK may use it.
+    func release() {
+        lockFD.withLock { fd in
+            if fd >= 0 { Foundation.close(fd) }
+            fd = -1
+        }
+    }
 
     /// Takes the folder's lock, or throws naming the process that holds it.
     private static func lock(_ dir: URL) throws -> Int32 {
