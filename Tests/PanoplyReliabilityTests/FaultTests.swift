@@ -11,7 +11,7 @@ struct Fault: Sendable, CustomTestStringConvertible {
     var testDescription: String { mode }
 
     static let all: [Fault] = [
-        Fault(mode: "refuse", seconds: 1.5),
+        Fault(mode: "refuse", seconds: 2),
         Fault(mode: "hang", count: 4, hold: 3),
         Fault(mode: "reset", count: 8),
         Fault(mode: "http500", count: 8),
@@ -65,6 +65,9 @@ struct FaultTests {
         let errors = ErrorLog()
         rig.sdk.on(.error) { if case .error(let e) = $0 { errors.add(e) } }
         try await rig.proxy.fault(fault.mode, count: fault.count, seconds: fault.seconds, hold: fault.hold)
+        if fault.mode == "refuse" {
+            try waitUntil("the proxy to refuse connections", within: .seconds(5)) { !canConnect(port: rig.proxy.dataPort) }
+        }
 
         for i in 1...Self.records {
             try await rig.sdk.writeWithBackpressure("events", Self.record(i))
@@ -141,4 +144,18 @@ func spooledRecords(_ dir: String) throws -> Int {
         }
     }
     return n
+}
+
+/// Whether a TCP connection to 127.0.0.1:port is accepted.
+func canConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
 }
