@@ -45,6 +45,10 @@ let package = Package(
             dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]
         ),
         .testTarget(
+            name: "PanoplyReliabilityTests",
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]
+        ),
+        .testTarget(
             name: "PanoplyKitTests",
             dependencies: ["PanoplyKit"],
             resources: [.copy("Fixtures")]

@@ -100,8 +100,14 @@ extension PanoplySDK {
     /// Queues the messages a previous process left in the spool, before anything new.
     func recover(from spool: Spool) throws {
         for (_, url) in Spool.existing(in: spool.directory) {
-            guard let data = try? Data(contentsOf: url) else { continue }
-            let body = [UInt8](data)
+            let body: [UInt8]
+            switch Spool.read(url) {
+            case .success(let b): body = b
+            case .failure(let e):
+                state.withLock { $0.counters.errors += 1 }
+                hub.emit(.error(SDKErrorInfo(error: e, messages: [], willRetry: false)), kind: .error)
+                continue
+            }
             guard let n = Spool.recordCount(body), n > 0 else {
                 let dest = spool.setAside(url)
                 let e = PanoplyError(.internal, "spool file \(url.lastPathComponent) is not a valid message; moved to \(dest.path)", retryable: false)

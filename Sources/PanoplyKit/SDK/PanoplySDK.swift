@@ -133,7 +133,7 @@ public final class PanoplySDK: Sendable {
             s.counters.buffered += 1
             return r
         }
-        if let sealed { try dispatch(sealed) }
+        if let sealed { dispatch(sealed) }
         return seq
     }
 
@@ -152,28 +152,24 @@ public final class PanoplySDK: Sendable {
         }
     }
 
-    /// Spools (when configured) and queues a sealed message.
-    func dispatch(_ m: OutgoingMessage) throws {
-        if let spool { try spool.store(m) }
+    /// Spools (when configured) and queues a sealed message. When the spool cannot take
+    /// it (disk full, permissions), the message is still sent from memory and an error
+    /// event says it is not crash-safe; dropping it would lose its records for sure.
+    func dispatch(_ m: OutgoingMessage) {
+        if let spool {
+            do { try spool.store(m) } catch {
+                let e = PanoplyError(.internal, "\(error.message); sending message \(m.number) from memory: its \(m.recordCount) records are lost if the process dies before it is acknowledged", retryable: true)
+                state.withLock { $0.counters.errors += 1 }
+                hub.emit(.error(SDKErrorInfo(error: e, messages: [MessageInfo(m, attempt: 0)], willRetry: true)), kind: .error)
+            }
+        }
         state.withLock { $0.sealed(m, maxCount: transport.maxBatchCount, maxBytes: transport.maxBatchBytes) }.resume()
     }
 
     /// Seals the open message if the flush interval has passed (the background timer calls this).
     public func tick() {
         let t = now()
-        if let m = state.withLock({ $0.batcher.tick(now: t) }) {
-            do { try dispatch(m) } catch { reportSpoolFailure(m, error) }
-        }
-    }
-
-    func reportSpoolFailure(_ m: OutgoingMessage, _ error: Error) {
-        let e = PanoplyError(.internal, "cannot write spool file: \(error)", retryable: false)
-        state.withLock { s in
-            s.counters.inFlight += 1
-            s.counters.errors += 1
-            return s.failed(m, error: e)
-        }.resume()
-        hub.emit(.error(SDKErrorInfo(error: e, messages: [MessageInfo(m, attempt: 0)], willRetry: false)), kind: .error)
+        if let m = state.withLock({ $0.batcher.tick(now: t) }) { dispatch(m) }
     }
 
     // MARK: Observing
@@ -202,7 +198,7 @@ public final class PanoplySDK: Sendable {
         let target = state.withLock { s -> (UInt64, OutgoingMessage?) in
             (s.lastWritten, s.batcher.seal())
         }
-        if let m = target.1 { try dispatch(m) }
+        if let m = target.1 { dispatch(m) }
         try await waitUntilDelivered(target.0)
     }
 
@@ -264,6 +260,7 @@ public final class PanoplySDK: Sendable {
         let running = tasks.withLock { $0 }
         if failure != nil { for t in running { t.cancel() } }
         for t in running { await t.value }
+        spool?.release()
         let leftover = state.withLock { s -> [(CheckedContinuation<Void, Error>, PanoplyError)] in
             let e = PanoplyError(.internal, "the SDK closed before these records were delivered", retryable: false)
             defer { s.flushWaiters = [] }

@@ -6,14 +6,24 @@ import Synchronization
 /// previous process are sent first. Delivery is therefore at least once.
 ///
 /// Files are `<message number>.msg`, the exact message body. A file that is not a valid
-/// body (a crash mid-write leaves only `.tmp` files, which are ignored) is moved to
-/// `corrupt/` and reported, not sent.
+/// body (a crash mid-write leaves only `.tmp` files, which are removed on start) is moved
+/// to `corrupt/` and reported, not sent.
+///
+/// Sync policy: each file is written to a temporary name, `fsync`ed, renamed into place,
+/// and the folder is `fsync`ed, before the message is sent; so an acknowledged send always
+/// has its file on disk first. Removal after the acknowledgement is not synced (a crash
+/// then can only lead to a duplicate, never to a loss).
+///
+/// One process at a time: the folder is locked (`flock` on `.lock`) for the spool's life;
+/// a second process with the same folder gets a clear error instead of sharing (and
+/// overwriting) files.
 final class Spool: Sendable {
     let directory: URL
     /// Message numbers continue after the files already present.
     let nextMessageNumber: UInt64
     private let paths = Mutex<[UInt64: URL]>([:])
     let fsync: Bool
+    private let lockFD: Mutex<Int32>
 
     init(directory: String, fsync: Bool = true) throws {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
@@ -22,9 +32,48 @@ final class Spool: Sendable {
         } catch {
             throw PanoplyError.config("cannot create spool folder '\(directory)': \(error.localizedDescription)")
         }
+        lockFD = Mutex(try Self.lock(url))
         self.directory = url
         self.fsync = fsync
+        Self.removeTemporaryFiles(in: url)
         nextMessageNumber = (Self.existing(in: url).map(\.number).max() ?? 0) + 1
+    }
+
+    deinit { release() }
+
+    /// Gives up the folder's lock (when the SDK closes), so another SDK may use it.
+    func release() {
+        lockFD.withLock { fd in
+            if fd >= 0 { Foundation.close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Takes the folder's lock, or throws naming the process that holds it.
+    private static func lock(_ dir: URL) throws -> Int32 {
+        let path = dir.appendingPathComponent(".lock").path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw PanoplyError.config("cannot use spool folder '\(dir.path)': cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            Foundation.close(fd)
+            let who = holder.isEmpty ? "another process" : "another process (pid \(holder))"
+            throw PanoplyError.config("spool folder '\(dir.path)' is in use by \(who); give each process its own --spool folder")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// Half-written files of a process that died while writing.
+    private static func removeTemporaryFiles(in dir: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".msg.tmp") {
+            unlink(dir.appendingPathComponent(name).path)
+        }
     }
 
     static func existing(in dir: URL) -> [(number: UInt64, url: URL)] {
@@ -54,12 +103,32 @@ final class Spool: Sendable {
             }
             return true
         }
-        if fsync { _ = Foundation.fsync(fd) }
+        let writeErrno = errno
+        let synced = !fsync || Foundation.fsync(fd) == 0
         Foundation.close(fd)
-        guard ok, rename(tmp.path, url.path) == 0 else {
-            throw PanoplyError(.internal, "cannot write spool file \(url.path): \(String(cString: strerror(errno)))", retryable: false)
+        guard ok, synced, rename(tmp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(ok ? errno : writeErrno))
+            unlink(tmp.path)
+            throw PanoplyError(.internal, "cannot write spool file \(url.path): \(reason)", retryable: false)
         }
+        if fsync { syncDirectory() }
         paths.withLock { $0[m.number] = url }
+    }
+
+    /// Makes the rename durable.
+    private func syncDirectory() {
+        let fd = open(directory.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = Foundation.fsync(fd)
+        Foundation.close(fd)
+    }
+
+    /// The body of a spool file, or a message saying why it cannot be read.
+    static func read(_ url: URL) -> Result<[UInt8], PanoplyError> {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return .failure(PanoplyError(.internal, "spool file \(url.path) cannot be read (check its permissions); it is left in place", retryable: false))
+        }
+        return .success([UInt8](data))
     }
 
     /// The message was acknowledged: forget it.

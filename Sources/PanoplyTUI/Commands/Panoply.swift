@@ -19,6 +19,25 @@ struct Panoply: AsyncParsableCommand {
         version: PanoplyKitVersion.string,
         subcommands: [TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self],
         defaultSubcommand: TUICommand.self)
+
+    /// As ArgumentParser's, but bad usage exits 2 (the documented code), not 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// The source types this binary offers.

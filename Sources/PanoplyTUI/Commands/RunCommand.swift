@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
+import Synchronization
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,10 +46,29 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = RunOptions(batchSize: batchSize, stateFile: state)
         if let s = ProcessInfo.processInfo.environment["PANOPLY_RETRY_BASE_MS"], let ms = Int(s) { options.retryBase = .milliseconds(ms) }
+        if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
+        let timeout = Duration.milliseconds(Int64(shutdownTimeout * 1000))
+        let shutdown = ShutdownDeadline()
+        let spool = settings.spool
         let watcher = SignalWatcher { sig in
             printError("\(SignalWatcher.name(sig)): cancelling the run and flushing (up to \(shutdownTimeout)s)")
+            shutdown.signalled()
             runner.cancel()
+            // The runner's own flush waits for the retry policy; the deadline does not.
+            Task {
+                try? await Task.sleep(for: timeout)
+                guard shutdown.claim(byDeadline: true) else { return }
+                // Seals the open message (into the spool, if any) before giving up.
+                var error: Error?
+                do { try await sdk.close(timeout: .milliseconds(200)) } catch let e { error = e }
+                let c = sdk.counters
+                printError(undeliveredMessage(c.records - c.recordsDelivered, spool: spool,
+                                              reason: error?.asPanoplyError.message ?? "the shutdown timeout of \(shutdownTimeout)s passed"))
+                print(summaryLine(c, seconds: (ContinuousClock.now - shutdown.started).seconds))
+                fflush(nil)
+                Foundation.exit(Exit.undelivered)
+            }
         }
         defer { withExtendedLifetime(watcher) {} }
 
@@ -77,6 +97,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let summary = await runner.run()
         await printer.value
+        guard shutdown.claim(byDeadline: false) else {
+            // The shutdown deadline passed: it reports and exits.
+            await withCheckedContinuation { c in shutdown.park(c) }
+            return
+        }
         var code: Int32
         switch summary.status {
         case .done: code = Exit.success
@@ -84,9 +109,10 @@ struct RunCommand: AsyncParsableCommand {
         default: code = Exit.runFailed
         }
         do {
-            try await sdk.close(timeout: .milliseconds(Int64(shutdownTimeout * 1000)))
+            try await sdk.close(timeout: shutdown.remaining(of: timeout))
         } catch {
-            printError("error: \(error.asPanoplyError.message)")
+            let c = sdk.counters
+            printError(undeliveredMessage(c.records - c.recordsDelivered, spool: spool, reason: error.asPanoplyError.message))
             code = Exit.undelivered
         }
         if summary.status == .cancelled, summary.counters.undelivered > 0 { code = Exit.undelivered }
@@ -130,4 +156,57 @@ struct RunCommand: AsyncParsableCommand {
                 "errors": n(c.errors), "retries": n(c.retries), "sends": n(c.sends), "in_flight": n(c.inFlight),
                 "buffered": n(c.buffered), "undelivered": n(c.undelivered)]
     }
+}
+
+/// Who ends a `run` after SIGINT/SIGTERM: the run itself, or the shutdown deadline.
+final class ShutdownDeadline: Sendable {
+    private struct State {
+        var signalledAt: ContinuousClock.Instant?
+        var claimed = false
+        var parked: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+    let started = ContinuousClock.now
+
+    func signalled() { state.withLock { if $0.signalledAt == nil { $0.signalledAt = .now } } }
+
+    /// True for the first claimant only.
+    func claim(byDeadline: Bool) -> Bool {
+        state.withLock { s in
+            if s.claimed { return false }
+            if byDeadline && s.signalledAt == nil { return false }
+            s.claimed = true
+            return true
+        }
+    }
+
+    /// Time left of `timeout` since the signal (all of it when there was none).
+    func remaining(of timeout: Duration) -> Duration {
+        guard let at = state.withLock({ $0.signalledAt }) else { return timeout }
+        return max(timeout - (ContinuousClock.now - at), .milliseconds(200))
+    }
+
+    /// Parks a caller that lost the claim; the winner exits the process.
+    func park(_ c: CheckedContinuation<Void, Never>) { state.withLock { $0.parked.append(c) } }
+}
+
+/// "N records were not delivered; they stay in the spool DIR ...: reason"
+func undeliveredMessage(_ records: Int, spool: String?, reason: String) -> String {
+    let where_ = spool.map { "; they stay in the spool \($0) and are sent on the next start" }
+        ?? " (no --spool: they are lost; use --spool DIR to keep them across restarts)"
+    var reason = reason
+    if let r = reason.range(of: #"^\d+ records were not delivered: "#, options: .regularExpression) { reason.removeSubrange(r) }
+    return "error: \(records) records were not delivered\(where_): \(reason)"
+}
+
+/// Warns when a file that may hold secrets or tokens can be read by other users.
+func warnIfReadableByOthers(_ path: String, what: String) {
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_mode & 0o077 != 0 else { return }
+    let mode = String(st.st_mode & 0o777, radix: 8)
+    printError("warning: \(what) \(path) is readable by other users (mode \(mode)); it may hold tokens: chmod 600 \(path)")
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -85,7 +85,7 @@ struct SendCommand: AsyncParsableCommand {
             inputError = "\(error)"
         }
         if skipped > 0 { printError("\(skipped) invalid lines skipped") }
-        if let inputError {
+        if let inputError, !finisher.isFinishing {
             printError("error: \(inputError); records before it are delivered, nothing after it was read (use --on-invalid skip to go on past bad lines)")
         }
         await finisher.finish(timeout: nil, inputCode: inputError == nil ? Exit.success : Exit.usage)
@@ -126,6 +126,8 @@ final class Finisher: Sendable {
     let started: ContinuousClock.Instant
     let spool: String?
     private let once = Mutex(false)
+    /// Callers that came second: parked until the first caller exits the process.
+    private let parked = Mutex<[CheckedContinuation<Void, Never>]>([])
 
     init(sdk: PanoplySDK, started: ContinuousClock.Instant, spool: String?) {
         self.sdk = sdk
@@ -140,15 +142,18 @@ final class Finisher: Sendable {
             defer { done = true }
             return !done
         }
-        guard first else { return }
+        guard first else {
+            // The first caller (e.g. the signal handler) is flushing and will exit the
+            // process; returning here would end `run()` and exit 0 before it is done.
+            await withCheckedContinuation { c in parked.withLock { $0.append(c) } }
+            return
+        }
         var code = inputCode
         do {
             try await sdk.close(timeout: timeout)
         } catch {
             let c = sdk.counters
-            let left = c.records - c.recordsDelivered
-            let where_ = spool.map { "; they stay in the spool \($0) and are sent on the next start" } ?? ""
-            printError("error: \(left) records were not delivered\(where_): \(error.asPanoplyError.message)")
+            printError(undeliveredMessage(c.records - c.recordsDelivered, spool: spool, reason: error.asPanoplyError.message))
             code = Exit.undelivered
         }
         let elapsed = ContinuousClock.now - started
