@@ -109,6 +109,9 @@ struct DeliveryState {
         failed.append(m)
         lastFailure = error
         var w = Wakeups()
+        // Writers waiting for room must learn that it may never come.
+        w.capacity = capacityWaiters
+        capacityWaiters = []
         let err = undeliveredError()
         w.failedFlush = takeFlushWaiters { $0 >= m.firstRecord }.map { ($0, err) }
         return w

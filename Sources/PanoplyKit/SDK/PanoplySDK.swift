@@ -102,6 +102,7 @@ public final class PanoplySDK: Sendable {
     @discardableResult
     public func writeWithBackpressure(_ table: String, _ record: JSONObject) async throws -> UInt64 {
         await waitForCapacity()
+        if let stuck = stuckError { throw stuck }
         return try write(table, record)
     }
 
@@ -140,11 +141,20 @@ public final class PanoplySDK: Sendable {
     /// Whether a `write` now would be within the buffer limit.
     public var hasCapacity: Bool { state.withLock { $0.bufferedBytes <= configuration.maxBufferedBytes } }
 
-    /// Suspends until the buffer has room (or the SDK is closed).
+    /// The error to report when the buffer is full of messages that failed for good, so
+    /// waiting for room would wait forever; nil otherwise.
+    public var stuckError: PanoplyError? {
+        state.withLock { s in
+            s.bufferedBytes > configuration.maxBufferedBytes && !s.failed.isEmpty ? s.undeliveredError() : nil
+        }
+    }
+
+    /// Suspends until the buffer has room, the SDK is closed, or messages failed for good
+    /// (check ``stuckError``).
     public func waitForCapacity() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { s -> Bool in
-                if s.closed || s.bufferedBytes <= configuration.maxBufferedBytes { return true }
+                if s.closed || s.bufferedBytes <= configuration.maxBufferedBytes || !s.failed.isEmpty { return true }
                 s.capacityWaiters.append(c)
                 return false
             }

@@ -62,7 +62,13 @@ struct SendCommand: AsyncParsableCommand {
         do {
             try await reader.forEachLine { line in
                 if finisher.isFinishing { return .stop }
-                if !sdk.hasCapacity { return .waitAndRetry }
+                if !sdk.hasCapacity {
+                    if let stuck = sdk.stuckError {
+                        inputError = "the destination does not accept messages, stopped reading: \(stuck.message)"
+                        return .stop
+                    }
+                    return .waitAndRetry
+                }
                 lineNo += 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .next }
                 do {
