@@ -1,25 +1,29 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// For the UI: turns SIGINT, SIGTERM and SIGHUP into a flag the main loop checks, so the UI leaves
 /// through its normal path: runs cancelled, SDKs closed, terminal restored.
-final class TUISignals: Sendable {
+final class TUISignals: @unchecked Sendable {
     private let fired = Atomic<Int32>(0)
-    private let sources: Mutex<[any DispatchSourceSignal]> = Mutex([])
+    // Set in init, cleared in stop(); both on the main actor.
+    private var sources: [any DispatchSourceSignal] = []
 
     init() {
         let queue = DispatchQueue(label: "panoply.signals")
         var made: [any DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
+            Glibc.signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [fired] in fired.store(sig, ordering: .relaxed) }
+            source.setEventHandler { [self] in self.fired.store(sig, ordering: .relaxed) }
             source.resume()
             made.append(source)
         }
-        signal(SIGPIPE, SIG_IGN)
-        sources.withLock { $0 = made }
+        Glibc.signal(SIGPIPE, SIG_IGN)
+        sources = made
     }
 
     /// The signal received, if any.
@@ -30,10 +34,8 @@ final class TUISignals: Sendable {
 
     /// Stops watching and restores the default actions.
     func stop() {
-        sources.withLock { list in
-            for s in list { s.cancel() }
-            list = []
-        }
-        for sig in [SIGINT, SIGTERM, SIGHUP] { Foundation.signal(sig, SIG_DFL) }
+        for s in sources { s.cancel() }
+        sources = []
+        for sig in [SIGINT, SIGTERM, SIGHUP] { Glibc.signal(sig, SIG_DFL) }
     }
 }

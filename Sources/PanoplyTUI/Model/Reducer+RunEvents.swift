@@ -6,6 +6,7 @@ extension AppState {
         guard let r = run(id) else { return [] }
         let stamp = r.stamp(now: now)
         var ended: RunStatus?
+        let now = self.now
         updateRun(id) { r in
             switch event {
             case .started(let attempt, let resumedFrom):
@@ -46,6 +47,7 @@ extension AppState {
                 r.counters = summary.counters
                 r.committed = summary.state
                 r.endedAt = now
+                if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
                 r.log.append(stamp + "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))")
                 ended = .done
             }

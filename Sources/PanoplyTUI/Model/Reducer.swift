@@ -21,9 +21,10 @@ func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]) {
         effects = s.apply(.failed(PanoplyError(.config, message)), to: id)
         s.updateRun(id) { $0.sdkOpen = false }
     case .runClosed(let id, let error):
+        let now = s.now
         s.updateRun(id) { r in
             r.sdkOpen = false
-            if let error { r.log.append(r.stamp(now: s.now) + "closing the SDK: \(error)") }
+            if let error { r.log.append(r.stamp(now: now) + "closing the SDK: \(error)") }
         }
     case .notice(let text):
         s.notice = text
@@ -52,6 +53,7 @@ extension AppState {
             return []
         case .confirmCancel(let id):
             guard yes, run(id)?.status == .running else { return [] }
+            let now = self.now
             updateRun(id) { r in
                 r.cancelling = true
                 r.log.append(r.stamp(now: now) + "cancelling: stop reading, deliver what was read")

@@ -1,5 +1,6 @@
 import CNcurses
 import Foundation
+import PanoplyKit
 
 /// What the terminal reports.
 enum TerminalInput: Sendable, Equatable {

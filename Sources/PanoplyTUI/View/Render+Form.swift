@@ -59,8 +59,9 @@ private func renderInput(_ f: FormField, focused: Bool, x: Int, y: Int, width: I
     }
     s.fill(x: x, y: y, width: width, height: 1, style: style)
     if f.value.isEmpty {
-        if !f.placeholder.isEmpty { s.put(f.placeholder, x: x, y: y, style: CellStyle(dim: true, underline: !focused), maxWidth: width - 1) }
+        let px = focused ? x + 1 : x
         if focused { s.put("▏", x: x, y: y, style: style) }
+        if !f.placeholder.isEmpty { s.put(f.placeholder, x: px, y: y, style: CellStyle(dim: true, underline: !focused), maxWidth: width - 2) }
         return
     }
     var shown = f.kind == .secret ? String(repeating: "•", count: f.value.count) : f.value

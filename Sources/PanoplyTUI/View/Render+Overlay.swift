@@ -1,6 +1,6 @@
 /// The keys, by screen, for the `?` overlay.
 let helpSections: [(String, [(String, String)])] = [
-    ("Everywhere", [("?", "show this help"), ("q", "quit (asks while runs are active)"), ("Ctrl-C", "quit, same as q"), ("Esc", "back")]),
+    ("Everywhere", [("?", "show this help"), ("q", "quit (asks if runs are active)"), ("Ctrl-C", "quit, same as q"), ("Esc", "back")]),
     ("Source list", [("↑ ↓ j k", "move"), ("Enter", "open the source's form"), ("v →", "view its latest run"),
                      ("r", "retry its failed run"), ("x", "delete a saved source"), ("d", "destination form")]),
     ("Form", [("Tab ⇧Tab ↑ ↓", "next / previous field"), ("Space ← →", "change a choice"),
