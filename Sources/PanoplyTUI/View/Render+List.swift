@@ -65,5 +65,5 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
     iconStyle.reverse = selected
     s.put(icon.0, x: 3, y: y, style: iconStyle)
     s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(bold: true, reverse: true) : .bold)
-    s.put(detail, x: 6 + nameWidth, y: y, style: selected ? base : .dim, maxWidth: w - 7 - nameWidth)
+    s.put(detail.truncated(to: w - 7 - nameWidth), x: 6 + nameWidth, y: y, style: selected ? base : .dim)
 }

@@ -1,12 +1,12 @@
 /// The keys, by screen, for the `?` overlay.
 let helpSections: [(String, [(String, String)])] = [
-    ("Everywhere", [("?", "show this help"), ("q", "quit (asks if runs are active)"), ("Ctrl-C", "quit, same as q"), ("Esc", "back")]),
-    ("Source list", [("↑ ↓ j k", "move"), ("Enter", "open the source's form"), ("v →", "view its latest run"),
-                     ("r", "retry its failed run"), ("x", "delete a saved source"), ("d", "destination form")]),
-    ("Form", [("Tab ⇧Tab ↑ ↓", "next / previous field"), ("Space ← →", "change a choice"),
-              ("Bksp Ctrl-U", "delete / clear text"), ("Ctrl-S", "save and start (or save)")]),
-    ("Run view", [("c", "cancel the run (asks)"), ("r", "retry from committed state"), ("/", "filter the log"),
-                  ("f", "follow the log"), ("Tab", "switch log / state pane"), ("↑↓ PgUp PgDn", "scroll"), ("g G", "top / end")]),
+    ("Everywhere", [("?", "show this help"), ("q", "quit (asks if busy)"), ("Ctrl-C", "quit, same as q"), ("Esc", "back")]),
+    ("Source list", [("↑ ↓ j k", "move"), ("Enter", "open the form"), ("v →", "view latest run"),
+                     ("r", "retry failed run"), ("x", "delete saved source"), ("d", "destination form")]),
+    ("Form", [("Tab ⇧Tab ↑↓", "next/previous field"), ("Space ← →", "change a choice"),
+              ("Bksp Ctrl-U", "delete / clear"), ("Ctrl-S", "save and start")]),
+    ("Run view", [("c", "cancel (asks)"), ("r", "retry from state"), ("/", "filter the log"),
+                  ("f", "follow the log"), ("Tab", "log / state pane"), ("↑↓ PgUp PgDn", "scroll"), ("g G", "top / end")]),
 ]
 
 func renderHelp(_ state: AppState, _ s: inout Screen) {
@@ -17,9 +17,9 @@ func renderHelp(_ state: AppState, _ s: inout Screen) {
     let boxW = min(s.width - 2, colWidth * columns.count + 4)
     let boxH = min(s.height - 3, (linesPerColumn.max() ?? 0) + 2)
     let bx = (s.width - boxW) / 2, by = max(1, (s.height - 1 - boxH) / 2)
-    s.fill(x: bx, y: by, width: boxW, height: boxH)
+    s.fill(x: 0, y: 1, width: s.width, height: s.height - 2)
     s.box(x: bx, y: by, width: boxW, height: boxH, title: "Keys", style: .accent, titleStyle: .title)
-    let keyWidth = 15
+    let keyWidth = 13
     for (c, col) in columns.enumerated() {
         var y = by + 1
         let x = bx + 2 + c * colWidth

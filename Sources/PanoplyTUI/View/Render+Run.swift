@@ -24,7 +24,7 @@ func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
 
     // Message, or the error.
     if let error = r.error, r.status == .failed {
-        s.put(" ✗ " + error + "  (r retries from the committed state)", x: 0, y: 3, style: .error, maxWidth: w)
+        s.put(" ✗ " + error.truncated(to: w - 16) + "  · r retries", x: 0, y: 3, style: .error, maxWidth: w)
     } else {
         s.put(" " + r.message, x: 0, y: 3, style: .plain, maxWidth: w)
     }
