@@ -54,7 +54,8 @@ enum TUIApp {
             }
             events += inbox.drain()
             let now = seconds()
-            if now - lastTick >= 0.25 || !events.isEmpty {
+            // Time only shows while runs go (elapsed, rate, ETA); idle, a slow tick is enough.
+            if now - lastTick >= (busy ? 0.25 : 1) || !events.isEmpty {
                 events.insert(.tick(now), at: 0)
                 lastTick = now
             }

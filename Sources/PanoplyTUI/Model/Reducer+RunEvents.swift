@@ -33,12 +33,14 @@ extension AppState {
                 r.log.append(stamp + "read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)")
             case .failed(let error):
                 r.status = .failed
+                r.settleRate(now: now)
                 r.error = error.message
                 r.endedAt = now
                 r.log.append(stamp + "failed: \(error.message)")
                 ended = .failed
             case .cancelled:
                 r.status = .cancelled
+                r.settleRate(now: now)
                 r.endedAt = now
                 r.log.append(stamp + "cancelled; committed state kept for a retry (r)")
                 ended = .cancelled
@@ -63,5 +65,12 @@ extension AppState {
         guard let i = saved.firstIndex(where: { $0.name == name }) else { return [] }
         for (key, value) in changes { saved[i].values[key] = value.stringValue ?? JSONWriter.string(value) }
         return [.saveSources(saved)]
+    }
+}
+
+extension RunState {
+    /// A run that ended before its first rate sample shows its average rate.
+    mutating func settleRate(now: Double) {
+        if rate == nil, now > startedAt { rate = Double(counters.records) / (now - startedAt) }
     }
 }

@@ -62,8 +62,8 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
     if selected { s.fill(x: 0, y: y, width: w, height: 1, style: base) }
     s.put(selected ? " ›" : "  ", x: 0, y: y, style: base)
     var iconStyle = icon.1
-    iconStyle.reverse = selected
+    if selected { iconStyle.bg = .white }
     s.put(icon.0, x: 3, y: y, style: iconStyle)
-    s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(bold: true, reverse: true) : .bold)
+    s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(fg: .black, bg: .white, bold: true) : .bold)
     s.put(detail.truncated(to: w - 7 - nameWidth), x: 6 + nameWidth, y: y, style: selected ? base : .dim)
 }

@@ -16,7 +16,7 @@ struct CellStyle: Sendable, Equatable, Hashable {
     static let plain = CellStyle()
     static let bold = CellStyle(bold: true)
     static let dim = CellStyle(dim: true)
-    static let selected = CellStyle(reverse: true)
+    static let selected = CellStyle(fg: .black, bg: .white)
     static let title = CellStyle(fg: .cyan, bold: true)
     static let ok = CellStyle(fg: .green, bold: true)
     static let error = CellStyle(fg: .red, bold: true)
