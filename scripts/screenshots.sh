@@ -75,7 +75,7 @@ shot completed
 
 # The form of a run that will fail, then the failed run.
 keys Escape; wait_for 5 "Saved sources"
-keys End Up Enter; wait_for 5 "New Demo source"
+keys Home Down Enter; wait_for 5 "New Demo source"
 text 5000; keys Tab Tab Tab; text 2600; keys Tab Space
 wait_for 5 "‹ fatal ›"
 shot form
@@ -85,7 +85,7 @@ shot failed
 
 # A slow run going on, and the list with all three.
 keys Escape; wait_for 5 "Saved sources"
-keys End Up Enter; wait_for 5 "New Demo source"
+keys Home Down Down Enter; wait_for 5 "New Demo source"
 text 200000; keys Tab; text 250; keys Tab; text 40; keys C-s
 wait_for 20 "running" "rec/s"
 sleep 4

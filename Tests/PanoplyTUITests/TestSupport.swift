@@ -4,9 +4,10 @@ import PanoplyKit
 import Testing
 @testable import PanoplyTUI
 
-/// A state with the built-in source types and the default outbox.
+/// A state with the demo source type (only, so frames do not change as connectors are
+/// added) and the default outbox.
 func makeState(saved: [SavedSource] = [], width: Int = 80, height: Int = 24) -> AppState {
-    let types = BuiltinSources.registry.types.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration) }
+    let types = [SourceTypeInfo(type: DemoSource.type, configuration: DemoSource.configuration)]
     var s = AppState(types: types, saved: saved, destination: DestinationSettings(kind: .outbox, outbox: "./panoply-outbox"))
     s.width = width
     s.height = height
