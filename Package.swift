@@ -32,9 +32,11 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .executableTarget(
             name: "PanoplyTUI",
             dependencies: [
+                "CNcurses",
                 "PanoplyKit",
                 "PanoplyConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +63,11 @@ let package = Package(
                 "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        .testTarget(
+            name: "PanoplyTUITests",
+            dependencies: ["PanoplyTUI", "PanoplyKit", "PanoplyConnectors"],
+            exclude: ["__Snapshots__"]
         ),
     ]
 )

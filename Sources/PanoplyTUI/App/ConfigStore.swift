@@ -1,0 +1,59 @@
+import Foundation
+import PanoplyKit
+
+/// Saved source configurations, the destination and run states, in the config directory.
+/// Every file is written atomically with mode 0600 (they hold secrets).
+struct ConfigStore: Sendable {
+    let directory: String
+
+    var sourcesFile: String { directory + "/sources.json" }
+    var destinationFile: String { directory + "/destination.json" }
+
+    /// Where the committed state of a saved source's runs is kept.
+    func stateFile(for name: String) -> String {
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        return directory + "/state/\(safe).json"
+    }
+
+    /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
+    func loadSources() throws -> [SavedSource] {
+        guard let data = FileManager.default.contents(atPath: sourcesFile) else { return [] }
+        do {
+            return try JSONDecoder().decode(SavedSources.self, from: data).sources
+        } catch {
+            throw PanoplyError.config("cannot read saved sources in '\(sourcesFile)': \(error.localizedDescription); fix or delete the file")
+        }
+    }
+
+    func saveSources(_ sources: [SavedSource]) throws {
+        try write(SavedSources(sources: sources), to: sourcesFile)
+    }
+
+    /// The saved destination, nil when none was saved.
+    func loadDestination() throws -> DestinationSettings? {
+        guard let data = FileManager.default.contents(atPath: destinationFile) else { return nil }
+        do {
+            return try JSONDecoder().decode(DestinationSettings.self, from: data)
+        } catch {
+            throw PanoplyError.config("cannot read the saved destination in '\(destinationFile)': \(error.localizedDescription); fix or delete the file")
+        }
+    }
+
+    func saveDestination(_ d: DestinationSettings) throws {
+        try write(d, to: destinationFile)
+    }
+
+    private func write<T: Encodable>(_ value: T, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically([UInt8](try encoder.encode(value)), to: path, mode: 0o600)
+    }
+}
+
+/// The file format of `sources.json`.
+private struct SavedSources: Codable {
+    var version = 1
+    var sources: [SavedSource]
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PanoplyKit
+
+/// Starts and cancels runs for the UI: one ``PanoplySDK`` and one ``SourceRunner`` per
+/// run, their events posted to the inbox, the SDK closed when the run ends.
+@MainActor
+final class RunCoordinator {
+    private let registry: SourceRegistry
+    private let store: ConfigStore
+    private let inbox: Inbox
+    private var runners: [RunID: SourceRunner] = [:]
+    private var tasks: [RunID: Task<Void, Never>] = [:]
+
+    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox) {
+        self.registry = registry
+        self.store = store
+        self.inbox = inbox
+    }
+
+    func start(_ request: RunRequest, destination: DestinationSettings) {
+        let id = request.id
+        guard let type = registry.type(named: request.type) else {
+            inbox.post(.runStartFailed(id, "unknown source type '\(request.type)'"))
+            return
+        }
+        let sdk: PanoplySDK
+        do {
+            sdk = try PanoplySDK(destination.sdkConfiguration())
+        } catch {
+            inbox.post(.runStartFailed(id, "destination: \((error as? PanoplyError)?.message ?? "\(error)") (press Esc, then d to fix it)"))
+            return
+        }
+        var options = RunOptions(stateFile: store.stateFile(for: request.sourceName))
+        options.attempt = request.attempt
+        // A fresh run starts over; a retry resumes from the state it is given (or the file's).
+        if request.state == nil, !request.resumeFromFile, let file = options.stateFile { try? FileManager.default.removeItem(atPath: file) }
+        let input = SourceInput(type: request.type, params: request.params, destination: request.table, state: request.state)
+        let runner = SourceRunner(type, input: input, sdk: sdk, options: options)
+        runners[id] = runner
+        let inbox = inbox
+        tasks[id] = Task.detached {
+            let pump = Task { for await e in runner.events { inbox.post(.run(id, e)) } }
+            _ = await runner.run()
+            await pump.value
+            var closeError: String?
+            do { try await sdk.close(timeout: .seconds(30)) } catch { closeError = (error as? PanoplyError)?.message ?? "\(error)" }
+            inbox.post(.runClosed(id, error: closeError))
+        }
+    }
+
+    func cancel(_ id: RunID) { runners[id]?.cancel() }
+
+    func cancelAll() { for r in runners.values { r.cancel() } }
+}

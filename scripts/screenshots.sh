@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Pictures of the real UI for the README: drives `panoply` in tmux, captures each screen
+# with its colours (capture-pane -e), turns the ANSI text into HTML (aha) and the HTML into
+# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed}.png.
+#   PANOPLY_BIN=.build/debug/panoply scripts/screenshots.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN="${PANOPLY_BIN:-}"
+if [[ -z "$BIN" ]]; then
+    swift build --product panoply >/dev/null
+    BIN="$(swift build --show-bin-path)/panoply"
+fi
+BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+
+need=()
+command -v tmux >/dev/null || need+=(tmux)
+command -v aha >/dev/null || need+=(aha)
+command -v chromium-headless-shell >/dev/null || need+=(chromium-headless-shell)
+[[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ]] || need+=(fonts-dejavu-core)
+if ((${#need[@]})); then
+    echo "screenshots.sh: installing ${need[*]}" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/panoply-shots.XXXXXX")"
+SOCKET="panoply-shots-$$"
+T=(tmux -L "$SOCKET" -f /dev/null)
+trap '"${T[@]}" kill-server >/dev/null 2>&1 || true; rm -rf "$WORK" || true' EXIT
+COLS=100 ROWS=30
+
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    while ((SECONDS < deadline)); do
+        local s; s="$("${T[@]}" capture-pane -p -t shots)"
+        local ok=1 p
+        for p in "$@"; do [[ "$s" == *"$p"* ]] || ok=0; done
+        ((ok)) && return 0
+        sleep 0.2
+    done
+    echo "screenshots.sh: timed out waiting for: $*" >&2
+    "${T[@]}" capture-pane -p -t shots >&2
+    exit 1
+}
+keys() { "${T[@]}" send-keys -t shots "$@"; }
+text() { "${T[@]}" send-keys -t shots -l "$1"; }
+
+# shot NAME: the current screen as screenshots/NAME.png.
+shot() {
+    sleep 0.4
+    "${T[@]}" capture-pane -e -p -t shots > "$WORK/$1.ansi"
+    {
+        echo '<!doctype html><html><head><meta charset="utf-8"><style>'
+        echo 'body{margin:0;background:#1d1f21;} pre{margin:0;padding:12px 14px;font:15px/1.25 "DejaVu Sans Mono",monospace;color:#d8d8d8;background:#1d1f21;}'
+        echo '</style></head><body><pre>'
+        aha --no-header --black < "$WORK/$1.ansi"
+        echo '</pre></body></html>'
+    } > "$WORK/$1.html"
+    chromium-headless-shell --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
+        --window-size=$((COLS * 9 + 28)),$((ROWS * 19 + 24)) --screenshot="$PWD/screenshots/$1.png" \
+        "file://$WORK/$1.html" >/dev/null 2>&1
+    echo "screenshots/$1.png"
+}
+
+mkdir -p screenshots "$WORK/out" "$WORK/config"
+"${T[@]}" new-session -d -s shots -x $COLS -y $ROWS \
+    "env LANG=C.UTF-8 TERM=screen-256color PANOPLY_CONFIG_DIR='$WORK/config' '$BIN' --outbox '$WORK/out'; echo PANOPLY-EXITED; sleep 60"
+wait_for 20 "Saved sources"
+
+# A completed run.
+keys Enter; wait_for 5 "New Demo source"
+text 20000; keys C-s
+wait_for 60 "100%" "done"
+shot completed
+
+# The form of a run that will fail, then the failed run.
+keys Escape; wait_for 5 "Saved sources"
+keys Home Down Enter; wait_for 5 "New Demo source"
+text 5000; keys Tab Tab Tab; text 2600; keys Tab Space
+wait_for 5 "‹ fatal ›"
+shot form
+keys C-s
+wait_for 30 "failed"
+shot failed
+
+# A slow run going on, and the list with all three.
+keys Escape; wait_for 5 "Saved sources"
+keys Home Down Down Enter; wait_for 5 "New Demo source"
+text 200000; keys Tab; text 250; keys Tab; text 40; keys C-s
+wait_for 20 "running" "rec/s"
+sleep 4
+shot running
+keys Escape; wait_for 5 "Saved sources"
+keys Home
+shot list
+
+keys q; wait_for 5 "Quit while"; keys y
+wait_for 30 "PANOPLY-EXITED"
