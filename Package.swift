@@ -42,6 +42,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "PanoplyBench",
+            dependencies: ["PanoplyKit"]
+        ),
         .testTarget(
             name: "PanoplyRunnerTests",
             dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]

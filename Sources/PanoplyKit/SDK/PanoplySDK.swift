@@ -121,8 +121,10 @@ public final class PanoplySDK: Sendable {
     }
 
     /// Appends one record whose JSON the caller writes (used by `panoply send` to pass
-    /// numbers through exactly).
-    func append(table: String, encode: (inout [UInt8]) throws -> Void) throws -> UInt64 {
+    /// numbers through exactly). `encode` must append one valid JSON object that carries
+    /// `"__table": table`; nothing checks it, hence SPI rather than public API.
+    @_spi(PanoplyCLI)
+    public func append(table: String, encode: (inout [UInt8]) throws -> Void) throws -> UInt64 {
         let t = now()
         let (seq, sealed) = try state.withLock { s -> (UInt64, OutgoingMessage?) in
             guard !s.closed else { throw PanoplyError(.internal, "the SDK is closed; records can no longer be written", retryable: false) }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PanoplyKit
+@_spi(PanoplyCLI) import PanoplyKit
 import Synchronization
 
 struct SendCommand: AsyncParsableCommand {
@@ -35,9 +35,21 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
+        #if canImport(Glibc)
+        // Message buffers (256 KiB) are allocated on one thread and freed on another; with
+        // glibc's sliding mmap threshold they stay in per-thread arenas and peak memory
+        // grows. A fixed threshold maps and unmaps them (measured: 62 -> 49 MiB for 1M records).
+        if let sym = dlsym(nil, "mallopt") {  // malloc.h is not in the Glibc module
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            _ = unsafeBitCast(sym, to: Mallopt.self)(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
+        }
+        #endif
         let settings = destination.settings()
-        let config: SDKConfiguration
+        var config: SDKConfiguration
         do { config = try settings.sdkConfiguration() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        // send waits for capacity instead of failing, so a buffer of 8 MiB (32 messages of
+        // 256 KiB ahead of the destination) keeps it at full speed with a lower memory peak.
+        config.maxBufferedBytes = min(config.maxBufferedBytes, 8 * 1_048_576)
         if destination.isDefault() {
             printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
         }
@@ -58,6 +70,8 @@ struct SendCommand: AsyncParsableCommand {
 
         var lineNo = 0
         var skipped = 0
+        var scratch: [Int] = []
+        let suffix = Self.tableSuffix(table)
         var inputError: String?
         do {
             try await reader.forEachLine { line in
@@ -72,7 +86,7 @@ struct SendCommand: AsyncParsableCommand {
                 lineNo += 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .next }
                 do {
-                    try Self.writeLine(line, table: table, sdk: sdk)
+                    try Self.writeLine(line, table: table, suffix: suffix, scratch: &scratch, sdk: sdk)
                 } catch let e as LineError {
                     let msg = "line \(lineNo): \(e.message)"
                     if onInvalid == .skip {
@@ -99,8 +113,35 @@ struct SendCommand: AsyncParsableCommand {
 
     struct LineError: Error { var message: String }
 
-    /// Parses one NDJSON line and writes it; numbers keep their text.
-    static func writeLine(_ line: ArraySlice<UInt8>, table: String, sdk: PanoplySDK) throws {
+    /// `"__table":"T"}`, spliced before a record's closing brace by the fast path.
+    static func tableSuffix(_ table: String) -> [UInt8] {
+        var out = Array(#""__table":"#.utf8)
+        JSONWriter.writeString(table, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Writes one NDJSON line; numbers keep their text. A line that is already compact
+    /// JSON (see ``NDJSONFastPath``) is copied with `__table` spliced in; any other line
+    /// is parsed and re-encoded, which gives the same bytes.
+    static func writeLine(_ line: ArraySlice<UInt8>, table: String, suffix: [UInt8], scratch: inout [Int], sdk: PanoplySDK) throws {
+        if let splice = line.withUnsafeBufferPointer({ NDJSONFastPath.check($0, scratch: &scratch) }) {
+            do {
+                _ = try sdk.append(table: table) { out in
+                    line.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<splice.closeBrace])) }
+                    if !splice.isEmpty { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: suffix)
+                }
+            } catch let e as PanoplyError where e.code == 422 || e.category == .config {
+                throw LineError(message: e.message)
+            }
+            return
+        }
+        try writeLineParsed(line, table: table, sdk: sdk)
+    }
+
+    /// The slow path: parse, then write the tree.
+    static func writeLineParsed(_ line: ArraySlice<UInt8>, table: String, sdk: PanoplySDK) throws {
         let value: JSONValue
         do { value = try JSONParser.parse(Array(line)) } catch let e as JSONError {
             throw LineError(message: "not valid JSON: \(e)")

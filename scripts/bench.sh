@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Benchmarks the Swift SDK against the original Python SDK (panoply-python-sdk 3.2.0) on the
+# same records and the same servers, in one run, and prints a table with the ratios.
+#
+#   scripts/bench.sh [--quick]
+#
+# Needs: swift, python3 with moto[server] and botocore (pip install requests backoff if
+# missing), nginx (apt-get install nginx-light), /usr/bin/time. The original SDK's source
+# comes from PANOPLY_PY_SDK_SRC, or is exported from the bare git mirror at
+# PANOPLY_PY_SDK_GIT (default /work/.mirror/panoplyio+panoply-python-sdk/repo) into a temp
+# folder. Every server is bound to 127.0.0.1 and stopped on exit. See BENCHMARKS.md.
+set -euo pipefail
+
+QUICK=0
+[[ "${1:-}" == "--quick" ]] && QUICK=1
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PY="$ROOT/scripts/bench/py_bench.py"
+if (( QUICK )); then
+    N_WRITE=300000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=300000; N_RSS=1000000
+else
+    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000
+fi
+
+TMP="$(mktemp -d /tmp/panoply-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+log() { printf '== %s\n' "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # wait_http URL: up to 20 s for a server to answer
+    for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done
+    echo "server at $1 did not start" >&2; return 1
+}
+
+# --- prerequisites -------------------------------------------------------------------
+python3 -c 'import requests, backoff' 2>/dev/null || pip install -q requests backoff >&2
+python3 -c 'import moto, botocore' || { echo "needs moto[server] and botocore (pip install 'moto[server]')" >&2; exit 1; }
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+[[ -x "$NGINX" ]] || { echo "needs nginx: apt-get install -y nginx-light" >&2; exit 1; }
+
+SRC="${PANOPLY_PY_SDK_SRC:-}"
+if [[ -z "$SRC" ]]; then
+    GIT="${PANOPLY_PY_SDK_GIT:-/work/.mirror/panoplyio+panoply-python-sdk/repo}"
+    [[ -d "$GIT" ]] || { echo "original SDK not found: set PANOPLY_PY_SDK_SRC or PANOPLY_PY_SDK_GIT" >&2; exit 1; }
+    SRC="$TMP/panoply-python-sdk"; mkdir -p "$SRC"
+    git --git-dir="$GIT" archive HEAD | tar -x -C "$SRC"
+fi
+PYVER="$(python3 -c "import sys; sys.path.insert(0,'$SRC/panoply'); import constants; print(constants.__version__)")"
+
+log "building release (swift build -c release --scratch-path .build-release)"
+(cd "$ROOT" && swift build -c release --scratch-path .build-release --product PanoplyBench >&2 \
+    && swift build -c release --scratch-path .build-release --product panoply >&2)
+BENCH="$ROOT/.build-release/release/PanoplyBench"
+PANOPLY="$ROOT/.build-release/release/panoply"
+
+# --- servers -------------------------------------------------------------------------
+MOTO_PORT="$(free_port)"
+moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$TMP/moto.log" 2>&1 &
+PIDS+=($!)
+MOTO="http://127.0.0.1:$MOTO_PORT"
+wait_http "$MOTO/"
+
+SINK_PORT="$(free_port)"
+mkdir -p "$TMP/nginx"
+python3 "$PY" sinkconf "$SINK_PORT" "$TMP/nginx" >"$TMP/nginx/nginx.conf"
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
+PIDS+=($!)
+SINK="http://127.0.0.1:$SINK_PORT/123456789012/sink"
+wait_http "http://127.0.0.1:$SINK_PORT/"
+
+RESULTS="$TMP/results.jsonl"
+: >"$RESULTS"
+emit() {  # emit NAME JSON [extra json fields]
+    python3 -c 'import json,sys; d=json.loads(sys.argv[2]); d["name"]=sys.argv[1]; d.update(json.loads(sys.argv[3] if len(sys.argv)>3 else "{}")); print(json.dumps(d))' "$@" >>"$RESULTS"
+}
+# A fresh, empty queue per run (so each starts at depth 0); deleted after, its depth recorded.
+moto_run() {  # moto_run NAME QUEUE CMD...
+    local name="$1" q="$2"; shift 2
+    local url out depth
+    url="$(python3 "$PY" mkqueue "$MOTO" "$q")"
+    local args=(); for a in "$@"; do [[ "$a" == _URL_ ]] && args+=("$url") || args+=("$a"); done; [[ " $* " == *" _URL_ "* ]] || args+=("$url"); out="$("${args[@]}" | tail -1)"
+    depth="$(python3 "$PY" depth "$url")"
+    python3 "$PY" rmqueue "$url"
+    emit "$name" "$out" "{\"queue_depth_after\": $depth}"
+}
+
+# --- a. write() alone ------------------------------------------------------------------
+log "a. write() throughput, no network"
+emit swift_write "$("$BENCH" write "$N_WRITE")"
+emit python_write "$(python3 "$PY" write "$N_PYWRITE" "$SRC")"
+
+# --- b/c. end to end to moto ---------------------------------------------------------------
+log "b. end to end to moto ($N_MOTO records per run, fresh queue each)"
+moto_run python_moto_query "sdk-acme-rnd2abc" python3 "$PY" e2e "$N_MOTO" "$SRC"
+moto_run swift_moto_query q-swift-query "$BENCH" e2e "$N_MOTO" _URL_ query
+moto_run swift_moto_json q-swift-json "$BENCH" e2e "$N_MOTO" _URL_ json
+log "c. raw JSON-protocol client to moto"
+moto_run raw_moto_json q-raw-json python3 "$PY" raw "$N_MOTO"
+
+# --- d. null sink ----------------------------------------------------------------------------
+log "d. end to end to the nginx null sink ($N_SINK records)"
+emit swift_sink_query "$("$BENCH" e2e "$N_SINK" "$SINK" query 4 nobatch)"
+emit swift_sink_json "$("$BENCH" e2e "$N_SINK" "$SINK" json 4 nobatch)"
+
+# --- e. peak RSS of panoply send --------------------------------------------------------------
+log "e. peak RSS: panoply send of $N_RSS records"
+"$BENCH" records "$N_RSS" >"$TMP/records.ndjson"
+rss_run() {  # rss_run NAME ARGS...
+    local name="$1"; shift
+    /usr/bin/time -v -o "$TMP/time.txt" "$PANOPLY" send events --file "$TMP/records.ndjson" "$@" >"$TMP/send.out" 2>"$TMP/send.err" \
+        || { cat "$TMP/send.err" >&2; return 1; }
+    python3 - "$name" "$TMP/time.txt" "$TMP/send.out" "$N_RSS" >>"$RESULTS" <<'PYEOF'
+import json, re, sys
+name, tpath, opath, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+t = open(tpath).read()
+def f(label): return re.search(re.escape(label) + r":\s*(.+)", t).group(1).strip()
+wall = f("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
+secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall)))
+summary = dict(kv.split("=") for kv in open(opath).read().split())
+print(json.dumps({"name": name, "records": int(summary["records"]), "messages": int(summary["messages"]),
+                  "seconds": secs, "records_per_s": n / secs,
+                  "cpu_seconds": float(f("User time (seconds)")) + float(f("System time (seconds)")),
+                  "max_rss_kib": int(f("Maximum resident set size (kbytes)"))}))
+PYEOF
+}
+rss_run send_sink --queue-url "$SINK" --api-key acme/r1key \
+    --api-secret cm5kMmFiYy8wZjhlNWIyYy0xMTExLTIyMjItMzMzMy00NDQ0NTU1NTY2NjYvMTIzNDU2Nzg5MDEyL3VzLWVhc3QtMQ== \
+    --protocol json
+rss_run send_outbox --outbox "$TMP/outbox"
+rm -rf "$TMP/outbox" "$TMP/records.ndjson"
+
+# --- report ---------------------------------------------------------------------------------
+python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK"

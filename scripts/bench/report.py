@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Prints the table of scripts/bench.sh from its results (one JSON object a line)."""
+import json
+import sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    rows[d["name"]] = d
+pyver, quick = sys.argv[2], sys.argv[3] == "1"
+
+
+def g(name, key, default=None):
+    return rows.get(name, {}).get(key, default)
+
+
+def rate(name):
+    v = g(name, "records_per_s")
+    return "-" if v is None else "{:,.0f}".format(v)
+
+
+def ratio(a, b):
+    x, y = g(a, "records_per_s"), g(b, "records_per_s")
+    return "-" if not x or not y else "{:.1f}x".format(x / y)
+
+
+def cpu100k(name):
+    c, n = g(name, "cpu_seconds"), g(name, "records")
+    return "-" if not c or not n else "{:.3f}".format(c / n * 100000)
+
+
+def mark(ok):
+    return "ok" if ok else "MISSED"
+
+
+print()
+print("Panoply SDK benchmark ({} mode); original = panoply-python-sdk {}".format("quick" if quick else "full", pyver))
+print()
+fmt = "{:<44} {:>12} {:>9} {:>9} {:>10} {:>12}"
+print(fmt.format("figure", "records/s", "records", "messages", "CPU s", "CPU/100k"))
+print("-" * 101)
+order = [
+    ("a. write() Swift (drop transport)", "swift_write"),
+    ("a. write() Python original (into its queue)", "python_write"),
+    ("b. moto Query, Python original", "python_moto_query"),
+    ("b. moto Query, Swift SDK", "swift_moto_query"),
+    ("b. moto JSON, Swift SDK", "swift_moto_json"),
+    ("c. moto JSON, raw client (no SDK)", "raw_moto_json"),
+    ("d. nginx null sink Query, Swift SDK", "swift_sink_query"),
+    ("d. nginx null sink JSON, Swift SDK", "swift_sink_json"),
+    ("e. panoply send -> null sink (JSON)", "send_sink"),
+    ("e. panoply send -> outbox", "send_outbox"),
+]
+for label, name in order:
+    if name not in rows:
+        continue
+    cpu = g(name, "cpu_seconds")
+    print(fmt.format(label, rate(name), "{:,}".format(g(name, "records", 0)), g(name, "messages", "-"),
+                     "-" if cpu is None else "{:.2f}".format(cpu), cpu100k(name)))
+print()
+for name in ("python_moto_query", "swift_moto_query", "swift_moto_json", "raw_moto_json"):
+    if name in rows:
+        print("queue depth after {:<20} {:>6} messages (fresh queue, started at 0)".format(name, g(name, "queue_depth_after")))
+print()
+print("Targets")
+w = g("swift_write", "records_per_s", 0)
+print("  write() >= 1,000,000/s on one core ............ {:>12} {}  ({} the original)".format(
+    rate("swift_write"), mark(w >= 1e6), ratio("swift_write", "python_write")))
+for n in ("swift_moto_query", "swift_moto_json"):
+    r = g(n, "records_per_s", 0) / max(g("python_moto_query", "records_per_s", 1), 1e-9)
+    print("  moto {:<5} >= 3.5x the original ............. {:>11.1f}x {}".format(n.split("_")[-1], r, mark(r >= 3.5)))
+for n in ("swift_moto_json",):
+    r = g(n, "records_per_s", 0) / max(g("raw_moto_json", "records_per_s", 1), 1e-9)
+    print("  moto json  >= 85% of the raw client ........... {:>11.0%} {}".format(r, mark(r >= 0.85)))
+for n in ("swift_sink_query", "swift_sink_json"):
+    v = g(n, "records_per_s", 0)
+    mb = g(n, "bytes", 0) / max(g(n, "seconds", 1), 1e-9) / 1e6
+    print("  null sink {:<5} >= 1,000,000/s .............. {:>12} {}  ({:.0f} MB/s of message body)".format(
+        n.split("_")[-1], rate(n), mark(v >= 1e6), mb))
+for n in ("send_sink", "send_outbox"):
+    if n in rows:
+        mib = g(n, "max_rss_kib", 0) / 1024
+        print("  peak RSS {:<12} <= 64 MiB ............. {:>9.1f} MiB {}  ({:,} records)".format(
+            n, mib, mark(mib <= 64), g(n, "records", 0)))
+for n in ("swift_sink_query", "swift_sink_json", "swift_moto_query", "swift_moto_json"):
+    if n in rows:
+        c = g(n, "cpu_seconds") / g(n, "records") * 1e5
+        print("  CPU per 100k records {:<17} <= 0.3 s .. {:>8.3f} s {}".format(n, c, mark(c <= 0.3)))
