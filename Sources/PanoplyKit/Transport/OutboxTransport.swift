@@ -34,22 +34,31 @@ public final class OutboxTransport: MessageTransport {
     }
 
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
-        let first = next.withLock { n in
-            defer { n += UInt64(messages.count) }
-            return n
+        messages.map { write($0) }
+    }
+
+    /// Writes one body under a temporary name, then links it to the next free sequence
+    /// number. `link` fails when the name exists, so two SDKs (or processes) sharing the
+    /// folder never overwrite each other's files.
+    private func write(_ m: OutgoingMessage) -> Result<String, TransportError> {
+        let tmp = directory.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)")
+        defer { unlink(tmp.path) }
+        do {
+            try Data(m.body).write(to: tmp)
+        } catch {
+            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.localizedDescription)", retryable: true))
         }
-        var results: [Result<String, TransportError>] = []
-        for (i, m) in messages.enumerated() {
-            let name = Self.fileName(first + UInt64(i))
-            let tmp = directory.appendingPathComponent(".\(name).tmp")
-            do {
-                try Data(m.body).write(to: tmp)
-                try FileManager.default.moveItem(at: tmp, to: directory.appendingPathComponent(name))
-                results.append(.success(name))
-            } catch {
-                results.append(.failure(TransportError(code: "OutboxWrite", message: "cannot write \(name) in \(directory.path): \(error.localizedDescription)", retryable: true)))
+        for _ in 0..<10_000 {
+            let n = next.withLock { n in
+                defer { n += 1 }
+                return n
+            }
+            let name = Self.fileName(n)
+            if link(tmp.path, directory.appendingPathComponent(name).path) == 0 { return .success(name) }
+            guard errno == EEXIST else {
+                return .failure(TransportError(code: "OutboxWrite", message: "cannot create \(name) in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
             }
         }
-        return results
+        return .failure(TransportError(code: "OutboxWrite", message: "no free file name in \(directory.path)", retryable: true))
     }
 }
