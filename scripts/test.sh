@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The project's single test command: installs what is missing (Debian, as root), starts
+# the test services (scripts/services/*.sh), builds once, runs `swift test`, then every
+# executable scripts/e2e/*.sh, stops the services, and exits with the result.
+#   scripts/test.sh [swift test options, e.g. --filter Batcher]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+log() { echo "test.sh: $*" >&2; }
+die() { log "$*"; exit 2; }
+
+# ---- system packages -------------------------------------------------------------------
+apt_updated=0
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get; install them by hand"
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || die "missing packages ${missing[*]}; run as root or install them"
+        sudo=(sudo)
+    fi
+    log "installing ${missing[*]}"
+    if [[ $apt_updated -eq 0 ]]; then
+        "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+command -v swift >/dev/null || die "swift is not on PATH; install the Swift 6 toolchain first"
+pkgs=(libncurses-dev libsqlite3-dev tmux)
+# Debian's PostgreSQL (postgresql-15 on bookworm), unless a server is already there.
+if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then pkgs+=(postgresql); fi
+command -v python3 >/dev/null || pkgs+=(python3)
+apt_install "${pkgs[@]}"
+
+# ---- python test tools (moto_server, boto3) ---------------------------------------------
+python_ok() { python3 -c 'import moto, boto3, flask, flask_cors' 2>/dev/null && command -v moto_server >/dev/null; }
+if ! python_ok; then
+    venv="${PANOPLY_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/panoply-test-venv}"
+    if [[ ! -x "$venv/bin/moto_server" ]]; then
+        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv python3-pip; python3 -m venv "$venv"; } \
+            || die "cannot create a Python venv at $venv"
+        log "installing moto[server] and boto3 into $venv"
+        "$venv/bin/pip" install -q 'moto[server]' boto3 flask flask-cors || die "pip install moto[server] boto3 failed"
+    fi
+    export PATH="$venv/bin:$PATH"
+    python_ok || die "moto_server/boto3 still missing after install (venv $venv)"
+fi
+
+# ---- services ---------------------------------------------------------------------------
+export PANOPLY_SERVICE_STATE
+PANOPLY_SERVICE_STATE=$(mktemp -d "${TMPDIR:-/tmp}/panoply-services.XXXXXX")
+started=()
+stop_services() {
+    local s
+    for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || log "stopping $s failed"; done
+    started=()
+    rm -rf "$PANOPLY_SERVICE_STATE"
+}
+trap stop_services EXIT
+trap 'stop_services; exit 130' INT
+trap 'stop_services; exit 143' TERM
+
+for s in scripts/services/*.sh; do
+    [[ -f "$s" ]] || continue
+    out=$(bash "$s" start) || die "service $s did not start"
+    started+=("$s")
+    eval "$out"
+    log "started $(basename "$s" .sh): $(grep -o 'export [A-Z_]*' <<<"$out" | cut -d' ' -f2 | tr '\n' ' ')"
+done
+
+# ---- build once, then test ---------------------------------------------------------------
+log "building (swift build --build-tests)"
+swift build --build-tests || { log "build failed"; exit 1; }
+bin_path=$(swift build --show-bin-path)
+export PANOPLY_BIN="$bin_path/panoply"
+
+swift_log="$PANOPLY_SERVICE_STATE/swift-test.log"
+swift test --skip-build "$@" 2>&1 | tee "$swift_log"
+swift_status=${PIPESTATUS[0]}
+
+# ---- optional end-to-end scripts ----------------------------------------------------------
+passed=0 failed=0 ran=0
+for e in scripts/e2e/*.sh; do
+    [[ -f "$e" && -x "$e" ]] || continue
+    ran=1
+    log "running $e"
+    if PANOPLY_BIN="$PANOPLY_BIN" "$e"; then
+        passed=$((passed + 1)); echo "PASS $e"
+    else
+        failed=$((failed + 1)); echo "FAIL $e"
+    fi
+done
+
+echo
+if [[ $swift_status -eq 0 ]]; then echo "swift test: passed"; else echo "swift test: FAILED (exit $swift_status)"; fi
+if [[ $ran -eq 1 ]]; then echo "e2e scripts: $passed passed, $failed failed"; fi
+# Repeat swift test's closing line last, so the last line summarises the main suite.
+grep -E "^(✔|✘|􁁛|􀢄)? ?Test run with [0-9]+ test" "$swift_log" | tail -1 || true
+
+[[ $swift_status -eq 0 && $failed -eq 0 ]] || exit 1
+exit 0
