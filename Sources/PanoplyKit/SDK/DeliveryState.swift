@@ -121,7 +121,9 @@ struct DeliveryState {
     func undeliveredError() -> PanoplyError {
         let records = failed.reduce(0) { $0 + $1.recordCount }
         var e = lastFailure ?? PanoplyError(.transient, "send failed")
-        e.message = "\(records) records in \(failed.count) messages were not delivered; last error: \(e.message)"
+        let r = records == 1 ? "1 record" : "\(records) records"
+        let m = failed.count == 1 ? "1 message" : "\(failed.count) messages"
+        e.message = "\(r) in \(m) \(records == 1 ? "was" : "were") not delivered; last error: \(e.message)"
         e.retryable = false
         return e
     }

@@ -83,8 +83,11 @@ extension PanoplySDK {
 
     private func acknowledge(_ m: OutgoingMessage, id: String, attempt: Int) {
         spool?.remove(m)
-        state.withLock { $0.acknowledged(m) }.resume()
+        let wakeups = state.withLock { $0.acknowledged(m) }
+        // The event goes out before waiting flushes resume, so that a handler has seen
+        // every flush event of the records a returning flush() covers.
         hub.emit(.flush(MessageInfo(m, attempt: attempt), messageId: id), kind: .flush)
+        wakeups.resume()
     }
 
     private func fail(_ ms: [OutgoingMessage], _ error: PanoplyError, attempt: Int, countError: Bool = true) {
@@ -93,8 +96,8 @@ extension PanoplySDK {
             if countError { s.counters.errors += 1 }
             for m in ms { wakeups.append(s.failed(m, error: error)) }
         }
-        for w in wakeups { w.resume() }
         hub.emit(.error(SDKErrorInfo(error: error, messages: ms.map { MessageInfo($0, attempt: attempt) }, willRetry: false)), kind: .error)
+        for w in wakeups { w.resume() }
     }
 
     /// Queues the messages a previous process left in the spool, before anything new.

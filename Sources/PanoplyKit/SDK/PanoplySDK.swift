@@ -131,7 +131,12 @@ public final class PanoplySDK: Sendable {
             if s.bufferedBytes > configuration.maxBufferedBytes {
                 throw PanoplyError(.rateLimit, "the SDK buffer is full (\(s.bufferedBytes) bytes waiting for the destination); wait and write again, or use the async write", code: 429, retryable: true)
             }
-            let r = try s.batcher.append(now: t, describe: { "record for table '\(table)'" }, encode: encode)
+            let r: (record: UInt64, sealed: OutgoingMessage?)
+            do {
+                r = try s.batcher.append(now: t, describe: { "record for table '\(table)'" }, encode: encode)
+            } catch let e as JSONError {
+                throw PanoplyError(.config, "record for table '\(table)' cannot be written as JSON: \(e.message)", code: 422, retryable: false)
+            }
             s.counters.records += 1
             s.counters.buffered += 1
             return r
