@@ -1,4 +1,0 @@
-import Testing
-@testable import PanoplyKit
-
-@Test func packageBuilds() { #expect(PanoplyKitVersion.string.isEmpty == false) }
