@@ -20,14 +20,16 @@ public final class SQSTransport: MessageTransport {
     ///   - region: signing region; derived from the queue host when nil.
     ///   - concurrency: connections to keep open.
     ///   - useBatch: allow SendMessageBatch.
-    ///   - maxBatchBytes: the most body bytes in one SendMessageBatch.
+    ///   - maxBatchBytes: the most bytes (bodies and attributes) in one SendMessageBatch.
     public init(queueURL: URL, sqsProtocol: SQSProtocol, attributes: [(name: String, value: String)],
                 awsCredentials: AWSCredentials?, region: String?, concurrency: Int, useBatch: Bool,
                 maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30) {
         builder = SQSRequestBuilder(queueURL: queueURL, sqsProtocol: sqsProtocol, attributes: attributes)
         signer = awsCredentials.map { SigV4Signer(credentials: $0, region: region ?? Self.region(of: queueURL) ?? "us-east-1") }
         maxBatchCount = useBatch ? 10 : 1
-        self.maxBatchBytes = maxBatchBytes
+        // SQS counts attributes toward a batch's size too; keep room for them on every entry.
+        let attributeBytes = attributes.reduce(0) { $0 + $1.name.utf8.count + "String".utf8.count + $1.value.utf8.count }
+        self.maxBatchBytes = maxBatchBytes - maxBatchCount * attributeBytes
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = max(concurrency, 1)
         config.timeoutIntervalForRequest = requestTimeout
