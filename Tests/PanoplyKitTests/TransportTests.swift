@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import PanoplyKit
+
+@Suite("SQS requests and responses")
+struct TransportTests {
+    static let url = URL(string: "http://127.0.0.1:9324/123456789012/sdk-acme-rnd2abc")!
+    static func message(_ n: UInt64) -> OutgoingMessage {
+        OutgoingMessage(number: n, body: Array("{\"id\":\(n)}\n\n".utf8), recordCount: 1, firstRecord: n, lastRecord: n)
+    }
+
+    @Test("Query posts to the queue URL, JSON to the endpoint root with X-Amz-Target")
+    func requestShape() {
+        let q = SQSRequestBuilder(queueURL: Self.url, sqsProtocol: .query, attributes: [])
+        #expect(q.requestURL == Self.url)
+        let j = SQSRequestBuilder(queueURL: Self.url, sqsProtocol: .json, attributes: [])
+        #expect(j.requestURL.absoluteString == "http://127.0.0.1:9324/")
+        #expect(j.headers(batch: true).contains { $0 == ("X-Amz-Target", "AmazonSQS.SendMessageBatch") })
+        #expect(j.headers(batch: false).contains { $0 == ("X-Amz-Target", "AmazonSQS.SendMessage") })
+        let batch = String(decoding: q.body(for: [Self.message(4), Self.message(5)]), as: UTF8.self)
+        #expect(batch.hasPrefix("Action=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=m4&"))
+        #expect(batch.contains("SendMessageBatchRequestEntry.2.MessageBody=%7B%22id%22%3A5%7D%0A%0A"))
+    }
+
+    @Test("a SendMessageBatch leaves room for the attributes of each entry")
+    func batchBytesCountAttributes() {
+        let attrs = SDKConfiguration(credentials: Fixture.credentials).attributes
+        let t = SQSTransport(queueURL: Self.url, sqsProtocol: .query, attributes: attrs, awsCredentials: nil,
+                             region: nil, concurrency: 1, useBatch: true)
+        #expect(t.maxBatchCount == 10)
+        #expect(t.maxBatchBytes == 1_048_576 - 10 * SDKConfiguration(credentials: Fixture.credentials).attributeBytes)
+        let single = SQSTransport(queueURL: Self.url, sqsProtocol: .json, attributes: attrs, awsCredentials: nil,
+                                  region: nil, concurrency: 1, useBatch: false)
+        #expect(single.maxBatchCount == 1)
+    }
+
+    @Test("batch results map back to their messages, failed entries classified")
+    func batchResults() throws {
+        let xml = """
+        <SendMessageBatchResponse><SendMessageBatchResult>
+        <SendMessageBatchResultEntry><Id>m1</Id><MessageId>a-1</MessageId></SendMessageBatchResultEntry>
+        <BatchResultErrorEntry><Id>m2</Id><Code>InternalError</Code><Message>try again</Message><SenderFault>false</SenderFault></BatchResultErrorEntry>
+        <BatchResultErrorEntry><Id>m3</Id><Code>InvalidParameterValue</Code><Message>bad</Message><SenderFault>true</SenderFault></BatchResultErrorEntry>
+        </SendMessageBatchResult></SendMessageBatchResponse>
+        """
+        let ms = [Self.message(1), Self.message(2), Self.message(3), Self.message(4)]
+        let r = try SQSResponseParser.parse(status: 200, headers: [:], body: Array(xml.utf8), messages: ms, sqsProtocol: .query).get()
+        #expect(try r[0].get() == "a-1")
+        #expect(r[1].failure?.retryable == true)
+        #expect(r[2].failure?.retryable == false)
+        #expect(r[2].failure?.code == "InvalidParameterValue")
+        #expect(r[3].failure?.code == "MissingEntry", "an entry SQS did not report on is retried")
+
+        let json = #"{"Successful":[{"Id":"m2","MessageId":"b-2"}],"Failed":[{"Id":"m1","Code":"InvalidMessageContents","SenderFault":true}]}"#
+        let rj = try SQSResponseParser.parse(status: 200, headers: [:], body: Array(json.utf8), messages: Array(ms.prefix(2)), sqsProtocol: .json).get()
+        #expect(try rj[1].get() == "b-2")
+        #expect(rj[0].failure?.retryable == false)
+    }
+
+    @Test("errors are classified for retrying", arguments: [
+        (400, [:], #"<ErrorResponse><Error><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message></Error></ErrorResponse>"#,
+         "AWS.SimpleQueueService.NonExistentQueue", false, PanoplyError.Category.notFound),
+        (400, ["x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"], #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#,
+         "AWS.SimpleQueueService.NonExistentQueue", false, .notFound),
+        (400, [:], #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#, "QueueDoesNotExist", false, .notFound),
+        (403, [:], "<Error><Code>AccessDenied</Code><Message>no</Message></Error>", "AccessDenied", false, .auth),
+        (400, [:], "<Error><Code>Throttling</Code><Message>slow down</Message></Error>", "Throttling", true, .rateLimit),
+        (400, [:], "<Error><Code>RequestThrottled</Code></Error>", "RequestThrottled", true, .rateLimit),
+        (503, [:], "Service Unavailable", "HTTP503", true, .transient),
+        (500, [:], "<Error><Code>InternalError</Code></Error>", "InternalError", true, .transient),
+        (400, [:], "<Error><Code>InvalidParameterValue</Code><Message>too long</Message></Error>", "InvalidParameterValue", false, .config),
+    ] as [(Int, [String: String], String, String, Bool, PanoplyError.Category)])
+    func errors(_ status: Int, _ headers: [String: String], _ body: String, _ code: String, _ retryable: Bool, _ category: PanoplyError.Category) {
+        let e = SQSResponseParser.error(status: status, headers: headers, text: body)
+        #expect(e.code == code)
+        #expect(e.retryable == retryable)
+        #expect(e.panoplyError.category == category)
+    }
+
+    @Test("a connection refused by a real socket is a retryable transport error")
+    func connectionRefused() async throws {
+        let url = URL(string: "http://127.0.0.1:\(freeLocalPort())/123456789012/q")!
+        let t = SQSTransport(queueURL: url, sqsProtocol: .query, attributes: [], awsCredentials: nil, region: nil,
+                             concurrency: 1, useBatch: true)
+        let error = try await #require(throws: TransportError.self) { try await t.send([Self.message(1)]) }
+        #expect(error.retryable)
+        #expect(error.code == "Transport")
+    }
+}
