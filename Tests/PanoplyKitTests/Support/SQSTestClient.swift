@@ -62,6 +62,8 @@ struct SQSTestClient {
         var seen: [UInt8]
         var attributes: JSONObject?
         var tables: Set<String> = []
+        /// The record with id 1, as it arrived.
+        var first: JSONValue?
 
         init(expected: Int) { seen = [UInt8](repeating: 0, count: expected + 1) }
 
@@ -101,6 +103,7 @@ struct SQSTestClient {
                 throw Failure(description: "unexpected record \(line.prefix(200))")
             }
             d.seen[id] = d.seen[id] &+ 1
+            if id == 1 { d.first = record }
             d.records += 1
             if let t = record[path: "__table"]?.stringValue { d.tables.insert(t) }
         }
