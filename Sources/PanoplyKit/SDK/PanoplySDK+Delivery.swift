@@ -83,11 +83,8 @@ extension PanoplySDK {
 
     private func acknowledge(_ m: OutgoingMessage, id: String, attempt: Int) {
         spool?.remove(m)
-        let wakeups = state.withLock { $0.acknowledged(m) }
-        // The event goes out before waiting flushes resume, so that a handler has seen
-        // every flush event of the records a returning flush() covers.
+        state.withLock { $0.acknowledged(m) }.resume()
         hub.emit(.flush(MessageInfo(m, attempt: attempt), messageId: id), kind: .flush)
-        wakeups.resume()
     }
 
     private func fail(_ ms: [OutgoingMessage], _ error: PanoplyError, attempt: Int, countError: Bool = true) {
