@@ -86,6 +86,8 @@ bin_path=$(swift build --show-bin-path)
 export PANOPLY_BIN="$bin_path/panoply"
 
 swift_log="$PANOPLY_SERVICE_STATE/swift-test.log"
+# The 1,000,000-record load test (about 2 minutes) runs by default; PANOPLY_LOAD_TEST=0 skips it.
+export PANOPLY_LOAD_TEST="${PANOPLY_LOAD_TEST:-1}"
 # One test at a time by default: the fault and outage tests depend on timing windows that
 # parallel load (100,000-record runs against the same moto) can make them miss.
 # PANOPLY_TEST_PARALLEL=1 runs tests in parallel (faster, for local iteration).

@@ -94,6 +94,10 @@ struct RunCommandTests {
         let r = try CLI.run(["sources", "--json"])
         #expect(r.status == 0)
         let list = try #require(try JSONParser.parse(r.stdout).arrayValue)
+        #expect(list.compactMap { $0[path: "type"]?.stringValue } == ["demo", "csv", "jsonl", "sqlite", "postgres", "http"])
+        #expect(list.allSatisfy { ($0[path: "params"]?.arrayValue?.count ?? 0) > 0 })
+        let pg = list.first { $0[path: "type"] == "postgres" }?[path: "params"]?.arrayValue ?? []
+        #expect(pg.first { $0[path: "name"] == "password" }?[path: "kind"] == "secret")
         let demo = try #require(list.first { $0[path: "type"] == "demo" })
         let params = demo[path: "params"]?.arrayValue?.compactMap { $0[path: "name"]?.stringValue }
         #expect(params == ["rows", "batch_size", "delay_ms", "fail_at", "fail_mode"])
