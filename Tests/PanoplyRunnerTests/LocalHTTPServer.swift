@@ -6,9 +6,12 @@ import Foundation
 final class LocalHTTPServer: @unchecked Sendable {
     let process = Process()
     let port: Int
+    private let stdin = Pipe()
 
     static let script = #"""
-    import http.server, json, sys, time, urllib.parse
+    import http.server, json, os, sys, threading, time, urllib.parse
+    # Exit when the test process closes our stdin (or dies), never outliving it.
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     calls = {"token": 0}
     class H(http.server.BaseHTTPRequestHandler):
         def log_message(self, *a): pass
@@ -42,7 +45,7 @@ final class LocalHTTPServer: @unchecked Sendable {
     s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
     print(s.server_address[1], flush=True)
     s.timeout = 1
-    deadline = time.time() + 300
+    deadline = time.time() + 120
     while time.time() < deadline:
         s.handle_request()
     """#
@@ -52,6 +55,9 @@ final class LocalHTTPServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.script]
         process.standardOutput = out
+        process.standardInput = stdin
+        // Not inherited: a child holding the test runner's stderr would keep `swift test` waiting.
+        process.standardError = FileHandle.nullDevice
         try process.run()
         var line = Data()
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) {
@@ -66,5 +72,8 @@ final class LocalHTTPServer: @unchecked Sendable {
 
     var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    deinit { process.terminate() }
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        process.terminate()
+    }
 }

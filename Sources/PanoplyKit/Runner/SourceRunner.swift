@@ -19,12 +19,16 @@ public final class SourceRunner: Sendable {
     public let events: AsyncStream<RunEvent>
     private let continuation: AsyncStream<RunEvent>.Continuation
     private let shared = Mutex(Shared())
+    /// Order of the state last saved.
+    private let saveLock = Mutex<Int>(0)
 
     private struct Shared {
         var readTask: Task<Int, Error>?
         var cancelRequested = false
         /// States waiting for their records: (last record sequence, merged state then).
         var pendingCommits: [(seq: UInt64, state: JSONObject)] = []
+        /// How many states were taken off `pendingCommits` (orders racing commits).
+        var taken = 0
         var committed: JSONObject = [:]
         var started = false
     }
@@ -168,20 +172,28 @@ public final class SourceRunner: Sendable {
     /// Commits every pending state whose records are all acknowledged.
     private func commitAcknowledged() {
         let through = sdk.deliveredThrough
-        let newest = shared.withLock { s -> JSONObject? in
-            var newest: JSONObject?
+        let newest = shared.withLock { s -> (order: Int, state: JSONObject)? in
+            var newest: (order: Int, state: JSONObject)?
             while let first = s.pendingCommits.first, first.seq <= through {
-                newest = first.state
+                s.taken += 1
+                newest = (s.taken, first.state)
                 s.pendingCommits.removeFirst()
             }
-            if let newest { s.committed = newest }
+            if let newest { s.committed = newest.state }
             return newest
         }
         guard let newest else { return }
-        if let file = options.stateFile {
-            do { try StateFile.save(newest, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
+        // Commits can race (the flush-event task, the ticker, the end of the run): save
+        // only a state newer than the one on disk, under one lock, so the file never goes back.
+        let saved = saveLock.withLock { lastSaved -> Bool in
+            guard newest.order > lastSaved else { return false }
+            lastSaved = newest.order
+            if let file = options.stateFile {
+                do { try StateFile.save(newest.state, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
+            }
+            return true
         }
-        emit(.state(newest))
+        if saved { emit(.state(newest.state)) }
     }
 
     private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {
