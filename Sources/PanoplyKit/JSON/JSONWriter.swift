@@ -1,6 +1,8 @@
 /// Writes JSON values as compact UTF-8 straight into a byte buffer.
 ///
-/// This is the hot path of `write()`: no intermediate strings, no Foundation.
+/// This is the hot path of `write()`: no intermediate strings, no Foundation. Objects are
+/// walked through their storage (no iterator copies, no per-element retain/release) and
+/// strings are scanned for bytes to escape, with whole runs appended at once.
 public enum JSONWriter {
     /// Compact JSON text of `value`.
     public static func string(_ value: JSONValue) -> String {
@@ -13,34 +15,54 @@ public enum JSONWriter {
     /// - Throws: ``JSONError`` for non-finite numbers.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) throws {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .number(let n):
-            guard n.isFinite else {
-                throw JSONError(message: "\(n.text) is not a finite number and has no JSON form", offset: out.count)
-            }
-            out.append(contentsOf: n.text.utf8)
+        case .null: appendLiteral("null", into: &out)
+        case .bool(let b): appendLiteral(b ? "true" : "false", into: &out)
+        case .number(let n): try writeNumber(n, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
-            for (i, v) in a.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                try write(v, into: &out)
+            try a.withUnsafeBufferPointer { vs in
+                for i in vs.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    try write(vs[i], into: &out)
+                }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o): try writeObject(o, into: &out)
         }
     }
 
+    @inline(__always)
+    private static func appendLiteral(_ s: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    private static func writeNumber(_ n: JSONNumber, into out: inout [UInt8]) throws {
+        guard n.isFinite else {
+            throw JSONError(message: "\(n.text) is not a finite number and has no JSON form", offset: out.count)
+        }
+        appendUTF8(n.text, into: &out)
+    }
+
+    /// Appends the UTF-8 of `s` without copying it first when its storage is contiguous.
+    @inline(__always)
+    static func appendUTF8(_ s: String, into out: inout [UInt8]) {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
+        if done == nil { out.append(contentsOf: s.utf8) }
+    }
+
     static func writeObject(_ o: JSONObject, into out: inout [UInt8]) throws {
         out.append(UInt8(ascii: "{"))
-        var first = true
-        for (k, v) in o {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            writeString(k, into: &out)
-            out.append(UInt8(ascii: ":"))
-            try write(v, into: &out)
+        try o.keys.withUnsafeBufferPointer { ks in
+            try o.values.withUnsafeBufferPointer { vs in
+                for i in ks.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    writeString(ks[i], into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    try write(vs[i], into: &out)
+                }
+            }
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -49,60 +71,125 @@ public enum JSONWriter {
     /// (as the original SDK did) or appending it at the end.
     static func writeRecord(_ record: JSONObject, table: String, into out: inout [UInt8]) throws {
         out.append(UInt8(ascii: "{"))
-        var first = true
         var wroteTable = false
-        for (k, v) in record {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            writeString(k, into: &out)
-            out.append(UInt8(ascii: ":"))
-            if k == "__table" {
-                writeString(table, into: &out)
-                wroteTable = true
-            } else {
-                try write(v, into: &out)
+        try record.keys.withUnsafeBufferPointer { ks in
+            try record.values.withUnsafeBufferPointer { vs in
+                for i in ks.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    writeString(ks[i], into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if ks[i] == "__table" {
+                        writeString(table, into: &out)
+                        wroteTable = true
+                    } else {
+                        try write(vs[i], into: &out)
+                    }
+                }
             }
         }
         if !wroteTable {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #""__table":"#.utf8)
+            if !record.isEmpty { out.append(UInt8(ascii: ",")) }
+            appendLiteral(#""__table":"#, into: &out)
             writeString(table, into: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `s` as a quoted JSON string; only `"`, `\` and control characters are escaped.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { writeStringBytes($0, into: &out) }
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { writeStringBytes($0, into: &out) }
+        if done == nil {
+            var s = s
+            s.withUTF8 { writeStringBytes($0, into: &out) }
+        }
+    }
+
+    /// For each byte: 0 when it is copied as is, else the byte after the backslash
+    /// (`u` for the `\u00XX` form).
+    static let escapeTable: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in 0..<0x20 { t[c] = UInt8(ascii: "u") }
+        t[0x08] = UInt8(ascii: "b"); t[0x09] = UInt8(ascii: "t"); t[0x0A] = UInt8(ascii: "n")
+        t[0x0C] = UInt8(ascii: "f"); t[0x0D] = UInt8(ascii: "r")
+        t[Int(UInt8(ascii: "\""))] = UInt8(ascii: "\"")
+        t[Int(UInt8(ascii: "\\"))] = UInt8(ascii: "\\")
+        return t
+    }()
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Bytes `buf` takes as the inside of a JSON string (without the quotes).
+    static func escapedCount(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        escapeTable.withUnsafeBufferPointer { t in
+            var n = buf.count
+            for c in buf {
+                let e = t[Int(c)]
+                if e != 0 { n += e == UInt8(ascii: "u") ? 5 : 1 }
+            }
+            return n
+        }
+    }
+
+    /// Writes the inside of a JSON string for `buf` at `dst`, which must have room for
+    /// ``escapedCount(_:)`` bytes. Returns the bytes written.
+    static func writeEscaped(_ buf: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) -> Int {
+        escapeTable.withUnsafeBufferPointer { t in
+            hexDigits.withUnsafeBufferPointer { hex in
+                guard let src = buf.baseAddress else { return 0 }
+                let n = buf.count
+                var o = 0
+                var start = 0
+                var i = 0
+                while i < n {
+                    let e = t[Int(src[i])]
+                    if e == 0 { i += 1; continue }
+                    if start < i {
+                        (dst + o).update(from: src + start, count: i - start)
+                        o += i - start
+                    }
+                    dst[o] = UInt8(ascii: "\\")
+                    dst[o + 1] = e
+                    o += 2
+                    if e == UInt8(ascii: "u") {
+                        let c = src[i]
+                        dst[o] = 0x30; dst[o + 1] = 0x30
+                        dst[o + 2] = hex[Int(c >> 4)]; dst[o + 3] = hex[Int(c & 0xF)]
+                        o += 4
+                    }
+                    i += 1
+                    start = i
+                }
+                if start < n {
+                    (dst + o).update(from: src + start, count: n - start)
+                    o += n - start
+                }
+                return o
+            }
+        }
     }
 
     /// Appends UTF-8 bytes as a quoted JSON string.
     public static func writeStringBytes(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Most strings need no escaping: find the first byte that does.
+        var i = 0
+        let n = buf.count
+        while i < n {
+            let c = buf[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
+            i += 1
+        }
         out.append(UInt8(ascii: "\""))
-        do {
-            var start = 0
-            for i in 0..<buf.count {
-                let c = buf[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<i])) }
-                start = i + 1
-                out.append(UInt8(ascii: "\\"))
-                switch c {
-                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-                }
+        if i == n {
+            out.append(contentsOf: buf)
+        } else {
+            let rest = UnsafeBufferPointer(rebasing: buf[i...])
+            let extra = escapedCount(rest)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[..<i]))
+            let old = out.count
+            out.append(contentsOf: repeatElement(0, count: extra))
+            out.withUnsafeMutableBufferPointer { p in
+                _ = writeEscaped(rest, to: p.baseAddress! + old)
             }
-            if start < buf.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start...])) }
         }
         out.append(UInt8(ascii: "\""))
     }
