@@ -69,7 +69,21 @@ public enum JSONWriter {
 
     /// Writes `record` with `"__table": table`, replacing an existing `__table` in place
     /// (as the original SDK did) or appending it at the end.
+    ///
+    /// Records up to 4 KiB are written into a stack buffer through a pointer (no
+    /// per-byte capacity and uniqueness checks) and appended to `out` at once; bigger
+    /// records, and records with an error, take the array path below.
     static func writeRecord(_ record: JSONObject, table: String, into out: inout [UInt8]) throws {
+        let done = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf -> Bool in
+            var w = ByteWriter(base: buf.baseAddress!, capacity: buf.count)
+            do { try w.record(record, table: table) } catch { return false }
+            out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress, count: w.count))
+            return true
+        }
+        if !done { try writeRecordSlow(record, table: table, into: &out) }
+    }
+
+    static func writeRecordSlow(_ record: JSONObject, table: String, into out: inout [UInt8]) throws {
         out.append(UInt8(ascii: "{"))
         var wroteTable = false
         try record.keys.withUnsafeBufferPointer { ks in
@@ -192,5 +206,135 @@ public enum JSONWriter {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Writes JSON into fixed memory through a pointer; throws ``Full`` when it runs out
+/// (the caller then starts over on the array path, so output and errors stay the same).
+struct ByteWriter {
+    struct Full: Error {}
+
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+
+    @inline(__always)
+    mutating func byte(_ b: UInt8) throws {
+        guard count < capacity else { throw Full() }
+        base[count] = b
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func bytes(_ p: UnsafeBufferPointer<UInt8>) throws {
+        guard p.count <= capacity - count else { throw Full() }
+        if let src = p.baseAddress { (base + count).update(from: src, count: p.count) }
+        count += p.count
+    }
+
+    @inline(__always)
+    mutating func literal(_ s: StaticString) throws {
+        try bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func utf8(_ s: String) throws {
+        if let r: Void = try s.utf8.withContiguousStorageIfAvailable({ try bytes($0) }) { return r }
+        var s = s
+        try s.withUTF8 { try bytes($0) }
+    }
+
+    @inline(__always)
+    mutating func string(_ s: String) throws {
+        if let r: Void = try s.utf8.withContiguousStorageIfAvailable({ try stringBytes($0) }) { return r }
+        var s = s
+        try s.withUTF8 { try stringBytes($0) }
+    }
+
+    mutating func stringBytes(_ buf: UnsafeBufferPointer<UInt8>) throws {
+        let n = buf.count
+        var i = 0
+        while i < n {
+            let c = buf[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
+            i += 1
+        }
+        if i == n {
+            guard n + 2 <= capacity - count else { throw Full() }
+            base[count] = UInt8(ascii: "\"")
+            if let src = buf.baseAddress { (base + count + 1).update(from: src, count: n) }
+            base[count + n + 1] = UInt8(ascii: "\"")
+            count += n + 2
+            return
+        }
+        let escaped = JSONWriter.escapedCount(buf)
+        guard escaped + 2 <= capacity - count else { throw Full() }
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+        count += JSONWriter.writeEscaped(buf, to: base + count)
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+    }
+
+    mutating func value(_ v: JSONValue) throws {
+        switch v {
+        case .null: try literal("null")
+        case .bool(let b): try literal(b ? "true" : "false")
+        case .number(let n):
+            guard n.isFinite else { throw Full() }  // the array path reports it
+            try utf8(n.text)
+        case .string(let s): try string(s)
+        case .array(let a):
+            try byte(UInt8(ascii: "["))
+            try a.withUnsafeBufferPointer { vs in
+                for i in vs.indices {
+                    if i > 0 { try byte(UInt8(ascii: ",")) }
+                    try value(vs[i])
+                }
+            }
+            try byte(UInt8(ascii: "]"))
+        case .object(let o): try object(o)
+        }
+    }
+
+    mutating func object(_ o: JSONObject) throws {
+        try byte(UInt8(ascii: "{"))
+        try o.keys.withUnsafeBufferPointer { ks in
+            try o.values.withUnsafeBufferPointer { vs in
+                for i in ks.indices {
+                    if i > 0 { try byte(UInt8(ascii: ",")) }
+                    try string(ks[i])
+                    try byte(UInt8(ascii: ":"))
+                    try value(vs[i])
+                }
+            }
+        }
+        try byte(UInt8(ascii: "}"))
+    }
+
+    mutating func record(_ record: JSONObject, table: String) throws {
+        try byte(UInt8(ascii: "{"))
+        var wroteTable = false
+        try record.keys.withUnsafeBufferPointer { ks in
+            try record.values.withUnsafeBufferPointer { vs in
+                for i in ks.indices {
+                    if i > 0 { try byte(UInt8(ascii: ",")) }
+                    try string(ks[i])
+                    try byte(UInt8(ascii: ":"))
+                    if ks[i] == "__table" {
+                        try string(table)
+                        wroteTable = true
+                    } else {
+                        try value(vs[i])
+                    }
+                }
+            }
+        }
+        if !wroteTable {
+            if !record.isEmpty { try byte(UInt8(ascii: ",")) }
+            try literal(#""__table":"#)
+            try string(table)
+        }
+        try byte(UInt8(ascii: "}"))
     }
 }
