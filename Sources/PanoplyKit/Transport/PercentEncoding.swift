@@ -2,24 +2,63 @@
 enum PercentEncoding {
     private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    private static let unreserved: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(c)] = true }
-        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(c)] = true }
-        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = true }
-        for c in "-_.~".utf8 { t[Int(c)] = true }
+    /// Output bytes per input byte: 1 when kept as is, 3 when written as `%XX`.
+    private static let width: [UInt8] = {
+        var t = [UInt8](repeating: 3, count: 256)
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(c)] = 1 }
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(c)] = 1 }
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = 1 }
+        for c in "-_.~".utf8 { t[Int(c)] = 1 }
         return t
     }()
 
     static func append<C: Collection>(_ bytes: C, to out: inout [UInt8], keepSlash: Bool = false) where C.Element == UInt8 {
-        out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
-        for b in bytes {
-            if unreserved[Int(b)] || (keepSlash && b == UInt8(ascii: "/")) {
-                out.append(b)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
+        let done: Void? = bytes.withContiguousStorageIfAvailable { append(buffer: $0, to: &out, keepSlash: keepSlash) }
+        if done == nil {
+            Array(bytes).withUnsafeBufferPointer { append(buffer: $0, to: &out, keepSlash: keepSlash) }
+        }
+    }
+
+    /// Counts the output size first, grows `out` once, then writes through a pointer.
+    static func append(buffer src: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], keepSlash: Bool) {
+        let n = encodedCount(src, keepSlash: keepSlash)
+        let old = out.count
+        out.append(contentsOf: repeatElement(0, count: n))
+        out.withUnsafeMutableBufferPointer { p in
+            _ = write(src, to: p.baseAddress! + old, keepSlash: keepSlash)
+        }
+    }
+
+    /// Bytes the encoded form of `src` takes.
+    static func encodedCount(_ src: UnsafeBufferPointer<UInt8>, keepSlash: Bool = false) -> Int {
+        width.withUnsafeBufferPointer { w in
+            var n = 0
+            for b in src { n += Int(w[Int(b)]) }
+            if keepSlash {
+                for b in src where b == UInt8(ascii: "/") { n -= 2 }
+            }
+            return n
+        }
+    }
+
+    /// Writes the encoded form of `src` at `dst`, which must have room for
+    /// ``encodedCount(_:keepSlash:)`` bytes. Returns the bytes written.
+    static func write(_ src: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>, keepSlash: Bool = false) -> Int {
+        width.withUnsafeBufferPointer { w in
+            hex.withUnsafeBufferPointer { hex in
+                var o = 0
+                for b in src {
+                    if w[Int(b)] == 1 || (keepSlash && b == UInt8(ascii: "/")) {
+                        dst[o] = b
+                        o += 1
+                    } else {
+                        dst[o] = UInt8(ascii: "%")
+                        dst[o + 1] = hex[Int(b >> 4)]
+                        dst[o + 2] = hex[Int(b & 0xF)]
+                        o += 3
+                    }
+                }
+                return o
             }
         }
     }

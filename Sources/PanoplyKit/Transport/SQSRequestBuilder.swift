@@ -37,84 +37,156 @@ public struct SQSRequestBuilder: Sendable {
 
     /// The request body for `messages` (SendMessage for one, SendMessageBatch for more).
     public func body(for messages: [OutgoingMessage]) -> [UInt8] {
+        var parts = Parts()
+        build(messages, into: &parts)
+        return parts.assemble(json: sqsProtocol == .json)
+    }
+
+    /// The same bytes as ``body(for:)``, written straight into `Data` (what URLRequest takes).
+    public func bodyData(for messages: [OutgoingMessage]) -> Data {
+        var parts = Parts()
+        build(messages, into: &parts)
+        let json = sqsProtocol == .json
+        let total = parts.finish(json: json)
+        var data = Data(count: total)
+        data.withUnsafeMutableBytes { raw in
+            parts.write(json: json, total: total, to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return data
+    }
+
+    private func build(_ messages: [OutgoingMessage], into parts: inout Parts) {
         switch sqsProtocol {
-        case .query: return messages.count == 1 ? queryBody(messages[0]) : queryBatchBody(messages)
-        case .json: return messages.count == 1 ? jsonBody(messages[0]) : jsonBatchBody(messages)
+        case .query: messages.count == 1 ? queryBody(messages[0], &parts) : queryBatchBody(messages, &parts)
+        case .json: messages.count == 1 ? jsonBody(messages[0], &parts) : jsonBatchBody(messages, &parts)
         }
     }
 
-    private func appendQueryAttributes(prefix: String, to out: inout [UInt8]) {
+    /// A request body as small literal pieces and message bodies to encode in between.
+    /// The encoded sizes are counted first, so the body is allocated once at its exact
+    /// size and written through a pointer (no growth, no intermediate copies).
+    private struct Parts {
+        var raw: [[UInt8]] = []
+        var bodies: [[UInt8]] = []
+        var current: [UInt8] = []
+
+        mutating func append<S: Sequence>(_ s: S) where S.Element == UInt8 { current.append(contentsOf: s) }
+        mutating func append(_ b: UInt8) { current.append(b) }
+        mutating func message(_ body: [UInt8]) {
+            raw.append(current)
+            current = []
+            bodies.append(body)
+        }
+
+        var sizes: [Int] = []
+
+        /// Closes the last piece and counts the encoded size: raw[0] body[0] raw[1]
+        /// body[1] ... raw[n], bodies JSON-quoted or percent-encoded.
+        mutating func finish(json: Bool) -> Int {
+            raw.append(current)
+            current = []
+            var total = raw.reduce(0) { $0 + $1.count }
+            for b in bodies {
+                let n = b.withUnsafeBufferPointer { json ? JSONWriter.escapedCount($0) + 2 : PercentEncoding.encodedCount($0) }
+                sizes.append(n)
+                total += n
+            }
+            return total
+        }
+
+        /// Writes the `total` bytes counted by ``finish(json:)`` at `dst`.
+        func write(json: Bool, total: Int, to dst: UnsafeMutablePointer<UInt8>) {
+            var o = 0
+            for i in raw.indices {
+                raw[i].withUnsafeBufferPointer { r in
+                    if let src = r.baseAddress { (dst + o).initialize(from: src, count: r.count) }
+                    o += r.count
+                }
+                guard i < bodies.count else { break }
+                bodies[i].withUnsafeBufferPointer { b in
+                    if json {
+                        dst[o] = UInt8(ascii: "\"")
+                        let n = JSONWriter.writeEscaped(b, to: dst + o + 1)
+                        dst[o + n + 1] = UInt8(ascii: "\"")
+                        o += n + 2
+                    } else {
+                        o += PercentEncoding.write(b, to: dst + o)
+                    }
+                }
+            }
+            precondition(o == total, "request body size mismatch")
+        }
+
+        mutating func assemble(json: Bool) -> [UInt8] {
+            let total = finish(json: json)
+            return [UInt8](unsafeUninitializedCapacity: total) { out, count in
+                write(json: json, total: total, to: out.baseAddress!)
+                count = total
+            }
+        }
+    }
+
+    private func appendQueryAttributes(prefix: String, to out: inout Parts) {
         for (i, attr) in attributes.enumerated() {
             let p = "&\(prefix)MessageAttribute.\(i + 1)."
-            out.append(contentsOf: "\(p)Name=".utf8)
-            PercentEncoding.append(attr.name.utf8, to: &out)
-            out.append(contentsOf: "\(p)Value.DataType=String\(p)Value.StringValue=".utf8)
-            PercentEncoding.append(attr.value.utf8, to: &out)
+            out.append("\(p)Name=".utf8)
+            out.append(PercentEncoding.encode(attr.name.utf8))
+            out.append("\(p)Value.DataType=String\(p)Value.StringValue=".utf8)
+            out.append(PercentEncoding.encode(attr.value.utf8))
         }
     }
 
-    func queryBody(_ m: OutgoingMessage) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(m.body.count * 3 / 2 + 512)
-        out.append(contentsOf: "Action=SendMessage&MessageBody=".utf8)
-        PercentEncoding.append(m.body, to: &out)
+    private func queryBody(_ m: OutgoingMessage, _ out: inout Parts) {
+        out.append("Action=SendMessage&MessageBody=".utf8)
+        out.message(m.body)
         appendQueryAttributes(prefix: "", to: &out)
-        out.append(contentsOf: "&Version=2012-11-05".utf8)
-        return out
+        out.append("&Version=2012-11-05".utf8)
     }
 
-    func queryBatchBody(_ ms: [OutgoingMessage]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(ms.reduce(0) { $0 + $1.body.count } * 3 / 2 + 512 * ms.count)
-        out.append(contentsOf: "Action=SendMessageBatch".utf8)
+    private func queryBatchBody(_ ms: [OutgoingMessage], _ out: inout Parts) {
+        out.append("Action=SendMessageBatch".utf8)
         for (i, m) in ms.enumerated() {
             let p = "SendMessageBatchRequestEntry.\(i + 1)."
-            out.append(contentsOf: "&\(p)Id=m\(m.number)&\(p)MessageBody=".utf8)
-            PercentEncoding.append(m.body, to: &out)
+            out.append("&\(p)Id=m\(m.number)&\(p)MessageBody=".utf8)
+            out.message(m.body)
             appendQueryAttributes(prefix: p, to: &out)
         }
-        out.append(contentsOf: "&Version=2012-11-05".utf8)
-        return out
+        out.append("&Version=2012-11-05".utf8)
     }
 
-    private func appendJSONEntry(_ m: OutgoingMessage, id: Bool, to out: inout [UInt8]) {
-        if id { out.append(contentsOf: "\"Id\":\"m\(m.number)\",".utf8) }
-        out.append(contentsOf: "\"MessageBody\":".utf8)
-        m.body.withUnsafeBufferPointer { JSONWriter.writeStringBytes($0, into: &out) }
-        out.append(contentsOf: ",\"MessageAttributes\":{".utf8)
+    private func appendJSONEntry(_ m: OutgoingMessage, id: Bool, to out: inout Parts) {
+        if id { out.append("\"Id\":\"m\(m.number)\",".utf8) }
+        out.append("\"MessageBody\":".utf8)
+        out.message(m.body)
+        out.append(",\"MessageAttributes\":{".utf8)
         for (i, attr) in attributes.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(attr.name, into: &out)
-            out.append(contentsOf: ":{\"DataType\":\"String\",\"StringValue\":".utf8)
-            JSONWriter.writeString(attr.value, into: &out)
+            JSONWriter.writeString(attr.name, into: &out.current)
+            out.append(":{\"DataType\":\"String\",\"StringValue\":".utf8)
+            JSONWriter.writeString(attr.value, into: &out.current)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    func jsonBody(_ m: OutgoingMessage) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(m.body.count + m.body.count / 8 + 512)
-        out.append(contentsOf: "{\"QueueUrl\":".utf8)
-        JSONWriter.writeString(queueURL.absoluteString, into: &out)
+    private func jsonBody(_ m: OutgoingMessage, _ out: inout Parts) {
+        out.append("{\"QueueUrl\":".utf8)
+        JSONWriter.writeString(queueURL.absoluteString, into: &out.current)
         out.append(UInt8(ascii: ","))
         appendJSONEntry(m, id: false, to: &out)
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
-    func jsonBatchBody(_ ms: [OutgoingMessage]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.append(contentsOf: "{\"QueueUrl\":".utf8)
-        JSONWriter.writeString(queueURL.absoluteString, into: &out)
-        out.append(contentsOf: ",\"Entries\":[".utf8)
+    private func jsonBatchBody(_ ms: [OutgoingMessage], _ out: inout Parts) {
+        out.append("{\"QueueUrl\":".utf8)
+        JSONWriter.writeString(queueURL.absoluteString, into: &out.current)
+        out.append(",\"Entries\":[".utf8)
         for (i, m) in ms.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "{"))
             appendJSONEntry(m, id: true, to: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "]}".utf8)
-        return out
+        out.append("]}".utf8)
     }
 }

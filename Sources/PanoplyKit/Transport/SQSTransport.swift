@@ -53,16 +53,17 @@ public final class SQSTransport: MessageTransport {
 
     /// The exact request for `messages` (used by tests to compare with other signers).
     public func request(for messages: [OutgoingMessage], date: Date = Date()) -> URLRequest {
-        let body = builder.body(for: messages)
+        // Built straight into the Data that URLRequest carries: no second copy of the body.
+        let body = builder.bodyData(for: messages)
         let url = builder.requestURL
         var headers = builder.headers(batch: messages.count > 1)
         if let signer {
-            headers += signer.sign(method: "POST", url: url, headers: headers, body: body, date: date)
+            headers += signer.sign(method: "POST", url: url, headers: headers, payloadHash: SigV4Signer.payloadHash(body), date: date)
         }
         var req = URLRequest(url: url)
         req.httpMethod = "POST"
         for (k, v) in headers { req.setValue(v, forHTTPHeaderField: k) }
-        req.httpBody = Data(body)
+        req.httpBody = body
         return req
     }
 

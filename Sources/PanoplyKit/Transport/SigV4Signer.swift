@@ -22,6 +22,12 @@ public struct SigV4Signer: Sendable {
     ///   - body: the exact body bytes.
     ///   - date: the signing time.
     public func sign(method: String, url: URL, headers: [(String, String)], body: [UInt8], date: Date) -> [(String, String)] {
+        sign(method: method, url: url, headers: headers, payloadHash: Self.payloadHash(body), date: date)
+    }
+
+    /// As above, with the body given by its hex SHA-256 (``payloadHash(_:)``), so a body
+    /// held in any contiguous form is hashed once and never copied.
+    func sign(method: String, url: URL, headers: [(String, String)], payloadHash: String, date: Date) -> [(String, String)] {
         let amzDate = Self.amzDate(date)
         let day = String(amzDate.prefix(8))
         var all = headers
@@ -31,7 +37,7 @@ public struct SigV4Signer: Sendable {
         var added = [("X-Amz-Date", amzDate)]
         if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token)) }
         all += added
-        let canonical = canonicalRequest(method: method, url: url, headers: all, body: body)
+        let canonical = canonicalRequest(method: method, url: url, headers: all, payloadHash: payloadHash)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(canonical.request.utf8))))"
         let signature = Self.hex(signingKey(day: day).withUnsafeBytes { key in
@@ -43,6 +49,15 @@ public struct SigV4Signer: Sendable {
 
     /// The canonical request (exposed for tests against the AWS test suite).
     public func canonicalRequest(method: String, url: URL, headers: [(String, String)], body: [UInt8]) -> (request: String, signedHeaders: String) {
+        canonicalRequest(method: method, url: url, headers: headers, payloadHash: Self.payloadHash(body))
+    }
+
+    /// The hex SHA-256 of a request body, as SigV4 signs it.
+    static func payloadHash<D: DataProtocol>(_ body: D) -> String {
+        hex(SHA256.hash(data: body))
+    }
+
+    func canonicalRequest(method: String, url: URL, headers: [(String, String)], payloadHash: String) -> (request: String, signedHeaders: String) {
         var grouped: [String: [String]] = [:]
         for (name, value) in headers {
             grouped[name.lowercased(), default: []].append(Self.trimHeaderValue(value))
@@ -50,7 +65,6 @@ public struct SigV4Signer: Sendable {
         let names = grouped.keys.sorted()
         let canonicalHeaders = names.map { "\($0):\(grouped[$0]!.joined(separator: ","))\n" }.joined()
         let signed = names.joined(separator: ";")
-        let payloadHash = Self.hex(SHA256.hash(data: body))
         let request = [method.uppercased(), Self.canonicalPath(url), Self.canonicalQuery(url), canonicalHeaders, signed, payloadHash]
             .joined(separator: "\n")
         return (request, signed)
