@@ -9,7 +9,7 @@ struct SourceSelection: ParsableArguments {
     var params: [String] = []
 
     /// The source type and its validated input, or an exit with every problem listed.
-    func resolve(state: JSONObject? = nil) throws -> (any DataSource.Type, SourceInput) {
+    func resolve() throws -> (any DataSource.Type, SourceInput) {
         guard let sourceType = registry.type(named: type) else {
             throw fail("unknown source type '\(type)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
         }
@@ -18,7 +18,7 @@ struct SourceSelection: ParsableArguments {
         let table = values.removeValue(forKey: "destination")
         switch sourceType.configuration.validate(values) {
         case .success(let typed):
-            return (sourceType, SourceInput(type: type, params: typed, destination: table, state: state))
+            return (sourceType, SourceInput(type: type, params: typed, destination: table))
         case .failure(let errors):
             for p in errors.problems { printError("error: --param \(p.param): \(p.message)") }
             throw ExitCode(Exit.usage)
