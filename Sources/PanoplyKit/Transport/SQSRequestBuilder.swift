@@ -50,9 +50,20 @@ public struct SQSRequestBuilder: Sendable {
         let total = parts.finish(json: json)
         var data = Data(count: total)
         data.withUnsafeMutableBytes { raw in
-            parts.write(json: json, total: total, to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let n = parts.write(json: json, to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            precondition(n == total, "request body size mismatch")
         }
         return data
+    }
+
+    /// The same bytes again, written in one pass into `buffer` (emptied first; its memory is
+    /// reused from request to request). Room is made for the worst case instead of counting.
+    func writeBody(for messages: [OutgoingMessage], into buffer: inout RequestBuffer) {
+        var parts = Parts()
+        build(messages, into: &parts)
+        let json = sqsProtocol == .json
+        buffer.reset(capacity: parts.upperBound(json: json))
+        buffer.write { parts.write(json: json, to: $0) }
     }
 
     private func build(_ messages: [OutgoingMessage], into parts: inout Parts) {
@@ -63,8 +74,8 @@ public struct SQSRequestBuilder: Sendable {
     }
 
     /// A request body as small literal pieces and message bodies to encode in between.
-    /// The encoded sizes are counted first, so the body is allocated once at its exact
-    /// size and written through a pointer (no growth, no intermediate copies).
+    /// The body is written once through a pointer into memory sized beforehand (counted
+    /// exactly, or the worst case in a reused buffer): no growth, no intermediate copies.
     private struct Parts {
         var raw: [[UInt8]] = []
         var bodies: [[UInt8]] = []
@@ -78,24 +89,33 @@ public struct SQSRequestBuilder: Sendable {
             bodies.append(body)
         }
 
-        var sizes: [Int] = []
+        mutating func close() {
+            raw.append(current)
+            current = []
+        }
+
+        /// Closes the last piece and gives the most bytes the body can take: a body byte
+        /// becomes at most 6 bytes JSON-escaped (`\u00XX`) or 3 percent-encoded.
+        mutating func upperBound(json: Bool) -> Int {
+            close()
+            return raw.reduce(0) { $0 + $1.count } + bodies.reduce(0) { $0 + (json ? 6 * $1.count + 2 : 3 * $1.count) }
+        }
 
         /// Closes the last piece and counts the encoded size: raw[0] body[0] raw[1]
         /// body[1] ... raw[n], bodies JSON-quoted or percent-encoded.
         mutating func finish(json: Bool) -> Int {
-            raw.append(current)
-            current = []
+            close()
             var total = raw.reduce(0) { $0 + $1.count }
             for b in bodies {
                 let n = b.withUnsafeBufferPointer { json ? JSONWriter.escapedCount($0) + 2 : PercentEncoding.encodedCount($0) }
-                sizes.append(n)
                 total += n
             }
             return total
         }
 
-        /// Writes the `total` bytes counted by ``finish(json:)`` at `dst`.
-        func write(json: Bool, total: Int, to dst: UnsafeMutablePointer<UInt8>) {
+        /// Writes the body at `dst`, which has room for ``finish(json:)`` or
+        /// ``upperBound(json:)`` bytes; returns the bytes written.
+        func write(json: Bool, to dst: UnsafeMutablePointer<UInt8>) -> Int {
             var o = 0
             for i in raw.indices {
                 raw[i].withUnsafeBufferPointer { r in
@@ -114,14 +134,14 @@ public struct SQSRequestBuilder: Sendable {
                     }
                 }
             }
-            precondition(o == total, "request body size mismatch")
+            return o
         }
 
         mutating func assemble(json: Bool) -> [UInt8] {
             let total = finish(json: json)
             return [UInt8](unsafeUninitializedCapacity: total) { out, count in
-                write(json: json, total: total, to: out.baseAddress!)
-                count = total
+                count = write(json: json, to: out.baseAddress!)
+                precondition(count == total, "request body size mismatch")
             }
         }
     }

@@ -3,14 +3,28 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Sends messages to an SQS queue over HTTP(S) with URLSession (keep-alive, several
-/// requests in flight), unsigned as the original SDK or signed with SigV4.
+/// Sends messages to an SQS queue, unsigned as the original SDK or signed with SigV4, over
+/// `concurrency` keep-alive connections. `http://` queues use ``HTTP1Client`` (request
+/// bodies built, hashed and sent from reused per-connection buffers on the connection's
+/// own thread); `https://` queues use URLSession (TLS).
 public final class SQSTransport: MessageTransport {
+    /// How requests go out.
+    public enum Engine: Sendable {
+        /// ``HTTP1Client`` for `http://`, URLSession for `https://`.
+        case automatic
+        /// URLSession for every scheme.
+        case urlSession
+    }
+
     public let builder: SQSRequestBuilder
     public let signer: SigV4Signer?
     public let maxBatchCount: Int
     public let maxBatchBytes: Int
-    private let session: URLSession
+    private let session: URLSession?
+    private let http: HTTP1Client?
+    /// `POST` target and `Host` for ``HTTP1Client`` requests.
+    private let target: String
+    private let hostHeader: String
 
     /// - Parameters:
     ///   - queueURL: the queue's URL.
@@ -23,24 +37,36 @@ public final class SQSTransport: MessageTransport {
     ///   - maxBatchBytes: the most bytes (bodies and attributes) in one SendMessageBatch.
     public init(queueURL: URL, sqsProtocol: SQSProtocol, attributes: [(name: String, value: String)],
                 awsCredentials: AWSCredentials?, region: String?, concurrency: Int, useBatch: Bool,
-                maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30) {
+                maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30,
+                engine: Engine = .automatic) {
         builder = SQSRequestBuilder(queueURL: queueURL, sqsProtocol: sqsProtocol, attributes: attributes)
         signer = awsCredentials.map { SigV4Signer(credentials: $0, region: region ?? Self.region(of: queueURL) ?? "us-east-1") }
         maxBatchCount = useBatch ? 10 : 1
         // SQS counts attributes toward a batch's size too; keep room for them on every entry.
         let attributeBytes = attributes.reduce(0) { $0 + $1.name.utf8.count + "String".utf8.count + $1.value.utf8.count }
         self.maxBatchBytes = maxBatchBytes - maxBatchCount * attributeBytes
-        let config = URLSessionConfiguration.ephemeral
-        config.httpMaximumConnectionsPerHost = max(concurrency, 1)
-        config.timeoutIntervalForRequest = requestTimeout
-        config.timeoutIntervalForResource = requestTimeout * 2
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.urlCache = nil
-        config.httpCookieStorage = nil
-        session = URLSession(configuration: config)
+        let url = builder.requestURL
+        let comps = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = comps?.percentEncodedPath ?? "/"
+        target = (path.isEmpty ? "/" : path) + (comps?.percentEncodedQuery.map { "?\($0)" } ?? "")
+        hostHeader = SigV4Signer.hostHeader(url)
+        if engine == .automatic, url.scheme?.lowercased() == "http", let host = url.host {
+            http = HTTP1Client(host: host, port: UInt16(url.port ?? 80), connections: concurrency, timeout: requestTimeout)
+            session = nil
+        } else {
+            let config = URLSessionConfiguration.ephemeral
+            config.httpMaximumConnectionsPerHost = max(concurrency, 1)
+            config.timeoutIntervalForRequest = requestTimeout
+            config.timeoutIntervalForResource = requestTimeout * 2
+            config.requestCachePolicy = .reloadIgnoringLocalCacheData
+            config.urlCache = nil
+            config.httpCookieStorage = nil
+            session = URLSession(configuration: config)
+            http = nil
+        }
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit { session?.finishTasksAndInvalidate() }
 
     /// The region in `sqs.REGION.amazonaws.com` or `REGION.queue.amazonaws.com`.
     public static func region(of url: URL) -> String? {
@@ -68,6 +94,49 @@ public final class SQSTransport: MessageTransport {
     }
 
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
+        let status: Int
+        let headers: [String: String]
+        let body: [UInt8]
+        if let http {
+            (status, headers, body) = try await sendHTTP1(messages, http)
+        } else {
+            (status, headers, body) = try await sendURLSession(messages, session!)
+        }
+        switch SQSResponseParser.parse(status: status, headers: headers, body: body, messages: messages,
+                                       sqsProtocol: builder.sqsProtocol) {
+        case .success(let r): return r
+        case .failure(let e): throw e
+        }
+    }
+
+    /// The request head for ``HTTP1Client``: the same headers as ``request(for:date:)``.
+    static func head(target: String, host: String, headers: [(String, String)], contentLength: Int) -> [UInt8] {
+        var head = "POST \(target) HTTP/1.1\r\n"
+        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        head += "Content-Length: \(contentLength)\r\n\r\n"
+        return Array(head.utf8)
+    }
+
+    private func sendHTTP1(_ messages: [OutgoingMessage], _ http: HTTP1Client) async throws -> (Int, [String: String], [UInt8]) {
+        let builder = builder, signer = signer, target = target, host = hostHeader
+        let batch = messages.count > 1
+        do {
+            let r = try await http.withConnection { conn in
+                builder.writeBody(for: messages, into: &conn.body)
+                var headers = [("Host", host)] + builder.headers(batch: batch)
+                if let signer {
+                    let hash = conn.body.withUnsafeBytes { SigV4Signer.payloadHash($0) }
+                    headers += signer.sign(method: "POST", url: builder.requestURL, headers: headers, payloadHash: hash, date: Date())
+                }
+                return try conn.exchange(head: Self.head(target: target, host: host, headers: headers, contentLength: conn.body.count))
+            }
+            return (r.status, r.headers, r.body)
+        } catch let e as HTTP1Error {
+            throw TransportError(code: "Transport", message: e.description, retryable: true)
+        }
+    }
+
+    private func sendURLSession(_ messages: [OutgoingMessage], _ session: URLSession) async throws -> (Int, [String: String], [UInt8]) {
         let req = request(for: messages)
         let data: Data
         let response: URLResponse
@@ -83,11 +152,7 @@ public final class SQSTransport: MessageTransport {
         }
         var headers: [String: String] = [:]
         for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
-        switch SQSResponseParser.parse(status: http.statusCode, headers: headers, body: [UInt8](data), messages: messages,
-                                       sqsProtocol: builder.sqsProtocol) {
-        case .success(let r): return r
-        case .failure(let e): throw e
-        }
+        return (http.statusCode, headers, [UInt8](data))
     }
 
     static func describe(_ error: Error) -> String {
