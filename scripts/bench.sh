@@ -65,8 +65,11 @@ MOTO="http://127.0.0.1:$MOTO_PORT"
 wait_http "$MOTO/"
 
 SINK_PORT="$(free_port)"
+BATCH_PORT="$(free_port)"
+python3 "$PY" batchsink "$BATCH_PORT" &
+PIDS+=($!)
 mkdir -p "$TMP/nginx"
-python3 "$PY" sinkconf "$SINK_PORT" "$TMP/nginx" >"$TMP/nginx/nginx.conf"
+python3 "$PY" sinkconf "$SINK_PORT" "$TMP/nginx" "$BATCH_PORT" >"$TMP/nginx/nginx.conf"
 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
 PIDS+=($!)
 SINK="http://127.0.0.1:$SINK_PORT/123456789012/sink"

@@ -9,7 +9,8 @@
   py_bench.py mkqueue ENDPOINT NAME        create a queue on moto, print its URL
   py_bench.py rmqueue QUEUE_URL            delete it
   py_bench.py depth QUEUE_URL              ApproximateNumberOfMessages
-  py_bench.py sinkconf PORT PREFIX          print the nginx null-sink config
+  py_bench.py sinkconf PORT PREFIX BPORT    print the nginx null-sink config (batches go to BPORT)
+  py_bench.py batchsink PORT                answer SendMessageBatch with an entry per Id
 
 Each bench mode prints one line of JSON. SRC is a checkout of the original SDK (never committed).
 """
@@ -189,24 +190,16 @@ def client(endpoint):
         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def sink_conf(port, prefix):
+def sink_conf(port, prefix, batch_port):
     single_json = '{"MD5OfMessageBody":"0","MessageId":"x"}'
     single_xml = ('<SendMessageResponse><SendMessageResult><MD5OfMessageBody>0</MD5OfMessageBody>'
                   '<MessageId>x</MessageId></SendMessageResult><ResponseMetadata><RequestId>r</RequestId>'
                   '</ResponseMetadata></SendMessageResponse>')
-    # SendMessageBatch (JSON protocol) gets success entries for ids m1..m8192; nginx cannot read
-    # the body, so the answer covers every id a bench run can use (4096 entries per `set` chunk
-    # would pass nginx's 4 KiB token limit, hence many small variables).
-    entries = ['{"Id":"m%d","MessageId":"x","MD5OfMessageBody":"0"}' % i for i in range(1, 8193)]
-    chunks, cur = [], []
-    for e in entries:
-        if sum(len(x) + 1 for x in cur) + len(e) > 3800:
-            chunks.append(",".join(cur))
-            cur = []
-        cur.append(e)
-    chunks.append(",".join(cur))
-    sets = "\n".join("        set $b%d '%s%s';" % (i, "," if i else "", c) for i, c in enumerate(chunks))
-    body = "".join("$b%d" % i for i in range(len(chunks)))
+    # nginx answers SendMessage itself with a fixed response. It cannot read the ids in a
+    # SendMessageBatch body, so those requests (JSON protocol) go to `batchsink`, which
+    # answers with one success entry per id, as SQS does. Only one `if` may match, and no
+    # `return` may stand outside them: nginx runs every `return` it reaches. Query-protocol
+    # batches are not served: bench runs to the sink with Query send single messages.
     print("""worker_processes 1;
 pid %(prefix)s/nginx.pid;
 error_log %(prefix)s/error.log warn;
@@ -224,18 +217,45 @@ http {
         listen 127.0.0.1:%(port)s;
         client_max_body_size 4m;
         client_body_buffer_size 1100k;
-%(sets)s
         location / {
             if ($http_x_amz_target = "AmazonSQS.SendMessageBatch") {
-                return 200 '{"Successful":[%(body)s],"Failed":[]}';
+                proxy_pass http://127.0.0.1:%(batch_port)s;
             }
-            if ($http_x_amz_target) {
+            if ($http_x_amz_target = "AmazonSQS.SendMessage") {
                 return 200 '%(single_json)s';
             }
-            return 200 '%(single_xml)s';
+            if ($http_x_amz_target = "") {
+                return 200 '%(single_xml)s';
+            }
         }
     }
-}""" % dict(prefix=prefix, port=port, sets=sets, body=body, single_json=single_json, single_xml=single_xml))
+}""" % dict(prefix=prefix, port=port, batch_port=batch_port, single_json=single_json, single_xml=single_xml))
+
+
+def batch_sink(port):
+    """Answers JSON-protocol SendMessageBatch requests with a success entry per Id."""
+    import http.server
+    import re
+    ids = re.compile(rb'"Id":"([^"]+)"')
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            entries = ",".join('{"Id":"%s","MessageId":"x","MD5OfMessageBody":"0"}' % i.decode()
+                               for i in ids.findall(body))
+            out = ('{"Successful":[%s],"Failed":[]}' % entries).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *args):
+            pass
+
+    http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler).serve_forever()
 
 
 def main():
@@ -257,7 +277,9 @@ def main():
             QueueUrl=u, AttributeNames=["ApproximateNumberOfMessages"])
         print(a["Attributes"]["ApproximateNumberOfMessages"])
     elif mode == "sinkconf":
-        sink_conf(sys.argv[2], sys.argv[3])
+        sink_conf(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif mode == "batchsink":
+        batch_sink(sys.argv[2])
     else:
         raise SystemExit("unknown mode " + mode)
 
