@@ -16,9 +16,9 @@ QUICK=0
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY="$ROOT/scripts/bench/py_bench.py"
 if (( QUICK )); then
-    N_WRITE=300000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=300000; N_RSS=1000000
+    N_WRITE=1000000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=1000000; N_RSS=1000000; N_UI=6000000
 else
-    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000
+    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000; N_UI=10000000
 fi
 
 TMP="$(mktemp -d /tmp/panoply-bench.XXXXXX)"
@@ -135,6 +135,15 @@ rss_run send_sink --queue-url "$SINK" --api-key acme/r1key \
     --protocol json
 rss_run send_outbox --outbox "$TMP/outbox"
 rm -rf "$TMP/outbox" "$TMP/records.ndjson"
+
+# --- f. terminal UI ---------------------------------------------------------------------------
+if command -v tmux >/dev/null; then
+    log "f. terminal UI: idle CPU, the UI thread's CPU and key latency during a demo run of $N_UI rows"
+    python3 "$ROOT/scripts/bench/ui_bench.py" "$PANOPLY" "$TMP/ui" "$N_UI" >>"$RESULTS"
+    rm -rf "$TMP/ui"
+else
+    log "f. terminal UI skipped: needs tmux (apt-get install -y tmux)"
+fi
 
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK"

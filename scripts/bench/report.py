@@ -86,3 +86,15 @@ for n in ("swift_sink_query", "swift_sink_json", "swift_moto_query", "swift_moto
     if n in rows:
         c = g(n, "cpu_seconds") / g(n, "records") * 1e5
         print("  CPU per 100k records {:<17} <= 0.3 s .. {:>8.3f} s {}".format(n, c, mark(c <= 0.3)))
+
+if "ui" in rows:
+    u = rows["ui"]
+    lat = u["key_latency_ms"]
+    print()
+    print("Terminal UI (release build, tmux 100x30; demo source, {:,} rows, into the outbox)".format(u["run_rows"]))
+    print("  idle CPU, whole process < 1% of a core ....... {:>10.2%} {}".format(
+        u["idle_process_cores"], mark(u["idle_process_cores"] < 0.01)))
+    print("  UI loop during the run <= 0.25 core .......... {:>10.3f} {}  ({:.0f} frames/s; whole process {:.2f} cores, {:,.0f} records/s)".format(
+        u["run_ui_cores"], mark(u["run_ui_cores"] <= 0.25), u["run_frames_per_s"], u["run_process_cores"], u["run_records_per_s"]))
+    print("  key press to screen during the run <= 100 ms .. {:>7.0f} ms {}  (max of {}; all: {})".format(
+        max(lat), mark(max(lat) <= 100 and u["keys_during_run"]), len(lat), ", ".join("%.0f" % x for x in lat)))

@@ -32,8 +32,10 @@ enum TUIApp {
         state = reduce(state, .resize(width: size.width, height: size.height)).0
         var dirty = true, lastFrame = -1.0, lastTick = 0.0
         var quitDeadline: Double?
+        let stats = UIStats(path: ProcessInfo.processInfo.environment["PANOPLY_UI_STATS"])
 
         while true {
+            let iterationCPU = UIStats.threadCPU()
             var events: [AppEvent] = []
             if signals.signal != nil, !state.quitting { events.append(.terminate) }
             let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty
@@ -69,12 +71,14 @@ enum TUIApp {
                 terminal.draw(render(state, width: size.width, height: size.height))
                 lastFrame = now
                 dirty = false
+                stats?.frames += 1
             }
             if state.quitting {
                 quitDeadline = quitDeadline ?? now + (signals.signal != nil ? 10 : 30)
                 let open = state.runs.contains { $0.sdkOpen }
                 if !open || now > quitDeadline! { break }
             }
+            stats?.add(cpu: UIStats.threadCPU() - iterationCPU, now: now)
             await Task.yield()
         }
         let undelivered = state.runs.filter(\.sdkOpen).count
@@ -116,5 +120,39 @@ enum TUIApp {
             throw PanoplyError.config("--param needs --open TYPE to say which form it fills")
         }
         return state
+    }
+}
+
+/// The UI loop's own CPU time, for the benchmark (`PANOPLY_UI_STATS=FILE`): each loop
+/// iteration runs without suspending, so the calling thread's CPU clock around it is the
+/// UI's share (reading keys, reducing, rendering, curses output), apart from the engine's
+/// work on other threads. Written to FILE as one JSON line about once a second.
+@MainActor
+final class UIStats {
+    let path: String
+    var cpuSeconds = 0.0
+    var frames = 0
+    var iterations = 0
+    private var lastWrite = -1.0
+
+    init?(path: String?) {
+        guard let path, !path.isEmpty else { return nil }
+        self.path = path
+    }
+
+    /// CPU time of the calling thread, in seconds.
+    nonisolated static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    func add(cpu: Double, now: Double) {
+        cpuSeconds += cpu
+        iterations += 1
+        guard now - lastWrite >= 1 else { return }
+        lastWrite = now
+        let line = #"{"ui_cpu_seconds":\#(cpuSeconds),"frames":\#(frames),"iterations":\#(iterations),"wall_seconds":\#(now)}"# + "\n"
+        try? line.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
