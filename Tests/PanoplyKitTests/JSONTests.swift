@@ -136,4 +136,50 @@ struct JSONTests {
         let line = try JSONParser.parse(Array(transport.sent[0].body.dropLast(2)))
         #expect(line == ["id": 7, "name": "Zoë", "__table": "users"])
     }
+
+    /// The escaper reads 8 bytes at a time; compare it with a byte-at-a-time reference on
+    /// strings full of quotes, backslashes, control characters and multi-byte UTF-8, at
+    /// every length and offset around the word size.
+    @Test("escaping 8 bytes at a time gives the same bytes as escaping one at a time")
+    func wordEscaping() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for c in bytes {
+                switch c {
+                case 0x22: out += Array(#"\""#.utf8)
+                case 0x5C: out += Array(#"\\"#.utf8)
+                case 0x08: out += Array(#"\b"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0C: out += Array(#"\f"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0..<0x20: out += Array(String(format: "\\u%04x", c).utf8)
+                default: out.append(c)
+                }
+            }
+            return out
+        }
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x41, 0x7A]
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                // Mostly plain letters with a few specials, like real records; sometimes dense.
+                let dense = Bool.random(using: &rng)
+                let bytes: [UInt8] = (0..<length).map { _ in
+                    dense || Int.random(in: 0..<8, using: &rng) == 0 ? alphabet.randomElement(using: &rng)! : UInt8.random(in: 0x61...0x7A, using: &rng)
+                }
+                let want = reference(bytes)
+                let got = bytes.withUnsafeBufferPointer { b -> [UInt8] in
+                    #expect(JSONWriter.escapedCount(b) == want.count)
+                    #expect(JSONWriter.firstSpecial(b) == (b.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? b.count))
+                    // Exactly sized output: an overrun would show as a changed guard byte.
+                    var out = [UInt8](repeating: 0xEE, count: want.count + 8)
+                    let n = out.withUnsafeMutableBufferPointer { JSONWriter.writeEscaped(b, to: $0.baseAddress!) }
+                    #expect(out[want.count...].allSatisfy { $0 == 0xEE }, "wrote past the escaped size")
+                    return Array(out[..<n])
+                }
+                #expect(got == want, "\(bytes)")
+            }
+        }
+    }
 }

@@ -144,38 +144,84 @@ public enum JSONWriter {
     /// Bytes each byte adds when escaped: 0, 1 (`\n`, `\"`...) or 5 (`\u00XX`).
     static let extraTable: [UInt8] = escapeTable.map { $0 == 0 ? 0 : $0 == UInt8(ascii: "u") ? 5 : 1 }
 
+    /// A flag (0x80) in each byte of `x` (8 bytes, first byte lowest) that must be escaped:
+    /// `"`, `\` or below 0x20. The lowest flag is exact; flags above it may be spurious
+    /// (borrows), so callers only use the lowest.
+    @inline(__always)
+    static func specialMask(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let quote = x ^ (ones &* 0x22)
+        let backslash = x ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote & high
+        let isBackslash = (backslash &- ones) & ~backslash & high
+        let isControl = (x &- ones &* 0x20) & ~x & high
+        return isQuote | isBackslash | isControl
+    }
+
+    /// The index of the first byte at or after `from` that must be escaped, or `count`.
+    @inline(__always)
+    static func firstSpecial(_ buf: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Int {
+        guard let src = buf.baseAddress else { return 0 }
+        let n = buf.count
+        var i = from
+        while i + 8 <= n {
+            let m = specialMask(UInt64(littleEndian: UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)))
+            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            let c = src[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return i }
+            i += 1
+        }
+        return n
+    }
+
     /// Writes the inside of a JSON string for `buf` at `dst`, which must have room for
     /// ``escapedCount(_:)`` bytes. Returns the bytes written.
+    ///
+    /// Eight bytes at a time: each word is stored whole and the output advanced only up to
+    /// its first byte that needs escaping (found with ``specialMask(_:)``), which is then
+    /// escaped. A word is only taken while 8 input bytes remain, so its store stays inside
+    /// the output that those bytes produce anyway.
     static func writeEscaped(_ buf: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) -> Int {
         escapeTable.withUnsafeBufferPointer { t in
             hexDigits.withUnsafeBufferPointer { hex in
                 guard let src = buf.baseAddress else { return 0 }
                 let n = buf.count
                 var o = 0
-                var start = 0
                 var i = 0
                 while i < n {
-                    let e = t[Int(src[i])]
-                    if e == 0 { i += 1; continue }
-                    if start < i {
-                        (dst + o).update(from: src + start, count: i - start)
-                        o += i - start
+                    let c: UInt8
+                    if i + 8 <= n {
+                        let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                        UnsafeMutableRawPointer(dst + o).storeBytes(of: word, as: UInt64.self)
+                        let m = specialMask(UInt64(littleEndian: word))
+                        if m == 0 { i += 8; o += 8; continue }
+                        let k = m.trailingZeroBitCount >> 3
+                        i += k
+                        o += k
+                        c = src[i]
+                    } else {
+                        c = src[i]
+                        if t[Int(c)] == 0 {
+                            dst[o] = c
+                            o += 1
+                            i += 1
+                            continue
+                        }
                     }
+                    let e = t[Int(c)]
                     dst[o] = UInt8(ascii: "\\")
                     dst[o + 1] = e
                     o += 2
                     if e == UInt8(ascii: "u") {
-                        let c = src[i]
                         dst[o] = 0x30; dst[o + 1] = 0x30
                         dst[o + 2] = hex[Int(c >> 4)]; dst[o + 3] = hex[Int(c & 0xF)]
                         o += 4
                     }
                     i += 1
-                    start = i
-                }
-                if start < n {
-                    (dst + o).update(from: src + start, count: n - start)
-                    o += n - start
                 }
                 return o
             }
@@ -185,13 +231,8 @@ public enum JSONWriter {
     /// Appends UTF-8 bytes as a quoted JSON string.
     public static func writeStringBytes(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most strings need no escaping: find the first byte that does.
-        var i = 0
+        let i = firstSpecial(buf)
         let n = buf.count
-        while i < n {
-            let c = buf[i]
-            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
-            i += 1
-        }
         out.append(UInt8(ascii: "\""))
         if i == n {
             out.append(contentsOf: buf)
@@ -253,12 +294,7 @@ struct ByteWriter {
 
     mutating func stringBytes(_ buf: UnsafeBufferPointer<UInt8>) throws {
         let n = buf.count
-        var i = 0
-        while i < n {
-            let c = buf[i]
-            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { break }
-            i += 1
-        }
+        let i = JSONWriter.firstSpecial(buf)
         if i == n {
             guard n + 2 <= capacity - count else { throw Full() }
             base[count] = UInt8(ascii: "\"")
