@@ -86,4 +86,31 @@ struct TransportTests {
         #expect(error.retryable)
         #expect(error.code == "Transport")
     }
+
+    @Test("percent-encoding a word at a time gives RFC 3986 bytes at every length, without writing past them")
+    func percentEncoding() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for b in bytes {
+                let keep = (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || Array("-_.~".utf8).contains(b)
+                if keep { out.append(b) } else { out += Array(String(format: "%%%02X", b).utf8) }
+            }
+            return out
+        }
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<100 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let want = reference(bytes)
+                bytes.withUnsafeBufferPointer { b in
+                    #expect(PercentEncoding.encodedCount(b) == want.count)
+                    var out = [UInt8](repeating: 0xEE, count: want.count + 4)
+                    let n = out.withUnsafeMutableBufferPointer { PercentEncoding.write(b, to: $0.baseAddress!) }
+                    #expect(n == want.count)
+                    #expect(Array(out[..<n]) == want, "\(bytes)")
+                    #expect(out[want.count...].allSatisfy { $0 == 0xEE }, "wrote past the encoded size")
+                }
+            }
+        }
+    }
 }
