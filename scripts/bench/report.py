@@ -75,8 +75,10 @@ for n in ("swift_moto_json",):
 for n in ("swift_sink_query", "swift_sink_json"):
     v = g(n, "records_per_s", 0)
     mb = g(n, "bytes", 0) / max(g(n, "seconds", 1), 1e-9) / 1e6
-    print("  null sink {:<5} >= 1,000,000/s .............. {:>12} {}  ({:.0f} MB/s of message body)".format(
-        n.split("_")[-1], rate(n), mark(v >= 1e6), mb))
+    runs = g(n, "runs_records_per_s")
+    spread = "; median of {}: {}".format(len(runs), ", ".join("{:,.0f}".format(x) for x in runs)) if runs else ""
+    print("  null sink {:<5} >= 1,000,000/s .............. {:>12} {}  ({:.0f} MB/s of message body{})".format(
+        n.split("_")[-1], rate(n), mark(v >= 1e6), mb, spread))
 for n in ("send_sink", "send_outbox"):
     if n in rows:
         mib = g(n, "max_rss_kib", 0) / 1024

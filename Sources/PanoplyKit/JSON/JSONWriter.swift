@@ -92,7 +92,7 @@ public enum JSONWriter {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
                     writeString(ks[i], into: &out)
                     out.append(UInt8(ascii: ":"))
-                    if ks[i] == "__table" {
+                    if ks[i].utf8.count == 7, ks[i] == "__table" {
                         writeString(table, into: &out)
                         wroteTable = true
                     } else {
@@ -357,7 +357,7 @@ struct ByteWriter {
                     if i > 0 { try byte(UInt8(ascii: ",")) }
                     try string(ks[i])
                     try byte(UInt8(ascii: ":"))
-                    if ks[i] == "__table" {
+                    if ks[i].utf8.count == 7, ks[i] == "__table" {
                         try string(table)
                         wroteTable = true
                     } else {
