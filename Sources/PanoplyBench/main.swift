@@ -3,6 +3,7 @@
 //   PanoplyBench records N                      print N NDJSON bench records (without __table)
 //   PanoplyBench write N                        write() throughput into a transport that drops
 //   PanoplyBench e2e N URL query|json [C] [nobatch]   end to end to an SQS queue URL (SigV4)
+//   PanoplyBench body N query|json              build N request bodies of one ~256 KiB message
 //
 // Each mode prints one line of JSON with its figures.
 import Foundation
@@ -40,6 +41,25 @@ case "e2e":
     let batch = !(args.count > 6 && args[6] == "nobatch")
     let r = try await Bench.endToEnd(records: n, queueURL: url, sqsProtocol: proto, concurrency: concurrency, batch: batch)
     print(r.json)
+case "body":
+    // The request encoder alone: JSON escaping or percent-encoding of a full message.
+    guard args.count >= 4, let proto = SQSProtocol(rawValue: args[3]) else { exit(2) }
+    var message: [UInt8] = []
+    let records = BenchRecords.make(count: 1000)
+    var i = 0
+    while message.count < 260_000 {
+        try JSONWriter.write(.object(records[i % 1000]), into: &message)
+        message += [0x0A]
+        i += 1
+    }
+    let builder = SQSRequestBuilder(queueURL: URL(string: "http://127.0.0.1:1/123456789012/q")!, sqsProtocol: proto, attributes: [("key", "v")])
+    let m = OutgoingMessage(number: 1, body: message, recordCount: i, firstRecord: 1, lastRecord: UInt64(i))
+    let t0 = ContinuousClock.now
+    var total = 0
+    for _ in 0..<n { total &+= builder.bodyData(for: [m]).count }
+    let d = ContinuousClock.now - t0
+    let secs = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    print("{\"bodies\":\(n),\"input_mb_per_s\":\(Double(message.count * n) / secs / 1e6),\"output_bytes\":\(total / n)}")
 default:
     FileHandle.standardError.write(Data("unknown mode \(args[1])\n".utf8))
     exit(2)

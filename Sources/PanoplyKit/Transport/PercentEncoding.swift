@@ -41,24 +41,49 @@ enum PercentEncoding {
         }
     }
 
+    /// Each byte's encoded form as a little-endian word: the byte itself, or `%`, `X`, `X`.
+    private static let words: [UInt32] = (0..<256).map { b in
+        width[b] == 1 ? UInt32(b) : 0x25 | UInt32(hex[b >> 4]) << 8 | UInt32(hex[b & 0xF]) << 16
+    }
+
     /// Writes the encoded form of `src` at `dst`, which must have room for
     /// ``encodedCount(_:keepSlash:)`` bytes. Returns the bytes written.
+    ///
+    /// Without branches while 4 input bytes remain: each byte stores its whole encoded word
+    /// and the output advances by its width (the store stays inside the output those 4 bytes
+    /// produce anyway).
     static func write(_ src: UnsafeBufferPointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>, keepSlash: Bool = false) -> Int {
         width.withUnsafeBufferPointer { w in
             hex.withUnsafeBufferPointer { hex in
-                var o = 0
-                for b in src {
-                    if w[Int(b)] == 1 || (keepSlash && b == UInt8(ascii: "/")) {
-                        dst[o] = b
-                        o += 1
-                    } else {
-                        dst[o] = UInt8(ascii: "%")
-                        dst[o + 1] = hex[Int(b >> 4)]
-                        dst[o + 2] = hex[Int(b & 0xF)]
-                        o += 3
+                words.withUnsafeBufferPointer { words in
+                    guard let s = src.baseAddress else { return 0 }
+                    let n = src.count
+                    var o = 0
+                    var i = 0
+                    if !keepSlash {
+                        let ww = words.baseAddress!, wb = w.baseAddress!
+                        while i + 4 <= n {
+                            let b = Int(s[i])
+                            UnsafeMutableRawPointer(dst + o).storeBytes(of: UInt32(littleEndian: ww[b]), as: UInt32.self)
+                            o &+= Int(wb[b])
+                            i &+= 1
+                        }
                     }
+                    while i < n {
+                        let b = s[i]
+                        if w[Int(b)] == 1 || (keepSlash && b == UInt8(ascii: "/")) {
+                            dst[o] = b
+                            o += 1
+                        } else {
+                            dst[o] = UInt8(ascii: "%")
+                            dst[o + 1] = hex[Int(b >> 4)]
+                            dst[o + 2] = hex[Int(b & 0xF)]
+                            o += 3
+                        }
+                        i += 1
+                    }
+                    return o
                 }
-                return o
             }
         }
     }
