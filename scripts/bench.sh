@@ -24,7 +24,12 @@ fi
 TMP="$(mktemp -d /tmp/panoply-bench.XXXXXX)"
 PIDS=()
 cleanup() {
-    for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    local p
+    for p in "${PIDS[@]:-}"; do
+        [[ -n "$p" ]] || continue
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true  # a killed child's status must not end the cleanup early
+    done
     rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -111,6 +116,7 @@ log "d. end to end to the nginx null sink ($N_SINK records, 3 runs per protocol)
 sink_runs() {  # sink_runs PROTOCOL: one JSON line per run
     local i; for i in 1 2 3; do "$BENCH" e2e "$N_SINK" "$SINK" "$1" 4 nobatch; done
 }
+"$BENCH" e2e 200000 "$SINK" json 4 nobatch >/dev/null  # warm-up (nginx, page cache), not reported
 median_run() {  # median_run NAME < runs
     python3 -c 'import json,sys; r=[json.loads(l) for l in sys.stdin]; r.sort(key=lambda d: d["records_per_s"]); m=dict(r[len(r)//2]); m["runs_records_per_s"]=[d["records_per_s"] for d in r]; m["name"]=sys.argv[1]; print(json.dumps(m))' "$1"
 }

@@ -317,8 +317,10 @@ struct ByteWriter {
         case .null: try literal("null")
         case .bool(let b): try literal(b ? "true" : "false")
         case .number(let n):
-            guard n.isFinite else { throw Full() }  // the array path reports it
+            // Every valid literal ends in a digit; NaN and infinities (``JSONNumber/isFinite``)
+            // do not: the array path reports them.
             try utf8(n.text)
+            guard count > 0, base[count - 1] &- 0x30 < 10 else { throw Full() }
         case .string(let s): try string(s)
         case .array(let a):
             try byte(UInt8(ascii: "["))
