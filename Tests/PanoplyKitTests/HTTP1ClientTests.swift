@@ -21,9 +21,12 @@ private final class ScriptedServer: @unchecked Sendable {
     private var connections = 0
     private var requests: [String] = []
     private let respond: @Sendable (_ connection: Int, _ request: Int, _ body: String) -> Reply
+    /// Answer as soon as the head is in, without reading the body (then close).
+    private let answerBeforeBody: Bool
 
-    init(respond: @escaping @Sendable (_ connection: Int, _ request: Int, _ body: String) -> Reply) throws {
+    init(answerBeforeBody: Bool = false, respond: @escaping @Sendable (_ connection: Int, _ request: Int, _ body: String) -> Reply) throws {
         self.respond = respond
+        self.answerBeforeBody = answerBeforeBody
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
         var one: Int32 = 1
@@ -64,7 +67,7 @@ private final class ScriptedServer: @unchecked Sendable {
         var buffer: [UInt8] = []
         var n = 0
         while true {
-            guard let body = Self.readRequest(fd, &buffer) else { return }
+            guard let body = Self.readRequest(fd, &buffer, headOnly: answerBeforeBody) else { return }
             n += 1
             lock.withLock { requests.append(body) }
             let reply = respond(connection, n, body)
@@ -79,7 +82,7 @@ private final class ScriptedServer: @unchecked Sendable {
     }
 
     /// One request's body (by Content-Length), or nil when the client closed.
-    private static func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> String? {
+    private static func readRequest(_ fd: Int32, _ buffer: inout [UInt8], headOnly: Bool) -> String? {
         func more() -> Bool {
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let r = recv(fd, &chunk, chunk.count, 0)
@@ -96,6 +99,7 @@ private final class ScriptedServer: @unchecked Sendable {
         let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         let start = end! + 4
+        if headOnly { return "" }
         while buffer.count < start + length { if !more() { return nil } }
         let body = String(decoding: buffer[start..<start + length], as: UTF8.self)
         buffer.removeFirst(start + length)
@@ -139,6 +143,33 @@ struct HTTP1ClientTests {
         }
         #expect(server.connectionCount == 1)
         #expect(server.bodies == (1...5).map { "body \($0)" })
+    }
+
+    @Test("interim 100 and 103 answers are skipped, and each request still gets its own response")
+    func interim() async throws {
+        let server = try ScriptedServer { _, n, _ in
+            .init(bytes: Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n".utf8) + ScriptedServer.ok("final \(n)"))
+        }
+        defer { server.stop() }
+        let client = HTTP1Client(host: "127.0.0.1", port: server.port, connections: 1, timeout: 5)
+        for i in 1...3 {
+            let r = try await request(client, "x")
+            #expect(r.status == 200)
+            #expect(String(decoding: r.body, as: UTF8.self) == "final \(i)")
+        }
+        #expect(server.connectionCount == 1)
+    }
+
+    @Test("a server that answers before reading a large body and closes: its answer is returned, not a reset")
+    func earlyAnswer() async throws {
+        let server = try ScriptedServer(answerBeforeBody: true) { _, _, _ in
+            .init(bytes: Array("HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 8\r\n\r\ntoo big!".utf8), close: true)
+        }
+        defer { server.stop() }
+        let client = HTTP1Client(host: "127.0.0.1", port: server.port, connections: 1, timeout: 5)
+        let r = try await request(client, String(repeating: "x", count: 16 << 20))
+        #expect(r.status == 413)
+        #expect(String(decoding: r.body, as: UTF8.self) == "too big!")
     }
 
     @Test("a chunked response is decoded")

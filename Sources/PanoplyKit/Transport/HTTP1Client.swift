@@ -44,11 +44,13 @@ final class HTTP1Client: @unchecked Sendable {
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (HTTP1Connection) throws -> T) async throws -> T {
         let conn = await acquire()
         defer { release(conn) }
+        // Cleared before the handler is installed: a cancel that arrives from here on
+        // (even before the block runs) stays recorded.
+        conn.resetCancellation()
         try Task.checkCancellation()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (cont: CheckedContinuation<T, Error>) in
                 conn.queue.async {
-                    conn.beginRequest()
                     let result = Result { try body(conn) }
                     let cancelled = conn.endRequest()
                     if cancelled, case .failure = result { cont.resume(throwing: CancellationError()) } else { cont.resume(with: result) }
@@ -95,6 +97,8 @@ struct HTTP1Error: Error, CustomStringConvertible {
     /// Nothing of a response arrived on a reused keep-alive connection: the server had
     /// closed it while idle, and the request may be sent again on a new one.
     var stale = false
+    /// The write failed because the peer closed or reset the connection.
+    var peerClosed = false
 }
 
 /// One keep-alive connection. Used by one request at a time, on its own serial queue.
@@ -125,8 +129,13 @@ final class HTTP1Connection: @unchecked Sendable {
         body.free()
     }
 
-    func beginRequest() {
+    func resetCancellation() {
         fdLock.lock(); cancelled = false; fdLock.unlock()
+    }
+
+    private var isCancelled: Bool {
+        fdLock.lock(); defer { fdLock.unlock() }
+        return cancelled
     }
 
     /// Whether the request was cancelled while it ran (the socket is closed then).
@@ -167,16 +176,29 @@ final class HTTP1Connection: @unchecked Sendable {
     }
 
     private func exchangeOnce(head: [UInt8]) throws -> HTTP1Client.Response {
+        if isCancelled { throw CancellationError() }
+        // Bytes nobody asked for on an idle connection: it cannot be trusted to pair the
+        // next response with this request.
+        if fd >= 0, readEnd > readStart { close() }
         if fd < 0 { try connect() }
         let wasReused = reused
         reused = true
         do {
-            try writeAll(head: head)
-            let response = try readResponse(wasReused: wasReused)
-            return response
+            do {
+                try writeAll(head: head)
+            } catch let e as HTTP1Error where e.peerClosed {
+                // The server may have answered early (413, 400...) and closed: its answer
+                // says more than "connection reset".
+                if let early = try? readResponse(wasReused: false) {
+                    close()
+                    return early
+                }
+                throw e
+            }
+            return try readResponse(wasReused: wasReused)
         } catch var e as HTTP1Error {
             close()
-            if !wasReused { e.stale = false }
+            if !wasReused || isCancelled { e.stale = false }
             throw e
         }
     }
@@ -231,17 +253,18 @@ final class HTTP1Connection: @unchecked Sendable {
         _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(s, F_SETFL, flags) }
         if Glibc.connect(s, addr, len) == 0 { return nil }
-        if errno == ECONNREFUSED { return "connection refused" }
-        guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
+        let err = errno
+        if err == ECONNREFUSED { return "connection refused" }
+        guard err == EINPROGRESS else { return String(cString: strerror(err)) }
         var p = pollfd(fd: s, events: Int16(POLLOUT), revents: 0)
         let ready = poll(&p, 1, Int32(min(timeout, 3600) * 1000))
-        if ready == 0 { return "connect timed out after \(Int(timeout)) s" }
+        if ready == 0 { return "connect timed out after \(timeout) s" }
         if ready < 0 { return String(cString: strerror(errno)) }
-        var err: Int32 = 0
+        var soError: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len)
-        if err == 0 { return nil }
-        return err == ECONNREFUSED ? "connection refused" : String(cString: strerror(err))
+        getsockopt(s, SOL_SOCKET, SO_ERROR, &soError, &len)
+        if soError == 0 { return nil }
+        return soError == ECONNREFUSED ? "connection refused" : String(cString: strerror(soError))
     }
 
     // MARK: Writing
@@ -270,9 +293,11 @@ final class HTTP1Connection: @unchecked Sendable {
                         return sendmsg(fd, &msg, Int32(MSG_NOSIGNAL))
                     }
                     if written < 0 {
-                        if errno == EINTR { continue }
-                        let why = errno == EAGAIN || errno == EWOULDBLOCK ? "request timed out" : "connection lost (\(String(cString: strerror(errno))))"
-                        throw HTTP1Error(description: why, stale: errno == EPIPE || errno == ECONNRESET)
+                        let err = errno
+                        if err == EINTR { continue }
+                        let why = err == EAGAIN || err == EWOULDBLOCK ? "request timed out" : "connection lost (\(String(cString: strerror(err))))"
+                        let closed = err == EPIPE || err == ECONNRESET
+                        throw HTTP1Error(description: why, stale: closed, peerClosed: closed)
                     }
                     var w = written
                     let fromHead = min(w, h.count - sentHead)
@@ -306,17 +331,27 @@ final class HTTP1Connection: @unchecked Sendable {
             }
             if n > 0 { readEnd += n; return true }
             if n == 0 { return false }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { throw HTTP1Error(description: "request timed out") }
-            throw HTTP1Error(description: "connection lost (\(String(cString: strerror(errno))))",
-                             stale: wasReused && !gotAny && errno == ECONNRESET)
+            let err = errno
+            if err == EINTR { continue }
+            if err == EAGAIN || err == EWOULDBLOCK { throw HTTP1Error(description: "request timed out") }
+            throw HTTP1Error(description: "connection lost (\(String(cString: strerror(err))))",
+                             stale: wasReused && !gotAny && err == ECONNRESET)
         }
     }
 
     private func readResponse(wasReused: Bool) throws -> HTTP1Client.Response {
-        // Head: up to the blank line.
-        var headEnd = -1
         var gotAny = readEnd > readStart
+        // Interim answers (100 Continue, 103 Early Hints) come before the real one: skip them.
+        while true {
+            let (version, status, headers) = try readHead(wasReused: wasReused, gotAny: &gotAny)
+            if (100..<200).contains(status), status != 101 { continue }
+            return try readBody(version: version, status: status, headers: headers)
+        }
+    }
+
+    /// The status line and headers, up to the blank line.
+    private func readHead(wasReused: Bool, gotAny: inout Bool) throws -> (Substring, Int, [String: String]) {
+        var headEnd = -1
         while headEnd < 0 {
             headEnd = readBuffer.withUnsafeBytes { b -> Int in
                 var i = readStart
@@ -349,8 +384,12 @@ final class HTTP1Connection: @unchecked Sendable {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         }
+        return (parts[0], status, headers)
+    }
+
+    private func readBody(version: Substring, status: Int, headers: [String: String]) throws -> HTTP1Client.Response {
         let connectionHeader = headers["connection"]?.lowercased() ?? ""
-        var keepAlive = parts[0] == "HTTP/1.1" ? !connectionHeader.contains("close") : connectionHeader.contains("keep-alive")
+        var keepAlive = version == "HTTP/1.1" ? !connectionHeader.contains("close") : connectionHeader.contains("keep-alive")
 
         var responseBody: [UInt8] = []
         if status == 204 || status == 304 || (100..<200).contains(status) {

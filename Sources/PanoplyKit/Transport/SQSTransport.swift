@@ -50,7 +50,7 @@ public final class SQSTransport: MessageTransport {
         let path = comps?.percentEncodedPath ?? "/"
         target = (path.isEmpty ? "/" : path) + (comps?.percentEncodedQuery.map { "?\($0)" } ?? "")
         hostHeader = SigV4Signer.hostHeader(url)
-        if engine == .automatic, url.scheme?.lowercased() == "http", let host = url.host {
+        if engine == .automatic, url.scheme?.lowercased() == "http", let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) {
             http = HTTP1Client(host: host, port: UInt16(url.port ?? 80), connections: concurrency, timeout: requestTimeout)
             session = nil
         } else {

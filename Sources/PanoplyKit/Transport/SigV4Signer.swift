@@ -80,7 +80,8 @@ public struct SigV4Signer: Sendable {
     }
 
     static func hostHeader(_ url: URL) -> String {
-        let host = url.host ?? ""
+        var host = url.host ?? ""
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }  // an IPv6 literal
         if let port = url.port, !(url.scheme == "https" && port == 443), !(url.scheme == "http" && port == 80) {
             return "\(host):\(port)"
         }
