@@ -19,7 +19,7 @@ struct TransportTests {
         #expect(j.headers(batch: false).contains { $0 == ("X-Amz-Target", "AmazonSQS.SendMessage") })
         let batch = String(decoding: q.body(for: [Self.message(4), Self.message(5)]), as: UTF8.self)
         #expect(batch.hasPrefix("Action=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=m4&"))
-        #expect(batch.contains("SendMessageBatchRequestEntry.2.MessageBody=%7B%22id%22%3A5%7D%0A%0A"))
+        #expect(batch.contains("SendMessageBatchRequestEntry.2.MessageBody=%7B%22id%22:5%7D%0A%0A"))
     }
 
     @Test("a SendMessageBatch leaves room for the attributes of each entry")
@@ -87,12 +87,14 @@ struct TransportTests {
         #expect(error.code == "Transport")
     }
 
-    @Test("percent-encoding a word at a time gives RFC 3986 bytes at every length, without writing past them")
-    func percentEncoding() {
+    @Test("percent-encoding a word at a time gives RFC 3986 bytes at every length, without writing past them",
+          arguments: [false, true])
+    func percentEncoding(form: Bool) {
+        let kept = Array("-_.~".utf8) + (form ? Array(":@/?,!$'()*".utf8) : [])
         func reference(_ bytes: [UInt8]) -> [UInt8] {
             var out: [UInt8] = []
             for b in bytes {
-                let keep = (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || Array("-_.~".utf8).contains(b)
+                let keep = (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || kept.contains(b)
                 if keep { out.append(b) } else { out += Array(String(format: "%%%02X", b).utf8) }
             }
             return out
@@ -103,14 +105,28 @@ struct TransportTests {
                 let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
                 let want = reference(bytes)
                 bytes.withUnsafeBufferPointer { b in
-                    #expect(PercentEncoding.encodedCount(b) == want.count)
+                    #expect(PercentEncoding.encodedCount(b, form: form) == want.count)
                     var out = [UInt8](repeating: 0xEE, count: want.count + 4)
-                    let n = out.withUnsafeMutableBufferPointer { PercentEncoding.write(b, to: $0.baseAddress!) }
+                    let n = out.withUnsafeMutableBufferPointer { PercentEncoding.write(b, to: $0.baseAddress!, form: form) }
                     #expect(n == want.count)
                     #expect(Array(out[..<n]) == want, "\(bytes)")
                     #expect(out[want.count...].allSatisfy { $0 == 0xEE }, "wrote past the encoded size")
                 }
             }
         }
+    }
+
+    @Test("a Query request body decodes back to the message, and keeps no byte a form decoder would misread")
+    func formBodyRoundTrip() throws {
+        let text = #"{"a":"x&y=z+1; 100% {ok}","b":[1,2],"c":"/p?q@h:1,!$'()*","d":"Zoë\n"}"# + "\n\n"
+        let message = OutgoingMessage(number: 1, body: Array(text.utf8), recordCount: 1, firstRecord: 1, lastRecord: 1)
+        let builder = SQSRequestBuilder(queueURL: Self.url, sqsProtocol: .query, attributes: [])
+        let body = String(decoding: builder.body(for: [message]), as: UTF8.self)
+        let field = try #require(body.split(separator: "&").first { $0.hasPrefix("MessageBody=") })
+        #expect(field.dropFirst("MessageBody=".count).removingPercentEncoding == text)
+        for forbidden in ["&", "=", "+", ";", " ", "\"", "{"] {
+            #expect(!field.dropFirst("MessageBody=".count).contains(forbidden), "\(forbidden) left unencoded")
+        }
+        #expect(field.contains("%25") && field.contains("%26") && field.contains("%3D") && field.contains("%2B") && field.contains("%3B"))
     }
 }

@@ -107,7 +107,7 @@ public struct SQSRequestBuilder: Sendable {
             close()
             var total = raw.reduce(0) { $0 + $1.count }
             for b in bodies {
-                let n = b.withUnsafeBufferPointer { json ? JSONWriter.escapedCount($0) + 2 : PercentEncoding.encodedCount($0) }
+                let n = b.withUnsafeBufferPointer { json ? JSONWriter.escapedCount($0) + 2 : PercentEncoding.encodedCount($0, form: true) }
                 total += n
             }
             return total
@@ -130,7 +130,7 @@ public struct SQSRequestBuilder: Sendable {
                         dst[o + n + 1] = UInt8(ascii: "\"")
                         o += n + 2
                     } else {
-                        o += PercentEncoding.write(b, to: dst + o)
+                        o += PercentEncoding.write(b, to: dst + o, form: true)
                     }
                 }
             }
