@@ -6,6 +6,8 @@
 #    completes: every id of both runs together is in the outbox;
 # 3. a slow run (delay_ms): q asks (n keeps going), c then y cancels it: shows cancelled;
 # 4. SIGTERM during a run delivers what was read and restores the terminal;
+# 5. a terminal shrunk below 60x16 says so and what to do, and the UI comes back when it
+#    grows; NO_COLOR=1 draws without colour codes (a plain start draws with them);
 # and each time q exits with status 0 and the terminal is restored (no alternate screen,
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
@@ -59,9 +61,10 @@ wait_for() {
 keys() { "${T[@]}" send-keys -t "$PANE" "$@"; }
 text() { "${T[@]}" send-keys -t "$PANE" -l "$1"; }
 
-# start NAME: a fresh UI with its own outbox and config directory.
+# start NAME [ENV=VALUE...]: a fresh UI with its own outbox and config directory.
 start() {
-    local name="$1"
+    local name="$1"; shift
+    local extra="$*"
     OUT="$WORK/$name/outbox"
     CFG="$WORK/$name/config"
     mkdir -p "$OUT" "$CFG"
@@ -71,7 +74,7 @@ start() {
     SOCKETS+=("$socket")
     T=(tmux -L "$socket" -f /dev/null)
     "${T[@]}" new-session -d -s "$PANE" -x 100 -y 30 \
-        "env LANG=C.UTF-8 TERM=screen PANOPLY_CONFIG_DIR='$CFG' '$BIN' --outbox '$OUT'; \
+        "env LANG=C.UTF-8 TERM=screen $extra PANOPLY_CONFIG_DIR='$CFG' '$BIN' --outbox '$OUT'; \
          echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
     wait_for 20 "Saved sources" "Demo"
 }
@@ -90,7 +93,7 @@ records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
 
-echo "tui.sh: 1/4 20000 rows to the outbox"
+echo "tui.sh: 1/5 20000 rows to the outbox"
 start big
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -106,7 +109,7 @@ keys Escape
 wait_for 10 "Saved sources" "20,000 records"
 quit_and_check
 
-echo "tui.sh: 2/4 a fatal failure, then r resumes it"
+echo "tui.sh: 2/5 a fatal failure, then r resumes it"
 start fatal
 keys Enter
 wait_for 10 "New Demo source"
@@ -124,7 +127,7 @@ wait_for 60 "attempt 2" "100%" "done"
 [[ "$(distinct_ids)" == 5000 && "$(max_id)" == 5000 ]] || fail "after the retry the outbox holds $(distinct_ids) distinct ids (max $(max_id)), want 1...5000"
 quit_and_check
 
-echo "tui.sh: 3/4 a slow run, cancelled"
+echo "tui.sh: 3/5 a slow run, cancelled"
 start slow
 keys Enter
 wait_for 10 "New Demo source"
@@ -146,7 +149,7 @@ wait_for 60 "cancelled"
 [[ "$(screen)" != *"100%"* ]] || fail "the slow run finished before it was cancelled"
 quit_and_check
 
-echo "tui.sh: 4/4 SIGTERM during a run"
+echo "tui.sh: 4/5 SIGTERM during a run"
 start sigterm
 keys Enter
 wait_for 10 "New Demo source"
@@ -166,4 +169,23 @@ wait_for 30 "PANOPLY-EXITED=" "TTY:"
 [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after SIGTERM"
 [[ "$(records)" -gt 0 ]] || fail "nothing read before SIGTERM was delivered"
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; terminal restored)"
+echo "tui.sh: 5/5 a terminal too small, then large again; NO_COLOR"
+# SGR parameters that set a foreground or background colour (39/49, "default", are not colours).
+colour_codes() { "${T[@]}" capture-pane -p -e -t "$PANE" | grep -cE $'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' || true; }
+start resize
+[[ "$(colour_codes)" -gt 0 ]] || fail "a plain start shows no colour codes, so the NO_COLOR check below could not fail"
+"${T[@]}" resize-window -t "$PANE" -x 50 -y 12
+wait_for 10 "Terminal too small (50x12)" "Panoply needs at least 60x16." "Enlarge the window, or q to quit."
+"${T[@]}" resize-window -t "$PANE" -x 100 -y 30
+wait_for 10 "Saved sources" "Demo"
+quit_and_check
+start nocolor NO_COLOR=1
+[[ "$(colour_codes)" == 0 ]] || fail "NO_COLOR=1 still draws $(colour_codes) lines with colour codes"
+keys Enter
+wait_for 10 "New Demo source" "Rows"
+[[ "$(colour_codes)" == 0 ]] || fail "NO_COLOR=1 form draws colour codes"
+keys Escape
+wait_for 10 "Saved sources"
+quit_and_check
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; terminal restored)"
