@@ -4,7 +4,7 @@ import Testing
 
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {
-    case list, emptyForm, invalidForm, running, failed, completed, help, destination
+    case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
 
     var driver: Driver {
         switch self {
@@ -24,6 +24,14 @@ enum Scene: String, CaseIterable {
             d.keys(.tab, .tab, .tab)
             d.type("x1")
             d.keys(.ctrl("s"))
+            return d
+        case .editingForm:
+            // A table name longer than the field, the cursor moved back into its middle:
+            // the field scrolls, with … at both edges.
+            var d = Driver()
+            d.keys(.enter, .tab, .tab, .tab, .tab, .tab)
+            d.type("warehouse_orders_zoë_🇩🇪_from_the_old_erp_system_2019_to_2026_archive_of_everything_sold_in_europe")
+            for _ in 0..<50 { d.keys(.left) }
             return d
         case .running:
             return runningDriver(lines: 30)

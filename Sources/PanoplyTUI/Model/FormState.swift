@@ -50,7 +50,13 @@ struct FormState: Sendable, Equatable {
     var purpose: FormPurpose
     var title: String
     var fields: [FormField]
-    var focus = 0
+    /// The focused field; moving the focus puts the cursor at the end of the new field.
+    var focus = 0 {
+        didSet { if focus != oldValue { cursor = nil } }
+    }
+    /// The cursor in the focused text field, in Characters (grapheme clusters) from the
+    /// start of its value; nil means at the end, where typing appends.
+    var cursor: Int?
     /// Inline errors by field name.
     var errors: [String: String] = [:]
     /// An error that belongs to no single field.
@@ -68,6 +74,12 @@ struct FormState: Sendable, Equatable {
         Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Where the cursor is in the focused field's value (0...value.count).
+    var cursorOffset: Int {
+        let count = focused?.value.count ?? 0
+        return max(0, min(cursor ?? count, count))
+    }
+
     func value(_ name: String) -> String { fields.first { $0.name == name }?.value ?? "" }
 
     mutating func setValue(_ name: String, _ value: String) {
@@ -81,5 +93,76 @@ struct FormState: Sendable, Equatable {
                                             help: "The table the records go to (default: \(info.type))"), value: table))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         return FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
+    }
+}
+
+// MARK: - Line editing in the focused text field
+
+extension FormState {
+    /// Puts the cursor `offset` Characters into the focused value (clamped; the end is nil).
+    mutating func moveCursor(to offset: Int) {
+        let count = focused?.value.count ?? 0
+        cursor = offset >= count ? nil : max(0, offset)
+    }
+
+    mutating func moveCursor(by step: Int) { moveCursor(to: cursorOffset + step) }
+
+    /// Inserts `text` at the cursor and puts the cursor after it. A combining mark typed
+    /// after a letter joins that letter's Character, and the cursor stays after it.
+    mutating func insertAtCursor(_ text: String) {
+        guard fields.indices.contains(focus), !text.isEmpty else { return }
+        var v = fields[focus].value
+        let at = v.index(v.startIndex, offsetBy: cursorOffset)
+        let endOfInsert = v.utf8.distance(from: v.startIndex, to: at) + text.utf8.count
+        v.insert(contentsOf: text, at: at)
+        // The cursor goes after every Character that starts before the end of the insert.
+        let limit = v.utf8.index(v.startIndex, offsetBy: endOfInsert)
+        var n = 0
+        var i = v.startIndex
+        while i < v.endIndex, i < limit {
+            n += 1
+            i = v.index(after: i)
+        }
+        fields[focus].value = v
+        moveCursor(to: n)
+    }
+
+    /// Backspace: deletes the Character before the cursor.
+    mutating func deleteBackward() {
+        let k = cursorOffset
+        guard k > 0 else { return }
+        removeCharacters(k - 1..<k)
+        moveCursor(to: k - 1)
+    }
+
+    /// Delete: deletes the Character under the cursor.
+    mutating func deleteForward() {
+        let k = cursorOffset
+        guard let count = focused?.value.count, k < count else { return }
+        removeCharacters(k..<k + 1)
+        moveCursor(to: k)
+    }
+
+    /// Ctrl-U: deletes everything before the cursor.
+    mutating func deleteToStart() {
+        removeCharacters(0..<cursorOffset)
+        moveCursor(to: 0)
+    }
+
+    /// Ctrl-K: deletes everything from the cursor on.
+    mutating func deleteToEnd() {
+        let k = cursorOffset
+        removeCharacters(k..<(focused?.value.count ?? k))
+        cursor = nil
+    }
+
+    /// Removes the Characters at offsets `range` of the focused value.
+    private mutating func removeCharacters(_ range: Range<Int>) {
+        guard fields.indices.contains(focus), !range.isEmpty else { return }
+        var v = fields[focus].value
+        let lower = v.index(v.startIndex, offsetBy: range.lowerBound)
+        let upper = v.index(lower, offsetBy: range.count)
+        v.removeSubrange(lower..<upper)
+        fields[focus].value = v
     }
 }

@@ -16,18 +16,24 @@ extension AppState {
         case .char("?") where field.cycles || field.value.isEmpty: overlay = .help
         case .char(" ") where field.cycles, .right where field.cycles: cycle(&form, 1)
         case .left where field.cycles: cycle(&form, -1)
-        case .char(let c) where !field.cycles:
-            form.fields[form.focus].value.append(c)
-            form.errors[field.name] = nil
-        case .backspace where !field.cycles:
-            if !form.fields[form.focus].value.isEmpty { form.fields[form.focus].value.removeLast() }
-            form.errors[field.name] = nil
-        case .ctrl("u") where !field.cycles:
-            form.fields[form.focus].value = ""
-            form.errors[field.name] = nil
+        case .char(let c) where !field.cycles: edit(&form) { $0.insertAtCursor(String(c)) }
+        case .left where !field.cycles: form.moveCursor(by: -1)
+        case .right where !field.cycles: form.moveCursor(by: 1)
+        case .home where !field.cycles, .ctrl("a") where !field.cycles: form.moveCursor(to: 0)
+        case .end where !field.cycles, .ctrl("e") where !field.cycles: form.cursor = nil
+        case .backspace where !field.cycles: edit(&form) { $0.deleteBackward() }
+        case .delete where !field.cycles, .ctrl("d") where !field.cycles: edit(&form) { $0.deleteForward() }
+        case .ctrl("u") where !field.cycles: edit(&form) { $0.deleteToStart() }
+        case .ctrl("k") where !field.cycles: edit(&form) { $0.deleteToEnd() }
         default: break
         }
         return []
+    }
+
+    /// Applies a text edit to the focused field and clears its inline error.
+    private func edit(_ form: inout FormState, _ change: (inout FormState) -> Void) {
+        change(&form)
+        if let name = form.focused?.name { form.errors[name] = nil }
     }
 
     private func cycle(_ form: inout FormState, _ step: Int) {

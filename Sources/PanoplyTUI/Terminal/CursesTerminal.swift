@@ -77,8 +77,10 @@ final class CursesTerminal {
         case KEY_DC: return .key(.delete)
         case KEY_PPAGE: return .key(.pageUp)
         case KEY_NPAGE: return .key(.pageDown)
-        case KEY_HOME: return .key(.home)
-        case KEY_END: return .key(.end)
+        // Home and End: also the keypad's 7 and 1, and Find / Select, which some
+        // terminal descriptions report for the Home and End keys (ESC [1~, ESC [4~).
+        case KEY_HOME, KEY_A1, KEY_FIND: return .key(.home)
+        case KEY_END, KEY_C1, KEY_SELECT: return .key(.end)
         case KEY_ENTER: return .key(.enter)
         default: return nil
         }
@@ -90,6 +92,7 @@ final class CursesTerminal {
         case 10, 13: return .enter
         case 27: return .escape
         case 8, 127: return .backspace
+        // Ctrl-A ... Ctrl-Z (Ctrl-A/E/D/K/U edit form fields, Ctrl-S submits).
         case 1...26: return .ctrl(Character(UnicodeScalar(ch + 96)!))
         default: return UnicodeScalar(ch).map { .char(Character($0)) }
         }

@@ -4,7 +4,8 @@ let helpSections: [(String, [(String, String)])] = [
     ("Source list", [("↑ ↓ j k", "move"), ("Enter", "open the form"), ("v →", "view latest run"),
                      ("r", "retry failed run"), ("x", "delete saved source"), ("d", "destination form")]),
     ("Form", [("Tab ⇧Tab ↑↓", "next/previous field"), ("Space ← →", "change a choice"),
-              ("Bksp Ctrl-U", "delete / clear"), ("Ctrl-S", "save and start")]),
+              ("← → Home End", "move in the text"), ("Bksp Del", "delete back / forward"),
+              ("Ctrl-U/K", "clear to start / end"), ("Ctrl-A/E/D", "Home / End / Del"), ("Ctrl-S", "save and start")]),
     ("Run view", [("c", "cancel (asks)"), ("r", "retry from state"), ("/", "filter the log"),
                   ("f", "follow the log"), ("Tab", "log / state pane"), ("↑↓ PgUp PgDn", "scroll"), ("g G", "top / end")]),
 ]

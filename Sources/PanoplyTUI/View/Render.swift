@@ -62,7 +62,9 @@ func helpBarItems(_ state: AppState) -> [(String, String)] {
         return [("↑↓", "move"), ("Enter", "open"), ("v", "view run"), ("r", "retry"), ("d", "destination"), ("?", "help"), ("q", "quit")]
     case .form(let f):
         let start = f.purpose == .destination ? "save" : "start"
-        return [("Tab", "next"), ("⇧Tab", "previous"), ("Space", "choose"), ("Ctrl-S", start), ("Esc", "back"), ("?", "help")]
+        // A choice cycles with Space; a text field has a cursor that ← → move.
+        let change = f.focused?.cycles == false ? ("←→", "cursor") : ("Space", "choose")
+        return [("Tab", "next"), ("⇧Tab", "previous"), change, ("Ctrl-S", start), ("Esc", "back"), ("?", "help")]
     case .run(let id):
         if state.run(id)?.editingFilter == true { return [("Enter", "apply filter"), ("Esc", "clear filter")] }
         return [("c", "cancel"), ("r", "retry"), ("/", "filter"), ("f", "follow"), ("Tab", "pane"), ("↑↓", "scroll"), ("Esc", "back"), ("?", "help"), ("q", "quit")]

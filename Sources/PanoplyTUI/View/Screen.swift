@@ -28,6 +28,9 @@ struct CellStyle: Sendable, Equatable, Hashable {
     static let header = CellStyle(fg: .white, bg: .blue, bold: true)
     static let field = CellStyle(underline: true)
     static let focusedField = CellStyle(fg: .black, bg: .yellow)
+    /// The Character under the cursor in a focused field: the field's colours reversed,
+    /// and underlined so it still shows without colours (where the field is reverse video).
+    static let cursor = CellStyle(fg: .yellow, bg: .black, bold: true, underline: true)
 }
 
 /// One character position. A wide character occupies its cell and marks the next one
