@@ -32,6 +32,21 @@ import Testing
         #expect(s.line(0) == "日x   ")
     }
 
+    /// Widths as ncurses (wcwidth, per code point) advances the cursor, so a frame's
+    /// columns stay where the terminal puts them.
+    @Test(arguments: [("e\u{301}", 1), ("ë", 1), ("日", 2), ("👍", 2), ("🇩🇪", 2), ("👍🏽", 4), ("👩‍👩‍👧", 6), ("1️⃣", 1), ("a", 1)])
+    func charactersTakeTheColumnsNcursesGivesThem(text: String, columns: Int) {
+        #expect(Character(text).displayWidth == columns)
+    }
+
+    @Test func aCharacterWiderThanTwoMarksEveryCellAfterItAsAContinuation() {
+        var s = Screen(width: 8, height: 1)
+        let end = s.put("👍🏽x", x: 0, y: 0)
+        #expect(end == 5)
+        #expect((1...3).allSatisfy { s[$0, 0].isContinuation })
+        #expect(s.line(0) == "👍🏽x   ")
+    }
+
     @Test(arguments: [(0.0, "          "), (0.0375, "▍         "), (0.05, "▌         "), (0.5, "█████     "), (1.0, "██████████")])
     func theProgressBarHasEighthBlockResolution(fraction: Double, expected: String) {
         let (filled, empty) = Format.bar(fraction, width: 10)

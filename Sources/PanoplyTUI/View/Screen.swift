@@ -33,8 +33,8 @@ struct CellStyle: Sendable, Equatable, Hashable {
     static let cursor = CellStyle(fg: .yellow, bg: .black, bold: true, underline: true)
 }
 
-/// One character position. A wide character occupies its cell and marks the next one
-/// as a continuation (`isContinuation`), which is never drawn on its own.
+/// One character position. A wide character occupies its cell and marks the next ones
+/// (one, or more for an emoji sequence) as continuations (`isContinuation`), which is never drawn on its own.
 struct Cell: Sendable, Equatable {
     var char: Character
     var style: CellStyle
@@ -74,7 +74,7 @@ struct Screen: Sendable, Equatable {
             if col + w > limit { break }
             if col >= 0 {
                 self[col, y] = Cell(char: ch, style: style)
-                if w == 2 { self[col + 1, y] = Cell(char: " ", style: style, isContinuation: true) }
+                for c in col + 1..<col + w { self[c, y] = Cell(char: " ", style: style, isContinuation: true) }
             }
             col += w
         }
@@ -118,14 +118,31 @@ struct Screen: Sendable, Equatable {
 }
 
 extension Character {
-    /// Columns this character takes in a terminal: 2 for East Asian wide and emoji
-    /// presentation characters, 0 for combining marks and controls, else 1.
+    /// Columns this character takes in a terminal, counted as ncurses and wcwidth count
+    /// them: the sum over its code points, so the frames stay in step with the terminal.
+    /// A letter with combining marks takes 1, a flag 2, an emoji with a skin tone 4 (the
+    /// modifier counts as a second emoji), a ZWJ sequence the sum of its emoji.
     var displayWidth: Int {
-        guard let s = unicodeScalars.first else { return 0 }
-        let v = s.value
+        let scalars = unicodeScalars
+        if scalars.count == 1, let s = scalars.first { return s.displayWidth }
+        return scalars.reduce(0) { $0 + $1.displayWidth }
+    }
+}
+
+extension Unicode.Scalar {
+    /// 2 for East Asian wide and emoji presentation code points, 0 for combining marks,
+    /// format characters (ZWJ), Hangul medial vowels and controls, else 1.
+    var displayWidth: Int {
+        let v = value
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
-        if s.properties.generalCategory == .nonspacingMark { return 0 }
-        if s.properties.isEmojiPresentation { return 2 }
+        switch properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if (0x1160...0x11FF).contains(v) { return 0 }
+        // Regional indicators: a flag is a pair of them, 2 columns.
+        if (0x1F1E6...0x1F1FF).contains(v) { return 1 }
+        if properties.isEmojiPresentation { return 2 }
         switch v {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
              0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
