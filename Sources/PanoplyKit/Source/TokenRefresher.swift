@@ -9,6 +9,10 @@ import FoundationNetworking
 /// refresh token to `refreshURL`, stores the new access token in the source (firing
 /// `source-change`), calls `onRefresh`, and runs the request once more. A failed refresh
 /// is a non-retryable auth error: the user has to grant access again.
+///
+/// When the answer carries a new refresh token (rotation), it replaces the old one in the
+/// source and in the same `source-change`; ``SourceRunner`` saves it in the run's state
+/// (``SavedParams``) so the next run refreshes with it.
 public struct TokenRefresher: Sendable {
     public var refreshURL: URL
     public var accessKey: String
@@ -62,12 +66,19 @@ public struct TokenRefresher: Sendable {
             let (data, response) = try await URLSession.shared.data(for: req)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard (200..<300).contains(status) else {
-                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)", retryable: false)
+                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))", retryable: false)
             }
             guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
                 throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
             }
-            context.changeSource([accessKey: .string(token)])
+            var changes: JSONObject = [accessKey: .string(token)]
+            // Rotation: the endpoint issued a new refresh token and revoked the one just used.
+            // It goes into the source too (later refreshes use it) and the runner saves it.
+            if let rotated = o[refreshKey]?.stringValue, !rotated.isEmpty, rotated != refreshToken {
+                changes[refreshKey] = .string(rotated)
+            }
+            context.changeSource(changes)
+            if changes[refreshKey] != nil { context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used") }
             await onRefresh?(token)
             return token
         } catch {
@@ -75,6 +86,13 @@ public struct TokenRefresher: Sendable {
             let e = error.asPanoplyError
             throw PanoplyError(.auth, "access token could not be refreshed (\(e.message))", code: 401, retryable: false)
         }
+    }
+
+    /// ` (invalid_grant)`: the OAuth2 error code of a failed refresh (RFC 6749 5.2), or "".
+    static func oauthError(_ data: Data) -> String {
+        guard case .object(let o)? = try? JSONParser.parse([UInt8](data)), let code = o["error"]?.stringValue,
+              (1...64).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else { return "" }
+        return " (\(code))"
     }
 
     static func formEncode(_ s: String) -> String {
