@@ -134,6 +134,25 @@ struct HTTPSourceTests {
         }
     }
 
+    @Test("a token whose expires_in is within the margin is refreshed before the request, not after a 401", .enabled(if: available))
+    func refreshesBeforeExpiry() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let url = Self.url("/items", "total=30&auth=1&expire_after=1")
+        let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
+        var params = Self.paged(url)
+        // Tokens live 30 s, less than the 60 s margin: each later page refreshes first.
+        params.merge(["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&expires_in=30",
+                      "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]) { $1 }
+        let outcome = try await h.run(HTTPSource.self, params)
+        #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
+        #expect(holdsEachOnce(try h.deliveredIds(), 30))
+        let stats = try await Self.stats(url)
+        #expect(stats["unauthorized"] == 1)
+        #expect((stats["refresh"]?.intValue ?? 0) >= 2)
+        #expect(outcome.logs.contains { $0.contains("expires soon; refreshing it first") })
+    }
+
     @Test("a wrong bearer token is a non-retryable 401 that says to check the token", .enabled(if: available))
     func wrongBearer() async throws {
         let h = try RunHarness()

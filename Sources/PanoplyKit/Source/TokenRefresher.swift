@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -22,6 +23,16 @@ public struct TokenRefresher: Sendable {
     public var extraFields: [String: String]
     public var isExpired: @Sendable (Error) -> Bool
     public var onRefresh: (@Sendable (String) async -> Void)?
+    /// When the token answer gives `expires_in`, the token is refreshed this long before it
+    /// expires, instead of waiting for a request to fail.
+    public var expiryMargin: Duration = .seconds(60)
+    /// When the current access token expires, as the last refresh answer said.
+    private let expiry = Expiry()
+
+    private final class Expiry: Sendable {
+        private let at = Mutex<ContinuousClock.Instant?>(nil)
+        func withLock<R>(_ body: (inout ContinuousClock.Instant?) -> R) -> R { at.withLock { body(&$0) } }
+    }
 
     public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
                 extraFields: [String: String] = ["grant_type": "refresh_token"],
@@ -39,6 +50,10 @@ public struct TokenRefresher: Sendable {
     /// - Throws: the request's error, or a non-retryable ``PanoplyError`` (auth) when the
     ///   token cannot be refreshed.
     public func run<T>(context: SourceContext, _ request: (String?) async throws -> T) async throws -> T {
+        if let at = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
+            context.log("The access token expires soon; refreshing it first")
+            _ = try await refresh(context: context)
+        }
         do {
             return try await request(context.param(accessKey))
         } catch where isExpired(error) {
@@ -77,6 +92,8 @@ public struct TokenRefresher: Sendable {
             if let rotated = o[refreshKey]?.stringValue, !rotated.isEmpty, rotated != refreshToken {
                 changes[refreshKey] = .string(rotated)
             }
+            let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
+            expiry.withLock { $0 = lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil } }
             context.changeSource(changes)
             if changes[refreshKey] != nil { context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used") }
             await onRefresh?(token)
