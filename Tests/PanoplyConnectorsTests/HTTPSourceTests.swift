@@ -76,8 +76,81 @@ struct HTTPSourceTests {
         let outcome = try await h.run(HTTPSource.self, params)
         let error = try #require(outcome.summary.error)
         #expect(error.category == .auth && error.code == 401 && !error.retryable)
-        #expect(error.message == "access token could not be refreshed (token refresh at 127.0.0.1 answered HTTP 400)")
+        #expect(error.message == "access token could not be refreshed (token refresh at 127.0.0.1 answered HTTP 400 (invalid_grant))")
         #expect(try h.deliveredIds().count == 10)
+    }
+
+    @Test("a rotated refresh token is used for later refreshes, saved in the state at once, and the next run refreshes with it",
+          .enabled(if: available))
+    func rotatesRefreshToken() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        // Every access token from the token endpoint works once; every refresh token works once.
+        let url = Self.url("/items", "total=30&auth=1&expire_after=1&token_uses=1")
+        let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
+        let oauth = ["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&rotate=1",
+                     "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]
+        let paged = Self.paged(url).merging(oauth) { $1 }
+        let first = try await h.run(HTTPSource.self, paged)
+        #expect(first.summary.status == .done, "\(first.summary.error?.message ?? "")")
+        #expect(holdsEachOnce(try h.deliveredIds(), 30))
+        var stats = try await Self.stats(url)
+        let refreshes = try #require(stats["refresh"]?.intValue)
+        #expect(refreshes >= 2 && stats["rotated"]?.intValue == refreshes && stats["refresh_rejected"] == nil)
+        #expect(first.sourceChanges.last?["refresh_token"] == .string("rotated-refresh-\(refreshes)"))
+        var saved = try #require(try h.savedState()?[SavedParams.stateKey]?.objectValue)
+        #expect(saved["refresh_token"]?[path: "value"] == .string("rotated-refresh-\(refreshes)"))
+        #expect(saved["refresh_token"]?[path: "replaces"]?.stringValue?.hasPrefix("sha256:") == true)
+
+        // A new runner from the saved state, same configured (now revoked) refresh token:
+        // the saved one wins, refreshes, and rotates again.
+        let single = ["url": url, "records_path": "data.items"].merging(oauth) { $1 }
+        let second = try await h.run(HTTPSource.self, single)
+        #expect(second.summary.status == .done, "\(second.summary.error?.message ?? "")")
+        #expect(try h.deliveredIds().count == 40)
+        stats = try await Self.stats(url)
+        #expect(stats["refresh"]?.intValue == refreshes + 1 && stats["refresh_rejected"] == nil)
+        saved = try #require(try h.savedState()?[SavedParams.stateKey]?.objectValue)
+        #expect(saved["refresh_token"]?[path: "value"] == .string("rotated-refresh-\(refreshes + 1)"))
+        #expect(second.logs.contains { $0.contains("using access_token, refresh_token saved in the state") })
+
+        // Without the saved state the configured refresh token is revoked: the server says so.
+        let fresh = try RunHarness()
+        defer { fresh.remove() }
+        let third = try await fresh.run(HTTPSource.self, single)
+        #expect(third.summary.error?.message.contains("answered HTTP 400 (invalid_grant)") == true)
+
+        // A refresh token configured anew (the user authorized again) wins over the saved one.
+        let reauthorized = single.merging(["refresh_token": "new-grant"]) { $1 }
+        let fourth = try await h.run(HTTPSource.self, reauthorized)
+        #expect(fourth.logs.contains { $0.contains("the configured refresh_token changed") })
+        #expect(fourth.summary.error?.category == .auth)
+
+        // No token reaches a log line or an error message.
+        let outcomes = [first, second, third, fourth]
+        let text = outcomes.flatMap(\.logs).joined(separator: "\n") + outcomes.compactMap { $0.summary.error?.message }.joined()
+        for secret in ["good-refresh", "rotated-refresh", "fresh-token", "test-secret", "new-grant"] {
+            #expect(!text.contains(secret), "\(secret) leaked")
+        }
+    }
+
+    @Test("a token whose expires_in is within the margin is refreshed before the request, not after a 401", .enabled(if: available))
+    func refreshesBeforeExpiry() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let url = Self.url("/items", "total=30&auth=1&expire_after=1")
+        let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
+        var params = Self.paged(url)
+        // Tokens live 30 s, less than the 60 s margin: each later page refreshes first.
+        params.merge(["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&expires_in=30",
+                      "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]) { $1 }
+        let outcome = try await h.run(HTTPSource.self, params)
+        #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
+        #expect(holdsEachOnce(try h.deliveredIds(), 30))
+        let stats = try await Self.stats(url)
+        #expect(stats["unauthorized"] == 1)
+        #expect((stats["refresh"]?.intValue ?? 0) >= 2)
+        #expect(outcome.logs.contains { $0.contains("expires soon; refreshing it first") })
     }
 
     @Test("a wrong bearer token is a non-retryable 401 that says to check the token", .enabled(if: available))

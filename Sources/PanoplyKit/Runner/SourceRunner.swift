@@ -31,6 +31,10 @@ public final class SourceRunner: Sendable {
         var taken = 0
         var committed: JSONObject = [:]
         var started = false
+        /// The params as configured, and the ones the source changed (``SavedParams``).
+        var configured: [String: JSONValue] = [:]
+        var savedParams: JSONObject = [:]
+        var warnedUnsaved = false
     }
 
     /// - Parameters:
@@ -67,8 +71,23 @@ public final class SourceRunner: Sendable {
         } catch {
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
         }
-        shared.withLock { $0.committed = input.state ?? [:]; $0.started = true }
+        // Params a source changed in an earlier run (a rotated refresh token) win over the
+        // configured ones, unless the configured value changed since.
+        let applied = SavedParams.apply(input.state, to: input.params)
+        let configured = input.params
+        input.params = applied.params
+        if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
+        shared.withLock {
+            $0.committed = input.state ?? [:]; $0.started = true
+            $0.configured = configured; $0.savedParams = applied.kept
+        }
         emit(.started(attempt: options.attempt, resumedFrom: input.state))
+        if !applied.used.isEmpty {
+            emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
+        }
+        if !applied.stale.isEmpty {
+            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured one"))
+        }
         let ticker = Task.detached { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: options.countersInterval)
@@ -121,7 +140,12 @@ public final class SourceRunner: Sendable {
             case .progress(let l, let t, let m): emit(.progress(loaded: l, total: t, message: m))
             case .state: break
             case .fired(let type, let data):
-                if type == "source-change", case .object(let o) = data { emit(.sourceChange(o)) } else { emit(.fired(type: type, data: data)) }
+                if type == "source-change", case .object(let o) = data {
+                    rememberChanges(o)
+                    emit(.sourceChange(o))
+                } else {
+                    emit(.fired(type: type, data: data))
+                }
             }
         }
         let source = try await withReadRetries { try await self.sourceType.init(source: input, context: context) }
@@ -172,28 +196,53 @@ public final class SourceRunner: Sendable {
     /// Commits every pending state whose records are all acknowledged.
     private func commitAcknowledged() {
         let through = sdk.deliveredThrough
-        let newest = shared.withLock { s -> (order: Int, state: JSONObject)? in
-            var newest: (order: Int, state: JSONObject)?
+        let newest = shared.withLock { s -> Int? in
+            var order: Int?
             while let first = s.pendingCommits.first, first.seq <= through {
                 s.taken += 1
-                newest = (s.taken, first.state)
+                order = s.taken
+                s.committed = first.state
                 s.pendingCommits.removeFirst()
             }
-            if let newest { s.committed = newest.state }
-            return newest
+            if order != nil { s.committed[SavedParams.stateKey] = s.savedParams.isEmpty ? nil : .object(s.savedParams) }
+            return order
         }
         guard let newest else { return }
-        // Commits can race (the flush-event task, the ticker, the end of the run): save
-        // only a state newer than the one on disk, under one lock, so the file never goes back.
-        let saved = saveLock.withLock { lastSaved -> Bool in
-            guard newest.order > lastSaved else { return false }
-            lastSaved = newest.order
-            if let file = options.stateFile {
-                do { try StateFile.save(newest.state, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
-            }
-            return true
+        save(order: newest)
+    }
+
+    /// The source changed params (a refreshed or rotated token): commit them at once, with
+    /// no record to wait for, so the next run starts with them even if this one fails now.
+    private func rememberChanges(_ changes: JSONObject) {
+        let (order, warn) = shared.withLock { s -> (Int, Bool) in
+            for (name, value) in changes { s.savedParams[name] = SavedParams.entry(value, replacing: s.configured[name]) }
+            s.committed[SavedParams.stateKey] = .object(s.savedParams)
+            s.taken += 1
+            let warn = options.stateFile == nil && !s.warnedUnsaved
+            s.warnedUnsaved = true
+            return (s.taken, warn)
         }
-        if saved { emit(.state(newest.state)) }
+        if warn {
+            emit(.log("the source changed \(changes.keys.sorted().joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"))
+        }
+        save(order: order)
+    }
+
+    /// Saves the committed state (when it is newer than the one on disk) and reports it.
+    private func save(order: Int) {
+        // Saves can race (the flush-event task, the ticker, the end of the run, a source
+        // change): each writes the newest committed state under one lock, skipping an
+        // older order, so the file never goes back.
+        let saved = saveLock.withLock { lastSaved -> JSONObject? in
+            guard order > lastSaved else { return nil }
+            lastSaved = order
+            let state = shared.withLock { $0.committed }
+            if let file = options.stateFile {
+                do { try StateFile.save(state, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
+            }
+            return state
+        }
+        if let saved { emit(.state(saved)) }
     }
 
     private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {

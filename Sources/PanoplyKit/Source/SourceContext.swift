@@ -18,6 +18,8 @@ public final class SourceContext: Sendable {
         var params: [String: JSONValue]
         var stateId: String?
         var merged: JSONObject
+        /// Earlier values of secret params (a token before its refresh): still masked.
+        var retired: [String] = []
     }
     private let state: Mutex<State>
     private let sink: @Sendable (SourceEvent) -> Void
@@ -37,7 +39,7 @@ public final class SourceContext: Sendable {
     /// Writes a line to the run's log. Secret param values are masked; never log credentials anyway.
     public func log(_ parts: Any...) {
         var line = parts.map { "\($0)" }.joined(separator: " ")
-        let values = state.withLock { s in secrets.compactMap { s.params[$0]?.stringValue }.filter { $0.count >= 4 } }
+        let values = state.withLock { s in (secrets.compactMap { s.params[$0]?.stringValue } + s.retired).filter { $0.count >= 4 } }
         for v in values { line = line.replacingOccurrences(of: v, with: "****") }
         sink(.log(line))
     }
@@ -72,7 +74,12 @@ public final class SourceContext: Sendable {
     /// Fires an event of `type` with `data`. `source-change` also updates ``params``.
     public func fire(_ type: String, _ data: JSONValue) {
         if type == "source-change", case .object(let changes) = data {
-            state.withLock { s in for (k, v) in changes { s.params[k] = v } }
+            state.withLock { s in
+                for (k, v) in changes {
+                    if secrets.contains(k), let old = s.params[k]?.stringValue, old != v.stringValue { s.retired.append(old) }
+                    s.params[k] = v
+                }
+            }
         }
         sink(.fired(type: type, data: data))
     }

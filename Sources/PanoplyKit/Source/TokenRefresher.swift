@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -9,6 +10,10 @@ import FoundationNetworking
 /// refresh token to `refreshURL`, stores the new access token in the source (firing
 /// `source-change`), calls `onRefresh`, and runs the request once more. A failed refresh
 /// is a non-retryable auth error: the user has to grant access again.
+///
+/// When the answer carries a new refresh token (rotation), it replaces the old one in the
+/// source and in the same `source-change`; ``SourceRunner`` saves it in the run's state
+/// (``SavedParams``) so the next run refreshes with it.
 public struct TokenRefresher: Sendable {
     public var refreshURL: URL
     public var accessKey: String
@@ -18,6 +23,16 @@ public struct TokenRefresher: Sendable {
     public var extraFields: [String: String]
     public var isExpired: @Sendable (Error) -> Bool
     public var onRefresh: (@Sendable (String) async -> Void)?
+    /// When the token answer gives `expires_in`, the token is refreshed this long before it
+    /// expires, instead of waiting for a request to fail.
+    public var expiryMargin: Duration = .seconds(60)
+    /// When the current access token expires, as the last refresh answer said.
+    private let expiry = Expiry()
+
+    private final class Expiry: Sendable {
+        private let at = Mutex<ContinuousClock.Instant?>(nil)
+        func withLock<R>(_ body: (inout ContinuousClock.Instant?) -> R) -> R { at.withLock { body(&$0) } }
+    }
 
     public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
                 extraFields: [String: String] = ["grant_type": "refresh_token"],
@@ -35,6 +50,10 @@ public struct TokenRefresher: Sendable {
     /// - Throws: the request's error, or a non-retryable ``PanoplyError`` (auth) when the
     ///   token cannot be refreshed.
     public func run<T>(context: SourceContext, _ request: (String?) async throws -> T) async throws -> T {
+        if let at = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
+            context.log("The access token expires soon; refreshing it first")
+            _ = try await refresh(context: context)
+        }
         do {
             return try await request(context.param(accessKey))
         } catch where isExpired(error) {
@@ -62,12 +81,21 @@ public struct TokenRefresher: Sendable {
             let (data, response) = try await URLSession.shared.data(for: req)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard (200..<300).contains(status) else {
-                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)", retryable: false)
+                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))", retryable: false)
             }
             guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
                 throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
             }
-            context.changeSource([accessKey: .string(token)])
+            var changes: JSONObject = [accessKey: .string(token)]
+            // Rotation: the endpoint issued a new refresh token and revoked the one just used.
+            // It goes into the source too (later refreshes use it) and the runner saves it.
+            if let rotated = o[refreshKey]?.stringValue, !rotated.isEmpty, rotated != refreshToken {
+                changes[refreshKey] = .string(rotated)
+            }
+            let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
+            expiry.withLock { $0 = lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil } }
+            context.changeSource(changes)
+            if changes[refreshKey] != nil { context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used") }
             await onRefresh?(token)
             return token
         } catch {
@@ -75,6 +103,13 @@ public struct TokenRefresher: Sendable {
             let e = error.asPanoplyError
             throw PanoplyError(.auth, "access token could not be refreshed (\(e.message))", code: 401, retryable: false)
         }
+    }
+
+    /// ` (invalid_grant)`: the OAuth2 error code of a failed refresh (RFC 6749 5.2), or "".
+    static func oauthError(_ data: Data) -> String {
+        guard case .object(let o)? = try? JSONParser.parse([UInt8](data)), let code = o["error"]?.stringValue,
+              (1...64).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else { return "" }
+        return " (\(code))"
     }
 
     static func formEncode(_ s: String) -> String {

@@ -120,18 +120,19 @@ struct RunCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// One event as a JSON object: `{"event": NAME, ...}`; secrets masked.
+    /// One event as a JSON object: `{"event": NAME, ...}`; secrets masked (secret params
+    /// in source changes, params saved in the state).
     static func eventJSON(_ e: RunEvent, sourceType: any DataSource.Type) -> JSONObject {
         var o: JSONObject = ["event": .string(e.name)]
         func num(_ i: Int?) -> JSONValue { i.map { .number(JSONNumber($0)) } ?? .null }
         switch e {
         case .started(let attempt, let resumed):
             o["attempt"] = num(attempt)
-            o["resumed_from"] = resumed.map { .object($0) } ?? .null
+            o["resumed_from"] = resumed.map { .object(SavedParams.masked($0)) } ?? .null
         case .log(let line): o["message"] = .string(line)
         case .progress(let l, let t, let m):
             o["loaded"] = num(l); o["total"] = num(t); o["message"] = .string(m)
-        case .state(let s): o["state"] = .object(s)
+        case .state(let s): o["state"] = .object(SavedParams.masked(s))
         case .sourceChange(let changes): o["changes"] = .object(maskSecrets(changes, of: sourceType))
         case .fired(let type, let data): o["type"] = .string(type); o["data"] = data
         case .counters(let c): o["counters"] = countersJSON(c)
@@ -141,7 +142,7 @@ struct RunCommand: AsyncParsableCommand {
         case .failed(let err): o["error"] = errorJSON(err)
         case .cancelled: break
         case .completed(let s):
-            o["records"] = num(s.recordsRead); o["counters"] = countersJSON(s.counters); o["state"] = .object(s.state)
+            o["records"] = num(s.recordsRead); o["counters"] = countersJSON(s.counters); o["state"] = .object(SavedParams.masked(s.state))
         }
         return o
     }

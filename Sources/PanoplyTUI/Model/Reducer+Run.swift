@@ -50,7 +50,7 @@ extension AppState {
         updateRun(id) { r in
             switch r.pane {
             case .state:
-                let lines = JSONPretty.lines(.object(r.committed)).count
+                let lines = JSONPretty.lines(.object(SavedParams.masked(r.committed))).count
                 r.stateTop = min(max(0, lines - layout.paneRows), max(0, r.stateTop + delta))
             case .log:
                 let bottom = r.bottomLogTop(layout)

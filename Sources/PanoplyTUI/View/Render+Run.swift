@@ -47,7 +47,7 @@ private func renderPanes(_ r: RunState, _ s: inout Screen) {
     let rows = layout.paneRows
 
     // Merged state.
-    let stateLines = JSONPretty.lines(.object(r.committed))
+    let stateLines = JSONPretty.lines(.object(SavedParams.masked(r.committed)))
     let stateTop = min(r.stateTop, max(0, stateLines.count - rows))
     let focusStyle = CellStyle(fg: .cyan, bold: true)
     s.box(x: 0, y: layout.paneTop, width: layout.stateWidth, height: layout.paneHeight, title: "Committed state",

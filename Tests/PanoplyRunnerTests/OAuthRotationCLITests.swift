@@ -1,0 +1,53 @@
+import Foundation
+import PanoplyKit
+import Testing
+
+/// `panoply run http` with OAuth2 refresh token rotation, against
+/// scripts/fixtures/http_fixture.py (started by scripts/services/http-fixture.sh).
+@Suite("OAuth2 refresh token rotation across runs of the CLI")
+struct OAuthRotationCLITests {
+    static let base: String? = {
+        let v = ProcessInfo.processInfo.environment["PANOPLY_TEST_HTTP_URL"]
+        if v?.isEmpty != false { print("skipping OAuth2 rotation CLI tests: PANOPLY_TEST_HTTP_URL is not set (run scripts/services/http-fixture.sh start)") }
+        return v?.isEmpty == false ? v : nil
+    }()
+
+    @Test("a second process refreshes with the refresh token the first one was rotated to; no token is printed",
+          .enabled(if: base != nil))
+    func secondRunUsesRotatedToken() throws {
+        let base = try #require(Self.base)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = UUID().uuidString
+        // The initial access token is expired at once; each issued one works for one request;
+        // each refresh token works once and the answer carries the next one.
+        let args = ["run", "http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
+                    "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
+                    "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
+                    "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh",
+                    "--state", dir.appendingPathComponent("state.json").path,
+                    "--outbox", dir.appendingPathComponent("out").path, "--events", "json"]
+        let first = try CLI.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try CLI.run(args)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try outboxIds(dir.appendingPathComponent("out")).count == 20)
+
+        let statePath = dir.appendingPathComponent("state.json").path
+        let state = try #require(try StateFile.load(statePath))
+        #expect(state[SavedParams.stateKey]?[path: "refresh_token.value"] == "rotated-refresh-2")
+        let mode = try FileManager.default.attributesOfItem(atPath: statePath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        // Source changes and saved params are masked in the event stream.
+        let events = second.stdout.split(separator: "\n").compactMap { (try? JSONParser.parse(String($0)))?.objectValue }
+        let change = try #require(events.first { $0["event"] == "source-change" })
+        #expect(JSONValue.object(change)[path: "changes.refresh_token"] == "****")
+        #expect(events.contains { $0["event"] == "state" && JSONValue.object($0)[path: "state.__params.refresh_token"] == "****" })
+        for out in [first.stdout, first.stderr, second.stdout, second.stderr] {
+            for secret in ["good-refresh", "rotated-refresh", "fresh-token", "test-secret"] {
+                #expect(!out.contains(secret), "\(secret) was printed")
+            }
+        }
+    }
+}
