@@ -24,6 +24,21 @@ struct SavedParamsTests {
         #expect(!JSONWriter.string(.object(state)).contains("r0"))
     }
 
+    @Test("saved params belong to one grant: when one configured value changed, none of them is used")
+    func oneStaleEntryDropsAll() {
+        // Only refresh_token was configured; the run also saved a refreshed access_token.
+        let state: JSONObject = [SavedParams.stateKey: [
+            "refresh_token": SavedParams.entry("r1", replacing: "r0"),
+            "access_token": SavedParams.entry("a1", replacing: nil),
+        ]]
+        let same = SavedParams.apply(state, to: ["refresh_token": "r0"])
+        #expect(same.params["access_token"] == "a1" && same.params["refresh_token"] == "r1")
+        // Authorized again (maybe as another account): the old grant's access token must not win either.
+        let again = SavedParams.apply(state, to: ["refresh_token": "r9"])
+        #expect(again.params["access_token"] == nil && again.params["refresh_token"] == "r9")
+        #expect(again.stale == ["refresh_token"] && again.kept.isEmpty && again.used.isEmpty)
+    }
+
     @Test("a secret param's earlier value stays masked in logs after a source change replaces it")
     func retiredSecretsStayMasked() {
         let lines = Mutex<[String]>([])

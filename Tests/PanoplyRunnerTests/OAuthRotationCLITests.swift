@@ -50,4 +50,38 @@ struct OAuthRotationCLITests {
             }
         }
     }
+
+    @Test("check refreshes with the run's state file: the rotated token is saved there and the next run uses it",
+          .enabled(if: base != nil))
+    func checkKeepsRotatedToken() throws {
+        let base = try #require(Self.base)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let statePath = dir.appendingPathComponent("state.json").path
+        func args(_ scenario: String) -> [String] {
+            ["http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
+             "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
+             "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
+             "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh"]
+        }
+        // Without a state file, check warns that a rotated token is not kept.
+        let lost = try CLI.run(["check"] + args(UUID().uuidString))
+        #expect(lost.status == 0, "\(lost.stderr)")
+        #expect(lost.stderr.contains("without --state FILE it is not kept"), "\(lost.stderr)")
+
+        let scenario = UUID().uuidString
+        let check = try CLI.run(["check"] + args(scenario) + ["--state", statePath])
+        #expect(check.status == 0, "\(check.stderr)")
+        let state = try #require(try StateFile.load(statePath))
+        #expect(state[SavedParams.stateKey]?[path: "refresh_token.value"] == "rotated-refresh-1")
+        // good-refresh is revoked now; the run refreshes with the saved rotated one.
+        let run = try CLI.run(["run"] + args(scenario) + ["--state", statePath, "--outbox", dir.appendingPathComponent("out").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try outboxIds(dir.appendingPathComponent("out")).count == 10)  // the fixture's first page
+        for out in [lost.stdout, lost.stderr, check.stdout, check.stderr, run.stdout, run.stderr] {
+            for secret in ["good-refresh", "rotated-refresh", "fresh-token", "test-secret"] {
+                #expect(!out.contains(secret), "\(secret) was printed")
+            }
+        }
+    }
 }

@@ -34,6 +34,19 @@ func runningDriver(lines: Int = 3) -> Driver {
         #expect(d.state.activeRunCount == 1)
     }
 
+    @Test("resuming from a state that holds saved tokens logs the state with them masked")
+    func resumedStateIsLoggedMasked() {
+        var d = Driver()
+        d.keys(.enter)
+        d.type("20000")
+        d.keys(.ctrl("s"))
+        let state: JSONObject = ["demo": ["next_id": 11], SavedParams.stateKey: ["refresh_token": ["value": "rotated-secret-7", "replaces": "sha256:x"]]]
+        d.send(.run(1, .started(attempt: 2, resumedFrom: state)), .tick(1))
+        let log = d.run!.log.lines.joined(separator: "\n")
+        #expect(log.contains("resuming from") && log.contains("****"))
+        #expect(!log.contains("rotated-secret-7"))
+    }
+
     @Test func cAsksBeforeCancellingAndYCancels() {
         var d = runningDriver()
         #expect(d.keys(.char("c")).isEmpty)

@@ -17,38 +17,43 @@ public enum SavedParams {
     public static let stateKey = "__params"
 
     /// What applying a state's saved params gave.
-    struct Applied {
-        var params: [String: JSONValue]
+    public struct Applied: Sendable {
+        public var params: [String: JSONValue]
         /// The entries still valid (kept in the state).
-        var kept: JSONObject
+        public var kept: JSONObject
         /// Params taken from the state.
-        var used: [String]
-        /// Params whose configured value changed since they were saved (the configured one wins).
-        var stale: [String]
+        public var used: [String]
+        /// Params whose configured value changed since they were saved: then no saved
+        /// param is used (they belong to one grant), and the configured ones win.
+        public var stale: [String]
     }
 
     /// Applies the entries saved in `state` to `params`: an entry wins when the configured
-    /// value is still the one it replaced.
-    static func apply(_ state: JSONObject?, to params: [String: JSONValue]) -> Applied {
+    /// value is still the one it replaced. The entries belong together (an access token and
+    /// the refresh token of one grant): when any configured value changed since (the user
+    /// authorized again, maybe as another account), none of them is used.
+    public static func apply(_ state: JSONObject?, to params: [String: JSONValue]) -> Applied {
         var out = Applied(params: params, kept: [:], used: [], stale: [])
         guard case .object(let saved)? = state?[stateKey] else { return out }
+        var candidates: [(name: String, value: JSONValue, entry: JSONValue)] = []
         for (name, entry) in saved {
             guard case .object(let e) = entry, let value = e["value"] else { continue }
             // Already configured (the UI saves source changes in its saved sources too).
             if params[name] == value { continue }
-            guard e["replaces"]?.stringValue == digest(params[name]) else {
-                out.stale.append(name)
-                continue
-            }
-            out.params[name] = value
-            out.kept[name] = entry
-            out.used.append(name)
+            if e["replaces"]?.stringValue != digest(params[name]) { out.stale.append(name) }
+            candidates.append((name, value, entry))
+        }
+        guard out.stale.isEmpty else { return out }  // none of the grant's saved values is used
+        for c in candidates {
+            out.params[c.name] = c.value
+            out.kept[c.name] = c.entry
+            out.used.append(c.name)
         }
         return out
     }
 
     /// The entry for `value`, which replaces the configured value `configured`.
-    static func entry(_ value: JSONValue, replacing configured: JSONValue?) -> JSONValue {
+    public static func entry(_ value: JSONValue, replacing configured: JSONValue?) -> JSONValue {
         ["value": value, "replaces": .string(digest(configured))]
     }
 

@@ -86,7 +86,7 @@ public final class SourceRunner: Sendable {
             emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
         }
         if !applied.stale.isEmpty {
-            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured one"))
+            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
         }
         let ticker = Task.detached { [self] in
             while !Task.isCancelled {
@@ -214,6 +214,11 @@ public final class SourceRunner: Sendable {
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
     private func rememberChanges(_ changes: JSONObject) {
+        // Only the source's own params: anything else in a source-change is not a setting to
+        // bring back on the next run.
+        let declared = Set(sourceType.configuration.params.map(\.name))
+        let changes = JSONObject(changes.filter { declared.contains($0.0) })
+        guard !changes.isEmpty else { return }
         let (order, warn) = shared.withLock { s -> (Int, Bool) in
             for (name, value) in changes { s.savedParams[name] = SavedParams.entry(value, replacing: s.configured[name]) }
             s.committed[SavedParams.stateKey] = .object(s.savedParams)
@@ -238,7 +243,11 @@ public final class SourceRunner: Sendable {
             lastSaved = order
             let state = shared.withLock { $0.committed }
             if let file = options.stateFile {
-                do { try StateFile.save(state, to: file) } catch { emit(.log("cannot save state: \(error.message)")) }
+                do { try StateFile.save(state, to: file) } catch {
+                    let params = state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
+                    let lost = params.isEmpty ? "" : "; the changed \(params.joined(separator: ", ")) is not saved, and the next run may need a new authorization"
+                    emit(.log("cannot save state: \(error.message)\(lost)"))
+                }
             }
             return state
         }

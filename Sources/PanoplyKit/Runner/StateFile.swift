@@ -47,9 +47,16 @@ public func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) thr
         return true
     }
     fchmod(fd, mode)
+    let synced = ok && fsync(fd) == 0  // the bytes are on disk before the name points at them
     close(fd)
-    guard ok, rename(tmp, path) == 0 else {
+    guard ok, synced, rename(tmp, path) == 0 else {
         unlink(tmp)
         throw PanoplyError.config("cannot write '\(path)': \(String(cString: strerror(errno)))")
+    }
+    // And the rename itself survives a power loss.
+    let dir = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+    if dir >= 0 {
+        fsync(dir)
+        close(dir)
     }
 }

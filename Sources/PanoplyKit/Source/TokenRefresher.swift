@@ -30,8 +30,9 @@ public struct TokenRefresher: Sendable {
     private let expiry = Expiry()
 
     private final class Expiry: Sendable {
-        private let at = Mutex<ContinuousClock.Instant?>(nil)
-        func withLock<R>(_ body: (inout ContinuousClock.Instant?) -> R) -> R { at.withLock { body(&$0) } }
+        /// When the token expires, and how long it lived.
+        private let at = Mutex<(ContinuousClock.Instant, Duration)?>(nil)
+        func withLock<R>(_ body: (inout (ContinuousClock.Instant, Duration)?) -> R) -> R { at.withLock { body(&$0) } }
     }
 
     public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
@@ -50,9 +51,15 @@ public struct TokenRefresher: Sendable {
     /// - Throws: the request's error, or a non-retryable ``PanoplyError`` (auth) when the
     ///   token cannot be refreshed.
     public func run<T>(context: SourceContext, _ request: (String?) async throws -> T) async throws -> T {
-        if let at = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
+        if let (at, _) = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
             context.log("The access token expires soon; refreshing it first")
-            _ = try await refresh(context: context)
+            do {
+                _ = try await refresh(context: context)
+            } catch {
+                // The current token may still be good: go on with it (a 401 refreshes again).
+                context.log("Refreshing early failed (\(error.asPanoplyError.message)); going on with the current token")
+                expiry.withLock { $0 = nil }
+            }
         }
         do {
             return try await request(context.param(accessKey))
@@ -93,7 +100,7 @@ public struct TokenRefresher: Sendable {
                 changes[refreshKey] = .string(rotated)
             }
             let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
-            expiry.withLock { $0 = lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil } }
+            expiry.withLock { $0 = lifetime.flatMap { $0 > 0 ? (ContinuousClock.now + .seconds($0), .seconds($0)) : nil } }
             context.changeSource(changes)
             if changes[refreshKey] != nil { context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used") }
             await onRefresh?(token)

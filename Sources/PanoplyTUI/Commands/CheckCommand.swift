@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import PanoplyKit
 
 struct CheckCommand: AsyncParsableCommand {
@@ -9,11 +10,46 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceSelection
 
+    @Option(help: ArgumentHelp("The state file of the source's runs (`run --state`): check uses the tokens a run saved there, and saves there a token the source refreshes or rotates while checking, so the next run does not start with a revoked one.", valueName: "FILE"))
+    var state: String?
+
     func run() async throws {
-        let (sourceType, input) = try source.resolve()
+        var (sourceType, input) = try source.resolve()
         let secrets = sourceType.configuration.params.filter(\.isSecret).map(\.name)
+        let declared = Set(sourceType.configuration.params.map(\.name))
+        var loaded: JSONObject?
+        if let state {
+            warnIfReadableByOthers(state, what: "state file")
+            do { loaded = try StateFile.load(state) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }
+        }
+        let applied = SavedParams.apply(loaded, to: input.params)
+        let configured = input.params
+        input.params = applied.params
+        let saved = Mutex(applied.kept)
+        let stateFile = state
+        let base = loaded ?? [:]
         let context = SourceContext(input: input, secrets: secrets) { event in
-            if case .log(let line) = event { printError(line) }
+            switch event {
+            case .log(let line): printError(line)
+            case .fired(type: "source-change", data: .object(let changes)):
+                // A refreshed or rotated token: keep it as a run would, or say it is lost.
+                let names = changes.keys.filter { declared.contains($0) }.sorted()
+                guard !names.isEmpty else { return }
+                guard let stateFile else {
+                    printError("warning: the source changed \(names.joined(separator: ", ")) while checking; without --state FILE it is not kept (if the token endpoint rotates refresh tokens, the configured one may now be revoked)")
+                    return
+                }
+                let params = saved.withLock { kept -> JSONObject in
+                    for name in names { kept[name] = SavedParams.entry(changes[name]!, replacing: configured[name]) }
+                    return kept
+                }
+                var st = base
+                st[SavedParams.stateKey] = .object(params)
+                do { try StateFile.save(st, to: stateFile) } catch {
+                    printError("cannot save \(names.joined(separator: ", ")) to \(stateFile): \(error.asPanoplyError.message)")
+                }
+            default: break
+            }
         }
         do {
             let s = try await sourceType.init(source: input, context: context)

@@ -13,7 +13,7 @@ extension AppState {
                 r.status = .running
                 if let resumedFrom {
                     r.committed = resumedFrom
-                    r.log.append(stamp + "attempt \(attempt), resuming from \(JSONWriter.string(.object(resumedFrom)))")
+                    r.log.append(stamp + "attempt \(attempt), resuming from \(JSONWriter.string(.object(SavedParams.masked(resumedFrom))))")
                 }
             case .log(let line):
                 r.log.append(stamp + line)
