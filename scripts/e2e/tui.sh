@@ -89,6 +89,19 @@ quit_and_check() {
     [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after exit"
 }
 
+# start_slow_run: from the list, a Demo run of 20000 rows in batches of 100, 300 ms apart.
+start_slow_run() {
+    keys Enter
+    wait_for 10 "New Demo source"
+    text 20000
+    keys Tab
+    text 100
+    keys Tab
+    text 300
+    keys C-s
+    wait_for 30 "running" "rows"
+}
+
 records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
@@ -129,15 +142,7 @@ quit_and_check
 
 echo "tui.sh: 3/5 a slow run, cancelled"
 start slow
-keys Enter
-wait_for 10 "New Demo source"
-text 20000
-keys Tab
-text 100
-keys Tab
-text 300
-keys C-s
-wait_for 30 "running" "rows"
+start_slow_run
 keys q
 wait_for 10 "Quit while 1 run is active?"
 keys n
@@ -151,15 +156,7 @@ quit_and_check
 
 echo "tui.sh: 4/5 SIGTERM during a run"
 start sigterm
-keys Enter
-wait_for 10 "New Demo source"
-text 20000
-keys Tab
-text 100
-keys Tab
-text 300
-keys C-s
-wait_for 30 "running" "rows"
+start_slow_run
 shell_pid="$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')"
 ui_pid="$(pgrep -P "$shell_pid" -x panoply || true)"
 [[ -n "$ui_pid" ]] || fail "cannot find the panoply process under the pane's shell $shell_pid"

@@ -52,6 +52,20 @@ public enum SavedParams {
         return out
     }
 
+    /// Records the declared params among `changes` (a `source-change`) in `saved`, each
+    /// with a digest of the configured value it replaces. Anything else in a source-change
+    /// is not a setting to bring back on the next run.
+    /// - Returns: the names recorded, sorted (empty when none was a declared param).
+    public static func remember(_ changes: JSONObject, declared: Set<String>, configured: [String: JSONValue],
+                                into saved: inout JSONObject) -> [String] {
+        var names: [String] = []
+        for (name, value) in changes where declared.contains(name) {
+            saved[name] = entry(value, replacing: configured[name])
+            names.append(name)
+        }
+        return names.sorted()
+    }
+
     /// The entry for `value`, which replaces the configured value `configured`.
     public static func entry(_ value: JSONValue, replacing configured: JSONValue?) -> JSONValue {
         ["value": value, "replaces": .string(digest(configured))]

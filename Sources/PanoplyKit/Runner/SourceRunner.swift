@@ -214,21 +214,19 @@ public final class SourceRunner: Sendable {
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
     private func rememberChanges(_ changes: JSONObject) {
-        // Only the source's own params: anything else in a source-change is not a setting to
-        // bring back on the next run.
         let declared = Set(sourceType.configuration.params.map(\.name))
-        let changes = JSONObject(changes.filter { declared.contains($0.0) })
-        guard !changes.isEmpty else { return }
-        let (order, warn) = shared.withLock { s -> (Int, Bool) in
-            for (name, value) in changes { s.savedParams[name] = SavedParams.entry(value, replacing: s.configured[name]) }
+        let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
+            let names = SavedParams.remember(changes, declared: declared, configured: s.configured, into: &s.savedParams)
+            guard !names.isEmpty else { return (nil, [], false) }
             s.committed[SavedParams.stateKey] = .object(s.savedParams)
             s.taken += 1
             let warn = options.stateFile == nil && !s.warnedUnsaved
             s.warnedUnsaved = true
-            return (s.taken, warn)
+            return (s.taken, names, warn)
         }
+        guard let order else { return }
         if warn {
-            emit(.log("the source changed \(changes.keys.sorted().joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"))
+            emit(.log("the source changed \(names.joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"))
         }
         save(order: order)
     }

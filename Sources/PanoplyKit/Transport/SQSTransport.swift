@@ -22,7 +22,9 @@ public final class SQSTransport: MessageTransport {
     public let maxBatchBytes: Int
     private let session: URLSession?
     private let http: HTTP1Client?
+    /// The URL requests go to (``SQSRequestBuilder/requestURL``, built once), and the
     /// `POST` target and `Host` for ``HTTP1Client`` requests.
+    private let url: URL
     private let target: String
     private let hostHeader: String
 
@@ -46,6 +48,7 @@ public final class SQSTransport: MessageTransport {
         let attributeBytes = attributes.reduce(0) { $0 + $1.name.utf8.count + "String".utf8.count + $1.value.utf8.count }
         self.maxBatchBytes = maxBatchBytes - maxBatchCount * attributeBytes
         let url = builder.requestURL
+        self.url = url
         let comps = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let path = comps?.percentEncodedPath ?? "/"
         target = (path.isEmpty ? "/" : path) + (comps?.percentEncodedQuery.map { "?\($0)" } ?? "")
@@ -81,7 +84,6 @@ public final class SQSTransport: MessageTransport {
     public func request(for messages: [OutgoingMessage], date: Date = Date()) -> URLRequest {
         // Built straight into the Data that URLRequest carries: no second copy of the body.
         let body = builder.bodyData(for: messages)
-        let url = builder.requestURL
         var headers = builder.headers(batch: messages.count > 1)
         if let signer {
             headers += signer.sign(method: "POST", url: url, headers: headers, payloadHash: SigV4Signer.payloadHash(body), date: date)
@@ -118,7 +120,7 @@ public final class SQSTransport: MessageTransport {
     }
 
     private func sendHTTP1(_ messages: [OutgoingMessage], _ http: HTTP1Client) async throws -> (Int, [String: String], [UInt8]) {
-        let builder = builder, signer = signer, target = target, host = hostHeader
+        let builder = builder, signer = signer, url = url, target = target, host = hostHeader
         let batch = messages.count > 1
         do {
             let r = try await http.withConnection { conn in
@@ -126,7 +128,7 @@ public final class SQSTransport: MessageTransport {
                 var headers = [("Host", host)] + builder.headers(batch: batch)
                 if let signer {
                     let hash = conn.body.withUnsafeBytes { SigV4Signer.payloadHash($0) }
-                    headers += signer.sign(method: "POST", url: builder.requestURL, headers: headers, payloadHash: hash, date: Date())
+                    headers += signer.sign(method: "POST", url: url, headers: headers, payloadHash: hash, date: Date())
                 }
                 return try conn.exchange(head: Self.head(target: target, host: host, headers: headers, contentLength: conn.body.count))
             }

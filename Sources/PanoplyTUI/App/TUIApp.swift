@@ -35,7 +35,7 @@ enum TUIApp {
         let stats = UIStats(path: ProcessInfo.processInfo.environment["PANOPLY_UI_STATS"])
 
         while true {
-            let iterationCPU = UIStats.threadCPU()
+            let iterationCPU = stats == nil ? 0 : UIStats.threadCPU()
             var events: [AppEvent] = []
             if signals.signal != nil, !state.quitting { events.append(.terminate) }
             let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty
@@ -78,7 +78,7 @@ enum TUIApp {
                 let open = state.runs.contains { $0.sdkOpen }
                 if !open || now > quitDeadline! { break }
             }
-            stats?.add(cpu: UIStats.threadCPU() - iterationCPU, now: now)
+            if let stats { stats.add(cpu: UIStats.threadCPU() - iterationCPU, now: now) }
             await Task.yield()
         }
         let undelivered = state.runs.filter(\.sdkOpen).count

@@ -33,15 +33,13 @@ struct CheckCommand: AsyncParsableCommand {
             case .log(let line): printError(line)
             case .fired(type: "source-change", data: .object(let changes)):
                 // A refreshed or rotated token: keep it as a run would, or say it is lost.
-                let names = changes.keys.filter { declared.contains($0) }.sorted()
+                let (names, params) = saved.withLock { kept in
+                    (SavedParams.remember(changes, declared: declared, configured: configured, into: &kept), kept)
+                }
                 guard !names.isEmpty else { return }
                 guard let stateFile else {
                     printError("warning: the source changed \(names.joined(separator: ", ")) while checking; without --state FILE it is not kept (if the token endpoint rotates refresh tokens, the configured one may now be revoked)")
                     return
-                }
-                let params = saved.withLock { kept -> JSONObject in
-                    for name in names { kept[name] = SavedParams.entry(changes[name]!, replacing: configured[name]) }
-                    return kept
                 }
                 var st = base
                 st[SavedParams.stateKey] = .object(params)
