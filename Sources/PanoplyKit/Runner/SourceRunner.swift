@@ -11,7 +11,7 @@ import Synchronization
 /// let summary = await runner.run()
 /// ```
 public final class SourceRunner: Sendable {
-    public let sourceType: any DataSource.Type
+    public let kind: SourceKind
     public let input: SourceInput
     public let sdk: PanoplySDK
     public let options: RunOptions
@@ -42,8 +42,13 @@ public final class SourceRunner: Sendable {
     ///   - input: its params, destination and (when resuming) state. When `input.state`
     ///     is nil and `options.stateFile` exists, the state is loaded from the file.
     ///   - sdk: where records go; the caller closes it.
-    public init(_ sourceType: any DataSource.Type, input: SourceInput, sdk: PanoplySDK, options: RunOptions = RunOptions()) {
-        self.sourceType = sourceType
+    public convenience init(_ sourceType: any DataSource.Type, input: SourceInput, sdk: PanoplySDK, options: RunOptions = RunOptions()) {
+        self.init(SourceKind(sourceType), input: input, sdk: sdk, options: options)
+    }
+
+    /// Runs a source kind (a built-in type, a Python module, a Singer tap).
+    public init(_ kind: SourceKind, input: SourceInput, sdk: PanoplySDK, options: RunOptions = RunOptions()) {
+        self.kind = kind
         self.input = input
         self.sdk = sdk
         self.options = options
@@ -133,7 +138,7 @@ public final class SourceRunner: Sendable {
     }
 
     private func readLoop(_ input: SourceInput) async throws -> Int {
-        let secrets = sourceType.configuration.params.filter(\.isSecret).map(\.name)
+        let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
         let context = SourceContext(input: input, secrets: secrets) { [self] event in
             switch event {
             case .log(let line): emit(.log(line))
@@ -148,7 +153,7 @@ public final class SourceRunner: Sendable {
                 }
             }
         }
-        let source = try await withReadRetries { try await self.sourceType.init(source: input, context: context) }
+        let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
         var total = 0
         do {
             while true {
@@ -214,7 +219,7 @@ public final class SourceRunner: Sendable {
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
     private func rememberChanges(_ changes: JSONObject) {
-        let declared = Set(sourceType.configuration.params.map(\.name))
+        let declared = Set(kind.configuration.params.map(\.name))
         let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
             let names = SavedParams.remember(changes, declared: declared, configured: s.configured, into: &s.savedParams)
             guard !names.isEmpty else { return (nil, [], false) }

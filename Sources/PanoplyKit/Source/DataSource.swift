@@ -24,8 +24,19 @@ public protocol DataSource: AnyObject, Sendable {
     /// Checks that the source can be reached with its params, reading nothing.
     func check() async throws
 
-    /// The resources (tables, endpoints) the source can read, with their fields.
+    /// The resources (tables, endpoints) the source can read, with their fields: the
+    /// original `list_resources`.
     static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource]
+
+    /// One resource with its fields: the original `get_resource`. By default, the one
+    /// of ``listResources(source:context:)`` with this id.
+    /// - Throws: ``PanoplyError`` (not found, 404) when there is no such resource.
+    static func resource(id: String, source: SourceInput, context: SourceContext) async throws -> SourceResource
+
+    /// The values a `list` param can take, computed from the other params (which hold at
+    /// least the param's ``SourceParam/dependencies``). By default its static `choices`.
+    /// - Throws: ``PanoplyError`` when the values cannot be computed (e.g. no connection).
+    static func values(param: String, source: SourceInput, context: SourceContext) async throws -> [ListValue]
 }
 
 extension DataSource {
@@ -34,25 +45,20 @@ extension DataSource {
     public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
         throw PanoplyError(.config, "\(type) sources do not list resources", code: 501)
     }
-}
 
-/// A table or endpoint a source can read, for discovery.
-public struct SourceResource: Sendable, Equatable, Codable {
-    public var name: String
-    public var fields: [Field]
-
-    public struct Field: Sendable, Equatable, Codable {
-        public var name: String
-        public var type: String
-        public init(name: String, type: String) {
-            self.name = name
-            self.type = type
+    public static func resource(id: String, source: SourceInput, context: SourceContext) async throws -> SourceResource {
+        let all = try await listResources(source: source, context: context)
+        guard let r = all.first(where: { $0.id == id }) else {
+            throw PanoplyError(.notFound, "\(type) has no resource '\(id)' (it has: \(all.map(\.id).joined(separator: ", ")))")
         }
+        return r
     }
 
-    public init(name: String, fields: [Field]) {
-        self.name = name
-        self.fields = fields
+    public static func values(param: String, source: SourceInput, context: SourceContext) async throws -> [ListValue] {
+        guard let p = configuration.param(param), p.kind == .list else {
+            throw PanoplyError(.config, "\(type) has no list param '\(param)'")
+        }
+        return p.choices.map { ListValue(name: $0, value: $0) }
     }
 }
 

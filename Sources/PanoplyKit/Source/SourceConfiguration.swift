@@ -43,6 +43,17 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
     }
 }
 
+extension SourceConfiguration {
+    /// Checks only the params that the list param `name` depends on: enough to compute its
+    /// values (discovery) before the rest of the form is filled.
+    /// - Returns: the typed values of the dependencies, or their problems.
+    public func validate(_ values: [String: String], dependenciesOf name: String) -> Result<[String: JSONValue], ParamErrors> {
+        let deps = Set(param(name)?.dependencies ?? [])
+        let sub = SourceConfiguration(title: title, params: params.filter { deps.contains($0.name) })
+        return sub.validate(values.filter { deps.contains($0.key) })
+    }
+}
+
 /// Every problem with a set of param values.
 public struct ParamErrors: Error, Sendable, Equatable, CustomStringConvertible {
     public var problems: [ParamProblem]

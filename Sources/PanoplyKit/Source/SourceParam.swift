@@ -1,8 +1,19 @@
+import Foundation
+
 /// One input of a data source's configuration, as in the original `CONFIG["params"]`,
 /// plus what a form and a CLI need to validate it.
 public struct SourceParam: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case text, secret, number, boolean, choice, path, multiline
+        /// Several values, from static ``SourceParam/choices`` or from values the source
+        /// computes (``DataSource/values(param:source:context:)``) once the params named
+        /// in ``SourceParam/dependencies`` are filled. Typed comma-separated.
+        case list
+    }
+
+    /// Where a form shows a param: `advanced` ones are folded away until asked for.
+    public enum Category: String, Sendable, Codable, CaseIterable {
+        case basic, advanced
     }
 
     public var name: String
@@ -13,11 +24,19 @@ public struct SourceParam: Sendable, Equatable, Codable {
     public var required: Bool
     /// The value used when none is given (as text, the way a user types it).
     public var defaultValue: String?
-    /// Allowed values for `.choice`.
+    /// Allowed values for `.choice`, and the static values of a `.list` (empty: the
+    /// source computes them).
     public var choices: [String]
+    /// The params that must be filled before the source can compute this list's values.
+    public var dependencies: [String]
+    /// `advanced` params are folded away in the form.
+    public var category: Category
 
     public init(_ name: String, title: String? = nil, kind: Kind = .text, required: Bool = false,
-                default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = []) {
+                default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = [],
+                dependencies: [String] = [], category: Category = .basic) {
+        self.dependencies = dependencies
+        self.category = category
         self.name = name
         self.title = title ?? name
         self.kind = kind
@@ -50,9 +69,21 @@ public struct SourceParam: Sendable, Equatable, Codable {
                 return .failure(ParamProblem(param: name, message: "\(title) must be one of \(choices.joined(separator: ", ")) (got '\(text)')"))
             }
             return .success(.string(text))
+        case .list:
+            let items = Self.listItems(text)
+            if !choices.isEmpty, let bad = items.first(where: { !choices.contains($0) }) {
+                return .failure(ParamProblem(param: name, message: "\(title) takes values from \(choices.joined(separator: ", ")) (got '\(bad)')"))
+            }
+            return .success(.array(items.map { .string($0) }))
         case .text, .secret, .path, .multiline:
             return .success(.string(text))
         }
+    }
+
+    /// The values of a list typed comma-separated (`public.orders, public.users`): trimmed,
+    /// empty ones dropped.
+    public static func listItems(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

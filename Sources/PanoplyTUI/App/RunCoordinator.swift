@@ -19,7 +19,12 @@ final class RunCoordinator {
 
     func start(_ request: RunRequest, destination: DestinationSettings) {
         let id = request.id
-        guard let type = registry.type(named: request.type) else {
+        let found: SourceKind?
+        do { found = try registry.kind(named: request.type) } catch {
+            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
+            return
+        }
+        guard let type = found else {
             inbox.post(.runStartFailed(id, "unknown source type '\(request.type)'"))
             return
         }

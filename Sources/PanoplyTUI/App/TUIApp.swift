@@ -102,7 +102,11 @@ enum TUIApp {
 
     /// The first state: saved sources, the destination, and the `--open` form.
     static func initialState(_ launch: TUILaunch, store: ConfigStore) throws -> AppState {
-        let types = launch.registry.types.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration) }
+        var types = launch.registry.kinds.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration) }
+        // `--open python:MODULE` (or singer:EXE): a type known only at run time.
+        if let open = launch.openType, !types.contains(where: { $0.type == open }), let k = try launch.registry.kind(named: open) {
+            types.append(SourceTypeInfo(type: k.type, configuration: k.configuration))
+        }
         var destination = launch.destination
         // Options on the command line win; without any, the saved destination is used.
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }

@@ -50,7 +50,7 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         do {
-            let s = try await sourceType.init(source: input, context: context)
+            let s = try await sourceType.open(source: input, context: context)
             do { try await s.check() } catch {
                 await s.close()
                 throw error

@@ -122,7 +122,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// One event as a JSON object: `{"event": NAME, ...}`; secrets masked (secret params
     /// in source changes, params saved in the state).
-    static func eventJSON(_ e: RunEvent, sourceType: any DataSource.Type) -> JSONObject {
+    static func eventJSON(_ e: RunEvent, sourceType: SourceKind) -> JSONObject {
         var o: JSONObject = ["event": .string(e.name)]
         func num(_ i: Int?) -> JSONValue { i.map { .number(JSONNumber($0)) } ?? .null }
         switch e {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PanoplyKit
 
@@ -7,10 +8,15 @@ struct SourceSelection: ParsableArguments {
     var type: String
     @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
+    @Option(help: ArgumentHelp("The Python interpreter for a python:MODULE type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
+    var python: String?
 
     /// The source type and its validated input, or an exit with every problem listed.
-    func resolve() throws -> (any DataSource.Type, SourceInput) {
-        guard let sourceType = registry.type(named: type) else {
+    func resolve() throws -> (SourceKind, SourceInput) {
+        if let python { setenv("PANOPLY_PYTHON", python, 1) }
+        let found: SourceKind?
+        do { found = try registry.kind(named: type) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }
+        guard let sourceType = found else {
             throw fail("unknown source type '\(type)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
         }
         var values: [String: String]
@@ -27,7 +33,7 @@ struct SourceSelection: ParsableArguments {
 }
 
 /// Masks the values of secret params in an object (for events and logs).
-func maskSecrets(_ o: JSONObject, of type: any DataSource.Type) -> JSONObject {
+func maskSecrets(_ o: JSONObject, of type: SourceKind) -> JSONObject {
     var out = o
     for p in type.configuration.params where p.isSecret && out[p.name] != nil {
         out[p.name] = "****"

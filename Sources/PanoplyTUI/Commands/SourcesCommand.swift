@@ -9,26 +9,35 @@ struct SourcesCommand: ParsableCommand {
     @Flag(help: "Print JSON (types with their params) instead of text.")
     var json = false
 
+    @Argument(help: ArgumentHelp("Types to show (default: the built-in ones), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
+    var types: [String] = []
+
     func run() throws {
+        let kinds: [SourceKind]
+        do { kinds = types.isEmpty ? registry.kinds : try types.map { try registry.require($0) } } catch {
+            throw fail("\(error.asPanoplyError.message)", code: Exit.usage)
+        }
         if json {
-            let list: [JSONValue] = registry.types.map { .object(Self.typeJSON($0)) }
+            let list: [JSONValue] = kinds.map { .object(Self.typeJSON($0)) }
             print(JSONWriter.string(.array(list)))
             return
         }
-        for t in registry.types {
+        for t in kinds {
             let c = t.configuration
             print("\(t.type)  \(c.title)\(c.summary.isEmpty ? "" : " - \(c.summary)")")
             for p in c.params {
                 var line = "    \(p.name) (\(p.kind.rawValue)\(p.required ? ", required" : ""))"
                 if let d = p.defaultValue { line += " default \(d)" }
                 if !p.choices.isEmpty { line += " one of \(p.choices.joined(separator: "|"))" }
+                if !p.dependencies.isEmpty { line += " after \(p.dependencies.joined(separator: ", "))" }
+                if p.category == .advanced { line += " [advanced]" }
                 if !p.help.isEmpty { line += ": \(p.help)" }
                 print(line)
             }
         }
     }
 
-    static func typeJSON(_ t: any DataSource.Type) -> JSONObject {
+    static func typeJSON(_ t: SourceKind) -> JSONObject {
         let c = t.configuration
         let params: [JSONValue] = c.params.map { p in
             .object([
@@ -36,6 +45,7 @@ struct SourcesCommand: ParsableCommand {
                 "help": .string(p.help), "kind": .string(p.kind.rawValue), "required": .bool(p.required),
                 "default": p.defaultValue.map { .string($0) } ?? .null,
                 "choices": .array(p.choices.map { .string($0) }),
+                "dependencies": .array(p.dependencies.map { .string($0) }), "category": .string(p.category.rawValue),
             ])
         }
         return ["type": .string(t.type), "title": .string(c.title), "icon": .string(c.icon),

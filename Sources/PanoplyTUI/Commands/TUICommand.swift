@@ -17,7 +17,7 @@ struct TUICommand: AsyncParsableCommand {
     @OptionGroup var destination: DestinationOptions
 
     func run() async throws {
-        if let openType, registry.type(named: openType) == nil {
+        if let openType, (try? registry.kind(named: openType)) == nil {
             throw fail("unknown source type '\(openType)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
         }
         let settings = destination.settings()
