@@ -30,7 +30,8 @@ let package = Package(
                 "PanoplyKit",
                 "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .executableTarget(
@@ -66,7 +67,8 @@ let package = Package(
                 "PanoplyKit",
                 "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PanoplyTUITests",

@@ -16,9 +16,9 @@ QUICK=0
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY="$ROOT/scripts/bench/py_bench.py"
 if (( QUICK )); then
-    N_WRITE=1000000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=1000000; N_RSS=1000000; N_UI=6000000
+    N_WRITE=1000000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=1000000; N_RSS=1000000; N_UI=6000000; N_PYBRIDGE=200000
 else
-    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000; N_UI=10000000
+    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000; N_UI=10000000; N_PYBRIDGE=1000000
 fi
 
 TMP="$(mktemp -d /tmp/panoply-bench.XXXXXX)"
@@ -162,6 +162,19 @@ if command -v tmux >/dev/null; then
 else
     log "f. terminal UI skipped: needs tmux (apt-get install -y tmux)"
 fi
+
+# --- g. a Python source through the bridge ------------------------------------------------
+# panoply run python:bench_source (pre-built dicts, read(n) batches) into an outbox, against
+# row a's python_write (the same records through the original SDK's write loop).
+log "g. Python source through the bridge: $N_PYBRIDGE records into an outbox"
+pybridge_run() {
+    local out
+    out="$(cd "$TMP" && PYTHONPATH="$ROOT/scripts/bench:$SRC" "$PANOPLY" run python:bench_source --param n="$N_PYBRIDGE" \
+        --outbox "$TMP/pyout" 2>"$TMP/pybridge.err" | tail -1)" || { cat "$TMP/pybridge.err" >&2; return 1; }
+    rm -rf "$TMP/pyout"
+    python3 -c 'import sys; d=dict(kv.split("=") for kv in sys.argv[1].split()); n=int(d["records"]); s=float(d["seconds"]); print("{\"records\": %d, \"seconds\": %f, \"records_per_s\": %f}" % (n, s, n / s))' "$out"
+}
+for _ in 1 2 3; do pybridge_run; done | median_run python_bridge >>"$RESULTS"
 
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK"

@@ -54,6 +54,20 @@ if ! python_ok; then
     python_ok || die "moto_server/boto3 still missing after install (venv $venv)"
 fi
 
+# ---- python venv for the subprocess sources (python:MODULE, singer:EXECUTABLE) ----------
+# psycopg2 for the database-shaped module, the original SDK's imports (requests, backoff,
+# sshtunnel; the SDK itself is vendored in Tests/PanoplyConnectorsTests/Fixtures), and the
+# real Singer tap tap-jsonl. The tests find the interpreter in PANOPLY_TEST_PYTHON.
+pyvenv="${PANOPLY_TEST_PY_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/panoply-test-py-venv}"
+if ! "$pyvenv/bin/python" -c 'import psycopg2, requests, backoff, sshtunnel' 2>/dev/null || [[ ! -x "$pyvenv/bin/tap-jsonl" ]]; then
+    [[ -x "$pyvenv/bin/python" ]] || python3 -m venv "$pyvenv" 2>/dev/null \
+        || { apt_install python3-venv python3-pip; python3 -m venv "$pyvenv"; } || die "cannot create a Python venv at $pyvenv"
+    log "installing psycopg2-binary, tap-jsonl, requests, backoff, sshtunnel into $pyvenv"
+    "$pyvenv/bin/pip" install -q psycopg2-binary 'tap-jsonl==0.3.1' requests backoff sshtunnel \
+        || die "pip install into $pyvenv failed"
+fi
+export PANOPLY_TEST_PYTHON="$pyvenv/bin/python"
+
 # ---- services ---------------------------------------------------------------------------
 export PANOPLY_SERVICE_STATE
 PANOPLY_SERVICE_STATE=$(mktemp -d "${TMPDIR:-/tmp}/panoply-services.XXXXXX")

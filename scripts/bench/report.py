@@ -50,6 +50,7 @@ order = [
     ("d. nginx null sink JSON, Swift SDK", "swift_sink_json"),
     ("e. panoply send -> null sink (JSON)", "send_sink"),
     ("e. panoply send -> outbox", "send_outbox"),
+    ("g. python: source via the bridge -> outbox", "python_bridge"),
 ]
 for label, name in order:
     if name not in rows:
@@ -81,6 +82,10 @@ for n in ("swift_sink_query", "swift_sink_json"):
     spread = "; median of {}: {}".format(len(runs), ", ".join("{:,.0f}".format(x) for x in runs)) if runs else ""
     print("  null sink {:<5} >= 1,000,000/s .............. {:>12} {}  ({:.0f} MB/s of message body{})".format(
         n.split("_")[-1], rate(n), mark(v >= 1e6), mb, spread))
+if "python_bridge" in rows:
+    r = g("python_bridge", "records_per_s", 0) / max(g("python_write", "records_per_s", 1), 1e-9)
+    print("  python: bridge >= 3x the original's write() .. {:>11.1f}x {}  ({} vs {})".format(
+        r, mark(r >= 3), rate("python_bridge"), rate("python_write")))
 for n in ("send_sink", "send_outbox"):
     if n in rows:
         mib = g(n, "max_rss_kib", 0) / 1024

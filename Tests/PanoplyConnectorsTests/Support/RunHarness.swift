@@ -31,14 +31,23 @@ struct RunHarness {
 
     /// Validates `params` like the CLI does, then runs the source to its end.
     func run(_ type: any DataSource.Type, _ params: [String: String], batchSize: Int = 100, readAttempts: Int = 3) async throws -> Outcome {
-        let values = try type.configuration.validate(params).get()
+        try await run(SourceKind(type), params, batchSize: batchSize, readAttempts: readAttempts)
+    }
+
+    /// Runs a source kind (a Python module, a Singer tap); `watch` sees every event with
+    /// the runner (to cancel it at a given point).
+    func run(_ kind: SourceKind, _ params: [String: String], batchSize: Int = 100, readAttempts: Int = 3,
+             options sourceOptions: JSONObject = [:],
+             watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }) async throws -> Outcome {
+        let values = try kind.configuration.validate(params).get()
         var config = SDKConfiguration(credentials: nil, destination: .outbox(outbox))
         config.flushInterval = .milliseconds(20)
         let sdk = try PanoplySDK(config)
         var options = RunOptions(batchSize: batchSize, readAttempts: readAttempts, retryBase: .milliseconds(20), stateFile: stateFile)
         options.countersInterval = .milliseconds(50)
-        let runner = SourceRunner(type, input: SourceInput(type: type.type, params: values), sdk: sdk, options: options)
-        let collector = Task { var all: [RunEvent] = []; for await e in runner.events { all.append(e) }; return all }
+        let input = SourceInput(type: kind.type, params: values, options: sourceOptions)
+        let runner = SourceRunner(kind, input: input, sdk: sdk, options: options)
+        let collector = Task { var all: [RunEvent] = []; for await e in runner.events { watch(e, runner); all.append(e) }; return all }
         let summary = await runner.run()
         try await sdk.close()
         return Outcome(summary: summary, events: await collector.value)

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import PanoplyKit
+@testable import PanoplyConnectors
+
+/// The real `tap-jsonl` from PyPI (installed into the test venv by scripts/test.sh): run,
+/// cancelled once a file is done, resumed with the state it committed.
+@Suite("tap-jsonl through singer:", .enabled(if: PythonFixtures.available))
+struct SingerJSONLTapTests {
+    static let files = 5, lines = 3000
+
+    /// Writes the files, each with modification times in the past (the tap's bookmark
+    /// has 1-second resolution).
+    static func writeFiles(_ folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for f in 1...files {
+            let text = (1...lines).map { #"{"n": \#($0), "file": \#(f), "pad": "\#(String(repeating: "x", count: 80))"}"# }.joined(separator: "\n") + "\n"
+            let path = folder + "/part-\(f).jsonl"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let past = Date().addingTimeInterval(-3600 * Double(files + 1 - f))
+            try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path)
+        }
+    }
+
+    @Test("settings come from --about; cancelled mid-way and resumed, every record arrives")
+    func runCancelResume() async throws {
+        let kind = try SingerSourceKind.kind(executable: "tap-jsonl", environment: PythonFixtures.tapEnvironment)
+        #expect(kind.configuration.param("path")?.required == true)
+        #expect(kind.configuration.param("emit_state_every")?.kind == .number)
+        let h = try RunHarness()
+        defer { h.remove() }
+        try Self.writeFiles(h.path("data"))
+        let params = ["path": h.path("data") + "/*.jsonl", "emit_state_every": "500"]
+        let first = try await h.run(kind, params, batchSize: 200) { event, runner in
+            if case .state(let s) = event, JSONWriter.string(.object(s)).contains("replication_key_value") { runner.cancel() }
+        }
+        #expect(first.summary.status == .cancelled)
+        let firstRecords = try h.delivered()
+        #expect(firstRecords.count < Self.files * Self.lines)
+        let state = try #require(try h.savedState())
+        let finished = Self.finishedFiles(state)
+        #expect(!finished.isEmpty)
+
+        let second = try await h.run(kind, params, batchSize: 200)
+        #expect(second.summary.status == .done, "\(String(describing: second.summary.error))")
+        #expect(second.logs.contains { $0.contains("resumes from its saved state") })
+        let all = try h.delivered()
+        let keys = Set(all.compactMap { r -> String? in
+            guard let f = r["file"]?.intValue, let n = r["n"]?.intValue else { return nil }
+            return "\(f):\(n)"
+        })
+        #expect(keys.count == Self.files * Self.lines)
+        #expect(all.allSatisfy { $0[SourceResource.recordKey] == "jsonl" })
+        let rereadFinished = all.dropFirst(firstRecords.count).filter { r in
+            finished.contains(r["_sdc_filename"]?.stringValue ?? "")
+        }
+        // tap-jsonl 0.3.1 looks its bookmark up under the wrong key (`_sdc_last_modified`
+        // instead of the `replication_key_value` it writes), so it reads finished files again.
+        withKnownIssue("tap-jsonl 0.3.1 ignores its own per-file bookmark on resume") {
+            #expect(rereadFinished.isEmpty)
+        }
+    }
+
+    /// The files whose partition in the tap's state has a bookmark (done files).
+    static func finishedFiles(_ state: JSONObject) -> Set<String> {
+        let partitions = state[path: "singer.bookmarks.jsonl"]?.objectValue?["partitions"]?.arrayValue ?? []
+        return Set(partitions.compactMap { p -> String? in
+            guard let o = p.objectValue, o["replication_key_value"] != nil else { return nil }
+            return o["context"]?.objectValue?["_sdc_filename"]?.stringValue
+        })
+    }
+}
