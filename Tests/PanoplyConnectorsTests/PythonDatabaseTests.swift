@@ -48,9 +48,10 @@ struct PythonDatabaseTests {
         let kind = try PythonFixtures.kind("t_db", originalSDK: originalSDK)
         #expect(kind.configuration.param("tables")?.dependencies == ["host", "port", "database", "user"])
 
-        // The tables' values need only the dependencies.
+        // The tables' values need the dependencies (and the password this server asks for), not the rest.
         let deps = try kind.configuration.validate(params(schema), dependenciesOf: "tables").get()
-        let input = SourceInput(type: kind.type, params: deps.merging(["schema": .string(schema)]) { a, _ in a })
+        #expect(Set(deps.keys) == ["host", "port", "database", "user"])
+        let input = SourceInput(type: kind.type, params: try kind.configuration.validate(params(schema)).get())
         let values = try await kind.values("tables", source: input, context: SourceContext(input: input))
         #expect(values.map(\.value) == ["\(schema).customers", "\(schema).orders", "\(schema).skipped"])
 

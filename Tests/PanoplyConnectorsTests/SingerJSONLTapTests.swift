@@ -4,7 +4,12 @@ import PanoplyKit
 @testable import PanoplyConnectors
 
 /// The real `tap-jsonl` from PyPI (installed into the test venv by scripts/test.sh): run,
-/// cancelled once a file is done, resumed with the state it committed.
+/// cancelled at its first committed state, resumed with that state.
+///
+/// tap-jsonl 0.3.1 (singer-sdk 0.53) writes a file's bookmark only when the whole stream
+/// ends (mid-run states hold "not resumable" progress markers), and looks bookmarks up
+/// under a key it never writes, so a resumed run reads every file again: the test checks
+/// that nothing is lost and records the re-reads as a known issue of the tap.
 @Suite("tap-jsonl through singer:", .enabled(if: PythonFixtures.available))
 struct SingerJSONLTapTests {
     static let files = 5, lines = 3000
@@ -32,14 +37,13 @@ struct SingerJSONLTapTests {
         try Self.writeFiles(h.path("data"))
         let params = ["path": h.path("data") + "/*.jsonl", "emit_state_every": "500"]
         let first = try await h.run(kind, params, batchSize: 200) { event, runner in
-            if case .state(let s) = event, JSONWriter.string(.object(s)).contains("replication_key_value") { runner.cancel() }
+            if case .state(let s) = event, s["singer"] != nil { runner.cancel() }
         }
         #expect(first.summary.status == .cancelled)
         let firstRecords = try h.delivered()
         #expect(firstRecords.count < Self.files * Self.lines)
         let state = try #require(try h.savedState())
-        let finished = Self.finishedFiles(state)
-        #expect(!finished.isEmpty)
+        #expect(state[path: "singer.bookmarks.jsonl"] != nil)
 
         let second = try await h.run(kind, params, batchSize: 200)
         #expect(second.summary.status == .done, "\(String(describing: second.summary.error))")
@@ -51,13 +55,9 @@ struct SingerJSONLTapTests {
         })
         #expect(keys.count == Self.files * Self.lines)
         #expect(all.allSatisfy { $0[SourceResource.recordKey] == "jsonl" })
-        let rereadFinished = all.dropFirst(firstRecords.count).filter { r in
-            finished.contains(r["_sdc_filename"]?.stringValue ?? "")
-        }
-        // tap-jsonl 0.3.1 looks its bookmark up under the wrong key (`_sdc_last_modified`
-        // instead of the `replication_key_value` it writes), so it reads finished files again.
-        withKnownIssue("tap-jsonl 0.3.1 ignores its own per-file bookmark on resume") {
-            #expect(rereadFinished.isEmpty)
+        #expect(!Self.finishedFiles(try #require(try h.savedState())).isEmpty)
+        withKnownIssue("tap-jsonl 0.3.1 reads every file again on resume (see above)") {
+            #expect(all.count == Self.files * Self.lines)
         }
     }
 

@@ -29,7 +29,8 @@ enum SingerSourceKind {
                 return r
             },
             values: { param, input, _ in
-                guard param == SingerSettings.streamsParam else { throw PanoplyError.config("singer:\(executable) has no list param '\(param)'") }
+                // An array setting is a free list: no values to offer.
+                guard param == SingerSettings.streamsParam else { return [] }
                 return try catalog(input).values
             })
     }
