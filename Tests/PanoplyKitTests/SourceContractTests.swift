@@ -43,6 +43,14 @@ struct SourceContractTests {
         await #expect(throws: PanoplyError.self) { try await kind.values("host", source: input, context: context) }
     }
 
+    @Test("a type known at run time sends to a table-safe default destination")
+    func defaultDestination() {
+        #expect(SourceInput(type: "csv", params: [:]).destination == "csv")
+        #expect(SourceInput(type: "python:acme.orders", params: [:]).destination == "orders")
+        #expect(SourceInput(type: "singer:tap-jsonl", params: [:]).destination == "tap_jsonl")
+        #expect(SourceInput(type: "singer:/opt/taps/tap-x", params: [:], destination: "t").destination == "t")
+    }
+
     @Test("the registry resolves PREFIX:REST names through its resolvers")
     func registryResolvers() throws {
         var r = SourceRegistry([ListedSource.self])

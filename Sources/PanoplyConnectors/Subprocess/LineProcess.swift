@@ -75,6 +75,9 @@ final class LineProcess: @unchecked Sendable {
 
     func closeInput() { try? stdin.close() }
 
+    /// Drops stdout lines not read yet, and later ones (the reader thread reads on to EOF).
+    func stopReading() { lines.discard() }
+
     /// Waits for the child to end and returns its exit status (or 128+signal).
     func wait() async -> Int32 {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
@@ -100,6 +103,7 @@ final class LineProcess: @unchecked Sendable {
 
     /// Asks the child to stop (SIGTERM), and kills it (SIGKILL) if it has not ended after `grace`.
     func terminate(grace: Duration) {
+        lines.discard()
         guard process.isRunning else { return }
         let pid = process.processIdentifier
         kill(pid, SIGTERM)

@@ -69,6 +69,7 @@ final class PythonChannel: Sendable {
     /// Ends the interpreter: closes its input, waits up to the grace period, then stops it.
     func shutdown() async {
         process.closeInput()
+        process.stopReading()
         let p = process
         let stopper = Task { try await Task.sleep(for: grace); p.terminate(grace: grace) }
         _ = await p.wait()

@@ -78,9 +78,18 @@ public struct SourceInput: Sendable, Equatable {
     public init(type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:]) {
         self.type = type
         self.params = params
-        self.destination = (destination?.isEmpty == false ? destination! : type)
+        self.destination = (destination?.isEmpty == false ? destination! : Self.defaultDestination(type))
         self.state = state
         self.options = options
+    }
+
+    /// The table a type's records go to by default: the type itself, or for a type known
+    /// at run time its last part made table-safe (`python:acme.orders` gives `orders`,
+    /// `singer:tap-jsonl` gives `tap_jsonl`).
+    public static func defaultDestination(_ type: String) -> String {
+        guard type.contains(":") else { return type }
+        let last = type.split(whereSeparator: { ":./".contains($0) }).last.map(String.init) ?? type
+        return String(last.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
     }
 
     public func string(_ name: String) -> String? {

@@ -89,7 +89,7 @@ struct FormState: Sendable, Equatable {
     /// The form for a source type, prefilled with `values`.
     static func source(_ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?) -> FormState {
         var fields = info.configuration.params.map { FormField($0, value: values[$0.name]) }
-        fields.append(FormField(SourceParam(tableField, title: "Destination table", placeholder: info.type,
+        fields.append(FormField(SourceParam(tableField, title: "Destination table", placeholder: SourceInput.defaultDestination(info.type),
                                             help: "The table the records go to (default: \(info.type))"), value: table))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         return FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
