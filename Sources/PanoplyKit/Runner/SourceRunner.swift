@@ -30,7 +30,6 @@ public final class SourceRunner: Sendable {
         /// How many states were taken off `pendingCommits` (orders racing commits).
         var taken = 0
         var committed: JSONObject = [:]
-        var started = false
         /// The params as configured, and the ones the source changed (``SavedParams``).
         var configured: [String: JSONValue] = [:]
         var savedParams: JSONObject = [:]
@@ -78,7 +77,7 @@ public final class SourceRunner: Sendable {
         input.params = applied.params
         if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
         shared.withLock {
-            $0.committed = input.state ?? [:]; $0.started = true
+            $0.committed = input.state ?? [:]
             $0.configured = configured; $0.savedParams = applied.kept
         }
         emit(.started(attempt: options.attempt, resumedFrom: input.state))
