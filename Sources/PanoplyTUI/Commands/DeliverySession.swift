@@ -29,10 +29,6 @@ final class DeliverySession: Sendable {
     func run(closeTimeout: Duration?, signals: AsyncStream<Int32>,
              onSignal: @escaping @Sendable (Int32) -> Void,
              work: @escaping @Sendable () async -> Int32) async -> Int32 {
-        Task {
-            let code = await work()
-            await self.close(inputCode: code, timeout: closeTimeout)
-        }
         let watcher = Task {
             var first = true
             for await sig in signals {
@@ -45,6 +41,10 @@ final class DeliverySession: Sendable {
                     await self.giveUp(reason: "interrupted again")
                 }
             }
+        }
+        Task {
+            let code = await work()
+            await self.close(inputCode: code, timeout: closeTimeout)
         }
         let code = await outcome.value
         watcher.cancel()

@@ -39,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let signals = Signals.stream()  // first, so a signal during start-up is not lost
         let (sourceType, input) = try source.resolve()
         let (settings, config) = try destination.configuration()
         let sdk = try DestinationOptions.makeSDK(config)
@@ -48,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
         let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
         let json = events == .json, seconds = shutdown.seconds
-        let code = await session.run(closeTimeout: shutdown.duration, signals: Signals.stream()) { sig in
+        let code = await session.run(closeTimeout: shutdown.duration, signals: signals) { sig in
             printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
             runner.cancel()
         } work: {

@@ -32,6 +32,7 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let signals = Signals.stream()  // first, so a signal during start-up is not lost
         Self.tuneMalloc()
         let (settings, defaults) = try destination.configuration()
         var config = defaults
@@ -44,7 +45,7 @@ struct SendCommand: AsyncParsableCommand {
         let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
         let stopReading = Once<Void>()
         let (table, onInvalid, seconds) = (table, onInvalid, shutdown.seconds)
-        let code = await session.run(closeTimeout: nil, signals: Signals.stream()) { sig in
+        let code = await session.run(closeTimeout: nil, signals: signals) { sig in
             printError("\(Signals.name(sig)): flushing (up to \(seconds)s) before exit")
             stopReading.set(())
         } work: {
