@@ -27,6 +27,8 @@ struct RunCommand: AsyncParsableCommand {
     var batchSize: Int = 1000
     @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("On SIGINT/SIGTERM, wait at most this long for delivery.", valueName: "SECONDS"))
     var shutdownTimeout: Double = 30
+    @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).", valueName: "fail|skip"))
+    var onInvalid: InvalidRecordPolicy = .fail
     @OptionGroup var destination: DestinationOptions
 
     enum EventFormat: String, ExpressibleByArgument { case json }
@@ -45,6 +47,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
         }
         var options = RunOptions(batchSize: batchSize, stateFile: state)
+        options.onInvalid = onInvalid
         if let s = ProcessInfo.processInfo.environment["PANOPLY_RETRY_BASE_MS"], let ms = Int(s) { options.retryBase = .milliseconds(ms) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
@@ -211,3 +214,5 @@ func warnIfReadableByOthers(_ path: String, what: String) {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension InvalidRecordPolicy: ExpressibleByArgument {}
