@@ -75,12 +75,15 @@ struct DeliveryRegressionTests {
         let transport = GateTransport()
         var config = Fixture.config(concurrency: 2)
         config.maxBufferedBytes = 1000
-        let sdk = try PanoplySDK(config, transport: transport, autoTick: false)
+        let clock = ManualClock()
+        let sdk = try PanoplySDK(config, transport: transport, now: clock.read, autoTick: false)
         let big = String(repeating: "x", count: 900)
         try sdk.write("t", ["s": "small"])
-        let f1 = Task { try await sdk.flush() }               // message 1: small
+        clock.advance(config.flushInterval)
+        sdk.tick()                                            // message 1: small
         try sdk.write("t", ["s": .string(big)])
-        let f2 = Task { try await sdk.flush() }               // message 2: big
+        clock.advance(config.flushInterval)
+        sdk.tick()                                            // message 2: big
         try sdk.write("t", ["s": .string(big)])               // open: the buffer is full now
         await eventually("both messages sent") { transport.arrived.count == 2 }
         #expect(!sdk.hasCapacity)
@@ -103,8 +106,6 @@ struct DeliveryRegressionTests {
             await Task.yield()
         }
         for w in writers { _ = try await w.value }
-        try await f1.value
-        try await f2.value
         try await sdk.close()
         #expect(sdk.counters.recordsDelivered == 5)
     }
