@@ -96,8 +96,9 @@ struct DeliveryState {
     /// spool first (when there is one) or straight to the queue.
     private mutating func sealed(_ m: OutgoingMessage) -> Actions {
         sealedBytes += m.body.count
-        guard spooling else { unacked[m.number] = m.firstRecord; return enqueue(m) }
-        storing[m.number] = m  // OLD ORDERING (finding 1): registered only once spooled
+        unacked[m.number] = m.firstRecord
+        guard spooling else { return enqueue(m) }
+        storing[m.number] = m
         var a = Actions()
         a.store.append(m)
         return a
@@ -106,7 +107,6 @@ struct DeliveryState {
     /// The spool holds `m` now (or could not take it: then it is sent from memory).
     mutating func spooled(_ m: OutgoingMessage) -> Actions {
         guard storing.removeValue(forKey: m.number) != nil else { return Actions() }
-        unacked[m.number] = m.firstRecord
         return enqueue(m)
     }
 
