@@ -75,12 +75,15 @@ struct DeliveryState {
         }
         counters.records += 1
         counters.buffered += 1
-        guard let m = r.sealed else { return .written(r.record, Actions()) }
-        return .written(r.record, sealed(m))
+        guard let m = r.sealed else { return .written(r.record) }
+        return .sealed(r.record, sealed(m))
     }
 
     enum WriteOutcome {
-        case written(UInt64, Actions)
+        /// Written into the open message (the hot path: no actions, nothing to copy).
+        case written(UInt64)
+        /// Written, and the message before it was sealed: perform these actions.
+        case sealed(UInt64, Actions)
         case full
     }
 

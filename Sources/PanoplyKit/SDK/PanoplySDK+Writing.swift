@@ -58,7 +58,8 @@ extension PanoplySDK {
         let (appended, r) = try state.withLock { s -> (Appended, Resumptions?) in
             switch try s.machine.write(now: t, table: table, encode: encode) {
             case .full: return (.full(bytes: s.machine.bufferedBytes), nil)
-            case .written(let seq, let a): return (.written(seq), a.isEmpty ? nil : s.take(a))
+            case .written(let seq): return (.written(seq), nil)
+            case .sealed(let seq, let a): return (.written(seq), s.take(a))
             }
         }
         if let r { perform(r) }

@@ -36,8 +36,16 @@ extension SimWorld {
             if e.code == 422, before == .open { return }  // larger than a message: refused, nothing changed
             throw violate("write threw \(e.message) while \(before)")
         }
+        var sealed = DeliveryState.Actions()
+        let written: UInt64?
         switch outcome {
-        case .written(let seq, let a):
+        case .written(let seq): written = seq
+        case .sealed(let seq, let a): written = seq; sealed = a
+        case .full: written = nil
+        }
+        switch written {
+        case let seq?:
+            let a = sealed
             guard before == .open else { throw violate("a write was accepted while the SDK was \(before)") }
             guard seq == UInt64(payloadOfSeq.count + 1) else { throw violate("record got sequence \(seq), expected \(payloadOfSeq.count + 1)") }
             nextPayload += 1
@@ -46,7 +54,7 @@ extension SimWorld {
             if Bool.random(using: &rng) { ledger.recordWritten(seq) }
             note("write p\(payload) -> #\(seq)")
             try apply(a, "write")
-        case .full:
+        case nil:
             let id = newWaiter()
             let answer = machine.capacityWanted(by: id)
             if answer == .wait { writersWaiting.insert(id) }
