@@ -49,6 +49,9 @@ struct OutboxDurabilityTests {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while p.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if p.isRunning { p.terminate() }
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
 

@@ -38,7 +38,18 @@ public final class OutboxTransport: MessageTransport {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits + ".ndjson"
     }
 
+    /// Writes and syncs on a queue of its own: `fsync` blocks, and must not hold up the
+    /// threads of the cooperative pool.
+    private static let queue = DispatchQueue(label: "panoply.outbox", attributes: .concurrent)
+
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
+        await withCheckedContinuation { c in
+            Self.queue.async { c.resume(returning: self.writeDurably(messages)) }
+        }
+    }
+
+    /// Each message as a file, then one sync of the folder for all of them.
+    private func writeDurably(_ messages: [OutgoingMessage]) -> [Result<String, TransportError>] {
         let results = messages.map { write($0) }
         guard results.contains(where: { (try? $0.get()) != nil }) else { return results }
         do throws(DurableFile.Failure) { try DurableFile.syncFolder(directory.path) } catch {
