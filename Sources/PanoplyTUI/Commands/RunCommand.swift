@@ -29,6 +29,8 @@ struct RunCommand: AsyncParsableCommand {
     /// Tests shorten the backoff between read retries with it.
     @Option(name: .customLong("retry-base-ms"), help: .hidden)
     var retryBaseMs: Int?
+    @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).", valueName: "fail|skip"))
+    var onInvalid: InvalidRecordPolicy = .fail
     @OptionGroup var destination: DestinationOptions
 
     enum EventFormat: String, ExpressibleByArgument { case json }
@@ -44,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         let (settings, config) = try destination.configuration()
         let sdk = try DestinationOptions.makeSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: state)
+        options.onInvalid = onInvalid
         if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
@@ -145,3 +148,5 @@ func warnIfReadableByOthers(_ path: String, what: String) {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension InvalidRecordPolicy: ExpressibleByArgument {}

@@ -1,5 +1,5 @@
 import Foundation
-@_spi(PanoplyCLI) import PanoplyKit
+import PanoplyKit
 
 extension SendCommand {
     /// Reads `reader` to its end (or until `stop` is set) and writes each line to `sdk`.
@@ -9,8 +9,6 @@ extension SendCommand {
                      stop: Once<Void>) async -> Int32 {
         var lineNo = 0
         var skipped = 0
-        var scratch: [Int] = []
-        let suffix = Self.tableSuffix(table)
         var inputError: String?
         do {
             try await reader.forEachLine { line in
@@ -25,7 +23,7 @@ extension SendCommand {
                 lineNo += 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .next }
                 do {
-                    try Self.writeLine(line, table: table, suffix: suffix, scratch: &scratch, sdk: sdk)
+                    try Self.writeLine(line, table: table, sdk: sdk)
                 } catch let e as LineError {
                     let msg = "line \(lineNo): \(e.message)"
                     if onInvalid == .skip {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-@_spi(PanoplyCLI) import PanoplyKit
+import PanoplyKit
 import PanoplyTUICore
 
 struct SendCommand: AsyncParsableCommand {
@@ -68,55 +68,10 @@ struct SendCommand: AsyncParsableCommand {
 
     struct LineError: Error { var message: String }
 
-    /// `"__table":"T"}`, spliced before a record's closing brace by the fast path.
-    static func tableSuffix(_ table: String) -> [UInt8] {
-        var out = Array(#""__table":"#.utf8)
-        JSONWriter.writeString(table, into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    /// Writes one NDJSON line; numbers keep their text. A line that is already compact
-    /// JSON (see ``NDJSONFastPath``) is copied with `__table` spliced in; any other line
-    /// is parsed and re-encoded, which gives the same bytes.
-    static func writeLine(_ line: ArraySlice<UInt8>, table: String, suffix: [UInt8], scratch: inout [Int], sdk: PanoplySDK) throws {
-        if let splice = line.withUnsafeBufferPointer({ NDJSONFastPath.check($0, scratch: &scratch) }) {
-            do {
-                _ = try sdk.append(table: table) { out in
-                    line.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<splice.closeBrace])) }
-                    if !splice.isEmpty { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: suffix)
-                }
-            } catch let e as PanoplyError where e.code == 422 || e.category == .config {
-                throw LineError(message: e.message)
-            }
-            return
-        }
-        try writeLineParsed(line, table: table, sdk: sdk)
-    }
-
-    /// The slow path: parse, then write the tree.
-    static func writeLineParsed(_ line: ArraySlice<UInt8>, table: String, sdk: PanoplySDK) throws {
-        let value: JSONValue
-        do { value = try JSONParser.parse(Array(line)) } catch let e as JSONError {
-            throw LineError(message: "not valid JSON: \(e)")
-        }
-        guard case .object(let record) = value else {
-            throw LineError(message: "expected a JSON object, got \(Self.kind(value))")
-        }
-        do { try sdk.write(table, record) } catch let e as PanoplyError where e.code == 422 || e.category == .config {
+    /// Writes one NDJSON line; numbers keep their text (see ``PanoplySDK/write(_:ndjsonLine:)``).
+    static func writeLine(_ line: ArraySlice<UInt8>, table: String, sdk: PanoplySDK) throws {
+        do { try sdk.write(table, ndjsonLine: line) } catch let e as PanoplyError where e.code == 422 || e.category == .config {
             throw LineError(message: e.message)
-        }
-    }
-
-    static func kind(_ v: JSONValue) -> String {
-        switch v {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
         }
     }
 }

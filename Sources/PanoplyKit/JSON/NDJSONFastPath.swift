@@ -6,7 +6,11 @@ import Foundation
 /// line whose re-encoding could differ goes to the slow path instead: whitespace outside
 /// strings, escapes other than `\" \\ \n \r \t \b \f`, a top-level `__table` key, a
 /// duplicate key at any level, a document that is not one object, or anything invalid
-/// (the slow path then reports the error). Numbers are copied as written either way.
+/// (the slow path then reports the error), or a character SQS does not accept (U+FFFE,
+/// U+FFFF: the writer escapes them). Numbers are copied as written either way.
+///
+/// It accepts exactly what ``JSONParser`` accepts and ``JSONWriter`` writes unchanged; a
+/// change to either grammar must change this scanner too.
 enum NDJSONFastPath {
     /// Where the top-level object's closing brace is, and whether the object is empty.
     struct Splice: Equatable {
@@ -15,13 +19,33 @@ enum NDJSONFastPath {
     }
 
     /// The splice point when `line` can be written as it is, nil for the slow path.
-    /// - Parameter scratch: reused between calls to hold key positions (no allocation per line).
-    static func check(_ line: UnsafeBufferPointer<UInt8>, scratch: inout [Int]) -> Splice? {
+    static func check(_ line: UnsafeBufferPointer<UInt8>) -> Splice? {
         guard let base = line.baseAddress, line.count >= 2, base[0] == UInt8(ascii: "{") else { return nil }
-        scratch.removeAll(keepingCapacity: true)
-        var s = Scanner(p: base, n: line.count)
-        guard let top = s.object(depth: 1, keys: &scratch), s.i == line.count else { return nil }
-        return top
+        // Key positions of the objects being scanned, on the stack (no allocation per line);
+        // a line with more keys open at once than fit takes the slow path.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 1024) { buf -> Splice? in
+            var keys = KeyStack(base: buf.baseAddress!, capacity: buf.count)
+            var s = Scanner(p: base, n: line.count)
+            guard let top = s.object(depth: 1, keys: &keys), s.i == line.count else { return nil }
+            return top
+        }
+    }
+
+    /// (start, length) pairs of the keys seen in the open objects.
+    struct KeyStack {
+        let base: UnsafeMutablePointer<Int>
+        let capacity: Int
+        var count = 0
+
+        subscript(i: Int) -> Int { base[i] }
+
+        mutating func push(_ start: Int, _ length: Int) -> Bool {
+            guard count + 2 <= capacity else { return false }
+            base[count] = start
+            base[count + 1] = length
+            count += 2
+            return true
+        }
     }
 
     static let tableKey: [UInt8] = Array("__table".utf8)
@@ -32,13 +56,13 @@ enum NDJSONFastPath {
         var i = 0
 
         /// Scans an object at `i` (on its `{`); at depth 1 also rejects a `__table` key.
-        mutating func object(depth: Int, keys: inout [Int]) -> Splice? {
+        mutating func object(depth: Int, keys: inout KeyStack) -> Splice? {
             guard depth <= 512 else { return nil }
             i += 1
             guard i < n else { return nil }
             if p[i] == UInt8(ascii: "}") { i += 1; return Splice(closeBrace: i - 1, isEmpty: true) }
             let mark = keys.count
-            defer { keys.removeSubrange(mark...) }
+            defer { keys.count = mark }
             while true {
                 guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
                 let start = i + 1
@@ -53,8 +77,7 @@ enum NDJSONFastPath {
                     if keys[k + 1] == len, memcmp(p + keys[k], p + start, len) == 0 { return nil }
                     k += 2
                 }
-                keys.append(start)
-                keys.append(len)
+                guard keys.push(start, len) else { return nil }
                 guard i < n, p[i] == UInt8(ascii: ":") else { return nil }
                 i += 1
                 guard value(depth: depth, keys: &keys) else { return nil }
@@ -66,7 +89,7 @@ enum NDJSONFastPath {
             }
         }
 
-        mutating func array(depth: Int, keys: inout [Int]) -> Bool {
+        mutating func array(depth: Int, keys: inout KeyStack) -> Bool {
             guard depth <= 512 else { return false }
             i += 1
             guard i < n else { return false }
@@ -80,7 +103,7 @@ enum NDJSONFastPath {
             }
         }
 
-        mutating func value(depth: Int, keys: inout [Int]) -> Bool {
+        mutating func value(depth: Int, keys: inout KeyStack) -> Bool {
             guard i < n else { return false }
             switch p[i] {
             case UInt8(ascii: "\""): return string()
@@ -148,7 +171,8 @@ enum NDJSONFastPath {
             return false
         }
 
-        /// One well-formed multi-byte UTF-8 sequence at `i` (as `String(validating:)` accepts).
+        /// One well-formed multi-byte UTF-8 sequence at `i` (as `String(validating:)` accepts),
+        /// other than U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`), which SQS rejects.
         mutating func utf8Sequence() -> Bool {
             let c = p[i]
             var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
@@ -166,6 +190,7 @@ enum NDJSONFastPath {
             guard i + more < n else { return false }
             guard p[i + 1] >= lo, p[i + 1] <= hi else { return false }
             for k in 2..<(more + 1) where p[i + k] & 0xC0 != 0x80 { return false }
+            if c == 0xEF, p[i + 1] == 0xBF, p[i + 2] >= 0xBE { return false }
             i += more + 1
             return true
         }
