@@ -148,7 +148,7 @@ struct JSONTests {
             while i < bytes.count {
                 let c = bytes[i]
                 i += 1
-                if c == 0xEF, i + 1 < bytes.count, bytes[i] == 0xBF, bytes[i + 1] >= 0xBE {
+                if c == 0xEF, i + 1 < bytes.count, bytes[i] == 0xBF, bytes[i + 1] == 0xBE || bytes[i + 1] == 0xBF {
                     out += Array((bytes[i + 1] == 0xBE ? #"\ufffe"# : #"\uffff"#).utf8)
                     i += 2
                     continue

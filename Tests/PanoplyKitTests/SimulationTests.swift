@@ -15,14 +15,15 @@ import Testing
 struct SimulationTests {
     static let steps = 120
 
-    /// Runs one seed; nil when every invariant held.
-    static func run(seed: UInt64) -> SimViolation? {
-        var world = SimWorld(seed: seed)
+    /// Runs one seed; nil when every invariant held. A failing seed runs again with its
+    /// events traced (it replays exactly), so the fast runs build no trace.
+    static func run(seed: UInt64, tracing: Bool = false) -> SimViolation? {
+        var world = SimWorld(seed: seed, tracing: tracing)
         do {
             for _ in 0..<steps { try world.step() }
             try world.quiesce()
         } catch let v as SimViolation {
-            return v
+            return tracing ? v : run(seed: seed, tracing: true) ?? v
         } catch {
             return SimViolation(description: "unexpected error \(error)")
         }
@@ -74,7 +75,7 @@ struct SimulationTests {
 
     @Test("the simulation is deterministic: a seed replays the same way")
     func replays() {
-        var a = SimWorld(seed: 42), b = SimWorld(seed: 42)
+        var a = SimWorld(seed: 42, tracing: true), b = SimWorld(seed: 42, tracing: true)
         for _ in 0..<Self.steps {
             try? a.step()
             try? b.step()

@@ -33,8 +33,12 @@ extension JSONWriter {
         let end = UnsafeRawPointer(base + buf.count)
         while p < end, let hit = memchr(p, 0xEF, p.distance(to: end)) {
             let q = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self)
-            if isNonCharacter(q, end: end) { count += 1 }
-            p = UnsafeRawPointer(q + 1)
+            if isNonCharacter(q, end: end) {
+                count += 1
+                p = UnsafeRawPointer(q + 3)  // the writer takes all three bytes
+            } else {
+                p = UnsafeRawPointer(q + 1)
+            }
         }
         return count
     }
@@ -42,7 +46,7 @@ extension JSONWriter {
     /// Whether `p` (on an `EF` byte) starts U+FFFE or U+FFFF.
     @inline(__always)
     static func isNonCharacter(_ p: UnsafePointer<UInt8>, end: UnsafeRawPointer) -> Bool {
-        UnsafeRawPointer(p + 2) < end && p[1] == 0xBF && p[2] >= 0xBE
+        UnsafeRawPointer(p + 2) < end && p[1] == 0xBF && p[2] | 1 == 0xBF
     }
 
     /// Bytes each byte adds when escaped: 0, 1 (`\n`, `\"`...) or 5 (`\u00XX`).

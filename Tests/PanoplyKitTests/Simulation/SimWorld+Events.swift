@@ -51,6 +51,7 @@ extension SimWorld {
             nextPayload += 1
             payloadOfSeq.append(payload)
             ackedSeq.append(false)
+            unackedCount += 1
             if Bool.random(using: &rng) { ledger.recordWritten(seq) }
             note("write p\(payload) -> #\(seq)")
             try apply(a, "write")
@@ -72,7 +73,8 @@ extension SimWorld {
     mutating func runnerCommit() throws {
         ledger.stateRead(["inc": .number(JSONNumber(incarnation)), "seq": .number(JSONNumber(ledger.lastWritten))])
         _ = ledger.acknowledged(through: machine.deliveredThrough)
-        note("runner state at #\(ledger.lastWritten)")
+        let at = ledger.lastWritten
+        note("runner state at #\(at)")
     }
 
     // MARK: Spool and workers
@@ -150,6 +152,7 @@ extension SimWorld {
         for seq in m.firstRecord...m.lastRecord {
             guard !ackedSeq[Int(seq) - 1] else { throw violate("record \(seq) acknowledged twice") }
             ackedSeq[Int(seq) - 1] = true
+            unackedCount -= 1
             ackedPayloads.insert(payloadOfSeq[Int(seq) - 1])
         }
         while modelDeliveredThrough < UInt64(ackedSeq.count), ackedSeq[Int(modelDeliveredThrough)] { modelDeliveredThrough += 1 }

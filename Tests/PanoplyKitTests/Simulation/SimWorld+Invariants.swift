@@ -44,7 +44,7 @@ extension SimWorld {
         guard Set(storing.map(\.number)) == inv.storing else { throw violate("the machine spools \(inv.storing.sorted()), the world \(storing.map(\.number))") }
         let lost = Set(inv.unacked.keys).subtracting(where_.keys).sorted()
         guard lost.isEmpty else { throw violate("unacknowledged messages \(lost) are nowhere") }
-        let unacked = ackedSeq.reduce(0) { $0 + ($1 ? 0 : 1) }
+        let unacked = unackedCount
         guard records == unacked, machine.counters.buffered == unacked else {
             throw violate("\(unacked) records are not acknowledged, but \(records) are held (counters: \(machine.counters.buffered))")
         }

@@ -65,7 +65,7 @@ extension SimWorld {
         machine = Self.makeMachine(spooling: spooling, firstMessage: spooling ? (disk.keys.max() ?? 0) + 1 : 1, rng: &rng)
         ledger = CommitLedger(committed: ledger.committed, savedParams: ledger.savedParams)
         storing = []; notDurable = []; batches = []; waitingWorkers = []; flushes = [:]; closeWaiter = nil
-        writersWaiting = []; payloadOfSeq = []; ackedSeq = []; modelDeliveredThrough = 0; recoveredFrom = [:]
+        writersWaiting = []; payloadOfSeq = []; ackedSeq = []; unackedCount = 0; modelDeliveredThrough = 0; recoveredFrom = [:]
         idleWorkers = (0..<workerCount).map { _ in newWaiter() }
         guard spooling else { disk = [:]; return }
         for (key, body) in disk.sorted(by: { $0.key < $1.key }) {
@@ -74,6 +74,7 @@ extension SimWorld {
             recoveredFrom[m.number] = key
             payloadOfSeq += payloads
             ackedSeq += payloads.map { _ in false }
+            unackedCount += payloads.count
             try apply(a, "recovered")
         }
     }

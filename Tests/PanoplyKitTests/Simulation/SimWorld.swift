@@ -41,7 +41,9 @@ struct SimWorld {
     var clock: Duration = .zero
     var nextWaiter: DeliveryState.WaiterID = 1
     var incarnation = 0
+    /// The last events, kept only when tracing (a failing seed runs again with it on).
     var trace: [String] = []
+    var tracing = false
 
     // Outside the machine.
     /// Spool files on disk (survive a crash): message number -> body.
@@ -69,6 +71,8 @@ struct SimWorld {
     var payloadOfSeq: [Int] = []
     /// Whether each record (by sequence number, index seq - 1) was acknowledged.
     var ackedSeq: [Bool] = []
+    /// Records of this process not acknowledged (the `false`s of `ackedSeq`).
+    var unackedCount = 0
     /// Every record up to here is acknowledged (from the model, not the machine).
     var modelDeliveredThrough: UInt64 = 0
     /// Payloads acknowledged in any incarnation.
@@ -76,7 +80,8 @@ struct SimWorld {
     var nextPayload = 1
     /// The record each state the ledger holds covers: (incarnation, seq).
 
-    init(seed: UInt64) {
+    init(seed: UInt64, tracing: Bool = false) {
+        self.tracing = tracing
         var r = SplitMix64(seed: seed)
         let spooling = Bool.random(using: &r)
         self.spooling = spooling
@@ -98,8 +103,9 @@ struct SimWorld {
         return nextWaiter
     }
 
-    mutating func note(_ s: String) {
-        trace.append(s)
+    mutating func note(_ s: @autoclosure () -> String) {
+        guard tracing else { return }
+        trace.append(s())
         if trace.count > 40 { trace.removeFirst(trace.count - 40) }
     }
 
