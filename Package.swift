@@ -34,11 +34,18 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // The UI's model, reducer, key map and renderer: pure values, no terminal, no
+        // command line, no clock or environment (a test scans its sources for them).
+        .target(
+            name: "PanoplyTUICore",
+            dependencies: ["PanoplyKit"]
+        ),
         .executableTarget(
             name: "PanoplyTUI",
             dependencies: [
                 "CNcurses",
                 "PanoplyKit",
+                "PanoplyTUICore",
                 "PanoplyConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -47,13 +54,18 @@ let package = Package(
             name: "PanoplyBench",
             dependencies: ["PanoplyKit"]
         ),
+        // What several test targets share: the runner of the built `panoply` binary.
+        .target(
+            name: "PanoplyTestSupport",
+            path: "Tests/PanoplyTestSupport"
+        ),
         .testTarget(
             name: "PanoplyRunnerTests",
-            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI", "PanoplyTestSupport"]
         ),
         .testTarget(
             name: "PanoplyReliabilityTests",
-            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI"]
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI", "PanoplyTestSupport"]
         ),
         .testTarget(
             name: "PanoplyKitTests",
@@ -72,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PanoplyTUITests",
-            dependencies: ["PanoplyTUI", "PanoplyKit", "PanoplyConnectors"],
+            dependencies: ["PanoplyTUICore", "PanoplyTUI", "PanoplyKit", "PanoplyConnectors", "PanoplyTestSupport"],
             exclude: ["__Snapshots__"]
         ),
     ]

@@ -6,9 +6,9 @@
 #
 # Needs: swift, python3 with moto[server] and botocore (pip install requests backoff if
 # missing), nginx (apt-get install nginx-light), /usr/bin/time. The original SDK's source
-# comes from PANOPLY_PY_SDK_SRC, or is exported from the bare git mirror at
-# PANOPLY_PY_SDK_GIT (default /work/.mirror/panoplyio+panoply-python-sdk/repo) into a temp
-# folder. Every server is bound to 127.0.0.1 and stopped on exit. See BENCHMARKS.md.
+# is the folder PANOPLY_PY_SDK_SRC (holding panoply/), or else the PyPI package
+# (PANOPLY_PY_SDK_PIP, default panoply-python-sdk) installed into a temp venv. Every server
+# is bound to 127.0.0.1 and stopped on exit. See BENCHMARKS.md.
 set -euo pipefail
 
 QUICK=0
@@ -49,11 +49,14 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 SRC="${PANOPLY_PY_SDK_SRC:-}"
 if [[ -z "$SRC" ]]; then
-    GIT="${PANOPLY_PY_SDK_GIT:-/work/.mirror/panoplyio+panoply-python-sdk/repo}"
-    [[ -d "$GIT" ]] || { echo "original SDK not found: set PANOPLY_PY_SDK_SRC or PANOPLY_PY_SDK_GIT" >&2; exit 1; }
-    SRC="$TMP/panoply-python-sdk"; mkdir -p "$SRC"
-    git --git-dir="$GIT" archive HEAD | tar -x -C "$SRC"
+    log "installing the original SDK from PyPI (${PANOPLY_PY_SDK_PIP:-panoply-python-sdk}) into a temp venv"
+    python3 -m venv "$TMP/pysdk" >&2
+    "$TMP/pysdk/bin/pip" install -q "${PANOPLY_PY_SDK_PIP:-panoply-python-sdk}" >&2 \
+        || { echo "cannot install the original SDK: set PANOPLY_PY_SDK_SRC to a folder holding panoply/" >&2; exit 1; }
+    # The folder that holds the installed panoply/ package (found without importing it).
+    SRC="$("$TMP/pysdk/bin/python" -c 'import importlib.util, os; print(os.path.dirname(os.path.dirname(importlib.util.find_spec("panoply").origin)))')"
 fi
+[[ -f "$SRC/panoply/constants.py" ]] || { echo "no panoply/constants.py in $SRC (PANOPLY_PY_SDK_SRC)" >&2; exit 1; }
 PYVER="$(python3 -c "import sys; sys.path.insert(0,'$SRC/panoply'); import constants; print(constants.__version__)")"
 
 log "building release (swift build -c release --scratch-path .build-release)"

@@ -4,6 +4,7 @@
 //   PanoplyBench write N                        write() throughput into a transport that drops
 //   PanoplyBench e2e N URL query|json [C] [nobatch]   end to end to an SQS queue URL (SigV4)
 //   PanoplyBench body N query|json              build N request bodies of one ~256 KiB message
+//   PanoplyBench outbox N DIR                   write() into a local outbox folder, to the end
 //
 // Each mode prints one line of JSON with its figures.
 import Foundation
@@ -41,6 +42,9 @@ case "e2e":
     let batch = !(args.count > 6 && args[6] == "nobatch")
     let r = try await Bench.endToEnd(records: n, queueURL: url, sqsProtocol: proto, concurrency: concurrency, batch: batch)
     print(r.json)
+case "outbox":
+    guard args.count >= 4 else { exit(2) }
+    print(try await Bench.outbox(records: n, directory: args[3]).json)
 case "body":
     // The request encoder alone: JSON escaping or percent-encoding of a full message.
     guard args.count >= 4, let proto = SQSProtocol(rawValue: args[3]) else { exit(2) }

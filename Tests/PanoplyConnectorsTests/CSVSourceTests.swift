@@ -134,4 +134,23 @@ struct CSVSourceTests {
         #expect(records.last?["column_1"] == "2")
         #expect(records.last?["column_2"] == "b")
     }
+
+    /// Finding 7: generated names used to collide with given ones and overwrite cells.
+    @Test("colliding header names keep every cell under a unique name", arguments: [
+        ("a,a,a_2\n1,2,3\n", ["a": "1", "a_3": "2", "a_2": "3"]),
+        ("x,column_3\n1,2,3\n", ["x": "1", "column_3": "2", "column_3_2": "3"]),
+        ("column_2,,b\n1,2,3\n", ["column_2": "1", "column_2_2": "2", "b": "3"]),
+        ("a,b\n1,2,3,4\n", ["a": "1", "b": "2", "column_3": "3", "column_4": "4"]),
+    ])
+    func collidingHeaders(_ text: String, _ want: [String: String]) async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let file = h.path("c.csv")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try await h.run(CSVSource.self, ["path": file])
+        let record = try #require(try h.delivered().first)
+        var cells: [String: String] = [:]
+        for (k, v) in record where !k.hasPrefix("__") { cells[k] = v.stringValue }
+        #expect(cells == want)
+    }
 }

@@ -95,12 +95,12 @@ struct SDKBatchingTests {
         #expect(config.attributeBytes == attrs)
         let sdk = try PanoplySDK(config, transport: MockTransport(), autoTick: false)
         let bodyLimit = 2048 - attrs
-        #expect(sdk.state.withLock { $0.batcher.bodyLimit } == bodyLimit)
+        #expect(sdk.state.withLock { $0.machine.bodyLimit } == bodyLimit)
 
         // {"s":"…","__table":"t"} plus "\n\n" is 24 bytes around the padding.
         let fits: JSONObject = ["s": .string(String(repeating: "a", count: bodyLimit - 24))]
         try sdk.write("t", fits)
-        #expect(sdk.state.withLock { $0.batcher.bufferedBytes } == bodyLimit)
+        #expect(sdk.state.withLock { $0.machine.bufferedBytes } == bodyLimit)
         let tooBig: JSONObject = ["s": .string(String(repeating: "a", count: bodyLimit - 23))]
         let error = try #require(throws: PanoplyError.self) { try sdk.write("t", tooBig) }
         #expect(error.message.contains("record for table 't' is \(bodyLimit + 1) bytes"))

@@ -144,7 +144,15 @@ struct JSONTests {
     func wordEscaping() {
         func reference(_ bytes: [UInt8]) -> [UInt8] {
             var out: [UInt8] = []
-            for c in bytes {
+            var i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if c == 0xEF, i + 1 < bytes.count, bytes[i] == 0xBF, bytes[i + 1] == 0xBE || bytes[i + 1] == 0xBF {
+                    out += Array((bytes[i + 1] == 0xBE ? #"\ufffe"# : #"\uffff"#).utf8)
+                    i += 2
+                    continue
+                }
                 switch c {
                 case 0x22: out += Array(#"\""#.utf8)
                 case 0x5C: out += Array(#"\\"#.utf8)
@@ -159,7 +167,8 @@ struct JSONTests {
             }
             return out
         }
-        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x41, 0x7A]
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x41, 0x7A,
+                                 0xEF, 0xBF, 0xBE, 0xEF, 0xBF]
         var rng = SystemRandomNumberGenerator()
         for length in 0..<40 {
             for _ in 0..<200 {
@@ -171,7 +180,7 @@ struct JSONTests {
                 let want = reference(bytes)
                 let got = bytes.withUnsafeBufferPointer { b -> [UInt8] in
                     #expect(JSONWriter.escapedCount(b) == want.count)
-                    #expect(JSONWriter.firstSpecial(b) == (b.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? b.count))
+                    #expect(JSONWriter.firstSpecial(b) == (b.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xEF } ?? b.count))
                     // Exactly sized output: an overrun would show as a changed guard byte.
                     var out = [UInt8](repeating: 0xEE, count: want.count + 8)
                     let n = out.withUnsafeMutableBufferPointer { JSONWriter.writeEscaped(b, to: $0.baseAddress!) }

@@ -37,6 +37,19 @@ struct CrashAndSignalTests {
         return Rig(creds: creds, motoQueue: queue, proxy: try FaultProxy(upstream: try Moto.endpoint()), dir: try temporaryDirectory())
     }
 
+    /// SIGTERM to a child started with `--shutdown-timeout 2` and the destination down:
+    /// it must exit 3 well within a few seconds, saying the records stay in the spool.
+    static func terminateExpectingExit3(_ child: Child) throws -> Child.Exit {
+        let signalled = ContinuousClock.now
+        child.signal(SIGTERM)
+        let exit = try child.waitForExit(within: .seconds(30))
+        let took = (ContinuousClock.now - signalled).seconds
+        #expect(exit.status == 3, "\(exit.stderr)")
+        #expect(took < 8, "exit took \(took)s with --shutdown-timeout 2")
+        #expect(exit.stderr.contains("stay in the spool"), "\(exit.stderr)")
+        return exit
+    }
+
     @Test("send killed with SIGKILL after its input was consumed: the next run with the same spool delivers every record")
     func sigkillThenRestartDeliversEverything() async throws {
         let rig = try Self.rig()
@@ -100,14 +113,8 @@ struct CrashAndSignalTests {
         defer { child.kill9() }
         child.write(ndjson(1...5_000))
         try waitUntil("records in the spool", within: .seconds(60)) { try spooledRecords(rig.spool) > 0 }
-        let signalled = ContinuousClock.now
-        child.signal(SIGTERM)
-        let exit = try child.waitForExit(within: .seconds(30))
-        let took = (ContinuousClock.now - signalled).seconds
-        #expect(exit.status == 3, "\(exit.stderr)")
-        #expect(took < 8, "exit took \(took)s with --shutdown-timeout 2")
+        let exit = try Self.terminateExpectingExit3(child)
         let left = try #require(undeliveredCount(exit.stderr), "\(exit.stderr)")
-        #expect(exit.stderr.contains("stay in the spool"), "\(exit.stderr)")
         let spooled = try spooledRecords(rig.spool)
         #expect(left == spooled, "stderr names \(left), spool holds \(spooled)")
         #expect(left == summaryRecords(exit.stdout), "\(exit.stdout)")
@@ -118,6 +125,30 @@ struct CrashAndSignalTests {
         #expect(again.status == 0, "\(again.stderr)")
         let delivery = try Moto.drain(rig.motoQueue, expect: left)
         #expect(delivery.isComplete(left), "\(delivery)")
+    }
+
+    @Test("SIGTERM during send's end-of-input drain, with the destination unreachable, exits 3 within --shutdown-timeout")
+    func signalDuringEndOfInputDrainIsBounded() async throws {
+        let rig = try Self.rig()
+        defer { rig.proxy.stop() }
+        try await rig.proxy.fault("hang")
+        let n = 3_000
+        let input = rig.dir.appendingPathComponent("in.ndjson")
+        try ndjson(1...n).write(to: input)
+        // The whole input is read at once: send is waiting in its final close, which
+        // without a signal waits as long as the retry policy does.
+        let child = try Child.start(CLI.binary, ["send", "events", "--file", input.path, "--spool", rig.spool,
+                                                 "--flush-interval", "0.2", "--max-message-bytes", "16384",
+                                                 "--shutdown-timeout", "2"] + rig.args)
+        defer { child.kill9() }
+        try waitUntil("every record in the spool", within: .seconds(60)) {
+            if !child.isRunning { throw TestFailure("send exited early: \(child.stderr)") }
+            return try spooledRecords(rig.spool) == n
+        }
+        let exit = try Self.terminateExpectingExit3(child)
+        #expect(undeliveredCount(exit.stderr) == n, "\(exit.stderr)")
+        #expect(summaryRecords(exit.stdout) == n, "\(exit.stdout)")
+        #expect(try spooledRecords(rig.spool) == n)
     }
 
     @Test("SIGINT and SIGTERM on run cancel, flush and exit 0 with every record read delivered",
@@ -158,14 +189,8 @@ struct CrashAndSignalTests {
                                                  "--shutdown-timeout", "2"] + rig.args)
         defer { child.kill9() }
         try waitUntil("records in the spool", within: .seconds(60)) { try spooledRecords(rig.spool) > 0 }
-        let signalled = ContinuousClock.now
-        child.signal(SIGTERM)
-        let exit = try child.waitForExit(within: .seconds(30))
-        let took = (ContinuousClock.now - signalled).seconds
-        #expect(exit.status == 3, "\(exit.stderr)")
-        #expect(took < 8, "exit took \(took)s with --shutdown-timeout 2")
+        let exit = try Self.terminateExpectingExit3(child)
         let left = try #require(undeliveredCount(exit.stderr), "\(exit.stderr)")
-        #expect(exit.stderr.contains("stay in the spool"), "\(exit.stderr)")
         let spooled = try spooledRecords(rig.spool)
         #expect(left == spooled, "stderr names \(left), spool holds \(spooled)")
     }

@@ -20,8 +20,7 @@ struct RunCommandTests {
     func retryableFailureIsRetried() throws {
         let dir = try temporaryDirectory()
         let r = try CLI.run(["run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=retryable",
-                             "--outbox", dir.appendingPathComponent("out").path, "--events", "json"],
-                            environment: ["PANOPLY_RETRY_BASE_MS": "10"])
+                             "--outbox", dir.appendingPathComponent("out").path, "--events", "json", "--retry-base-ms", "10"])
         #expect(r.status == 0, "\(r.stderr)")
         let retries = r.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"retrying\"") }
         #expect(retries.count == 1)
@@ -80,6 +79,24 @@ struct RunCommandTests {
         let r = try CLI.run(["run", "demo"] + args + ["--outbox", dir.path])
         #expect(r.status == 2)
         #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test("huge, infinite, negative or NaN seconds exit 2 naming the option and its range", arguments: [
+        (["run", "demo", "--flush-interval", "1e300"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got 1e+300)"),
+        (["run", "demo", "--flush-interval", "inf"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got inf)"),
+        (["send", "t", "--flush-interval", "nan"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got nan)"),
+        (["send", "t", "--flush-interval=-2"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got -2)"),
+        (["run", "demo", "--shutdown-timeout", "1e300"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got 1e+300)"),
+        (["send", "t", "--shutdown-timeout", "inf"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got inf)"),
+        (["send", "t", "--shutdown-timeout=-1"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got -1)"),
+    ])
+    func outOfRangeSecondsExit2(args: [String], message: String) throws {
+        let dir = try temporaryDirectory()
+        let r = try CLI.run(args + ["--outbox", dir.path])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(!r.signalled, "it must not trap")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "nothing was written")
     }
 
     @Test("an unknown source type exits 2 and lists the available ones")

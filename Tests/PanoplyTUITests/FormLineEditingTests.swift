@@ -1,6 +1,7 @@
 import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 /// Line editing in text fields: the cursor, the keys that move it, and what they edit.
 @Suite struct FormLineEditingTests {

@@ -1,6 +1,7 @@
 import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 @Suite struct FormReducerTests {
     func openDemo() -> Driver {

@@ -1,6 +1,7 @@
 import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 @Suite struct ListReducerTests {
     let saved = [SavedSource(name: "Demo", type: "demo", values: ["rows": "50"]),

@@ -1,6 +1,7 @@
 @testable import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {

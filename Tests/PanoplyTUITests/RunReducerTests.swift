@@ -1,6 +1,7 @@
 @testable import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 /// A driver showing a run of the demo source that has made some progress.
 func runningDriver(lines: Int = 3) -> Driver {
@@ -127,7 +128,7 @@ func runningDriver(lines: Int = 3) -> Driver {
         var d = runningDriver(lines: 40)
         d.keys(key)
         #expect(d.run?.follow == false)
-        #expect(d.run!.logTop < d.run!.bottomLogTop(RunLayout(width: 80, height: 24)))
+        #expect(d.run!.logTop < RunPanes(width: 80, height: 24, run: d.run!).bottomLogTop)
     }
 
     @Test(arguments: [Key.down, .char("j"), .pageDown, .end, .char("G")])

@@ -3,6 +3,7 @@ import PanoplyConnectors
 import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 /// A state with the demo source type (only, so frames do not change as connectors are
 /// added) and the default outbox.

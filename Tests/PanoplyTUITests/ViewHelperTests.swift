@@ -3,6 +3,7 @@ import PanoplyConnectors
 import PanoplyKit
 import Testing
 @testable import PanoplyTUI
+@testable import PanoplyTUICore
 
 @Suite struct ViewHelperTests {
     @Test func anUnchangedFrameDrawsNothing() {

@@ -7,7 +7,7 @@ Starts `panoply --outbox DIR` in a 100x30 tmux pane and prints one JSON line wit
   - idle: CPU of the whole process over 10 s on the source list;
   - during a demo run of ROWS rows at full speed into the outbox:
       the UI's CPU: the main loop's own thread CPU time (keys, reducer, renderer, curses),
-      which panoply writes to PANOPLY_UI_STATS once a second (on Linux the main actor does
+      which panoply writes to the file of its hidden --ui-stats option once a second (on Linux the main actor does
       not run on the process's first thread, so /proc cannot single it out);
       the whole process's CPU (/proc/PID/stat), and records/s of the run;
   - key latency: `?` sent with tmux until the help overlay is on the screen, 5 times.
@@ -69,7 +69,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     os.makedirs(cfg, exist_ok=True)
     tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30",
-         f"env LANG=C.UTF-8 TERM=screen PANOPLY_UI_STATS='{STATS}' PANOPLY_CONFIG_DIR='{cfg}' '{BIN}' --outbox '{out}'; sleep 600")
+         f"env LANG=C.UTF-8 TERM=screen PANOPLY_CONFIG_DIR='{cfg}' '{BIN}' --outbox '{out}' --ui-stats '{STATS}'; sleep 600")
     try:
         wait_for("Saved sources", 30)
         shell = tmux("display", "-p", "-t", "ui", "#{pane_pid}").strip()

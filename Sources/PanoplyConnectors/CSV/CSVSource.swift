@@ -16,7 +16,7 @@ public actor CSVSource: DataSource {
 
     private let path: String
     private let cursor: CSVCursor
-    private let columns: [String]?
+    private var columns: CSVColumns
     private let inferTypes: Bool
     private var row: Int
     private var done = false
@@ -25,7 +25,6 @@ public actor CSVSource: DataSource {
     public init(source: SourceInput, context: SourceContext) async throws {
         guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
         let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
-        let header = source.bool("header") ?? true
         self.path = path
         self.context = context
         inferTypes = source.bool("infer_types") ?? false
@@ -33,19 +32,19 @@ public actor CSVSource: DataSource {
         let offset = saved?["offset"]?.intValue ?? 0
         row = saved?["row"]?.intValue ?? 0
 
-        var columns: [String]? = nil
-        if header {
+        var header: [String]? = nil
+        if source.bool("header") ?? true {
             let head = try CSVCursor(path: path, offset: 0, delimiter: delimiter)
             defer { head.close() }
             guard let names = try head.next() else {
                 throw PanoplyError(.config, "'\(path)' is empty: expected a header row (set header=false for files without one)", code: 422)
             }
-            columns = Self.uniqueNames(names)
+            header = names
             cursor = try CSVCursor(path: path, offset: max(offset, head.offset), delimiter: delimiter)
         } else {
             cursor = try CSVCursor(path: path, offset: offset, delimiter: delimiter)
         }
-        self.columns = columns
+        columns = CSVColumns(header: header)
         if offset > 0 { context.log("resuming '\(path)' at byte \(offset) after row \(row)") }
         context.log("reading '\(path)' (\(cursor.fileSize) bytes)")
     }
@@ -80,12 +79,11 @@ public actor CSVSource: DataSource {
 
     private func record(_ fields: [String]) -> JSONObject {
         var o = JSONObject()
-        let names = columns ?? []
         for (i, text) in fields.enumerated() {
-            o[i < names.count ? names[i] : "column_\(i + 1)"] = inferTypes ? CSVValueInference.value(text) : .string(text)
+            o[columns.name(i)] = inferTypes ? CSVValueInference.value(text) : .string(text)
         }
-        if fields.count < names.count {
-            for name in names[fields.count...] { o[name] = .null }
+        if fields.count < columns.count {
+            for name in columns.names[fields.count...] { o[name] = .null }
         }
         return o
     }
@@ -99,17 +97,6 @@ public actor CSVSource: DataSource {
                 throw PanoplyError.config("Delimiter must be one ASCII character other than a quote or line break (got '\(text)')")
             }
             return bytes[0]
-        }
-    }
-
-    /// Header names, with blanks named by position and duplicates numbered.
-    static func uniqueNames(_ names: [String]) -> [String] {
-        var seen: [String: Int] = [:]
-        return names.enumerated().map { i, raw in
-            let base = raw.trimmingCharacters(in: .whitespaces).isEmpty ? "column_\(i + 1)" : raw
-            let k = (seen[base] ?? 0) + 1
-            seen[base] = k
-            return k == 1 ? base : "\(base)_\(k)"
         }
     }
 }

@@ -12,6 +12,9 @@ public struct RunOptions: Sendable {
     public var countersInterval: Duration = .milliseconds(250)
     /// Which attempt this is (1 for a first run; retries from the UI count up).
     public var attempt = 1
+    /// What to do with a record that cannot be written (larger than a message): fail the
+    /// run, or skip it with a log line naming its resource and position.
+    public var onInvalid: InvalidRecordPolicy = .fail
 
     public init(batchSize: Int = 1000, readAttempts: Int = 3, retryBase: Duration = .seconds(1), stateFile: String? = nil) {
         self.batchSize = batchSize
@@ -19,4 +22,12 @@ public struct RunOptions: Sendable {
         self.retryBase = retryBase
         self.stateFile = stateFile
     }
+}
+
+/// What a run does with a record that cannot be written.
+public enum InvalidRecordPolicy: String, Sendable, CaseIterable {
+    /// Stop the run with an error naming the record.
+    case fail
+    /// Log the record's resource and position and go on without it.
+    case skip
 }

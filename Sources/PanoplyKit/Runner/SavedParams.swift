@@ -74,7 +74,12 @@ public enum SavedParams {
     /// A digest of a configured value (the state never holds the configured secret itself).
     static func digest(_ value: JSONValue?) -> String {
         let text = value.map { $0.stringValue ?? JSONWriter.string($0) } ?? ""
-        return "sha256:" + SigV4Signer.hex(SHA256.hash(data: Array(text.utf8)))
+        return "sha256:" + hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    /// Lower-case hex of a digest's bytes.
+    private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
     }
 
     /// `state` with the saved param values masked: for events, logs and screens.

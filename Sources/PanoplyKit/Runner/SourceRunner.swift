@@ -25,15 +25,9 @@ public final class SourceRunner: Sendable {
     private struct Shared {
         var readTask: Task<Int, Error>?
         var cancelRequested = false
-        /// States waiting for their records: (last record sequence, merged state then).
-        var pendingCommits: [(seq: UInt64, state: JSONObject)] = []
-        /// How many states were taken off `pendingCommits` (orders racing commits).
-        var taken = 0
-        var committed: JSONObject = [:]
-        var started = false
-        /// The params as configured, and the ones the source changed (``SavedParams``).
+        var ledger = CommitLedger()
+        /// The params as configured (``SavedParams`` compares against them).
         var configured: [String: JSONValue] = [:]
-        var savedParams: JSONObject = [:]
         var warnedUnsaved = false
     }
 
@@ -65,7 +59,7 @@ public final class SourceRunner: Sendable {
     }
 
     /// The committed state so far.
-    public var committedState: JSONObject { shared.withLock { $0.committed } }
+    public var committedState: JSONObject { shared.withLock { $0.ledger.committed } }
 
     /// Runs the source to its end (or failure, or cancellation). Call once.
     public func run() async -> RunSummary {
@@ -83,8 +77,8 @@ public final class SourceRunner: Sendable {
         input.params = applied.params
         if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
         shared.withLock {
-            $0.committed = input.state ?? [:]; $0.started = true
-            $0.configured = configured; $0.savedParams = applied.kept
+            $0.ledger = CommitLedger(committed: input.state ?? [:], savedParams: applied.kept)
+            $0.configured = configured
         }
         emit(.started(attempt: options.attempt, resumedFrom: input.state))
         if !applied.used.isEmpty {
@@ -93,24 +87,8 @@ public final class SourceRunner: Sendable {
         if !applied.stale.isEmpty {
             emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
         }
-        let ticker = Task.detached { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: options.countersInterval)
-                commitAcknowledged()
-                emit(.counters(sdk.counters))
-            }
-        }
-        // Commit as soon as acknowledgements arrive, not only on the ticker.
-        let sdkEvents = sdk.events(buffer: 1)
-        let committer = Task.detached { [self] in
-            for await e in sdkEvents {
-                if case .flush = e { commitAcknowledged() }
-            }
-        }
-        defer {
-            ticker.cancel()
-            committer.cancel()
-        }
+        let committers = startCommitting()
+        defer { for t in committers { t.cancel() } }
 
         let resumed = input
         let task = Task { try await readLoop(resumed) }
@@ -137,6 +115,24 @@ public final class SourceRunner: Sendable {
         }
     }
 
+    /// Commits on a timer (reporting the counters too) and as soon as acknowledgements arrive.
+    private func startCommitting() -> [Task<Void, Never>] {
+        let ticker = Task.detached { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: options.countersInterval)
+                commitAcknowledged()
+                emit(.counters(sdk.counters))
+            }
+        }
+        let sdkEvents = sdk.events(buffer: 1)
+        let committer = Task.detached { [self] in
+            for await e in sdkEvents {
+                if case .flush = e { commitAcknowledged() }
+            }
+        }
+        return [ticker, committer]
+    }
+
     private func readLoop(_ input: SourceInput) async throws -> Int {
         let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
         let context = SourceContext(input: input, secrets: secrets) { [self] event in
@@ -155,21 +151,16 @@ public final class SourceRunner: Sendable {
         }
         let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
         var total = 0
+        var positions = RecordPositions()
         do {
             while true {
                 try Task.checkCancellation()
                 guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
                 try Task.checkCancellation()
-                let stateId = context.currentStateId
-                var last: UInt64?
-                for var record in batch {
-                    if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
-                    last = try await sdk.writeWithBackpressure(input.destination, record)
-                }
+                try await write(batch, stateId: context.currentStateId, table: input.destination, position: &positions)
                 total += batch.count
                 let merged = context.mergedState
-                let seq = last ?? sdk.state.withLock { $0.lastWritten }
-                shared.withLock { $0.pendingCommits.append((seq, merged)) }
+                shared.withLock { $0.ledger.stateRead(merged) }
             }
         } catch {
             await source.close()
@@ -201,18 +192,7 @@ public final class SourceRunner: Sendable {
     /// Commits every pending state whose records are all acknowledged.
     private func commitAcknowledged() {
         let through = sdk.deliveredThrough
-        let newest = shared.withLock { s -> Int? in
-            var order: Int?
-            while let first = s.pendingCommits.first, first.seq <= through {
-                s.taken += 1
-                order = s.taken
-                s.committed = first.state
-                s.pendingCommits.removeFirst()
-            }
-            if order != nil { s.committed[SavedParams.stateKey] = s.savedParams.isEmpty ? nil : .object(s.savedParams) }
-            return order
-        }
-        guard let newest else { return }
+        guard let newest = shared.withLock({ $0.ledger.acknowledged(through: through) }) else { return }
         save(order: newest)
     }
 
@@ -221,13 +201,13 @@ public final class SourceRunner: Sendable {
     private func rememberChanges(_ changes: JSONObject) {
         let declared = Set(kind.configuration.params.map(\.name))
         let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
-            let names = SavedParams.remember(changes, declared: declared, configured: s.configured, into: &s.savedParams)
+            var saved = s.ledger.savedParams
+            let names = SavedParams.remember(changes, declared: declared, configured: s.configured, into: &saved)
             guard !names.isEmpty else { return (nil, [], false) }
-            s.committed[SavedParams.stateKey] = .object(s.savedParams)
-            s.taken += 1
+            let order = s.ledger.paramsChanged(saved)
             let warn = options.stateFile == nil && !s.warnedUnsaved
             s.warnedUnsaved = true
-            return (s.taken, names, warn)
+            return (order, names, warn)
         }
         guard let order else { return }
         if warn {
@@ -244,7 +224,7 @@ public final class SourceRunner: Sendable {
         let saved = saveLock.withLock { lastSaved -> JSONObject? in
             guard order > lastSaved else { return nil }
             lastSaved = order
-            let state = shared.withLock { $0.committed }
+            let state = shared.withLock { $0.ledger.committed }
             if let file = options.stateFile {
                 do { try StateFile.save(state, to: file) } catch {
                     let params = state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
@@ -273,4 +253,35 @@ public final class SourceRunner: Sendable {
     }
 
     private func emit(_ e: RunEvent) { continuation.yield(e) }
+
+    /// Writes one batch's records (with `__state`), waiting for room in the buffer. A
+    /// record that cannot be written (over the message limit) fails the run, or with
+    /// ``RunOptions/onInvalid`` `.skip` is logged with its resource and position and left out.
+    private func write(_ batch: [JSONObject], stateId: String?, table: String, position: inout RecordPositions) async throws {
+        for var record in batch {
+            if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
+            let at = position.next(record)
+            do {
+                let seq = try await sdk.writeWithBackpressure(table, record)
+                shared.withLock { $0.ledger.recordWritten(seq) }
+            } catch let e as PanoplyError where e.code == 422 && options.onInvalid == .skip {
+                emit(.log("skipped \(at): \(e.message)"))
+            } catch let e as PanoplyError where e.code == 422 {
+                throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
+            }
+        }
+    }
+}
+
+/// Counts records per resource, to name a record that cannot be written.
+struct RecordPositions {
+    private var counts: [String: Int] = [:]
+
+    /// "record N of resource R" for the next record (N counts from 1 in this run).
+    mutating func next(_ record: JSONObject) -> String {
+        let resource = record["__resource"]?.stringValue
+        let n = (counts[resource ?? ""] ?? 0) + 1
+        counts[resource ?? ""] = n
+        return resource.map { "record \(n) of resource '\($0)'" } ?? "record \(n)"
+    }
 }

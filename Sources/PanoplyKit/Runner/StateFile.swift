@@ -30,33 +30,13 @@ public enum StateFile {
     }
 }
 
-/// Writes a file through a temporary file and a rename, with the given mode.
+/// Writes a file through a temporary file and a rename, with the given mode; the file
+/// and its folder are `fsync`ed, so it survives a power loss whole.
+/// - Throws: ``PanoplyError`` (config) naming the file and the reason.
 public func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
-    let url = URL(fileURLWithPath: path)
-    try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
-    guard fd >= 0 else { throw PanoplyError.config("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-    var off = 0
-    let ok = bytes.withUnsafeBytes { buf -> Bool in
-        while off < buf.count {
-            let n = write(fd, buf.baseAddress! + off, buf.count - off)
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
-    }
-    fchmod(fd, mode)
-    let synced = ok && fsync(fd) == 0  // the bytes are on disk before the name points at them
-    close(fd)
-    guard ok, synced, rename(tmp, path) == 0 else {
-        unlink(tmp)
-        throw PanoplyError.config("cannot write '\(path)': \(String(cString: strerror(errno)))")
-    }
-    // And the rename itself survives a power loss.
-    let dir = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
-    if dir >= 0 {
-        fsync(dir)
-        close(dir)
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    do throws(DurableFile.Failure) { try DurableFile.replace(path, with: bytes, mode: mode) } catch {
+        throw PanoplyError.config("cannot write '\(path)': \(error.reason)")
     }
 }

@@ -1,22 +1,3 @@
-/// A message ready to go: NDJSON body (each record + "\n\n") and the records it covers.
-public struct OutgoingMessage: Sendable, Equatable {
-    /// 1-based, in the order messages were sealed.
-    public let number: UInt64
-    public let body: [UInt8]
-    public let recordCount: Int
-    /// Sequence numbers (1-based) of the first and last record in the body.
-    public let firstRecord: UInt64
-    public let lastRecord: UInt64
-
-    public init(number: UInt64, body: [UInt8], recordCount: Int, firstRecord: UInt64, lastRecord: UInt64) {
-        self.number = number
-        self.body = body
-        self.recordCount = recordCount
-        self.firstRecord = firstRecord
-        self.lastRecord = lastRecord
-    }
-}
-
 /// Packs encoded records into messages: sealed when the next record would not fit, or
 /// when the flush interval has passed since the current message's first record.
 /// Pure: time comes in as `now`, measured from any fixed origin.

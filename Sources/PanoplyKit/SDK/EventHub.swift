@@ -31,8 +31,6 @@ final class EventHub<Event: Sendable, Kind: Hashable & Sendable>: Sendable {
         return stream
     }
 
-    var hasListeners: Bool { state.withLock { !$0.handlers.isEmpty || !$0.streams.isEmpty } }
-
     func emit(_ event: Event, kind: Kind) {
         let (handlers, streams) = state.withLock { ($0.handlers[kind] ?? [], Array($0.streams.values)) }
         for h in handlers { h(event) }

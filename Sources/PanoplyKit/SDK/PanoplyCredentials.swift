@@ -64,15 +64,3 @@ public struct PanoplyCredentials: Sendable, Equatable {
     public var maskedKey: String { "\(account)/****" }
 }
 
-/// AWS credentials for Signature Version 4 signing.
-public struct AWSCredentials: Sendable, Equatable {
-    public var accessKeyId: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyId = accessKeyId
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-}

@@ -11,7 +11,7 @@ extension PanoplySDK {
             ticker.withLock { $0 = Task.detached { [weak self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: every)
-                    guard let self, !self.state.withLock({ $0.closed }) else { return }
+                    guard let self, self.state.withLock({ $0.machine.lifecycle }) == .open else { return }
                     self.tick()
                 }
             } }
@@ -21,13 +21,17 @@ extension PanoplySDK {
 
     private func nextBatch() async -> [OutgoingMessage]? {
         await withCheckedContinuation { (c: CheckedContinuation<[OutgoingMessage]?, Never>) in
-            let batch = state.withLock { s -> [OutgoingMessage]?? in
-                if s.pendingCount > 0 { return .some(s.takeBatch(maxCount: transport.maxBatchCount, maxBytes: transport.maxBatchBytes)) }
-                if s.closed { return .some(nil) }
-                s.workerWaiters.append(c)
-                return nil
+            let answer = state.withLock { s -> DeliveryState.WorkAnswer in
+                let id = s.newWaiter()
+                let a = s.machine.workWanted(by: id)
+                if case .wait = a { s.workers[id] = c }
+                return a
             }
-            if let batch { c.resume(returning: batch) }
+            switch answer {
+            case .batch(let batch): c.resume(returning: batch)
+            case .stop: c.resume(returning: nil)
+            case .wait: break
+            }
         }
     }
 
@@ -43,7 +47,7 @@ extension PanoplySDK {
         var remaining = batch
         var attempt = 1
         while !remaining.isEmpty {
-            state.withLock { $0.counters.sends += remaining.count }
+            state.withLock { $0.machine.sendStarted(count: remaining.count) }
             for m in remaining { hub.emit(.send(MessageInfo(m, attempt: attempt)), kind: .send) }
             var retry: [(OutgoingMessage, TransportError)] = []
             var permanent: [(OutgoingMessage, TransportError)] = []
@@ -68,7 +72,7 @@ extension PanoplySDK {
                 fail(messages, error, attempt: attempt)
                 return
             }
-            state.withLock { $0.counters.errors += 1; $0.counters.retries += 1 }
+            state.withLock { $0.machine.retryScheduled(count: messages.count) }
             hub.emit(.error(SDKErrorInfo(error: error, messages: messages.map { MessageInfo($0, attempt: attempt) }, willRetry: true)), kind: .error)
             do {
                 try await Task.sleep(for: configuration.retry.delay(forRetry: attempt, random: Double.random(in: 0...1)))
@@ -83,18 +87,17 @@ extension PanoplySDK {
 
     private func acknowledge(_ m: OutgoingMessage, id: String, attempt: Int) {
         spool?.remove(m)
-        state.withLock { $0.acknowledged(m) }.resume()
+        handle { $0.acknowledged(m) }
         hub.emit(.flush(MessageInfo(m, attempt: attempt), messageId: id), kind: .flush)
     }
 
     private func fail(_ ms: [OutgoingMessage], _ error: PanoplyError, attempt: Int, countError: Bool = true) {
-        var wakeups: [DeliveryState.Wakeups] = []
-        state.withLock { s in
-            if countError { s.counters.errors += 1 }
-            for m in ms { wakeups.append(s.failed(m, error: error)) }
+        let r = state.withLock { s in
+            let a = s.machine.failed(ms, error: error, countError: countError)
+            return s.take(a)
         }
         hub.emit(.error(SDKErrorInfo(error: error, messages: ms.map { MessageInfo($0, attempt: attempt) }, willRetry: false)), kind: .error)
-        for w in wakeups { w.resume() }
+        perform(r)
     }
 
     /// Queues the messages a previous process left in the spool, before anything new.
@@ -104,25 +107,27 @@ extension PanoplySDK {
             switch Spool.read(url) {
             case .success(let b): body = b
             case .failure(let e):
-                state.withLock { $0.counters.errors += 1 }
-                hub.emit(.error(SDKErrorInfo(error: e, messages: [], willRetry: false)), kind: .error)
+                reportSpoolError(e)
                 continue
             }
             guard let n = Spool.recordCount(body), n > 0 else {
                 let dest = spool.setAside(url)
                 let e = PanoplyError(.internal, "spool file \(url.lastPathComponent) is not a valid message; moved to \(dest.path)", retryable: false)
-                state.withLock { $0.counters.errors += 1 }
-                hub.emit(.error(SDKErrorInfo(error: e, messages: [], willRetry: false)), kind: .error)
+                reportSpoolError(e)
                 continue
             }
-            let m = state.withLock { s -> OutgoingMessage in
-                s.counters.records += n
-                s.counters.buffered += n
-                return s.batcher.adopt(body: body, recordCount: n)
+            let r = state.withLock { s in
+                let (m, a) = s.machine.recovered(body: body, recordCount: n)
+                spool.adopt(url, as: m.number)  // before a worker can send (and acknowledge) it
+                return s.take(a)
             }
-            spool.adopt(url, as: m.number)
-            state.withLock { $0.sealed(m, maxCount: transport.maxBatchCount, maxBytes: transport.maxBatchBytes) }.resume()
+            perform(r)
         }
+    }
+
+    private func reportSpoolError(_ e: PanoplyError) {
+        state.withLock { $0.machine.errorReported() }
+        hub.emit(.error(SDKErrorInfo(error: e, messages: [], willRetry: false)), kind: .error)
     }
 }
 

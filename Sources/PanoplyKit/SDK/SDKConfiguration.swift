@@ -12,14 +12,6 @@ public enum Destination: Sendable, Equatable {
     case outbox(String)
 }
 
-/// The wire protocol used to talk to SQS.
-public enum SQSProtocol: String, Sendable, CaseIterable {
-    /// Form-encoded `Action=SendMessage` (what the original SDK used).
-    case query
-    /// AWS JSON 1.0 with `X-Amz-Target: AmazonSQS.SendMessage`.
-    case json
-}
-
 /// Everything that shapes an SDK instance. The defaults match the original SDK.
 public struct SDKConfiguration: Sendable {
     /// SQS's largest message (1 MiB).

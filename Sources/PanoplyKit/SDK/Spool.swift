@@ -71,7 +71,7 @@ final class Spool: Sendable {
     /// Half-written files of a process that died while writing.
     private static func removeTemporaryFiles(in dir: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".msg.tmp") {
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".msg.") {
             unlink(dir.appendingPathComponent(name).path)
         }
     }
@@ -91,36 +91,10 @@ final class Spool: Sendable {
     /// Writes the message durably before it is sent.
     func store(_ m: OutgoingMessage) throws {
         let url = fileURL(m.number)
-        let tmp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw PanoplyError(.internal, "cannot write spool file \(tmp.path): \(String(cString: strerror(errno)))", retryable: false) }
-        let ok = m.body.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
+        do throws(DurableFile.Failure) { try DurableFile.replace(url.path, with: m.body, mode: 0o600, sync: fsync) } catch {
+            throw PanoplyError(.internal, "cannot write spool file \(url.path): \(error.reason)", retryable: false)
         }
-        let writeErrno = errno
-        let synced = !fsync || Foundation.fsync(fd) == 0
-        Foundation.close(fd)
-        guard ok, synced, rename(tmp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(ok ? errno : writeErrno))
-            unlink(tmp.path)
-            throw PanoplyError(.internal, "cannot write spool file \(url.path): \(reason)", retryable: false)
-        }
-        if fsync { syncDirectory() }
         paths.withLock { $0[m.number] = url }
-    }
-
-    /// Makes the rename durable.
-    private func syncDirectory() {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { return }
-        _ = Foundation.fsync(fd)
-        Foundation.close(fd)
     }
 
     /// The body of a spool file, or a message saying why it cannot be read.

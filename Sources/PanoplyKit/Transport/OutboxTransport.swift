@@ -3,7 +3,12 @@ import Synchronization
 
 /// The local destination: each message body becomes one file `DIR/<sequence>.ndjson`,
 /// byte for byte what SQS would have received. Numbering continues after the files
-/// already in the folder, and a file appears whole (written, then renamed).
+/// already in the folder, and a file appears whole (written, then linked into place).
+///
+/// A message is acknowledged only once it is durable: its file is `fsync`ed before it gets
+/// its name, and the folder is `fsync`ed before `send` returns, once for all the files of
+/// one call (group commit). Only then may the SDK remove the spool file or a runner commit
+/// a state that covers it.
 public final class OutboxTransport: MessageTransport {
     public let directory: URL
     private let next: Mutex<UInt64>
@@ -33,8 +38,27 @@ public final class OutboxTransport: MessageTransport {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits + ".ndjson"
     }
 
+    /// Writes and syncs on a queue of its own: `fsync` blocks, and must not hold up the
+    /// threads of the cooperative pool.
+    private static let queue = DispatchQueue(label: "panoply.outbox", attributes: .concurrent)
+
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
-        messages.map { write($0) }
+        await withCheckedContinuation { c in
+            Self.queue.async { c.resume(returning: self.writeDurably(messages)) }
+        }
+    }
+
+    /// Each message as a file, then one sync of the folder for all of them.
+    private func writeDurably(_ messages: [OutgoingMessage]) -> [Result<String, TransportError>] {
+        let results = messages.map { write($0) }
+        guard results.contains(where: { (try? $0.get()) != nil }) else { return results }
+        do throws(DurableFile.Failure) { try DurableFile.syncFolder(directory.path) } catch {
+            // The files may be there after a crash, or not: sending them again can only
+            // duplicate them, never lose them.
+            let e = TransportError(code: "OutboxWrite", message: "cannot sync \(directory.path): \(error.reason)", retryable: true)
+            return results.map { _ in .failure(e) }
+        }
+        return results
     }
 
     /// Writes one body under a temporary name, then links it to the next free sequence
@@ -43,10 +67,8 @@ public final class OutboxTransport: MessageTransport {
     private func write(_ m: OutgoingMessage) -> Result<String, TransportError> {
         let tmp = directory.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)")
         defer { unlink(tmp.path) }
-        do {
-            try Data(m.body).write(to: tmp)
-        } catch {
-            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.localizedDescription)", retryable: true))
+        do throws(DurableFile.Failure) { try DurableFile.writeFile(m.body, to: tmp.path, mode: 0o644, sync: true) } catch {
+            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
         }
         for _ in 0..<10_000 {
             let n = next.withLock { n in

@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+import PanoplyTUICore
 
 /// Saved source configurations, the destination and run states, in the config directory.
 /// Every file is written atomically with mode 0600 (they hold secrets).

@@ -1,3 +1,4 @@
+import PanoplyTUICore
 import Synchronization
 
 /// Where the runs' tasks leave their events for the main loop, which drains it every turn.

@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+import PanoplyTUICore
 
 /// Starts and cancels runs for the UI: one ``PanoplySDK`` and one ``SourceRunner`` per
 /// run, their events posted to the inbox, the SDK closed when the run ends.
@@ -9,12 +10,15 @@ final class RunCoordinator {
     private let store: ConfigStore
     private let inbox: Inbox
     private var runners: [RunID: SourceRunner] = [:]
+    private let awsSessionToken: String?
     private var tasks: [RunID: Task<Void, Never>] = [:]
 
-    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox) {
+    /// - Parameter awsSessionToken: goes with AWS credentials (read from the environment at start).
+    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil) {
         self.registry = registry
         self.store = store
         self.inbox = inbox
+        self.awsSessionToken = awsSessionToken
     }
 
     func start(_ request: RunRequest, destination: DestinationSettings) {
@@ -30,7 +34,7 @@ final class RunCoordinator {
         }
         let sdk: PanoplySDK
         do {
-            sdk = try PanoplySDK(destination.sdkConfiguration())
+            sdk = try PanoplySDK(destination.sdkConfiguration(awsSessionToken: awsSessionToken))
         } catch {
             inbox.post(.runStartFailed(id, "destination: \((error as? PanoplyError)?.message ?? "\(error)") (press Esc, then d to fix it)"))
             return
@@ -54,6 +58,4 @@ final class RunCoordinator {
     }
 
     func cancel(_ id: RunID) { runners[id]?.cancel() }
-
-    func cancelAll() { for r in runners.values { r.cancel() } }
 }

@@ -1,77 +1,7 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
-
-/// Where records go, resolved from the command line and the environment.
-struct DestinationSettings: Sendable, Equatable, Codable {
-    enum Kind: String, Sendable, Codable { case panoply, endpoint, queueURL, outbox }
-
-    var kind: Kind
-    var apiKey: String?
-    var apiSecret: String?
-    var endpoint: String?
-    var queueURL: String?
-    var awsAccessKeyId: String?
-    var awsSecretAccessKey: String?
-    var outbox: String
-    var spool: String?
-    var maxMessageBytes: Int?
-    var flushInterval: Double?
-    var concurrency: Int?
-    var sqsProtocol: String?
-
-    static let defaultOutbox = "./panoply-outbox"
-
-    /// The SDK configuration, validated as the SDK validates it.
-    /// - Throws: ``PanoplyError`` (config) naming what to fix.
-    func sdkConfiguration() throws -> SDKConfiguration {
-        var credentials: PanoplyCredentials?
-        if apiKey != nil || apiSecret != nil {
-            guard let apiKey, !apiKey.isEmpty else { throw PanoplyError.config("an API secret was given without an API key (--api-key or PANOPLY_API_KEY)") }
-            guard let apiSecret, !apiSecret.isEmpty else { throw PanoplyError.config("an API key was given without an API secret (--api-secret or PANOPLY_API_SECRET)") }
-            credentials = try PanoplyCredentials(apiKey: apiKey, apiSecret: apiSecret)
-        }
-        let destination: Destination
-        switch kind {
-        case .panoply: destination = .panoply
-        case .endpoint: destination = .endpoint(endpoint ?? "")
-        case .queueURL: destination = .queueURL(queueURL ?? "")
-        case .outbox: destination = .outbox(outbox)
-        }
-        var c = SDKConfiguration(credentials: credentials, destination: destination)
-        if let id = awsAccessKeyId, let key = awsSecretAccessKey, !id.isEmpty, !key.isEmpty {
-            c.awsCredentials = AWSCredentials(accessKeyId: id, secretAccessKey: key,
-                                              sessionToken: ProcessInfo.processInfo.environment["AWS_SESSION_TOKEN"])
-        } else if (awsAccessKeyId ?? "").isEmpty != (awsSecretAccessKey ?? "").isEmpty {
-            throw PanoplyError.config("give both --aws-access-key-id and --aws-secret-access-key, or neither")
-        }
-        if let p = sqsProtocol {
-            guard let proto = SQSProtocol(rawValue: p) else { throw PanoplyError.config("--protocol must be query or json (got '\(p)')") }
-            c.sqsProtocol = proto
-        }
-        if let n = maxMessageBytes { c.maxMessageBytes = n }
-        if let s = flushInterval {
-            guard s > 0, s.isFinite else { throw PanoplyError.config("--flush-interval must be a positive number of seconds (got \(s))") }
-            c.flushInterval = .milliseconds(Int64(s * 1000))
-        }
-        if let n = concurrency { c.concurrency = n }
-        c.spoolDirectory = spool
-        _ = try c.validatedQueueURL()
-        return c
-    }
-
-    /// For headers and logs: never shows a secret.
-    var displayName: String {
-        switch kind {
-        case .panoply:
-            let account = apiKey.flatMap { $0.split(separator: "/").first }.map(String.init) ?? "?"
-            return "Panoply queue (account \(account))"
-        case .endpoint: return "SQS endpoint \(endpoint ?? "?")"
-        case .queueURL: return "SQS queue \(queueURL ?? "?")"
-        case .outbox: return "outbox \(outbox)"
-        }
-    }
-}
+import PanoplyTUICore
 
 /// The destination options shared by every command that sends.
 struct DestinationOptions: ParsableArguments {
@@ -101,7 +31,7 @@ struct DestinationOptions: ParsableArguments {
     var sqsProtocol: String?
 
     /// Resolves the options with the environment.
-    func settings(environment env: [String: String] = ProcessInfo.processInfo.environment) -> DestinationSettings {
+    func settings(environment env: [String: String] = processEnvironment) -> DestinationSettings {
         let key = apiKey ?? env["PANOPLY_API_KEY"]
         let secret = apiSecret ?? env["PANOPLY_API_SECRET"]
         let kind: DestinationSettings.Kind
@@ -119,7 +49,7 @@ struct DestinationOptions: ParsableArguments {
     }
 
     /// True when no destination was named at all (the default outbox is used).
-    func isDefault(environment env: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    func isDefault(environment env: [String: String] = processEnvironment) -> Bool {
         outbox == nil && queueURL == nil && endpoint == nil && apiKey == nil && apiSecret == nil
             && env["PANOPLY_API_KEY"] == nil && env["PANOPLY_API_SECRET"] == nil
     }

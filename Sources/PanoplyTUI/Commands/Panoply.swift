@@ -40,6 +40,9 @@ struct Panoply: AsyncParsableCommand {
     }
 }
 
+/// The environment, read once at start; commands and the UI take their variables from it.
+let processEnvironment = ProcessInfo.processInfo.environment
+
 /// The source types this binary offers.
 let registry = BuiltinSources.registry
 
@@ -80,7 +83,7 @@ func parseParams(_ pairs: [String]) throws -> [String: String] {
 
 /// The folder holding saved sources and the destination: PANOPLY_CONFIG_DIR,
 /// else $XDG_CONFIG_HOME/panoply, else ~/.config/panoply.
-func defaultConfigDirectory(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String {
+func defaultConfigDirectory(_ env: [String: String] = processEnvironment) -> String {
     if let d = env["PANOPLY_CONFIG_DIR"], !d.isEmpty { return d }
     if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/panoply" }
     return NSHomeDirectory() + "/.config/panoply"

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
-import Synchronization
+import PanoplyTUICore
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,99 +25,77 @@ struct RunCommand: AsyncParsableCommand {
     var events: EventFormat?
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
     var batchSize: Int = 1000
-    @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("On SIGINT/SIGTERM, wait at most this long for delivery.", valueName: "SECONDS"))
-    var shutdownTimeout: Double = 30
+    @OptionGroup var shutdown: ShutdownOption
+    /// Tests shorten the backoff between read retries with it.
+    @Option(name: .customLong("retry-base-ms"), help: .hidden)
+    var retryBaseMs: Int?
+    @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).", valueName: "fail|skip"))
+    var onInvalid: InvalidRecordPolicy = .fail
     @OptionGroup var destination: DestinationOptions
 
     enum EventFormat: String, ExpressibleByArgument { case json }
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be positive") }
+        if let retryBaseMs, retryBaseMs < 0 { throw ValidationError("--retry-base-ms must not be negative") }
     }
 
     func run() async throws {
+        let signals = Signals.stream()  // first, so a signal during start-up is not lost
         let (sourceType, input) = try source.resolve()
-        let settings = destination.settings()
-        let sdk: PanoplySDK
-        do { sdk = try PanoplySDK(settings.sdkConfiguration()) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-        if destination.isDefault() {
-            printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
-        }
+        let (settings, config) = try destination.configuration()
+        let sdk = try DestinationOptions.makeSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: state)
-        if let s = ProcessInfo.processInfo.environment["PANOPLY_RETRY_BASE_MS"], let ms = Int(s) { options.retryBase = .milliseconds(ms) }
+        options.onInvalid = onInvalid
+        if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
-        let timeout = Duration.milliseconds(Int64(shutdownTimeout * 1000))
-        let shutdown = ShutdownDeadline()
-        let spool = settings.spool
-        let watcher = SignalWatcher { sig in
-            printError("\(SignalWatcher.name(sig)): cancelling the run and flushing (up to \(shutdownTimeout)s)")
-            shutdown.signalled()
+        let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
+        let json = events == .json, seconds = shutdown.seconds
+        let code = await session.run(closeTimeout: shutdown.duration, signals: signals) { sig in
+            printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
             runner.cancel()
-            // The runner's own flush waits for the retry policy; the deadline does not.
-            Task {
-                try? await Task.sleep(for: timeout)
-                guard shutdown.claim(byDeadline: true) else { return }
-                // Seals the open message (into the spool, if any) before giving up.
-                var error: Error?
-                do { try await sdk.close(timeout: .milliseconds(200)) } catch let e { error = e }
-                let c = sdk.counters
-                printError(undeliveredMessage(c.records - c.recordsDelivered, spool: spool,
-                                              reason: error?.asPanoplyError.message ?? "the shutdown timeout of \(shutdownTimeout)s passed"))
-                print(summaryLine(c, seconds: (ContinuousClock.now - shutdown.started).seconds))
-                fflush(nil)
-                Foundation.exit(Exit.undelivered)
-            }
+        } work: {
+            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType) }
+            let summary = await runner.run()
+            await printer.value
+            return Self.exitCode(summary)
         }
-        defer { withExtendedLifetime(watcher) {} }
-
-        let json = events == .json
-        let printer = Task { [sourceType] in
-            var lastProgress = ContinuousClock.now - .seconds(10)
-            for await e in runner.events {
-                if json {
-                    var line: [UInt8] = []
-                    try? JSONWriter.write(.object(Self.eventJSON(e, sourceType: sourceType)), into: &line)
-                    print(String(decoding: line, as: UTF8.self))
-                    continue
-                }
-                switch e {
-                case .log(let l): printError(l)
-                case .retrying(let a, let max, let err, let delay): printError("retrying read (attempt \(a) of \(max)) in \(delay): \(err.message)")
-                case .progress(let l, let t, let m):
-                    guard ContinuousClock.now - lastProgress > .seconds(1) else { continue }
-                    lastProgress = ContinuousClock.now
-                    printError(m.isEmpty ? "progress \(l.map(String.init) ?? "?")/\(t.map(String.init) ?? "?")" : m)
-                case .failed(let err): printError("error: run failed: \(err.message) (code \(err.code))")
-                case .cancelled: printError("run cancelled")
-                default: break
-                }
-            }
-        }
-        let summary = await runner.run()
-        await printer.value
-        guard shutdown.claim(byDeadline: false) else {
-            // The shutdown deadline passed: it reports and exits.
-            await withCheckedContinuation { c in shutdown.park(c) }
-            return
-        }
-        var code: Int32
-        switch summary.status {
-        case .done: code = Exit.success
-        case .cancelled: code = Exit.success
-        default: code = Exit.runFailed
-        }
-        do {
-            try await sdk.close(timeout: shutdown.remaining(of: timeout))
-        } catch {
-            let c = sdk.counters
-            printError(undeliveredMessage(c.records - c.recordsDelivered, spool: spool, reason: error.asPanoplyError.message))
-            code = Exit.undelivered
-        }
-        if summary.status == .cancelled, summary.counters.undelivered > 0 { code = Exit.undelivered }
-        print(summaryLine(sdk.counters, seconds: summary.seconds))
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The exit code a run earned before its SDK is closed.
+    static func exitCode(_ summary: RunSummary) -> Int32 {
+        switch summary.status {
+        case .done: Exit.success
+        case .cancelled: summary.counters.undelivered > 0 ? Exit.undelivered : Exit.success
+        default: Exit.runFailed
+        }
+    }
+
+    /// Prints the run's events: JSON lines on standard output with `--events json`, else
+    /// logs, retries, progress (at most once a second) and the end on standard error.
+    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: any DataSource.Type) async {
+        var lastProgress = ContinuousClock.now - .seconds(10)
+        for await e in events {
+            if json {
+                var line: [UInt8] = []
+                try? JSONWriter.write(.object(eventJSON(e, sourceType: sourceType)), into: &line)
+                print(String(decoding: line, as: UTF8.self))
+                continue
+            }
+            switch e {
+            case .log(let l): printError(l)
+            case .retrying(let a, let max, let err, let delay): printError("retrying read (attempt \(a) of \(max)) in \(delay): \(err.message)")
+            case .progress(let l, let t, let m):
+                guard ContinuousClock.now - lastProgress > .seconds(1) else { continue }
+                lastProgress = ContinuousClock.now
+                printError(m.isEmpty ? "progress \(l.map(String.init) ?? "?")/\(t.map(String.init) ?? "?")" : m)
+            case .failed(let err): printError("error: run failed: \(err.message) (code \(err.code))")
+            case .cancelled: printError("run cancelled")
+            default: break
+            }
+        }
     }
 
     /// One event as a JSON object: `{"event": NAME, ...}`; secrets masked (secret params
@@ -159,47 +137,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Who ends a `run` after SIGINT/SIGTERM: the run itself, or the shutdown deadline.
-final class ShutdownDeadline: Sendable {
-    private struct State {
-        var signalledAt: ContinuousClock.Instant?
-        var claimed = false
-        var parked: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state = Mutex(State())
-    let started = ContinuousClock.now
-
-    func signalled() { state.withLock { if $0.signalledAt == nil { $0.signalledAt = .now } } }
-
-    /// True for the first claimant only.
-    func claim(byDeadline: Bool) -> Bool {
-        state.withLock { s in
-            if s.claimed { return false }
-            if byDeadline && s.signalledAt == nil { return false }
-            s.claimed = true
-            return true
-        }
-    }
-
-    /// Time left of `timeout` since the signal (all of it when there was none).
-    func remaining(of timeout: Duration) -> Duration {
-        guard let at = state.withLock({ $0.signalledAt }) else { return timeout }
-        return max(timeout - (ContinuousClock.now - at), .milliseconds(200))
-    }
-
-    /// Parks a caller that lost the claim; the winner exits the process.
-    func park(_ c: CheckedContinuation<Void, Never>) { state.withLock { $0.parked.append(c) } }
-}
-
-/// "N records were not delivered; they stay in the spool DIR ...: reason"
-func undeliveredMessage(_ records: Int, spool: String?, reason: String) -> String {
-    let where_ = spool.map { "; they stay in the spool \($0) and are sent on the next start" }
-        ?? " (no --spool: they are lost; use --spool DIR to keep them across restarts)"
-    var reason = reason
-    if let r = reason.range(of: #"^\d+ records were not delivered: "#, options: .regularExpression) { reason.removeSubrange(r) }
-    return "error: \(records) records were not delivered\(where_): \(reason)"
-}
-
 /// Warns when a file that may hold secrets or tokens can be read by other users.
 func warnIfReadableByOthers(_ path: String, what: String) {
     var st = stat()
@@ -211,3 +148,5 @@ func warnIfReadableByOthers(_ path: String, what: String) {
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension InvalidRecordPolicy: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
+import PanoplyTUICore
 
 struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,9 @@ struct TUICommand: AsyncParsableCommand {
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources and the destination live.", valueName: "DIR"))
     var configDir: String?
     @OptionGroup var destination: DestinationOptions
+    /// The benchmark (scripts/bench/ui_bench.py) reads the loop's CPU time from this file.
+    @Option(name: .customLong("ui-stats"), help: .hidden)
+    var uiStats: String?
 
     func run() async throws {
         if let openType, (try? registry.kind(named: openType)) == nil {
@@ -26,19 +30,10 @@ struct TUICommand: AsyncParsableCommand {
         }
         let launch = TUILaunch(registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
                                openType: openType, prefill: try parseParams(params),
-                               configDirectory: configDir ?? defaultConfigDirectory())
+                               configDirectory: configDir ?? defaultConfigDirectory(),
+                               awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
+                               noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, uiStatsFile: uiStats)
         let code = try await TUIApp.run(launch)
         if code != 0 { throw ExitCode(code) }
     }
-}
-
-/// What the interactive UI starts with.
-struct TUILaunch: Sendable {
-    var registry: SourceRegistry
-    var destination: DestinationSettings
-    /// False when no destination option or variable was given (the UI may use a saved one).
-    var destinationGiven: Bool
-    var openType: String?
-    var prefill: [String: String]
-    var configDirectory: String
 }

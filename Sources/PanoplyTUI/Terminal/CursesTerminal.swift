@@ -1,21 +1,20 @@
 import CNcurses
 import Foundation
 import PanoplyKit
-
-/// What the terminal reports.
-enum TerminalInput: Sendable, Equatable {
-    case key(Key)
-    case resize
-}
+import PanoplyTUICore
 
 /// The only place that talks to ncurses. Every call runs on the main actor; frames are
 /// diffed against the last one drawn, so an unchanged frame costs no terminal output.
 @MainActor
-final class CursesTerminal {
+final class CursesTerminal: Terminal {
+    private let noColor: Bool
     private var shown: Screen?
     private var pairs: [Int: Int16] = [:]
     private var colors = false
     private(set) var isStarted = false
+
+    /// - Parameter noColor: draw with attributes only (`NO_COLOR` set).
+    init(noColor: Bool) { self.noColor = noColor }
 
     /// Sets up a UTF-8 locale (C.UTF-8 when the environment has none), raw keys (so Ctrl-S
     /// and Ctrl-C arrive as keys), no echo, hidden cursor, and colours unless `NO_COLOR`.
@@ -34,7 +33,6 @@ final class CursesTerminal {
         keypad(panoply_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         if !noColor, has_colors() {
             start_color()
             use_default_colors()
@@ -99,24 +97,18 @@ final class CursesTerminal {
     }
 
     /// Draws what changed since the last frame; does nothing when nothing did.
-    /// - Returns: how many runs of cells were written.
-    @discardableResult
-    func draw(_ screen: Screen) -> Int {
+    func draw(_ screen: Screen) {
         if shown == nil { clear() }
         let runs = frameDiff(from: shown, to: screen)
         shown = screen
-        guard !runs.isEmpty else { return 0 }
+        guard !runs.isEmpty else { return }
         for run in runs {
             apply(run.style)
             _ = run.text.withCString { mvaddstr(Int32(run.y), Int32(run.x), $0) }
         }
         panoply_attrset(0, 0, 0, 0, 0)
         refresh()
-        return runs.count
     }
-
-    /// Forgets what is on screen, so the next frame is drawn whole.
-    func invalidate() { shown = nil }
 
     private func apply(_ style: CellStyle) {
         var pair: Int16 = 0

@@ -1,3 +1,5 @@
+import PanoplyTUICore
+
 /// A stretch of one row, in one style, that differs from what is on screen.
 struct DrawRun: Sendable, Equatable {
     var x: Int

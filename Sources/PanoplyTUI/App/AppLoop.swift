@@ -1,0 +1,110 @@
+import Foundation
+import PanoplyKit
+import PanoplyTUICore
+
+/// One session of the UI loop: reads input, reduces events, performs effects, draws.
+/// Its timing decisions live in ``LoopTiming``.
+@MainActor
+final class AppLoop<T: Terminal> {
+    let inbox: Inbox
+    private(set) var state: AppState
+    private let terminal: T
+    private let store: ConfigStore
+    private let coordinator: RunCoordinator
+    private let stats: UIStats?
+    private var timing = LoopTiming()
+    private let start = ContinuousClock.now
+    private var size = (width: 80, height: 24)
+    private var dirty = true
+    private var signalled = false
+    private var quitRequested = false
+    private let observe: ((AppEvent, [Effect]) -> Void)?
+
+    init(state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
+         stats: UIStats?, observe: ((AppEvent, [Effect]) -> Void)? = nil) {
+        self.state = state
+        self.observe = observe
+        self.terminal = terminal
+        self.store = store
+        self.stats = stats
+        let inbox = Inbox()
+        self.inbox = inbox
+        coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken)
+    }
+
+    /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the grace
+    /// period after the quit has passed.
+    /// - Returns: 0, or 1 when runs were still delivering at exit.
+    func run() async -> Int32 {
+        size = terminal.size
+        state = reduce(state, .resize(width: size.width, height: size.height)).0
+        while true {
+            let iterationCPU = stats == nil ? 0 : UIStats.threadCPU()
+            let now = turn()
+            if timing.shouldExit(now: now, quitting: quitRequested, signalled: signalled,
+                                 sdksOpen: state.runs.contains { $0.sdkOpen }) { break }
+            if let stats { stats.add(cpu: UIStats.threadCPU() - iterationCPU, now: now) }
+            await Task.yield()
+        }
+        return state.runs.contains { $0.sdkOpen } ? 1 : 0
+    }
+
+    /// One iteration: input, run events and a tick reduced; a frame drawn when due.
+    /// - Returns: the time of the iteration.
+    private func turn() -> Double {
+        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty
+        var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
+        events += inbox.drain()
+        let now = seconds()
+        if timing.tickDue(now: now, busy: busy, hasEvents: !events.isEmpty) { events.insert(.tick(now), at: 0) }
+        for event in events {
+            if case .terminate = event { signalled = true }
+            let (next, effects) = reduce(state, event)
+            state = next
+            observe?(event, effects)
+            perform(effects)
+        }
+        dirty = dirty || !events.isEmpty
+        if timing.frameDue(now: now, dirty: dirty) {
+            terminal.draw(render(state, width: size.width, height: size.height))
+            dirty = false
+            stats?.frames += 1
+        }
+        return now
+    }
+
+    /// Waits for a key, then takes whatever else is already there (up to 256 inputs).
+    private func readInput(timeoutMs: Int32) -> [AppEvent] {
+        var events: [AppEvent] = []
+        var input = terminal.read(timeoutMs: timeoutMs)
+        while let i = input, events.count < 256 {
+            switch i {
+            case .key(let k): events.append(.key(k))
+            case .resize:
+                size = terminal.size
+                events.append(.resize(width: size.width, height: size.height))
+            }
+            input = terminal.read(timeoutMs: 0)
+        }
+        return events
+    }
+
+    private func perform(_ effects: [Effect]) {
+        for effect in effects {
+            switch effect {
+            case .startRun(let request): coordinator.start(request, destination: state.destination)
+            case .cancelRun(let id): coordinator.cancel(id)
+            case .saveSources(let sources):
+                do { try store.saveSources(sources) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
+            case .saveDestination(let d):
+                do { try store.saveDestination(d) } catch { inbox.post(.notice("cannot save the destination: \(error)")) }
+            case .quit: quitRequested = true
+            }
+        }
+    }
+
+    private func seconds() -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,20 @@
+import PanoplyKit
+import PanoplyTUICore
+
+/// What the interactive UI starts with: the command line and the environment, read once
+/// at start.
+struct TUILaunch: Sendable {
+    var registry: SourceRegistry
+    var destination: DestinationSettings
+    /// False when no destination option or variable was given (the UI may use a saved one).
+    var destinationGiven: Bool
+    var openType: String?
+    var prefill: [String: String] = [:]
+    var configDirectory: String
+    /// `AWS_SESSION_TOKEN`, for the runs' SDKs when AWS credentials are given.
+    var awsSessionToken: String?
+    /// `NO_COLOR` was set: draw with attributes only.
+    var noColor = false
+    /// Where the loop writes its CPU statistics (`--ui-stats FILE`, for the benchmark).
+    var uiStatsFile: String?
+}

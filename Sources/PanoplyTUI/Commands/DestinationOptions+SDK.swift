@@ -1,0 +1,26 @@
+import ArgumentParser
+import PanoplyKit
+import PanoplyTUICore
+
+extension DestinationOptions {
+    /// The destination settings and the SDK configuration they make, with the
+    /// environment read at start; says so when no destination was named (the default
+    /// outbox is used).
+    /// - Throws: a usage exit (2) naming what to fix.
+    func configuration() throws -> (DestinationSettings, SDKConfiguration) {
+        let settings = settings()
+        let config: SDKConfiguration
+        do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
+        if isDefault() {
+            printError("no credentials given: writing to the local outbox \(settings.outbox) (use --api-key/--api-secret for Panoply)")
+        }
+        return (settings, config)
+    }
+
+    /// - Throws: a usage exit (2) when the SDK cannot start (an unusable outbox folder, ...).
+    static func makeSDK(_ config: SDKConfiguration) throws -> PanoplySDK {
+        do { return try PanoplySDK(config) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+    }
+}

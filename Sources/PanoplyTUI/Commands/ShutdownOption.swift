@@ -1,0 +1,20 @@
+import ArgumentParser
+import PanoplyKit
+import PanoplyTUICore
+
+/// `--shutdown-timeout SECONDS`, shared by the commands that deliver (`run`, `send`).
+struct ShutdownOption: ParsableArguments {
+    @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("On SIGINT/SIGTERM, wait at most this long for delivery.", valueName: "SECONDS"))
+    var seconds: Double = 30
+
+    func validate() throws {
+        do { _ = try duration(seconds) } catch { throw ValidationError(error.asPanoplyError.message) }
+    }
+
+    /// The timeout (validated by ``validate()``).
+    var duration: Duration { (try? duration(seconds)) ?? .seconds(30) }
+
+    private func duration(_ s: Double) throws -> Duration {
+        try SecondsOption.duration(s, option: "--shutdown-timeout", in: SecondsOption.shutdownTimeout)
+    }
+}

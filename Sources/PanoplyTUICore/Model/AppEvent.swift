@@ -1,0 +1,45 @@
+import PanoplyKit
+
+/// Identifies one run of a source in this session.
+package typealias RunID = Int
+
+/// Everything the reducer reacts to: keys, time, and what the runs report.
+package enum AppEvent: Sendable {
+    case key(Key)
+    /// The terminal size changed (the reducer keeps it for scrolling limits).
+    case resize(width: Int, height: Int)
+    /// Seconds since the app started; drives rates, ETA and elapsed times.
+    case tick(Double)
+    case run(RunID, RunEvent)
+    /// A run could not start (bad destination, unusable outbox folder, ...).
+    case runStartFailed(RunID, String)
+    /// The run's SDK is closed; `error` when records stayed undelivered.
+    case runClosed(RunID, error: String?)
+    /// A note for the bottom line (a file could not be saved).
+    case notice(String)
+    /// SIGINT or SIGTERM: leave now, cancelling what runs.
+    case terminate
+}
+
+/// What the reducer asks the outside world to do.
+package enum Effect: Sendable, Equatable {
+    case startRun(RunRequest)
+    case cancelRun(RunID)
+    case saveSources([SavedSource])
+    case saveDestination(DestinationSettings)
+    case quit
+}
+
+/// Everything needed to start one run.
+package struct RunRequest: Sendable, Equatable {
+    package var id: RunID
+    package var sourceName: String
+    package var type: String
+    package var params: [String: JSONValue]
+    package var table: String
+    /// The committed state to resume from (a retry), nil for a fresh run.
+    package var state: JSONObject?
+    package var attempt: Int
+    /// Resume from the state saved on disk by an earlier session (a retry after a restart).
+    package var resumeFromFile = false
+}

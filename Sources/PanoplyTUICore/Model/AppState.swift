@@ -1,0 +1,74 @@
+import PanoplyKit
+
+/// Which screen is showing.
+package enum ScreenState: Sendable, Equatable {
+    case list
+    case form(FormState)
+    case run(RunID)
+}
+
+/// A question over the current screen.
+package enum Overlay: Sendable, Equatable {
+    case help
+    case confirmCancel(RunID)
+    case confirmQuit
+}
+
+/// One row of the source list.
+package enum ListEntry: Sendable, Equatable {
+    case saved(Int)
+    case type(Int)
+    case destination
+}
+
+/// The whole UI: the only state there is. Changed only by ``reduce(_:_:)``.
+package struct AppState: Sendable, Equatable {
+    package var types: [SourceTypeInfo]
+    package var saved: [SavedSource]
+    package var destination: DestinationSettings
+    package var screen: ScreenState = .list
+    package var overlay: Overlay?
+    package var selection = 0
+    /// Runs in start order.
+    package var runs: [RunState] = []
+    package var nextRunID = 1
+    /// The latest run of each saved source, by name.
+    package var latestRun: [String: RunID] = [:]
+    package var now: Double = 0
+    package var width = 80
+    package var height = 24
+    /// A one-line note at the bottom (saved, errors of the moment).
+    package var notice: String?
+    package var quitting = false
+
+    package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
+        self.types = types
+        self.saved = saved
+        self.destination = destination
+    }
+
+    package var listEntries: [ListEntry] {
+        saved.indices.map { .saved($0) } + types.indices.map { .type($0) } + [.destination]
+    }
+
+    package var activeRunCount: Int { runs.filter(\.isActive).count }
+
+    package func run(_ id: RunID) -> RunState? { runs.first { $0.id == id } }
+
+    package mutating func updateRun(_ id: RunID, _ body: (inout RunState) -> Void) {
+        if let i = runs.firstIndex(where: { $0.id == id }) { body(&runs[i]) }
+    }
+
+    package func typeInfo(_ type: String) -> SourceTypeInfo? { types.first { $0.type == type } }
+
+    /// The status shown next to a saved source: its latest run's, else the saved one.
+    package func status(ofSaved s: SavedSource) -> RunStatus {
+        if let id = latestRun[s.name], let r = run(id) { return r.status }
+        return s.lastStatus ?? .idle
+    }
+
+    /// The status of a type: running when any run of it runs, else idle.
+    package func status(ofType type: String) -> RunStatus {
+        runs.contains { $0.request.type == type && $0.status == .running } ? .running : .idle
+    }
+}

@@ -1,0 +1,91 @@
+import PanoplyKit
+
+/// Where records go, resolved from the command line and the environment.
+package struct DestinationSettings: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Codable { case panoply, endpoint, queueURL, outbox }
+
+    package var kind: Kind
+    package var apiKey: String?
+    package var apiSecret: String?
+    package var endpoint: String?
+    package var queueURL: String?
+    package var awsAccessKeyId: String?
+    package var awsSecretAccessKey: String?
+    package var outbox: String
+    package var spool: String?
+    package var maxMessageBytes: Int?
+    package var flushInterval: Double?
+    package var concurrency: Int?
+    package var sqsProtocol: String?
+
+    package static let defaultOutbox = "./panoply-outbox"
+
+    package init(kind: Kind, apiKey: String? = nil, apiSecret: String? = nil, endpoint: String? = nil, queueURL: String? = nil,
+         awsAccessKeyId: String? = nil, awsSecretAccessKey: String? = nil, outbox: String, spool: String? = nil,
+         maxMessageBytes: Int? = nil, flushInterval: Double? = nil, concurrency: Int? = nil, sqsProtocol: String? = nil) {
+        self.kind = kind
+        self.apiKey = apiKey
+        self.apiSecret = apiSecret
+        self.endpoint = endpoint
+        self.queueURL = queueURL
+        self.awsAccessKeyId = awsAccessKeyId
+        self.awsSecretAccessKey = awsSecretAccessKey
+        self.outbox = outbox
+        self.spool = spool
+        self.maxMessageBytes = maxMessageBytes
+        self.flushInterval = flushInterval
+        self.concurrency = concurrency
+        self.sqsProtocol = sqsProtocol
+    }
+
+    /// The SDK configuration, validated as the SDK validates it.
+    /// - Parameter awsSessionToken: goes with the AWS credentials (read from
+    ///   `AWS_SESSION_TOKEN` once, at start, by the command line; never saved).
+    /// - Throws: ``PanoplyError`` (config) naming what to fix.
+    package func sdkConfiguration(awsSessionToken: String? = nil) throws -> SDKConfiguration {
+        var credentials: PanoplyCredentials?
+        if apiKey != nil || apiSecret != nil {
+            guard let apiKey, !apiKey.isEmpty else { throw PanoplyError.config("an API secret was given without an API key (--api-key or PANOPLY_API_KEY)") }
+            guard let apiSecret, !apiSecret.isEmpty else { throw PanoplyError.config("an API key was given without an API secret (--api-secret or PANOPLY_API_SECRET)") }
+            credentials = try PanoplyCredentials(apiKey: apiKey, apiSecret: apiSecret)
+        }
+        let destination: Destination
+        switch kind {
+        case .panoply: destination = .panoply
+        case .endpoint: destination = .endpoint(endpoint ?? "")
+        case .queueURL: destination = .queueURL(queueURL ?? "")
+        case .outbox: destination = .outbox(outbox)
+        }
+        var c = SDKConfiguration(credentials: credentials, destination: destination)
+        if let id = awsAccessKeyId, let key = awsSecretAccessKey, !id.isEmpty, !key.isEmpty {
+            c.awsCredentials = AWSCredentials(accessKeyId: id, secretAccessKey: key,
+                                              sessionToken: awsSessionToken)
+        } else if (awsAccessKeyId ?? "").isEmpty != (awsSecretAccessKey ?? "").isEmpty {
+            throw PanoplyError.config("give both --aws-access-key-id and --aws-secret-access-key, or neither")
+        }
+        if let p = sqsProtocol {
+            guard let proto = SQSProtocol(rawValue: p) else { throw PanoplyError.config("--protocol must be query or json (got '\(p)')") }
+            c.sqsProtocol = proto
+        }
+        if let n = maxMessageBytes { c.maxMessageBytes = n }
+        if let s = flushInterval {
+            c.flushInterval = try SecondsOption.duration(s, option: "--flush-interval", in: SecondsOption.flushInterval)
+        }
+        if let n = concurrency { c.concurrency = n }
+        c.spoolDirectory = spool
+        _ = try c.validatedQueueURL()
+        return c
+    }
+
+    /// For headers and logs: never shows a secret.
+    package var displayName: String {
+        switch kind {
+        case .panoply:
+            let account = apiKey.flatMap { $0.split(separator: "/").first }.map(String.init) ?? "?"
+            return "Panoply queue (account \(account))"
+        case .endpoint: return "SQS endpoint \(endpoint ?? "?")"
+        case .queueURL: return "SQS queue \(queueURL ?? "?")"
+        case .outbox: return "outbox \(outbox)"
+        }
+    }
+}

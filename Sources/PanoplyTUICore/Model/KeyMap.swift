@@ -1,0 +1,108 @@
+/// The one table of key bindings: the reducers dispatch from it, and the help bar and the
+/// `?` overlay are generated from it (as lazygit's `GetKeybindings` or k9s's `KeyActions`).
+package enum KeyMap {
+    private static let screens: [KeyScope] = [.list, .form, .formText, .formChoice, .run]
+    private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .sourceForm, .destinationForm]
+
+    package static let bindings: [KeyBinding] = [
+        // Shared by several screens (the overlay's "Everywhere").
+        KeyBinding([.escape], [.form, .run], .back, "back", hint: "back"),
+        KeyBinding([.char("?")], [.list, .formText, .formChoice, .run], .help, "show this help", hint: "help"),
+        KeyBinding([.char("q")], [.list, .run], .quit, "quit (asks if busy)", hint: "quit"),
+        KeyBinding([.ctrl("c")], [.global], .quit, "quit, same as q"),
+        // The source list.
+        KeyBinding([.up, .char("k")], [.list], .up, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.down, .char("j")], [.list], .down, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.home, .char("g")], [.list], .top, "first / last", label: "g G Home End"),
+        KeyBinding([.end, .char("G")], [.list], .bottom, "first / last", label: "g G Home End"),
+        KeyBinding([.pageUp], [.list], .pageUp, "ten up / down", label: "PgUp PgDn"),
+        KeyBinding([.pageDown], [.list], .pageDown, "ten up / down", label: "PgUp PgDn"),
+        KeyBinding([.enter], [.list], .open, "open the form", hint: "open"),
+        KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l"),
+        KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
+        KeyBinding([.char("x"), .delete], [.list], .delete, "delete saved source"),
+        KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
+        // Forms.
+        KeyBinding([.tab, .down, .enter], [.form], .nextField, "next/previous field", hint: "next", label: "Tab ⇧Tab ↑↓"),
+        KeyBinding([.backTab, .up], [.form], .previousField, "next/previous field", hint: "previous", label: "Tab ⇧Tab ↑↓"),
+        KeyBinding([.char(" "), .right], [.formChoice], .choiceNext, "change a choice", hint: "choose", label: "Space ← →"),
+        KeyBinding([.left], [.formChoice], .choicePrevious, "change a choice", label: "Space ← →"),
+        KeyBinding([.left], [.formText], .cursorLeft, "move in the text", hint: "cursor", label: "← → Home End"),
+        KeyBinding([.right], [.formText], .cursorRight, "move in the text", hint: "cursor", label: "← → Home End"),
+        KeyBinding([.home, .ctrl("a")], [.formText], .cursorHome, "move in the text", label: "← → Home End"),
+        KeyBinding([.end, .ctrl("e")], [.formText], .cursorEnd, "move in the text", label: "← → Home End"),
+        KeyBinding([.backspace], [.formText], .deleteBackward, "delete back / forward", label: "Bksp Del"),
+        KeyBinding([.delete, .ctrl("d")], [.formText], .deleteForward, "delete back / forward", label: "Bksp Del"),
+        KeyBinding([.ctrl("u")], [.formText], .deleteToStart, "clear to start / end", label: "Ctrl-U/K"),
+        KeyBinding([.ctrl("k")], [.formText], .deleteToEnd, "clear to start / end", label: "Ctrl-U/K"),
+        KeyBinding([.ctrl("s")], [.sourceForm], .submit, "save and start", hint: "start", label: "Ctrl-S"),
+        KeyBinding([.ctrl("s")], [.destinationForm], .submit, "save the destination", hint: "save", label: "Ctrl-S"),
+        // The run view.
+        KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
+        KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
+        KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
+        KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
+        KeyBinding([.tab, .backTab], [.run], .togglePane, "log / state pane", hint: "pane", label: "Tab"),
+        KeyBinding([.up, .char("k")], [.run], .up, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
+        KeyBinding([.down, .char("j")], [.run], .down, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
+        KeyBinding([.pageUp], [.run], .pageUp, "scroll", label: "↑↓ PgUp PgDn"),
+        KeyBinding([.pageDown], [.run], .pageDown, "scroll", label: "↑↓ PgUp PgDn"),
+        KeyBinding([.home, .char("g")], [.run], .top, "top / end", label: "g G"),
+        KeyBinding([.end, .char("G")], [.run], .bottom, "top / end", label: "g G"),
+        KeyBinding([.enter], [.runFilter], .applyFilter, "keep / clear filter", hint: "apply filter", label: "Enter Esc"),
+        KeyBinding([.escape], [.runFilter], .clearFilter, "keep / clear filter", hint: "clear filter", label: "Enter Esc"),
+        KeyBinding([.backspace], [.runFilter], .filterBackspace, "edit the filter", label: "Bksp Ctrl-U"),
+        KeyBinding([.ctrl("u")], [.runFilter], .filterClearText, "edit the filter", label: "Bksp Ctrl-U"),
+        // Overlays.
+        KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
+        KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
+        KeyBinding([], [.confirm], .dismiss, "no", hint: "no", label: "any other key"),
+    ]
+
+    /// What `key` does in the first of `scopes` that binds it, nil when none does.
+    package static func action(for key: Key, in scopes: [KeyScope]) -> KeyAction? {
+        for scope in scopes {
+            if let b = bindings.first(where: { $0.scopes.contains(scope) && $0.keys.contains(key) }) { return b.action }
+        }
+        return nil
+    }
+
+    /// The help bar's items for `scopes`: the screen's own keys first, then shared ones;
+    /// consecutive bindings with the same hint make one item (`↑↓ move`).
+    package static func hints(_ scopes: [KeyScope]) -> [(key: String, what: String)] {
+        let applying = bindings.filter { $0.hint != nil && $0.scopes.contains { scopes.contains($0) } }
+        let ordered = applying.filter { $0.scopes.count == 1 } + applying.filter { $0.scopes.count > 1 }
+        var items: [(key: String, what: String)] = []
+        var lastHint: String?
+        for b in ordered {
+            guard let hint = b.hint else { continue }
+            if hint == lastHint, let last = items.popLast() {
+                items.append((last.key + b.barLabel, hint))
+            } else {
+                items.append((b.barLabel, hint))
+            }
+            lastHint = hint
+        }
+        return items
+    }
+
+    /// The `?` overlay: one section per screen, plus "Everywhere" for keys several share.
+    package static var helpSections: [(title: String, rows: [(keys: String, help: String)])] {
+        let sections: [(String, (KeyBinding) -> Bool)] = [
+            ("Everywhere", { b in b.scopes == [.global] || b.scopes.filter { screens.contains($0) }.count > 1 }),
+            ("Source list", { b in b.scopes == [.list] }),
+            ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
+            ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
+        ]
+        return sections.map { title, belongs in (title, rows(bindings.filter(belongs))) }
+    }
+
+    /// Rows for the overlay: consecutive bindings with the same keys label share one.
+    private static func rows(_ bindings: [KeyBinding]) -> [(keys: String, help: String)] {
+        var rows: [(keys: String, help: String)] = []
+        for b in bindings where rows.last?.keys != b.keysLabel {
+            rows.append((b.keysLabel, b.help))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,125 @@
+import PanoplyKit
+
+extension AppState {
+    package mutating func handleFormKey(_ key: Key, _ original: FormState) -> [Effect] {
+        var form = original
+        defer { if case .form = screen { screen = .form(form) } }
+        guard let field = form.focused else {
+            if key == .escape { screen = .list }
+            return []
+        }
+        let purpose: KeyScope = form.purpose == .destination ? .destinationForm : .sourceForm
+        let scopes: [KeyScope] = field.cycles ? [.formChoice, .form, purpose] : [.formText, .form, purpose]
+        switch KeyMap.action(for: key, in: scopes) {
+        case .nextField: form.focus = min(form.fields.count - 1, form.focus + 1)
+        case .previousField: form.focus = max(0, form.focus - 1)
+        case .back: screen = .list
+        case .submit: return submit(&form)
+        // On a text field that holds text, `?` is typed.
+        case .help where field.cycles || field.value.isEmpty: overlay = .help
+        case .choiceNext: cycle(&form, 1)
+        case .choicePrevious: cycle(&form, -1)
+        case .cursorLeft: form.moveCursor(by: -1)
+        case .cursorRight: form.moveCursor(by: 1)
+        case .cursorHome: form.moveCursor(to: 0)
+        case .cursorEnd: form.cursor = nil
+        case .deleteBackward: edit(&form) { $0.deleteBackward() }
+        case .deleteForward: edit(&form) { $0.deleteForward() }
+        case .deleteToStart: edit(&form) { $0.deleteToStart() }
+        case .deleteToEnd: edit(&form) { $0.deleteToEnd() }
+        default: if case .char(let c) = key, !field.cycles { edit(&form) { $0.insertAtCursor(String(c)) } }
+        }
+        return []
+    }
+
+    /// Applies a text edit to the focused field and clears its inline error.
+    private func edit(_ form: inout FormState, _ change: (inout FormState) -> Void) {
+        change(&form)
+        if let name = form.focused?.name { form.errors[name] = nil }
+    }
+
+    private func cycle(_ form: inout FormState, _ step: Int) {
+        form.fields[form.focus].cycle(step)
+        form.errors[form.fields[form.focus].name] = nil
+        // The destination form shows the fields of the chosen kind.
+        if form.purpose == .destination, form.fields[form.focus].name == "kind" {
+            form.stash.merge(form.values) { _, new in new }
+            form.fields = DestinationForm.fields(form.stash)
+            form.errors = [:]
+            form.formError = nil
+        }
+    }
+
+    private mutating func submit(_ form: inout FormState) -> [Effect] {
+        switch form.purpose {
+        case .destination: return submitDestination(&form)
+        case .source(let type, let savedName): return submitSource(&form, type: type, savedName: savedName)
+        }
+    }
+
+    private mutating func submitDestination(_ form: inout FormState) -> [Effect] {
+        form.errors = [:]
+        for f in form.fields where f.required && f.value.isEmpty { form.errors[f.name] = "\(f.title) is required" }
+        guard form.errors.isEmpty else {
+            form.formError = "Fill in the marked fields"
+            return []
+        }
+        let settings = DestinationForm.settings(form.values, base: destination)
+        do {
+            _ = try settings.sdkConfiguration()
+        } catch {
+            form.formError = (error as? PanoplyError)?.message ?? "\(error)"
+            return []
+        }
+        destination = settings
+        screen = .list
+        notice = "destination saved: \(settings.displayName)"
+        return [.saveDestination(settings)]
+    }
+
+    private mutating func submitSource(_ form: inout FormState, type: String, savedName: String?) -> [Effect] {
+        guard let info = typeInfo(type) else { return [] }
+        var values = form.values
+        let table = values.removeValue(forKey: FormState.tableField) ?? ""
+        form.errors = [:]
+        form.formError = nil
+        switch info.configuration.validate(values) {
+        case .failure(let errors):
+            for p in errors.problems where form.errors[p.param] == nil { form.errors[p.param] = p.message }
+            if let first = form.fields.firstIndex(where: { form.errors[$0.name] != nil }) { form.focus = first }
+            form.formError = errors.problems.count == 1 ? "1 field needs fixing" : "\(errors.problems.count) fields need fixing"
+            return []
+        case .success(let params):
+            let name = savedName ?? uniqueSavedName(info.configuration.title)
+            if let id = latestRun[name], run(id)?.status == .running {
+                form.formError = "\(name) is already running: wait for it or cancel it (c in its run view)"
+                return []
+            }
+            let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
+            if let i = saved.firstIndex(where: { $0.name == name }) { saved[i] = entry } else { saved.append(entry) }
+            let request = RunRequest(id: nextRunID, sourceName: name, type: type, params: params,
+                                     table: table.isEmpty ? type : table, state: nil, attempt: 1)
+            return [.saveSources(saved)] + startRun(request, title: name)
+        }
+    }
+
+    /// "Demo", then "Demo 2", "Demo 3", ...
+    package func uniqueSavedName(_ title: String) -> String {
+        let names = Set(saved.map(\.name))
+        if !names.contains(title) { return title }
+        var n = 2
+        while names.contains("\(title) \(n)") { n += 1 }
+        return "\(title) \(n)"
+    }
+
+    /// Adds the run, shows it, and asks the app to start it.
+    package mutating func startRun(_ request: RunRequest, title: String) -> [Effect] {
+        var r = RunState(id: request.id, request: request, title: title, startedAt: now)
+        r.log.append(r.stamp(now: now) + (request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting"))
+        runs.append(r)
+        nextRunID = max(nextRunID, request.id) + 1
+        latestRun[request.sourceName] = request.id
+        screen = .run(request.id)
+        return [.startRun(request)]
+    }
+}

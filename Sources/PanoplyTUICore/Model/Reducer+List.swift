@@ -1,0 +1,80 @@
+import PanoplyKit
+
+extension AppState {
+    package mutating func handleListKey(_ key: Key) -> [Effect] {
+        let entries = listEntries
+        selection = min(max(0, selection), entries.count - 1)
+        switch KeyMap.action(for: key, in: [.list]) {
+        case .up: selection = max(0, selection - 1)
+        case .down: selection = min(entries.count - 1, selection + 1)
+        case .top: selection = 0
+        case .bottom: selection = entries.count - 1
+        case .pageUp: selection = max(0, selection - 10)
+        case .pageDown: selection = min(entries.count - 1, selection + 10)
+        case .open: openSelected(entries[selection])
+        case .destination: screen = .form(DestinationForm.form(destination))
+        case .viewRun: viewLatestRun(entries[selection])
+        case .retry: return retrySelected(entries[selection])
+        case .delete: return deleteSelected(entries[selection])
+        case .help: overlay = .help
+        case .quit: return askToQuit()
+        default: break
+        }
+        return []
+    }
+
+    private mutating func openSelected(_ entry: ListEntry) {
+        switch entry {
+        case .saved(let i):
+            let s = saved[i]
+            guard let info = typeInfo(s.type) else {
+                notice = "source type '\(s.type)' is not available in this build"
+                return
+            }
+            screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name))
+        case .type(let i):
+            screen = .form(.source(types[i], values: [:], table: "", savedName: nil))
+        case .destination:
+            screen = .form(DestinationForm.form(destination))
+        }
+    }
+
+    private mutating func viewLatestRun(_ entry: ListEntry) {
+        switch entry {
+        case .saved(let i):
+            if let id = latestRun[saved[i].name] { screen = .run(id) } else { notice = "\(saved[i].name) has not run yet: Enter opens its form, Ctrl-S starts it" }
+        case .type(let i):
+            if let r = runs.last(where: { $0.request.type == types[i].type }) { screen = .run(r.id) } else { notice = "no run of \(types[i].configuration.title) yet" }
+        case .destination:
+            break
+        }
+    }
+
+    private mutating func retrySelected(_ entry: ListEntry) -> [Effect] {
+        guard case .saved(let i) = entry else { return [] }
+        let src = saved[i]
+        if let id = latestRun[src.name] { return retry(id) }
+        if src.lastStatus == .failed || src.lastStatus == .cancelled, let info = typeInfo(src.type),
+           case .success(let params) = info.configuration.validate(src.values) {
+            let request = RunRequest(id: nextRunID, sourceName: src.name, type: src.type, params: params,
+                                     table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 2, resumeFromFile: true)
+            return startRun(request, title: src.name)
+        }
+        notice = "\(saved[i].name) has no run to retry in this session: Enter opens its form, Ctrl-S starts it"
+        return []
+    }
+
+    private mutating func deleteSelected(_ entry: ListEntry) -> [Effect] {
+        guard case .saved(let i) = entry else { return [] }
+        let name = saved[i].name
+        if let id = latestRun[name], run(id)?.status == .running {
+            notice = "\(name) is running: cancel it first"
+            return []
+        }
+        saved.remove(at: i)
+        latestRun[name] = nil
+        selection = min(selection, listEntries.count - 1)
+        notice = "deleted \(name)"
+        return [.saveSources(saved)]
+    }
+}

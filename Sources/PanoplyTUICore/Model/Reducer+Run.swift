@@ -1,0 +1,101 @@
+import PanoplyKit
+
+extension AppState {
+    package mutating func handleRunKey(_ key: Key, _ id: RunID) -> [Effect] {
+        guard let r = run(id) else {
+            screen = .list
+            return []
+        }
+        if r.editingFilter { return editFilter(key, id) }
+        let panes = RunPanes(width: width, height: height, run: r)
+        switch KeyMap.action(for: key, in: [.run]) {
+        case .back: screen = .list
+        case .cancelRun:
+            if r.status == .running, !r.cancelling { overlay = .confirmCancel(id) } else { notice = r.cancelling ? "already cancelling" : "the run is not running" }
+        case .retry: return retry(id)
+        case .filter: updateRun(id) { $0.editingFilter = true }
+        case .togglePane: updateRun(id) { $0.pane = $0.pane == .log ? .state : .log }
+        case .follow: updateRun(id) { r in r.follow.toggle(); if !r.follow { r.logTop = panes.bottomLogTop } }
+        case .up: scroll(id, by: -1, panes)
+        case .down: scroll(id, by: 1, panes)
+        case .pageUp: scroll(id, by: -max(1, panes.paneRows - 1), panes)
+        case .pageDown: scroll(id, by: max(1, panes.paneRows - 1), panes)
+        case .top: scroll(id, by: -1_000_000_000, panes)
+        case .bottom: scroll(id, by: 1_000_000_000, panes)
+        case .help: overlay = .help
+        case .quit: return askToQuit()
+        default: break
+        }
+        return []
+    }
+
+    private mutating func editFilter(_ key: Key, _ id: RunID) -> [Effect] {
+        updateRun(id) { r in
+            switch KeyMap.action(for: key, in: [.runFilter]) {
+            case .applyFilter: r.editingFilter = false
+            case .clearFilter:
+                r.editingFilter = false
+                r.filter = ""
+            case .filterBackspace: if !r.filter.isEmpty { r.filter.removeLast() }
+            case .filterClearText: r.filter = ""
+            default: if case .char(let c) = key { r.filter.append(c) }
+            }
+            r.logTop = 0
+        }
+        return []
+    }
+
+    private mutating func scroll(_ id: RunID, by delta: Int, _ panes: RunPanes) {
+        updateRun(id) { r in
+            switch r.pane {
+            case .state:
+                r.stateTop = min(panes.bottomStateTop, max(0, r.stateTop + delta))
+            case .log:
+                let bottom = panes.bottomLogTop
+                let from = panes.logTop(r)
+                r.logTop = min(bottom, max(0, from + delta))
+                // Scrolling to the end follows new lines again.
+                r.follow = r.logTop >= bottom && delta > 0
+            }
+        }
+    }
+
+    /// Starts a failed or cancelled run again from its committed state.
+    package mutating func retry(_ id: RunID) -> [Effect] {
+        guard let r = run(id) else { return [] }
+        switch r.status {
+        case .running, .idle:
+            notice = "the run is still going: cancel it (c) before retrying"
+            return []
+        case .done:
+            notice = "the run completed: open its form (Enter on the list) and Ctrl-S to run it again"
+            return []
+        case .failed, .cancelled:
+            var request = r.request
+            request.id = nextRunID
+            request.state = r.committed
+            request.attempt = r.request.attempt + 1
+            return startRun(request, title: r.title)
+        }
+    }
+}
+
+extension RunState {
+    /// `[mm:ss] ` since the run started.
+    package func stamp(now: Double) -> String { "[\(Format.clock(max(0, now - startedAt)))] " }
+
+    /// Takes a rate sample at most once a second.
+    package mutating func sample(now: Double) {
+        guard status == .running else { return }
+        guard let at = sampleAt else {
+            sampleAt = now
+            sampleLoaded = counters.records
+            return
+        }
+        guard now - at >= 1 else { return }
+        let instant = Double(counters.records - sampleLoaded) / (now - at)
+        rate = rate.map { 0.5 * $0 + 0.5 * instant } ?? instant
+        sampleAt = now
+        sampleLoaded = counters.records
+    }
+}

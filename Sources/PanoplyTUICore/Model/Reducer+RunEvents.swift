@@ -1,0 +1,76 @@
+import PanoplyKit
+
+extension AppState {
+    /// Folds one event of run `id` into its state.
+    package mutating func apply(_ event: RunEvent, to id: RunID) -> [Effect] {
+        guard let r = run(id) else { return [] }
+        let stamp = r.stamp(now: now)
+        var ended: RunStatus?
+        let now = self.now
+        updateRun(id) { r in
+            switch event {
+            case .started(let attempt, let resumedFrom):
+                r.status = .running
+                if let resumedFrom {
+                    r.committed = resumedFrom
+                    r.log.append(stamp + "attempt \(attempt), resuming from \(JSONWriter.string(.object(SavedParams.masked(resumedFrom))))")
+                }
+            case .log(let line):
+                r.log.append(stamp + line)
+            case .progress(let loaded, let total, let message):
+                if let loaded { r.loaded = loaded }
+                if let total { r.total = total }
+                r.message = message
+            case .state(let state):
+                r.committed = state
+            case .sourceChange(let changes):
+                r.log.append(stamp + "source changed: \(changes.keys.joined(separator: ", "))")
+            case .fired(let type, let data):
+                r.log.append(stamp + "event \(type): \(JSONWriter.string(data))".truncated(to: 500))
+            case .counters(let c):
+                r.counters = c
+            case .retrying(let attempt, let max, let error, let delay):
+                r.log.append(stamp + "read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)")
+            case .failed(let error):
+                r.status = .failed
+                r.settleRate(now: now)
+                r.error = error.message
+                r.endedAt = now
+                r.log.append(stamp + "failed: \(error.message)")
+                ended = .failed
+            case .cancelled:
+                r.status = .cancelled
+                r.settleRate(now: now)
+                r.endedAt = now
+                r.log.append(stamp + "cancelled; committed state kept for a retry (r)")
+                ended = .cancelled
+            case .completed(let summary):
+                r.status = .done
+                r.counters = summary.counters
+                r.committed = summary.state
+                r.endedAt = now
+                if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
+                r.log.append(stamp + "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))")
+                ended = .done
+            }
+        }
+        var effects: [Effect] = []
+        if case .sourceChange(let changes) = event { effects += rememberChanges(changes, of: r.request.sourceName) }
+        if let ended { effects += recordStatus(ended, of: r.request.sourceName) }
+        return effects
+    }
+
+    /// A source changed its params (a refreshed token): keep them for the next run.
+    private mutating func rememberChanges(_ changes: JSONObject, of name: String) -> [Effect] {
+        guard let i = saved.firstIndex(where: { $0.name == name }) else { return [] }
+        for (key, value) in changes { saved[i].values[key] = value.stringValue ?? JSONWriter.string(value) }
+        return [.saveSources(saved)]
+    }
+}
+
+extension RunState {
+    /// A run that ended before its first rate sample shows its average rate.
+    package mutating func settleRate(now: Double) {
+        if rate == nil, now > startedAt { rate = Double(counters.records) / (now - startedAt) }
+    }
+}

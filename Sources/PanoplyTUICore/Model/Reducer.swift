@@ -1,0 +1,93 @@
+import PanoplyKit
+
+/// The whole behaviour of the UI: a pure function of the state and one event.
+/// - Returns: the new state and what the app must do (start or cancel runs, save files, quit).
+package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]) {
+    var s = state
+    var effects: [Effect] = []
+    switch event {
+    case .key(let key):
+        s.notice = nil
+        effects = s.handleKey(key)
+    case .resize(let w, let h):
+        s.width = w
+        s.height = h
+    case .tick(let now):
+        s.now = now
+        for i in s.runs.indices { s.runs[i].sample(now: now) }
+    case .run(let id, let e):
+        effects = s.apply(e, to: id)
+    case .runStartFailed(let id, let message):
+        effects = s.apply(.failed(PanoplyError(.config, message)), to: id)
+        s.updateRun(id) { $0.sdkOpen = false }
+    case .runClosed(let id, let error):
+        let now = s.now
+        s.updateRun(id) { r in
+            r.sdkOpen = false
+            if let error { r.log.append(r.stamp(now: now) + "closing the SDK: \(error)") }
+        }
+    case .notice(let text):
+        s.notice = text
+    case .terminate:
+        if !s.quitting { effects = s.quitNow() }
+    }
+    return (s, effects)
+}
+
+extension AppState {
+    package mutating func handleKey(_ key: Key) -> [Effect] {
+        if let overlay { return handleOverlayKey(key, overlay) }
+        if KeyMap.action(for: key, in: [.global]) == .quit { return askToQuit() }
+        switch screen {
+        case .list: return handleListKey(key)
+        case .form(let form): return handleFormKey(key, form)
+        case .run(let id): return handleRunKey(key, id)
+        }
+    }
+
+    private mutating func handleOverlayKey(_ key: Key, _ overlay: Overlay) -> [Effect] {
+        self.overlay = nil
+        let yes = KeyMap.action(for: key, in: [.confirm]) == .confirm
+        switch overlay {
+        case .help:
+            return []
+        case .confirmCancel(let id):
+            guard yes, run(id)?.status == .running else { return [] }
+            let now = self.now
+            updateRun(id) { r in
+                r.cancelling = true
+                r.log.append(r.stamp(now: now) + "cancelling: stop reading, deliver what was read")
+            }
+            return [.cancelRun(id)]
+        case .confirmQuit:
+            return yes ? quitNow() : []
+        }
+    }
+
+    /// `q`: quits at once when nothing runs, else asks.
+    package mutating func askToQuit() -> [Effect] {
+        if activeRunCount > 0 {
+            overlay = .confirmQuit
+            return []
+        }
+        return quitNow()
+    }
+
+    /// Cancels every active run and quits.
+    package mutating func quitNow() -> [Effect] {
+        quitting = true
+        var effects: [Effect] = []
+        for i in runs.indices where runs[i].status == .running {
+            runs[i].cancelling = true
+            effects.append(.cancelRun(runs[i].id))
+        }
+        return effects + [.quit]
+    }
+
+    /// Marks a saved source's last status and asks to save the list.
+    package mutating func recordStatus(_ status: RunStatus, of name: String) -> [Effect] {
+        guard let i = saved.firstIndex(where: { $0.name == name }) else { return [] }
+        saved[i].lastStatus = status
+        return [.saveSources(saved)]
+    }
+}

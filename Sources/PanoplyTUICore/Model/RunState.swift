@@ -1,0 +1,67 @@
+import PanoplyKit
+
+/// Which pane of the run view the arrows scroll.
+package enum RunPane: Sendable, Equatable { case log, state }
+
+/// One run as the UI sees it, built from its ``RunEvent``s.
+package struct RunState: Sendable, Equatable {
+    package var id: RunID
+    package var request: RunRequest
+    package var title: String
+    package var status: RunStatus = .running
+    package var startedAt: Double
+    package var endedAt: Double?
+    package var loaded: Int?
+    package var total: Int?
+    package var message = ""
+    package var counters = SDKCounters()
+    /// The merged committed state.
+    package var committed: JSONObject = [:]
+    package var error: String?
+    /// Set when the user asked to cancel and the run has not ended yet.
+    package var cancelling = false
+    /// True until the run's SDK is closed (a retry waits for it).
+    package var sdkOpen = true
+    package var log = LogBuffer()
+
+    // Records per second, sampled on ticks.
+    package var rate: Double?
+    package var sampleAt: Double?
+    package var sampleLoaded = 0
+
+    // Panes.
+    package var pane: RunPane = .log
+    package var follow = true
+    /// First log line shown when not following.
+    package var logTop = 0
+    package var stateTop = 0
+    package var filter = ""
+    package var editingFilter = false
+
+    package init(id: RunID, request: RunRequest, title: String, startedAt: Double) {
+        self.id = id
+        self.request = request
+        self.title = title
+        self.startedAt = startedAt
+    }
+
+    package var isActive: Bool { status == .running }
+
+    /// 0...1 when the total is known.
+    package var fraction: Double? {
+        if status == .done { return 1 }
+        guard let total, total > 0, let loaded else { return nil }
+        return min(1, max(0, Double(loaded) / Double(total)))
+    }
+
+    /// Seconds left at the current rate.
+    package var eta: Double? {
+        guard status == .running, let total, let loaded, let rate, rate > 0, total >= loaded else { return nil }
+        return Double(total - loaded) / rate
+    }
+
+    package func elapsed(now: Double) -> Double { (endedAt ?? now) - startedAt }
+
+    /// The log lines the pane shows, filter applied.
+    package var visibleLog: [String] { log.lines(matching: filter) }
+}

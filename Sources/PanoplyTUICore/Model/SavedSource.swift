@@ -1,0 +1,33 @@
+import PanoplyKit
+
+/// A filled-in source form, saved in the config directory and listed on the next start.
+package struct SavedSource: Sendable, Equatable, Codable {
+    /// Unique among saved sources; also names its state file.
+    package var name: String
+    package var type: String
+    /// The values as typed in the form (empty means the param's default).
+    package var values: [String: String]
+    /// The destination table; empty means the type's name.
+    package var table: String
+    /// How its last run ended, so the list shows it after a restart.
+    package var lastStatus: RunStatus?
+
+    package init(name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil) {
+        self.name = name
+        self.type = type
+        self.values = values
+        self.table = table
+        self.lastStatus = lastStatus
+    }
+}
+
+/// What the UI knows of a source type: its name and configuration.
+package struct SourceTypeInfo: Sendable, Equatable {
+    package var type: String
+    package var configuration: SourceConfiguration
+
+    package init(type: String, configuration: SourceConfiguration) {
+        self.type = type
+        self.configuration = configuration
+    }
+}

@@ -1,0 +1,69 @@
+import PanoplyKit
+
+/// A row of the list screen: a section title or an entry.
+private enum ListRow {
+    case section(String)
+    case note(String)
+    case entry(ListEntry, index: Int)
+}
+
+package func renderList(_ state: AppState, _ s: inout Screen) {
+    var rows: [ListRow] = [.section("Saved sources")]
+    if state.saved.isEmpty { rows.append(.note("None yet: pick a source type below, press Enter, fill in the form, Ctrl-S.")) }
+    let entries = state.listEntries
+    for (i, e) in entries.enumerated() {
+        if case .type(0) = e { rows.append(.section("New source")) }
+        if case .destination = e { rows.append(.section("Destination")) }
+        rows.append(.entry(e, index: i))
+    }
+    let top = 2, visible = s.height - 4
+    let selectedRow = rows.firstIndex { if case .entry(_, let i) = $0 { return i == state.selection }; return false } ?? 0
+    let first = max(0, min(selectedRow - visible / 2, rows.count - visible))
+    for (n, row) in rows.dropFirst(first).prefix(visible).enumerated() {
+        let y = top + n
+        switch row {
+        case .section(let title): s.put(" " + title, x: 0, y: y, style: .title)
+        case .note(let text): s.put("   " + text, x: 0, y: y, style: .dim, maxWidth: s.width)
+        case .entry(let e, let i): renderEntry(state, e, selected: i == state.selection, y: y, &s)
+        }
+    }
+}
+
+private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: Int, _ s: inout Screen) {
+    let w = s.width
+    let nameWidth = min(28, max(16, w / 4))
+    var icon: (String, CellStyle) = ("", .plain)
+    var name = "", detail = ""
+    switch e {
+    case .saved(let i):
+        let src = state.saved[i]
+        let status = state.status(ofSaved: src)
+        icon = statusIcon(status)
+        name = src.name
+        detail = "\(src.type) → \(src.table.isEmpty ? src.type : src.table)"
+        if let id = state.latestRun[src.name], let r = state.run(id) {
+            detail += "  \(status.rawValue)"
+            if r.status == .running, let f = r.fraction { detail += " \(Format.percent(f))" }
+            detail += "  \(Format.count(r.counters.records)) records"
+        } else if status != .idle {
+            detail += "  last run \(status.rawValue)"
+        }
+    case .type(let i):
+        let t = state.types[i]
+        icon = statusIcon(state.status(ofType: t.type))
+        name = (t.configuration.icon.isEmpty ? "" : t.configuration.icon + " ") + t.configuration.title
+        detail = t.configuration.summary.isEmpty ? t.type : t.configuration.summary
+    case .destination:
+        icon = ("⇢", .accent)
+        name = state.destination.kind.rawValue
+        detail = state.destination.displayName + "  (d or Enter to change)"
+    }
+    let base: CellStyle = selected ? .selected : .plain
+    if selected { s.fill(x: 0, y: y, width: w, height: 1, style: base) }
+    s.put(selected ? " ›" : "  ", x: 0, y: y, style: base)
+    var iconStyle = icon.1
+    if selected { iconStyle.bg = .white }
+    s.put(icon.0, x: 3, y: y, style: iconStyle)
+    s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(fg: .black, bg: .white, bold: true) : .bold)
+    s.put(detail.truncated(to: w - 7 - nameWidth), x: 6 + nameWidth, y: y, style: selected ? base : .dim)
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import PanoplyKit
+
+/// Finding 6: the outbox acknowledged a message before its file was durable, so the spool
+/// file was removed (and a state could be committed) while a power cut could still lose it.
+/// Traced with strace on the real `panoply send`: every spool file is removed only after
+/// its outbox file was fsynced, linked into place, and the outbox folder fsynced.
+@Suite("Outbox durability", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace (scripts/test.sh installs it)"))
+struct OutboxDurabilityTests {
+    /// The order of the syscalls that matter, from an `strace -f -y` log: each call where
+    /// it completed, except `unlink`, which counts from where it started.
+    static func events(_ log: String) -> [(call: String, args: String)] {
+        var partial: [Substring: (String, String)] = [:]
+        var out: [(String, String)] = []
+        for line in log.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let (pid, rest) = (parts[0], String(parts[1]))
+            if rest.hasPrefix("<... ") {
+                if let p = partial.removeValue(forKey: pid), rest.hasSuffix("= 0") { out.append(p) }
+                continue
+            }
+            guard let paren = rest.firstIndex(of: "(") else { continue }
+            let call = String(rest[..<paren])
+            if rest.contains("<unfinished ...>") {
+                if call == "unlink" { out.append((call, rest)) } else { partial[pid] = (call, rest) }
+            } else if rest.hasSuffix("= 0") {
+                out.append((call, rest))
+            }
+        }
+        return out
+    }
+
+    @Test("panoply send --outbox --spool removes a spool file only after the outbox file and folder are fsynced")
+    func spoolRemovedAfterOutboxSync() async throws {
+        let panoply = try #require(PanoplyBinary.path, "the panoply binary was not found; set PANOPLY_BIN")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-durable-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/in.ndjson"
+        try (1...3000).map { #"{"id":\#($0),"pad":"\#(String(repeating: "p", count: 60))"}"# }.joined(separator: "\n")
+            .write(toFile: input, atomically: false, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+        p.arguments = ["-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fsync,link,unlink", "-o", dir + "/trace.txt",
+                       panoply, "send", "t", "--file", input, "--outbox", dir + "/out", "--spool", dir + "/spool",
+                       "--max-message-bytes", "8192", "--concurrency", "2"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while p.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+
+        let out = dir + "/out", spool = dir + "/spool"
+        var synced: Set<String> = []      // temporary outbox files fsynced
+        var linked = 0, durable = 0, removed = 0
+        for (call, args) in Self.events(try String(contentsOfFile: dir + "/trace.txt", encoding: .utf8)) {
+            switch call {
+            case "fsync" where args.contains("<\(out)/.tmp-"):
+                if let r = args.range(of: "<"), let e = args.range(of: ">") { synced.insert(String(args[r.upperBound..<e.lowerBound])) }
+            case "fsync" where args.contains("<\(out)>"):
+                durable = linked                                 // the folder sync covers every file linked so far
+            case "link" where args.contains("\"\(out)/"):
+                let tmp = args.split(separator: "\"")[1]
+                #expect(synced.contains(String(tmp)), "outbox file linked before it was fsynced: \(args)")
+                linked += 1
+            case "unlink" where args.contains("\"\(spool)/"):
+                removed += 1
+                #expect(removed <= durable, "spool file removed before its outbox file was durable: \(args)")
+            default: break
+            }
+        }
+        #expect(removed > 10, "the trace shows the spool files being removed")
+        #expect(linked == removed)
+    }
+}

@@ -1,0 +1,59 @@
+import Testing
+@testable import PanoplyTUI
+
+@Suite("The UI loop's timing")
+struct LoopTimingTests {
+    @Test("the read timeout is short with a frame pending, a frame long while busy, a quarter second idle")
+    func readTimeout() {
+        #expect(LoopTiming.readTimeout(dirty: true, busy: false) == 5)
+        #expect(LoopTiming.readTimeout(dirty: false, busy: true) == 33)
+        #expect(LoopTiming.readTimeout(dirty: false, busy: false) == 250)
+    }
+
+    @Test("ticks come with every event, four times a second while busy and once a second idle")
+    func tickCadence() {
+        var t = LoopTiming()
+        let due = [
+            t.tickDue(now: 0.5, busy: false, hasEvents: false),
+            t.tickDue(now: 1.0, busy: false, hasEvents: false),
+            t.tickDue(now: 1.2, busy: true, hasEvents: false),
+            t.tickDue(now: 1.25, busy: true, hasEvents: false),
+            t.tickDue(now: 1.26, busy: false, hasEvents: true),
+            t.tickDue(now: 2.0, busy: false, hasEvents: false),
+        ]
+        #expect(due == [false, true, false, true, true, false])
+    }
+
+    @Test("frames are drawn only when something changed, at most 30 a second")
+    func frameThrottle() {
+        var t = LoopTiming()
+        let due = [
+            t.frameDue(now: 0, dirty: true),
+            t.frameDue(now: 0.01, dirty: true),
+            t.frameDue(now: 0.5, dirty: false),
+            t.frameDue(now: 0.51, dirty: true),
+            t.frameDue(now: 0.52, dirty: true),
+        ]
+        #expect(due == [true, false, false, true, false])
+    }
+
+    @Test("after a quit the loop waits for open SDKs: 30 s, or 10 s after a signal, counted from the quit")
+    func quitDeadline() {
+        var q = LoopTiming()
+        let afterQuit = [
+            q.shouldExit(now: 5, quitting: false, signalled: false, sdksOpen: false),
+            q.shouldExit(now: 10, quitting: true, signalled: false, sdksOpen: true),
+            q.shouldExit(now: 39.9, quitting: true, signalled: true, sdksOpen: true),  // the first deadline stays
+            q.shouldExit(now: 40.1, quitting: true, signalled: false, sdksOpen: true),
+        ]
+        #expect(afterQuit == [false, false, false, true])
+        var s = LoopTiming()
+        let afterSignal = [
+            s.shouldExit(now: 1, quitting: true, signalled: true, sdksOpen: true),
+            s.shouldExit(now: 11.5, quitting: true, signalled: true, sdksOpen: true),
+        ]
+        #expect(afterSignal == [false, true])
+        var idle = LoopTiming()
+        #expect({ idle.shouldExit(now: 1, quitting: true, signalled: false, sdksOpen: false) }())
+    }
+}

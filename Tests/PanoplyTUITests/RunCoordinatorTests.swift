@@ -1,0 +1,79 @@
+import Foundation
+import PanoplyConnectors
+import PanoplyKit
+import PanoplyTestSupport
+import Testing
+@testable import PanoplyTUI
+@testable import PanoplyTUICore
+
+@Suite("The run coordinator")
+@MainActor
+struct RunCoordinatorTests {
+    let dir: URL
+    let inbox = Inbox()
+    let coordinator: RunCoordinator
+
+    init() throws {
+        dir = try temporaryDirectory()
+        coordinator = RunCoordinator(registry: SourceRegistry([DemoSource.self]), store: ConfigStore(directory: dir.path), inbox: inbox)
+    }
+
+    func request(_ id: RunID, params: [String: JSONValue], type: String = "demo") -> RunRequest {
+        RunRequest(id: id, sourceName: "Demo", type: type, params: params, table: "demo", state: nil, attempt: 1)
+    }
+
+    var outbox: DestinationSettings { DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("out").path) }
+
+    /// Drains the inbox until `done` holds for the events so far (within `limit`).
+    func events(until done: ([AppEvent]) -> Bool, within limit: Duration = .seconds(60)) async throws -> [AppEvent] {
+        var all = inbox.drain()
+        let deadline = ContinuousClock.now + limit
+        while !done(all) {
+            if ContinuousClock.now > deadline { throw TestFailure("timed out after \(limit); \(all.count) events so far") }
+            try await Task.sleep(for: .milliseconds(10))  // polls the inbox, as the UI loop does
+            all += inbox.drain()
+        }
+        return all
+    }
+
+    static func closed(_ events: [AppEvent]) -> (RunID, String?)? {
+        for e in events { if case .runClosed(let id, let error) = e { return (id, error) } }
+        return nil
+    }
+
+    @Test("a run streams its events to the inbox, ends completed, then reports its SDK closed")
+    func runToCompletion() async throws {
+        coordinator.start(request(1, params: ["rows": 200]), destination: outbox)
+        let events = try await events { Self.closed($0) != nil }
+        let completed = events.contains { if case .run(1, .completed(let s)) = $0 { return s.recordsRead == 200 }; return false }
+        #expect(completed)
+        #expect(Self.closed(events)?.0 == 1)
+        #expect(Self.closed(events)?.1 == nil, "the SDK closed with everything delivered")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+        #expect(!files.isEmpty)
+    }
+
+    @Test("cancel stops a slow run, which ends cancelled with its SDK closed")
+    func cancelStopsTheRun() async throws {
+        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), destination: outbox)
+        _ = try await events { $0.contains { if case .run(2, .started) = $0 { return true }; return false } }
+        coordinator.cancel(2)
+        let events = try await events { Self.closed($0) != nil }
+        #expect(events.contains { if case .run(2, .cancelled) = $0 { return true }; return false })
+    }
+
+    @Test("an unknown type or an unusable destination fails the start with a message saying what to fix")
+    func startFailures() async throws {
+        coordinator.start(request(3, params: [:], type: "nosuch"), destination: outbox)
+        var bad = outbox
+        bad.kind = .panoply
+        bad.apiKey = "no-slash"
+        bad.apiSecret = "x"
+        coordinator.start(request(4, params: [:]), destination: bad)
+        let events = inbox.drain()
+        let messages = events.compactMap { e -> (RunID, String)? in if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil }
+        #expect(messages.count == 2)
+        #expect(messages.first { $0.0 == 3 }?.1.contains("unknown source type 'nosuch'") == true)
+        #expect(messages.first { $0.0 == 4 }?.1.contains("press Esc, then d to fix it") == true)
+    }
+}
