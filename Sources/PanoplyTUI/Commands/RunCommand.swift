@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Prints the run's events: JSON lines on standard output with `--events json`, else
     /// logs, retries, progress (at most once a second) and the end on standard error.
-    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: any DataSource.Type) async {
+    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
         for await e in events {
             if json {
