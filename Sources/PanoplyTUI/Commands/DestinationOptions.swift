@@ -19,6 +19,10 @@ struct DestinationSettings: Sendable, Equatable, Codable {
     var flushInterval: Double?
     var concurrency: Int?
     var sqsProtocol: String?
+    /// Extra trusted CAs (PEM), from `--ca-bundle`; AWS_CA_BUNDLE when nil.
+    var caBundle: String?
+    /// `--no-verify-ssl`: certificates are not checked (a warning says so each time).
+    var noVerifySSL: Bool?
 
     static let defaultOutbox = "./panoply-outbox"
 
@@ -56,6 +60,8 @@ struct DestinationSettings: Sendable, Equatable, Codable {
         }
         if let n = concurrency { c.concurrency = n }
         c.spoolDirectory = spool
+        if let caBundle, !caBundle.isEmpty { c.network.caBundles = [caBundle] }
+        if noVerifySSL == true { c.network.verifyCertificates = false }
         _ = try c.validatedQueueURL()
         return c
     }
@@ -97,11 +103,16 @@ struct DestinationOptions: ParsableArguments {
     var flushInterval: Double?
     @Option(help: ArgumentHelp("Send requests in flight at once (default 4).", valueName: "N"))
     var concurrency: Int?
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query (default) or json.", valueName: "P"))
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query or json (default: json with AWS credentials, else query).", valueName: "P"))
     var sqsProtocol: String?
+    @Option(name: .customLong("ca-bundle"), help: ArgumentHelp("Also trust the CA certificates in this PEM file (or AWS_CA_BUNDLE).", valueName: "FILE"))
+    var caBundle: String?
+    @Flag(name: .customLong("no-verify-ssl"), help: "Do not verify TLS certificates (insecure; prints a warning).")
+    var noVerifySSL = false
 
     /// Resolves the options with the environment.
     func settings(environment env: [String: String] = ProcessInfo.processInfo.environment) -> DestinationSettings {
+        if noVerifySSL { Self.warnNoVerify() }
         let key = apiKey ?? env["PANOPLY_API_KEY"]
         let secret = apiSecret ?? env["PANOPLY_API_SECRET"]
         let kind: DestinationSettings.Kind
@@ -115,7 +126,13 @@ struct DestinationOptions: ParsableArguments {
             awsAccessKeyId: awsAccessKeyId ?? env["AWS_ACCESS_KEY_ID"],
             awsSecretAccessKey: awsSecretAccessKey ?? env["AWS_SECRET_ACCESS_KEY"],
             outbox: outbox ?? DestinationSettings.defaultOutbox, spool: spool, maxMessageBytes: maxMessageBytes,
-            flushInterval: flushInterval, concurrency: concurrency, sqsProtocol: sqsProtocol)
+            flushInterval: flushInterval, concurrency: concurrency, sqsProtocol: sqsProtocol,
+            caBundle: caBundle, noVerifySSL: noVerifySSL ? true : nil)
+    }
+
+    /// Said on stderr every time `--no-verify-ssl` is used, as the AWS CLI does.
+    static func warnNoVerify() {
+        FileHandle.standardError.write(Data("panoply: warning: --no-verify-ssl: TLS certificates are not verified; anyone on the network path can read and change what is sent\n".utf8))
     }
 
     /// True when no destination was named at all (the default outbox is used).
