@@ -18,7 +18,13 @@ final class SSHTunnel: @unchecked Sendable {
     let localPort: Int
     private let process: Process
     private let folder: URL
-    var processIsRunning: Bool { process.isRunning }
+    private let lock = NSLock()
+    private var closed = false
+    /// Whether ssh still runs (without reaping it).
+    var processIsRunning: Bool {
+        var info = siginfo_t()
+        return waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == 0
+    }
     var logPath: String { folder.appendingPathComponent("ssh.log").path }
 
     /// Starts ssh and waits until the forward accepts connections.
@@ -44,10 +50,15 @@ final class SSHTunnel: @unchecked Sendable {
 
     /// Stops ssh and removes the temp files (safe to call twice).
     func close() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        lock.lock(); defer { lock.unlock() }
+        if !closed, process.processIdentifier > 0 {
+            // SIGKILL: ssh inherits the signal mask of a CLI that blocks SIGTERM to handle
+            // it itself. Reaped here with waitpid: Process.waitUntilExit can miss the exit.
+            kill(process.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(process.processIdentifier, &status, 0) < 0, errno == EINTR {}
         }
+        closed = true
         try? FileManager.default.removeItem(at: folder)
     }
 

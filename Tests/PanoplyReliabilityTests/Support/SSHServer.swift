@@ -50,13 +50,15 @@ final class SSHServer: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while !Self.accepts(port) {
-            guard process.isRunning, Date() < deadline else { throw Timeout(description: "sshd did not listen: \(log)") }
+            guard process.isRunning, Date() < deadline else { throw TestFailure("sshd did not listen: \(log)") }
             usleep(20_000)
         }
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        // SIGKILL and no waitUntilExit: that call can hang on Linux (the exit is reaped by
+        // Foundation's monitor later).
+        kill(process.processIdentifier, SIGKILL)
         try? FileManager.default.removeItem(at: dir)
     }
 
@@ -76,14 +78,9 @@ final class SSHServer: @unchecked Sendable {
         log.split(separator: "\n").filter { $0.contains("direct_tcpip") && $0.contains("target 127.0.0.1 port \(targetPort)") }.map(String.init)
     }
 
-    static func sh(_ path: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Timeout(description: "\(path) \(args) failed (\(p.terminationStatus))") }
+    static func sh(_ path: String, _ args: [String], environment: [String: String] = [:]) throws {
+        let exit = try Child.start(path, args, environment: environment).waitForExit(within: .seconds(60))
+        guard exit.status == 0 else { throw TestFailure("\(path) failed (\(exit.status)): \(exit.stderr)") }
     }
 
     static func freePort() -> Int {
