@@ -21,8 +21,12 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                "COpenSSL",
             ]
         ),
+        // System OpenSSL (libssl-dev) for the HTTP/1.1 client's TLS: it drives the blocking
+        // sockets the client already has (swift-nio-ssl would need the client on NIO).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(
             name: "PanoplyConnectors",

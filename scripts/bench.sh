@@ -74,13 +74,21 @@ wait_http "$MOTO/"
 
 SINK_PORT="$(free_port)"
 BATCH_PORT="$(free_port)"
+TLS_SINK_PORT="$(free_port)"
+TLS_MOTO_PORT="$(free_port)"
 python3 "$PY" batchsink "$BATCH_PORT" &
 PIDS+=($!)
+# A throwaway CA and a certificate for 127.0.0.1 (scripts/services/certs.sh): the same sink,
+# and moto, also over https (nginx terminates TLS), trusted through AWS_CA_BUNDLE.
+CERTS="$(PANOPLY_SERVICE_STATE="$TMP" TMPDIR="$TMP" bash "$ROOT/scripts/services/certs.sh" start | sed -n 's/^export PANOPLY_TEST_TLS_DIR=//p')"
+export AWS_CA_BUNDLE="$CERTS/ca.pem"
 mkdir -p "$TMP/nginx"
-python3 "$PY" sinkconf "$SINK_PORT" "$TMP/nginx" "$BATCH_PORT" >"$TMP/nginx/nginx.conf"
+python3 "$PY" sinkconf "$SINK_PORT" "$TMP/nginx" "$BATCH_PORT" "$TLS_SINK_PORT" "$CERTS" "$TLS_MOTO_PORT" "$MOTO" >"$TMP/nginx/nginx.conf"
 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
 PIDS+=($!)
 SINK="http://127.0.0.1:$SINK_PORT/123456789012/sink"
+TLS_SINK="https://127.0.0.1:$TLS_SINK_PORT/123456789012/sink"
+TLS_MOTO="https://127.0.0.1:$TLS_MOTO_PORT"
 wait_http "http://127.0.0.1:$SINK_PORT/"
 
 RESULTS="$TMP/results.jsonl"
@@ -116,6 +124,9 @@ log "b. end to end to moto ($N_MOTO records per run, fresh queue each)"
 moto_run python_moto_query "sdk-acme-rnd2abc" python3 "$PY" e2e "$N_MOTO" "$SRC"
 moto_run swift_moto_query q-swift-query "$BENCH" e2e "$N_MOTO" _URL_ query
 moto_run swift_moto_json q-swift-json "$BENCH" e2e "$N_MOTO" _URL_ json
+# The same queue through nginx terminating TLS in front of moto.
+moto_https() { local u="$1"; shift; "$BENCH" e2e "$N_MOTO" "$TLS_MOTO${u#"$MOTO"}" "$@"; }
+moto_run swift_moto_json_https q-swift-json-tls moto_https _URL_ json
 log "c. raw JSON-protocol client to moto"
 moto_run raw_moto_json q-raw-json python3 "$PY" raw "$N_MOTO"
 
@@ -123,12 +134,14 @@ moto_run raw_moto_json q-raw-json python3 "$PY" raw "$N_MOTO"
 log "d. end to end to the nginx null sink ($N_SINK records, 3 runs per protocol)"
 # Three runs each, alternating protocols; the median run (by records/s) is reported, with
 # every run's figure beside it (single runs of ~1 s on a shared 2-core machine vary ±15%).
-sink_runs() {  # sink_runs PROTOCOL: one JSON line per run
-    local i; for i in 1 2 3; do "$BENCH" e2e "$N_SINK" "$SINK" "$1" 4 nobatch; done
+sink_runs() {  # sink_runs PROTOCOL [URL]: one JSON line per run
+    local i; for i in 1 2 3; do "$BENCH" e2e "$N_SINK" "${2:-$SINK}" "$1" 4 nobatch; done
 }
 "$BENCH" e2e 200000 "$SINK" json 4 nobatch >/dev/null  # warm-up (nginx, page cache), not reported
 sink_runs query | median_run swift_sink_query >>"$RESULTS"
+sink_runs query "$TLS_SINK" | median_run swift_sink_query_https >>"$RESULTS"
 sink_runs json | median_run swift_sink_json >>"$RESULTS"
+sink_runs json "$TLS_SINK" | median_run swift_sink_json_https >>"$RESULTS"
 
 # --- e. peak RSS of panoply send --------------------------------------------------------------
 log "e. peak RSS: panoply send of $N_RSS records"
@@ -152,6 +165,9 @@ print(json.dumps({"name": name, "records": int(summary["records"]), "messages": 
 PYEOF
 }
 rss_run send_sink --queue-url "$SINK" --api-key acme/r1key \
+    --api-secret cm5kMmFiYy8wZjhlNWIyYy0xMTExLTIyMjItMzMzMy00NDQ0NTU1NTY2NjYvMTIzNDU2Nzg5MDEyL3VzLWVhc3QtMQ== \
+    --protocol json
+rss_run send_sink_https --queue-url "$TLS_SINK" --api-key acme/r1key \
     --api-secret cm5kMmFiYy8wZjhlNWIyYy0xMTExLTIyMjItMzMzMy00NDQ0NTU1NTY2NjYvMTIzNDU2Nzg5MDEyL3VzLWVhc3QtMQ== \
     --protocol json
 rss_run send_outbox --outbox "$TMP/outbox"

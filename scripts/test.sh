@@ -34,7 +34,9 @@ apt_install() {
 }
 
 command -v swift >/dev/null || die "swift is not on PATH; install the Swift 6 toolchain first"
-pkgs=(libncurses-dev libsqlite3-dev tmux strace)  # strace: the outbox durability test
+# libssl-dev: the SDK's TLS (system OpenSSL); nginx-light, openssl: TLS in front of moto with
+# a throwaway CA (scripts/services/certs.sh, nginx.sh); openssh-*: the SSH tunnel tests; strace: the outbox durability test.
+pkgs=(libncurses-dev libsqlite3-dev tmux libssl-dev openssl nginx-light openssh-server openssh-client strace)
 # Debian's PostgreSQL (postgresql-15 on bookworm), unless a server is already there.
 if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then pkgs+=(postgresql); fi
 command -v python3 >/dev/null || pkgs+=(python3)

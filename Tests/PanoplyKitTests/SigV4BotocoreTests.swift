@@ -82,7 +82,7 @@ struct SigV4BotocoreTests {
     ] as [(SQSProtocol, Int, String?)])
     func matchesBotocore(_ proto: SQSProtocol, _ count: Int, _ token: String?) throws {
         let creds = AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: token)
-        let transport = SQSTransport(queueURL: URL(string: "http://127.0.0.1:9324/123456789012/sdk-acme-rnd2abc")!, sqsProtocol: proto,
+        let transport = try SQSTransport(queueURL: URL(string: "http://127.0.0.1:9324/123456789012/sdk-acme-rnd2abc")!, sqsProtocol: proto,
                                      attributes: SDKConfiguration(credentials: Fixture.credentials).attributes,
                                      awsCredentials: creds, region: "eu-west-1", concurrency: 1, useBatch: true)
         let req = transport.request(for: (1...UInt64(count)).map(Self.message), date: Self.date)
@@ -97,8 +97,8 @@ struct SigV4BotocoreTests {
     }
 
     @Test("an unsigned transport sends no Authorization header, as the original SDK")
-    func unsigned() {
-        let transport = SQSTransport(queueURL: URL(string: "https://sqs.us-east-1.amazonaws.com/1/q")!, sqsProtocol: .query,
+    func unsigned() throws {
+        let transport = try SQSTransport(queueURL: URL(string: "https://sqs.us-east-1.amazonaws.com/1/q")!, sqsProtocol: .query,
                                      attributes: [], awsCredentials: nil, region: nil, concurrency: 1, useBatch: true)
         let req = transport.request(for: [Self.message(1)])
         #expect(req.value(forHTTPHeaderField: "Authorization") == nil)

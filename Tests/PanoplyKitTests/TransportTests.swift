@@ -23,13 +23,13 @@ struct TransportTests {
     }
 
     @Test("a SendMessageBatch leaves room for the attributes of each entry")
-    func batchBytesCountAttributes() {
+    func batchBytesCountAttributes() throws {
         let attrs = SDKConfiguration(credentials: Fixture.credentials).attributes
-        let t = SQSTransport(queueURL: Self.url, sqsProtocol: .query, attributes: attrs, awsCredentials: nil,
+        let t = try SQSTransport(queueURL: Self.url, sqsProtocol: .query, attributes: attrs, awsCredentials: nil,
                              region: nil, concurrency: 1, useBatch: true)
         #expect(t.maxBatchCount == 10)
         #expect(t.maxBatchBytes == 1_048_576 - 10 * SDKConfiguration(credentials: Fixture.credentials).attributeBytes)
-        let single = SQSTransport(queueURL: Self.url, sqsProtocol: .json, attributes: attrs, awsCredentials: nil,
+        let single = try SQSTransport(queueURL: Self.url, sqsProtocol: .json, attributes: attrs, awsCredentials: nil,
                                   region: nil, concurrency: 1, useBatch: false)
         #expect(single.maxBatchCount == 1)
     }
@@ -80,7 +80,7 @@ struct TransportTests {
     @Test("a connection refused by a real socket is a retryable transport error")
     func connectionRefused() async throws {
         let url = URL(string: "http://127.0.0.1:\(freeLocalPort())/123456789012/q")!
-        let t = SQSTransport(queueURL: url, sqsProtocol: .query, attributes: [], awsCredentials: nil, region: nil,
+        let t = try SQSTransport(queueURL: url, sqsProtocol: .query, attributes: [], awsCredentials: nil, region: nil,
                              concurrency: 1, useBatch: true)
         let error = try await #require(throws: TransportError.self) { try await t.send([Self.message(1)]) }
         #expect(error.retryable)

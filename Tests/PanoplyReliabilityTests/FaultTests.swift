@@ -47,7 +47,7 @@ struct FaultTests {
         config.concurrency = 4
         config.retry = RetryPolicy(maxRetries: 30, base: .milliseconds(20), cap: .milliseconds(500))
         config.spoolDirectory = spool
-        let transport = SQSTransport(queueURL: URL(string: proxy.queueURL(motoQueue))!, sqsProtocol: proto,
+        let transport = try SQSTransport(queueURL: URL(string: proxy.queueURL(motoQueue))!, sqsProtocol: proto,
                                      attributes: config.attributes, awsCredentials: Moto.aws, region: "us-east-1",
                                      concurrency: config.concurrency, useBatch: true, requestTimeout: requestTimeout)
         return Rig(proxy: proxy, motoQueue: motoQueue, sdk: try PanoplySDK(config, transport: transport))

@@ -9,7 +9,10 @@
   py_bench.py mkqueue ENDPOINT NAME        create a queue on moto, print its URL
   py_bench.py rmqueue QUEUE_URL            delete it
   py_bench.py depth QUEUE_URL              ApproximateNumberOfMessages
-  py_bench.py sinkconf PORT PREFIX BPORT    print the nginx null-sink config (batches go to BPORT)
+  py_bench.py sinkconf PORT PREFIX BPORT [TLSPORT CERTDIR MOTOTLSPORT MOTOURL]
+                                            print the nginx null-sink config (batches go to BPORT);
+                                            with TLSPORT the same sink also over TLS (CERTDIR/good.pem),
+                                            and MOTOTLSPORT terminates TLS in front of MOTOURL
   py_bench.py batchsink PORT                answer SendMessageBatch with an entry per Id
 
 Each bench mode prints one line of JSON. SRC is a checkout of the original SDK (never committed).
@@ -190,7 +193,7 @@ def client(endpoint):
         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def sink_conf(port, prefix, batch_port):
+def sink_conf(port, prefix, batch_port, tls_port=None, cert_dir=None, moto_tls_port=None, moto_url=None):
     single_json = '{"MD5OfMessageBody":"0","MessageId":"x"}'
     single_xml = ('<SendMessageResponse><SendMessageResult><MD5OfMessageBody>0</MD5OfMessageBody>'
                   '<MessageId>x</MessageId></SendMessageResult><ResponseMetadata><RequestId>r</RequestId>'
@@ -200,6 +203,27 @@ def sink_conf(port, prefix, batch_port):
     # answers with one success entry per id, as SQS does. Only one `if` may match, and no
     # `return` may stand outside them: nginx runs every `return` it reaches. Query-protocol
     # batches are not served: bench runs to the sink with Query send single messages.
+    tls = ""
+    moto_tls = ""
+    if tls_port:
+        tls = """
+        listen 127.0.0.1:%s ssl;
+        ssl_certificate %s/good.pem;
+        ssl_certificate_key %s/good.key;""" % (tls_port, cert_dir, cert_dir)
+        moto_tls = """
+    upstream moto { server %s; keepalive 16; }
+    server {
+        listen 127.0.0.1:%s ssl;
+        ssl_certificate %s/good.pem;
+        ssl_certificate_key %s/good.key;
+        client_max_body_size 4m;
+        location / {
+            proxy_pass http://moto;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+        }
+    }""" % (moto_url.replace("http://", ""), moto_tls_port, cert_dir, cert_dir)
     print("""worker_processes 1;
 pid %(prefix)s/nginx.pid;
 error_log %(prefix)s/error.log warn;
@@ -213,8 +237,10 @@ http {
     scgi_temp_path %(prefix)s/scgi;
     keepalive_requests 10000000;
     keepalive_timeout 60s;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:SSL:1m;%(moto_tls)s
     server {
-        listen 127.0.0.1:%(port)s;
+        listen 127.0.0.1:%(port)s;%(tls)s
         client_max_body_size 4m;
         client_body_buffer_size 1100k;
         location / {
@@ -229,7 +255,8 @@ http {
             }
         }
     }
-}""" % dict(prefix=prefix, port=port, batch_port=batch_port, single_json=single_json, single_xml=single_xml))
+}""" % dict(prefix=prefix, port=port, batch_port=batch_port, single_json=single_json, single_xml=single_xml,
+            tls=tls, moto_tls=moto_tls))
 
 
 def batch_sink(port):
@@ -277,7 +304,7 @@ def main():
             QueueUrl=u, AttributeNames=["ApproximateNumberOfMessages"])
         print(a["Attributes"]["ApproximateNumberOfMessages"])
     elif mode == "sinkconf":
-        sink_conf(sys.argv[2], sys.argv[3], sys.argv[4])
+        sink_conf(*sys.argv[2:9])
     elif mode == "batchsink":
         batch_sink(sys.argv[2])
     else:

@@ -45,10 +45,14 @@ order = [
     ("b. moto Query, Python original", "python_moto_query"),
     ("b. moto Query, Swift SDK", "swift_moto_query"),
     ("b. moto JSON, Swift SDK", "swift_moto_json"),
+    ("b. moto JSON over https (nginx TLS), Swift SDK", "swift_moto_json_https"),
     ("c. moto JSON, raw client (no SDK)", "raw_moto_json"),
     ("d. nginx null sink Query, Swift SDK", "swift_sink_query"),
+    ("d. nginx null sink Query over https", "swift_sink_query_https"),
     ("d. nginx null sink JSON, Swift SDK", "swift_sink_json"),
+    ("d. nginx null sink JSON over https", "swift_sink_json_https"),
     ("e. panoply send -> null sink (JSON)", "send_sink"),
+    ("e. panoply send -> null sink over https", "send_sink_https"),
     ("e. panoply send -> outbox", "send_outbox"),
     ("g. python: source via the bridge -> outbox", "python_bridge"),
 ]
@@ -86,7 +90,12 @@ if "python_bridge" in rows:
     r = g("python_bridge", "records_per_s", 0) / max(g("python_write", "records_per_s", 1), 1e-9)
     print("  python: bridge >= 3x the original's write() .. {:>11.1f}x {}  ({} vs {})".format(
         r, mark(r >= 3), rate("python_bridge"), rate("python_write")))
-for n in ("send_sink", "send_outbox"):
+for plain, tls in (("swift_sink_query", "swift_sink_query_https"), ("swift_sink_json", "swift_sink_json_https"),
+                   ("send_sink", "send_sink_https"), ("swift_moto_json", "swift_moto_json_https")):
+    if plain in rows and tls in rows:
+        r = g(tls, "records_per_s", 0) / max(g(plain, "records_per_s", 1), 1e-9)
+        print("  https >= 80% of http, {:<16} ......... {:>10.0%} {}".format(plain, r, mark(r >= 0.8)))
+for n in ("send_sink", "send_sink_https", "send_outbox"):
     if n in rows:
         mib = g(n, "max_rss_kib", 0) / 1024
         print("  peak RSS {:<12} <= 64 MiB ............. {:>9.1f} MiB {}  ({:,} records)".format(

@@ -4,6 +4,8 @@
 #   scripts/services/postgres.sh stop
 # Listens on 127.0.0.1 on a free port, password auth (scram-sha-256) for TCP, data in a
 # temp folder. As root, the server runs as the `postgres` user (initdb refuses root).
+# When certs.sh ran first (PANOPLY_TEST_TLS_DIR), TLS is on too (ssl=on, a certificate for localhost only
+# from the test CA, so 127.0.0.1 is a "wrong host"); clients may still connect without it.
 set -euo pipefail
 
 STATE_DIR="${TMPDIR:-/tmp}/panoply-services"
@@ -49,8 +51,16 @@ start() {
         || { echo "postgres.sh: initdb failed, see $dir/initdb.log" >&2; cat "$dir/initdb.log" >&2; exit 1; }
     rm -f "$dir/pwfile"
     port=$(free_port)
+    local ssl=""
+    if [ -n "${PANOPLY_TEST_TLS_DIR:-}" ] && [ -f "$PANOPLY_TEST_TLS_DIR/pg.pem" ]; then
+        cp "$PANOPLY_TEST_TLS_DIR/pg.pem" "$dir/data/server.crt"
+        cp "$PANOPLY_TEST_TLS_DIR/pg.key" "$dir/data/server.key"
+        chmod 600 "$dir/data/server.key"
+        [ "$(id -u)" = 0 ] && chown postgres: "$dir/data/server.crt" "$dir/data/server.key"
+        ssl="-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+    fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off $ssl" start >/dev/null \
         || { echo "postgres.sh: the server did not start, see $dir/server.log" >&2; cat "$dir/server.log" >&2; exit 1; }
     local i
     for i in $(seq 1 60); do
@@ -66,6 +76,8 @@ start() {
     echo "export PANOPLY_TEST_PG_PASSWORD=$PG_PASSWORD"
     echo "export PANOPLY_TEST_PG_DATABASE=$PG_DATABASE"
     echo "export PANOPLY_TEST_PG_DIR=$dir"
+    [ -n "$ssl" ] && echo "export PANOPLY_TEST_PG_SSL=on"
+    return 0
 }
 
 stop() {

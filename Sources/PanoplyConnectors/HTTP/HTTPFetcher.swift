@@ -4,11 +4,12 @@ import PanoplyKit
 import FoundationNetworking
 #endif
 
-/// One GET with the source's headers and token, the answer classified: 2xx is returned;
+/// One GET with the source's headers and token, over PanoplyKit's ``WebClient`` (the same
+/// CA bundle and proxy settings as the destination), the answer classified: 2xx is returned;
 /// 429 and 503 wait for Retry-After (a few times) before giving up with a retryable
 /// error; 401 is an auth error the token refresher reacts to; 404 is not retryable.
 struct HTTPFetcher: Sendable {
-    var session: URLSession
+    var client: WebClient
     var headers: [(String, String)]
     /// Longest single Retry-After wait honored inside a read; longer ones surface as a
     /// retryable rate-limit error so the runner's backoff takes over.
@@ -24,27 +25,26 @@ struct HTTPFetcher: Sendable {
     func get(_ url: URL, token: String?) async throws -> Page {
         var waits = 0
         while true {
-            var request = URLRequest(url: url, timeoutInterval: 60)
-            request.setValue("application/json", forHTTPHeaderField: "Accept")
-            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-            let (data, response): (Data, URLResponse)
+            var fields = [("Accept", "application/json"), ("User-Agent", "panoply-swift/\(PanoplyKitVersion.string)")]
+            fields = fields.filter { f in !headers.contains { $0.0.lowercased() == f.0.lowercased() } } + headers
+            if let token { fields.append(("Authorization", "Bearer \(token)")) }
+            let response: WebClient.Response
             do {
-                (data, response) = try await session.data(for: request)
-            } catch {
-                throw PanoplyError(.transient, "GET \(Self.redacted(url)) failed: \(error.localizedDescription)", code: 408)
+                response = try await client.get(url, headers: fields)
+            } catch let e as TransportError {
+                throw PanoplyError(e.retryable ? .transient : .config, "GET \(Self.redacted(url)) failed: \(e.message)", code: e.retryable ? 408 : 400, retryable: e.retryable)
             }
-            let http = response as? HTTPURLResponse
-            let status = http?.statusCode ?? 0
+            let status = response.status
+            let data = Data(response.body)
             if (200..<300).contains(status) {
                 do {
-                    return Page(body: try JSONParser.parse([UInt8](data)), linkHeader: http?.value(forHTTPHeaderField: "Link"))
+                    return Page(body: try JSONParser.parse(response.body), linkHeader: response.headers["link"])
                 } catch {
                     throw PanoplyError(.config, "GET \(Self.redacted(url)) did not answer JSON: \(error)", code: 422)
                 }
             }
             if status == 429 || status == 503 {
-                let wait = Self.retryAfter(http?.value(forHTTPHeaderField: "Retry-After")) ?? .seconds(1 << min(waits, 5))
+                let wait = Self.retryAfter(response.headers["retry-after"]) ?? .seconds(1 << min(waits, 5))
                 if waits < maxWaits, wait <= maxWait {
                     waits += 1
                     context.log("HTTP \(status) from \(url.host ?? "server"); waiting \(wait) as asked (Retry-After)")

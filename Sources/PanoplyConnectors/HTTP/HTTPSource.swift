@@ -34,7 +34,6 @@ public actor HTTPSource: DataSource {
 
     private var paginator: HTTPPaginator
     private let fetcher: HTTPFetcher
-    private let session: URLSession
     private let recordsPath: String?
     private let totalPath: String?
     private let refresher: TokenRefresher?
@@ -68,10 +67,7 @@ public actor HTTPSource: DataSource {
         if auth == "bearer", source.string("access_token") == nil {
             throw PanoplyError.config("auth=bearer needs an access token")
         }
-        let config = URLSessionConfiguration.ephemeral
-        config.httpAdditionalHeaders = ["User-Agent": "panoply-swift/\(PanoplyKitVersion.string)"]
-        session = URLSession(configuration: config)
-        fetcher = HTTPFetcher(session: session, headers: try HTTPFetcher.parseHeaders(source.string("headers")), context: context)
+        fetcher = HTTPFetcher(client: WebClient(), headers: try HTTPFetcher.parseHeaders(source.string("headers")), context: context)
         self.context = context
         if saved != nil { context.log("resuming after \(pages) pages, \(records) records") }
     }
@@ -135,5 +131,5 @@ public actor HTTPSource: DataSource {
         if let url = paginator.url() { _ = try await fetch(url) }
     }
 
-    public func close() async { session.finishTasksAndInvalidate() }
+    public func close() async {}
 }

@@ -11,7 +11,13 @@ struct PostgresSettings: Sendable {
     var password: String?
     var schema: String
     var sslmode: String
+    /// CA certificates (PEM) that sign the server's certificate, for the verify modes.
+    var sslrootcert: String?
+    /// The SSH tunnel to reach the server through, when `ssh_tunnel` is on.
+    var tunnel: SSHTunnelSettings?
     var logger: Logger
+
+    static let sslModes = ["disable", "prefer", "require", "verify-ca", "verify-full"]
 
     init(_ source: SourceInput) throws {
         guard let database = source.string("database") else { throw PanoplyError.config("Database is required") }
@@ -24,29 +30,33 @@ struct PostgresSettings: Sendable {
         password = source.string("password")
         schema = source.string("schema") ?? "public"
         sslmode = source.string("sslmode") ?? "prefer"
-        guard ["disable", "prefer", "require"].contains(sslmode) else {
-            throw PanoplyError.config("SSL mode must be disable, prefer or require (got '\(sslmode)')")
+        guard Self.sslModes.contains(sslmode) else {
+            throw PanoplyError.config("SSL mode must be disable, prefer, require, verify-ca or verify-full (got '\(sslmode)')")
         }
+        sslrootcert = source.string("sslrootcert")
+        if let file = sslrootcert, !FileManager.default.isReadableFile(atPath: file) {
+            throw PanoplyError.config("sslrootcert \(file) does not exist or cannot be read")
+        }
+        tunnel = try SSHTunnelSettings.from(source)
         var logger = Logger(label: "panoply.postgres")
         logger.logLevel = .critical
         self.logger = logger
     }
 
-    /// Opens and authenticates a connection.
+    /// Opens the SSH tunnel when `ssh_tunnel` is on (nil otherwise).
+    func openTunnel() async throws -> SSHTunnel? {
+        guard let tunnel else { return nil }
+        return try await SSHTunnel(tunnel, targetHost: host, targetPort: port)
+    }
+
+    /// Opens and authenticates a connection (through `tunnel` when given).
     /// - Throws: auth (401, not retryable) for a rejected login; transient (retryable)
     ///   when the server cannot be reached.
-    func connect() async throws -> PostgresConnection {
+    func connect(through tunnel: SSHTunnel? = nil) async throws -> PostgresConnection {
         do {
-            let tls: PostgresConnection.Configuration.TLS
-            if sslmode == "disable" {
-                tls = .disable
-            } else {
-                var config = TLSConfiguration.makeClientConfiguration()
-                config.certificateVerification = .none
-                let context = try NIOSSLContext(configuration: config)
-                tls = sslmode == "require" ? .require(context) : .prefer(context)
-            }
-            var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            let tls = try PostgresTLS.configuration(sslmode: sslmode, rootCertificates: sslrootcert)
+            var configuration = PostgresConnection.Configuration(host: tunnel == nil ? host : "127.0.0.1", port: tunnel?.localPort ?? port,
+                                                                 username: user, password: password, database: database, tls: tls)
             configuration.options.connectTimeout = .seconds(10)
             return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
         } catch {
@@ -55,7 +65,8 @@ struct PostgresSettings: Sendable {
     }
 
     func map(_ error: any Error) -> PanoplyError {
-        PostgresErrors.map(error, host: host, port: port, user: user, database: database)
+        if let tls = PostgresTLS.describe(error, host: host, port: port, sslmode: sslmode) { return tls }
+        return PostgresErrors.map(error, host: host, port: port, user: user, database: database)
     }
 
     /// The first column of the first row as text (nil when there is no row or it is NULL).
@@ -112,7 +123,9 @@ extension PostgresSource {
     /// Lists the schema's tables and views with their columns.
     public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
         let settings = try PostgresSettings(source)
-        let connection = try await settings.connect()
+        let tunnel = try await settings.openTunnel()
+        defer { tunnel?.close() }
+        let connection = try await settings.connect(through: tunnel)
         do {
             let resources = try await settings.resources(connection)
             try? await connection.close()

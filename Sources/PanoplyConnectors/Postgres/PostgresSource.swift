@@ -20,11 +20,17 @@ public actor PostgresSource: DataSource {
             SourceParam("table", title: "Table", placeholder: "orders", help: "The table to read (or give a query)"),
             SourceParam("query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM orders WHERE status = 'paid'", help: "A SELECT to read instead of a table; needs incremental_key"),
             SourceParam("incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the primary key, else ctid"),
-            SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer", help: "disable, prefer (TLS when offered) or require (TLS, certificate not verified, as libpq)", choices: ["disable", "prefer", "require"]),
-        ])
+            SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer",
+                        help: "As libpq: disable; prefer (TLS when offered); require (TLS, certificate not checked); verify-ca (TLS, chain checked); verify-full (chain and host name checked)",
+                        choices: PostgresSettings.sslModes),
+            SourceParam("sslrootcert", title: "SSL root certificate", kind: .path, placeholder: "/path/to/root.crt",
+                        help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does"),
+        ] + SSHTunnelSettings.params)
 
     let settings: PostgresSettings
     private let connection: PostgresConnection
+    /// The SSH tunnel the connection goes through, closed with the source.
+    private let tunnel: SSHTunnel?
     private let keyset: KeysetQuery
     private let keyName: String
     private let resource: String
@@ -47,8 +53,12 @@ public actor PostgresSource: DataSource {
         self.context = context
         resource = table.map { "\(settings.schema).\($0)" } ?? "query"
         let relation = table.map { "\(KeysetQuery.quote(settings.schema)).\(KeysetQuery.quote($0)) AS t" } ?? "(\(query!)) AS t"
-        context.log("connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))")
-        let connection = try await settings.connect()
+        context.log("connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
+                    + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
+        let tunnel = try await settings.openTunnel()
+        self.tunnel = tunnel
+        let connection: PostgresConnection
+        do { connection = try await settings.connect(through: tunnel) } catch { tunnel?.close(); throw error }
         self.connection = connection
         do {
             var keyName = key
@@ -78,6 +88,7 @@ public actor PostgresSource: DataSource {
             context.log("reading '\(resource)' by \(self.keyName): \(counts.1) of \(counts.0) rows to go")
         } catch {
             try? await connection.close()
+            tunnel?.close()
             throw settings.map(error)
         }
     }
@@ -123,5 +134,6 @@ public actor PostgresSource: DataSource {
 
     public func close() async {
         try? await connection.close()
+        tunnel?.close()
     }
 }

@@ -67,9 +67,9 @@ public final class PanoplySDK: Sendable {
         guard let s = try c.validatedQueueURL(), let url = URL(string: s) else {
             throw PanoplyError.config("no queue URL could be derived from the destination")
         }
-        return SQSTransport(queueURL: url, sqsProtocol: c.sqsProtocol, attributes: c.attributes,
-                            awsCredentials: c.awsCredentials, region: c.credentials?.region, concurrency: c.concurrency,
-                            useBatch: c.useSendMessageBatch)
+        return try SQSTransport(queueURL: url, sqsProtocol: c.sqsProtocol, attributes: c.attributes,
+                                awsCredentials: c.awsCredentials, region: c.credentials?.region, concurrency: c.concurrency,
+                                useBatch: c.useSendMessageBatch, network: c.network)
     }
 
     /// Runs `body` with a new SDK, then flushes and closes it, also when `body` throws.

@@ -20,7 +20,13 @@ public struct SDKConfiguration: Sendable {
     public var credentials: PanoplyCredentials?
     public var destination: Destination
     public var awsCredentials: AWSCredentials?
-    public var sqsProtocol: SQSProtocol = .query
+    /// The wire protocol. Unless set: AWS JSON when AWS credentials are given (as the
+    /// current AWS SDKs talk to SQS), Query for Panoply's unsigned queues (as the original).
+    public var sqsProtocol: SQSProtocol {
+        get { chosenProtocol ?? (awsCredentials == nil ? .query : .json) }
+        set { chosenProtocol = newValue }
+    }
+    private var chosenProtocol: SQSProtocol?
     /// Body plus attributes; default 256 KiB, at most 1 MiB.
     public var maxMessageBytes = 262_144
     /// A message is sealed this long after its first record at the latest.
@@ -34,6 +40,9 @@ public struct SDKConfiguration: Sendable {
     public var retry = RetryPolicy()
     /// A folder where sealed messages are kept until acknowledged (at-least-once across crashes).
     public var spoolDirectory: String?
+    /// Trusted CAs, certificate checks and proxies (`AWS_CA_BUNDLE`, `HTTPS_PROXY`,
+    /// `NO_PROXY`... read from the environment by default, as the AWS SDKs do).
+    public var network = NetworkSettings.fromEnvironment()
     /// The `sdk` message attribute.
     public var sdkName = "panoply-swift-\(PanoplyKitVersion.string)"
 

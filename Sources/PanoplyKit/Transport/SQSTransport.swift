@@ -4,24 +4,16 @@ import FoundationNetworking
 #endif
 
 /// Sends messages to an SQS queue, unsigned as the original SDK or signed with SigV4, over
-/// `concurrency` keep-alive connections. `http://` queues use ``HTTP1Client`` (request
-/// bodies built, hashed and sent from reused per-connection buffers on the connection's
-/// own thread); `https://` queues use URLSession (TLS).
+/// `concurrency` keep-alive connections of ``HTTP1Client`` (request bodies built, hashed
+/// and sent from reused per-connection buffers on the connection's own thread), for
+/// `http://` and `https://` (system OpenSSL, certificates verified) alike, directly or
+/// through the proxy that ``NetworkSettings`` names.
 public final class SQSTransport: MessageTransport {
-    /// How requests go out.
-    public enum Engine: Sendable {
-        /// ``HTTP1Client`` for `http://`, URLSession for `https://`.
-        case automatic
-        /// URLSession for every scheme.
-        case urlSession
-    }
-
     public let builder: SQSRequestBuilder
     public let signer: SigV4Signer?
     public let maxBatchCount: Int
     public let maxBatchBytes: Int
-    private let session: URLSession?
-    private let http: HTTP1Client?
+    private let http: HTTP1Client
     /// The URL requests go to (``SQSRequestBuilder/requestURL``, built once), and the
     /// `POST` target and `Host` for ``HTTP1Client`` requests.
     private let url: URL
@@ -29,7 +21,7 @@ public final class SQSTransport: MessageTransport {
     private let hostHeader: String
 
     /// - Parameters:
-    ///   - queueURL: the queue's URL.
+    ///   - queueURL: the queue's URL (`http://` or `https://`).
     ///   - sqsProtocol: Query or JSON.
     ///   - attributes: message attributes on every message.
     ///   - awsCredentials: sign with SigV4 when given.
@@ -37,10 +29,13 @@ public final class SQSTransport: MessageTransport {
     ///   - concurrency: connections to keep open.
     ///   - useBatch: allow SendMessageBatch.
     ///   - maxBatchBytes: the most bytes (bodies and attributes) in one SendMessageBatch.
+    ///   - requestTimeout: the longest wait for connecting, writing or reading.
+    ///   - network: trusted CAs, certificate checks and proxies.
+    /// - Throws: ``PanoplyError`` (config) when the URL has no host or a CA file is unusable.
     public init(queueURL: URL, sqsProtocol: SQSProtocol, attributes: [(name: String, value: String)],
                 awsCredentials: AWSCredentials?, region: String?, concurrency: Int, useBatch: Bool,
                 maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30,
-                engine: Engine = .automatic) {
+                network: NetworkSettings = NetworkSettings()) throws {
         builder = SQSRequestBuilder(queueURL: queueURL, sqsProtocol: sqsProtocol, attributes: attributes)
         signer = awsCredentials.map { SigV4Signer(credentials: $0, region: region ?? Self.region(of: queueURL) ?? "us-east-1") }
         maxBatchCount = useBatch ? 10 : 1
@@ -49,27 +44,14 @@ public final class SQSTransport: MessageTransport {
         self.maxBatchBytes = maxBatchBytes - maxBatchCount * attributeBytes
         let url = builder.requestURL
         self.url = url
+        hostHeader = SigV4Signer.hostHeader(url)
+        let http = try HTTP1Client(url: url, connections: concurrency, timeout: requestTimeout, network: network)
+        self.http = http
         let comps = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let path = comps?.percentEncodedPath ?? "/"
-        target = (path.isEmpty ? "/" : path) + (comps?.percentEncodedQuery.map { "?\($0)" } ?? "")
-        hostHeader = SigV4Signer.hostHeader(url)
-        if engine == .automatic, url.scheme?.lowercased() == "http", let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) {
-            http = HTTP1Client(host: host, port: UInt16(url.port ?? 80), connections: concurrency, timeout: requestTimeout)
-            session = nil
-        } else {
-            let config = URLSessionConfiguration.ephemeral
-            config.httpMaximumConnectionsPerHost = max(concurrency, 1)
-            config.timeoutIntervalForRequest = requestTimeout
-            config.timeoutIntervalForResource = requestTimeout * 2
-            config.requestCachePolicy = .reloadIgnoringLocalCacheData
-            config.urlCache = nil
-            config.httpCookieStorage = nil
-            session = URLSession(configuration: config)
-            http = nil
-        }
+        let origin = http.usesAbsoluteForm ? "http://\(hostHeader)" : ""
+        target = origin + (path.isEmpty ? "/" : path) + (comps?.percentEncodedQuery.map { "?\($0)" } ?? "")
     }
-
-    deinit { session?.finishTasksAndInvalidate() }
 
     /// The region in `sqs.REGION.amazonaws.com` or `REGION.queue.amazonaws.com`.
     public static func region(of url: URL) -> String? {
@@ -96,14 +78,7 @@ public final class SQSTransport: MessageTransport {
     }
 
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
-        let status: Int
-        let headers: [String: String]
-        let body: [UInt8]
-        if let http {
-            (status, headers, body) = try await sendHTTP1(messages, http)
-        } else {
-            (status, headers, body) = try await sendURLSession(messages, session!)
-        }
+        let (status, headers, body) = try await sendHTTP1(messages, http)
         switch SQSResponseParser.parse(status: status, headers: headers, body: body, messages: messages,
                                        sqsProtocol: builder.sqsProtocol) {
         case .success(let r): return r
@@ -122,6 +97,8 @@ public final class SQSTransport: MessageTransport {
     private func sendHTTP1(_ messages: [OutgoingMessage], _ http: HTTP1Client) async throws -> (Int, [String: String], [UInt8]) {
         let builder = builder, signer = signer, url = url, target = target, host = hostHeader
         let batch = messages.count > 1
+        // A forward proxy for http:// wants its credentials on each request (not signed).
+        let proxyAuth = http.usesAbsoluteForm ? http.proxy?.authorization : nil
         do {
             let r = try await http.withConnection { conn in
                 builder.writeBody(for: messages, into: &conn.body)
@@ -130,44 +107,12 @@ public final class SQSTransport: MessageTransport {
                     let hash = conn.body.withUnsafeBytes { SigV4Signer.payloadHash($0) }
                     headers += signer.sign(method: "POST", url: url, headers: headers, payloadHash: hash, date: Date())
                 }
+                if let proxyAuth { headers.append(("Proxy-Authorization", proxyAuth)) }
                 return try conn.exchange(head: Self.head(target: target, host: host, headers: headers, contentLength: conn.body.count))
             }
             return (r.status, r.headers, r.body)
         } catch let e as HTTP1Error {
-            throw TransportError(code: "Transport", message: e.description, retryable: true)
+            throw TransportError(code: "Transport", message: e.description, retryable: !e.permanent)
         }
-    }
-
-    private func sendURLSession(_ messages: [OutgoingMessage], _ session: URLSession) async throws -> (Int, [String: String], [UInt8]) {
-        let req = request(for: messages)
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: req)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw TransportError(code: "Transport", message: Self.describe(error), retryable: true)
-        }
-        guard let http = response as? HTTPURLResponse else {
-            throw TransportError(code: "Transport", message: "not an HTTP response", retryable: true)
-        }
-        var headers: [String: String] = [:]
-        for (k, v) in http.allHeaderFields { headers[String(describing: k)] = String(describing: v) }
-        return (http.statusCode, headers, [UInt8](data))
-    }
-
-    static func describe(_ error: Error) -> String {
-        let ns = error as NSError
-        if ns.domain == NSURLErrorDomain {
-            switch ns.code {
-            case NSURLErrorCannotConnectToHost: return "cannot connect to host (connection refused)"
-            case NSURLErrorTimedOut: return "request timed out"
-            case NSURLErrorNetworkConnectionLost: return "connection lost"
-            case NSURLErrorCannotFindHost: return "cannot resolve host"
-            default: break
-            }
-        }
-        return ns.localizedDescription
     }
 }

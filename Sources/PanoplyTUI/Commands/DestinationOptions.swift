@@ -27,11 +27,16 @@ struct DestinationOptions: ParsableArguments {
     var flushInterval: Double?
     @Option(help: ArgumentHelp("Send requests in flight at once (default 4).", valueName: "N"))
     var concurrency: Int?
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query (default) or json.", valueName: "P"))
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query or json (default: json with AWS credentials, else query).", valueName: "P"))
     var sqsProtocol: String?
+    @Option(name: .customLong("ca-bundle"), help: ArgumentHelp("Also trust the CA certificates in this PEM file (or AWS_CA_BUNDLE).", valueName: "FILE"))
+    var caBundle: String?
+    @Flag(name: .customLong("no-verify-ssl"), help: "Do not verify TLS certificates (insecure; prints a warning).")
+    var noVerifySSL = false
 
     /// Resolves the options with the environment.
     func settings(environment env: [String: String] = processEnvironment) -> DestinationSettings {
+        if noVerifySSL { Self.warnNoVerify() }
         let key = apiKey ?? env["PANOPLY_API_KEY"]
         let secret = apiSecret ?? env["PANOPLY_API_SECRET"]
         let kind: DestinationSettings.Kind
@@ -45,7 +50,13 @@ struct DestinationOptions: ParsableArguments {
             awsAccessKeyId: awsAccessKeyId ?? env["AWS_ACCESS_KEY_ID"],
             awsSecretAccessKey: awsSecretAccessKey ?? env["AWS_SECRET_ACCESS_KEY"],
             outbox: outbox ?? DestinationSettings.defaultOutbox, spool: spool, maxMessageBytes: maxMessageBytes,
-            flushInterval: flushInterval, concurrency: concurrency, sqsProtocol: sqsProtocol)
+            flushInterval: flushInterval, concurrency: concurrency, sqsProtocol: sqsProtocol,
+            caBundle: caBundle, noVerifySSL: noVerifySSL ? true : nil)
+    }
+
+    /// Said on stderr every time `--no-verify-ssl` is used, as the AWS CLI does.
+    static func warnNoVerify() {
+        FileHandle.standardError.write(Data("panoply: warning: --no-verify-ssl: TLS certificates are not verified; anyone on the network path can read and change what is sent\n".utf8))
     }
 
     /// True when no destination was named at all (the default outbox is used).

@@ -17,12 +17,17 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
     package var flushInterval: Double?
     package var concurrency: Int?
     package var sqsProtocol: String?
+    /// Extra trusted CAs (PEM), from `--ca-bundle`; AWS_CA_BUNDLE when nil.
+    package var caBundle: String?
+    /// `--no-verify-ssl`: certificates are not checked (a warning says so each time).
+    package var noVerifySSL: Bool?
 
     package static let defaultOutbox = "./panoply-outbox"
 
     package init(kind: Kind, apiKey: String? = nil, apiSecret: String? = nil, endpoint: String? = nil, queueURL: String? = nil,
          awsAccessKeyId: String? = nil, awsSecretAccessKey: String? = nil, outbox: String, spool: String? = nil,
-         maxMessageBytes: Int? = nil, flushInterval: Double? = nil, concurrency: Int? = nil, sqsProtocol: String? = nil) {
+         maxMessageBytes: Int? = nil, flushInterval: Double? = nil, concurrency: Int? = nil, sqsProtocol: String? = nil,
+         caBundle: String? = nil, noVerifySSL: Bool? = nil) {
         self.kind = kind
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -36,6 +41,8 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
         self.flushInterval = flushInterval
         self.concurrency = concurrency
         self.sqsProtocol = sqsProtocol
+        self.caBundle = caBundle
+        self.noVerifySSL = noVerifySSL
     }
 
     /// The SDK configuration, validated as the SDK validates it.
@@ -73,6 +80,8 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
         }
         if let n = concurrency { c.concurrency = n }
         c.spoolDirectory = spool
+        if let caBundle, !caBundle.isEmpty { c.network.caBundles = [caBundle] }
+        if noVerifySSL == true { c.network.verifyCertificates = false }
         _ = try c.validatedQueueURL()
         return c
     }

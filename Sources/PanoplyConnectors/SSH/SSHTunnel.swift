@@ -1,0 +1,144 @@
+import Foundation
+import PanoplyKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A local port forwarded through an SSH host to a database, by the system OpenSSH client
+/// (`ssh -N -L 127.0.0.1:LOCAL:dbhost:dbport`). OpenSSH reads every key type and format
+/// (RSA, Ed25519, ECDSA; OpenSSH and PEM files) and checks host keys against known_hosts;
+/// swift-nio-ssh has no RSA keys and no key-file parser. Opened once per source, closed
+/// with it; the key and known_hosts go to a private temp folder (0700, files 0600) that is
+/// removed on close. A password goes to ssh through SSH_ASKPASS (a script that prints an
+/// environment variable of the ssh process), so it is never on a command line and needs
+/// no extra package (sshpass).
+final class SSHTunnel: @unchecked Sendable {
+    let settings: SSHTunnelSettings
+    /// The forwarded port on 127.0.0.1.
+    let localPort: Int
+    private let process: Process
+    private let folder: URL
+    private let lock = NSLock()
+    private var closed = false
+    /// Whether ssh still runs (without reaping it).
+    var processIsRunning: Bool {
+        var info = siginfo_t()
+        return waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == 0
+    }
+    var logPath: String { folder.appendingPathComponent("ssh.log").path }
+
+    /// Starts ssh and waits until the forward accepts connections.
+    /// - Throws: ``PanoplyError``: auth (a rejected key or password, a host key that does
+    ///   not match), transient (the SSH host cannot be reached), config (ssh missing).
+    init(_ settings: SSHTunnelSettings, targetHost: String, targetPort: Int) async throws {
+        self.settings = settings
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-ssh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        localPort = Self.freePort()
+        process = Process()
+        do {
+            try configure(targetHost: targetHost, targetPort: targetPort)
+            try process.run()
+            try await waitUntilForwarding()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Stops ssh and removes the temp files (safe to call twice).
+    func close() {
+        lock.lock(); defer { lock.unlock() }
+        if !closed, process.processIdentifier > 0 {
+            // SIGKILL: ssh inherits the signal mask of a CLI that blocks SIGTERM to handle
+            // it itself. Reaped here with waitpid: Process.waitUntilExit can miss the exit.
+            kill(process.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(process.processIdentifier, &status, 0) < 0, errno == EINTR {}
+        }
+        closed = true
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func configure(targetHost: String, targetPort: Int) throws {
+        guard let ssh = Self.findSSH() else {
+            throw PanoplyError.config("the SSH tunnel needs the OpenSSH client (`ssh`); install it (apt-get install openssh-client)")
+        }
+        process.executableURL = URL(fileURLWithPath: ssh)
+        var args = ["-N", "-T", "-p", String(settings.port),
+                    "-L", "127.0.0.1:\(localPort):\(targetHost):\(targetPort)",
+                    "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15",
+                    "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-F", "/dev/null"]
+        args += try hostKeyOptions()
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSH_") }
+        if let key = settings.privateKey {
+            args += ["-i", try write("id", Self.keyText(key)), "-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey"]
+        } else if let password = settings.password {
+            let askpass = try write("askpass.sh", "#!/bin/sh\nprintf '%s\\n' \"$PANOPLY_SSH_PASSWORD\"\n", mode: 0o700)
+            env["SSH_ASKPASS"] = askpass
+            env["SSH_ASKPASS_REQUIRE"] = "force"
+            env["DISPLAY"] = env["DISPLAY"] ?? ":0"
+            env["PANOPLY_SSH_PASSWORD"] = password
+            args += ["-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1", "-o", "PubkeyAuthentication=no"]
+        }
+        args.append("\(settings.user)@\(settings.host)")
+        process.arguments = args
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let log = folder.appendingPathComponent("ssh.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        process.standardError = try FileHandle(forWritingTo: log)
+    }
+
+    /// Checked against ssh_known_hosts when given; otherwise any host key is accepted (as
+    /// the original SDK's tunnel did) and nothing is written to the user's known_hosts.
+    private func hostKeyOptions() throws -> [String] {
+        guard let known = settings.knownHosts else {
+            return ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+        }
+        let file = FileManager.default.fileExists(atPath: known) ? known : try write("known_hosts", known.hasSuffix("\n") ? known : known + "\n")
+        return ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null"]
+    }
+
+    /// A key given as a path is read from the file; a key pasted without its line breaks
+    /// (as the original's form sent it) gets them back.
+    static func keyText(_ key: String) throws -> String {
+        var text = key
+        if !key.contains("-----BEGIN"), FileManager.default.fileExists(atPath: key) {
+            text = try String(contentsOfFile: key, encoding: .utf8)
+        }
+        text = text.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\r\n", with: "\n")
+        guard text.contains("-----BEGIN"), text.contains("PRIVATE KEY-----") else {
+            throw PanoplyError.config("ssh_private_key is not a private key (expected -----BEGIN ... PRIVATE KEY----- text or a path to a key file)")
+        }
+        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    private func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            throw PanoplyError.config("cannot write the SSH tunnel's \(name) to \(folder.path)")
+        }
+        return url.path
+    }
+
+    private static func findSSH() -> String? {
+        ["/usr/bin/ssh", "/usr/local/bin/ssh", "/bin/ssh"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A port on 127.0.0.1 that nothing listens on now (ExitOnForwardFailure catches a race).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

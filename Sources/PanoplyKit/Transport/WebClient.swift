@@ -1,0 +1,76 @@
+import Foundation
+
+/// GET requests over the SDK's own HTTP/1.1 client, with the same trust and proxy
+/// settings as the queue transport (``NetworkSettings``): for connectors that read web APIs.
+/// Keeps a few keep-alive connections per origin and follows up to five redirects.
+public final class WebClient: @unchecked Sendable {
+    /// A response, its body read whole.
+    public struct Response: Sendable {
+        public var status: Int
+        /// Header names in lower case.
+        public var headers: [String: String]
+        public var body: [UInt8]
+    }
+
+    private let network: NetworkSettings
+    private let timeout: TimeInterval
+    private let lock = NSLock()
+    private var pools: [String: HTTP1Client] = [:]
+
+    /// - Parameters:
+    ///   - network: trusted CAs, certificate checks and proxies.
+    ///   - timeout: the longest wait for connecting, writing or reading.
+    public init(network: NetworkSettings = .fromEnvironment(), timeout: TimeInterval = 60) {
+        self.network = network
+        self.timeout = timeout
+    }
+
+    /// GETs `url` with `headers` (a `Host` header is added).
+    /// - Throws: ``TransportError``: retryable for network failures, not retryable for a
+    ///   certificate problem or an unusable CA file (the message names host and cause).
+    public func get(_ url: URL, headers: [(String, String)]) async throws -> Response {
+        var current = url
+        for _ in 0...5 {
+            let r = try await once(current, headers: headers)
+            guard [301, 302, 303, 307, 308].contains(r.status), let location = r.headers["location"],
+                  let next = URL(string: location, relativeTo: current)?.absoluteURL else { return r }
+            current = next
+        }
+        throw TransportError(code: "Transport", message: "GET \(url.host ?? "?"): more than 5 redirects", retryable: false)
+    }
+
+    private func once(_ url: URL, headers: [(String, String)]) async throws -> Response {
+        let http: HTTP1Client
+        do { http = try pool(for: url) } catch let e as PanoplyError {
+            throw TransportError(code: "Transport", message: e.message, retryable: false)
+        }
+        let comps = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = (comps?.percentEncodedPath).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        let query = comps?.percentEncodedQuery.map { "?\($0)" } ?? ""
+        let host = SigV4Signer.hostHeader(url)
+        let target = (http.usesAbsoluteForm ? "http://\(host)" : "") + path + query
+        var head = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\n"
+        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        if http.usesAbsoluteForm, let auth = http.proxy?.authorization { head += "Proxy-Authorization: \(auth)\r\n" }
+        head += "\r\n"
+        let bytes = Array(head.utf8)
+        do {
+            let r = try await http.withConnection { conn in
+                conn.body.reset(capacity: 0)
+                return try conn.exchange(head: bytes)
+            }
+            return Response(status: r.status, headers: r.headers, body: r.body)
+        } catch let e as HTTP1Error {
+            throw TransportError(code: "Transport", message: e.description, retryable: !e.permanent)
+        }
+    }
+
+    private func pool(for url: URL) throws -> HTTP1Client {
+        let key = "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? -1)"
+        lock.lock(); defer { lock.unlock() }
+        if let p = pools[key] { return p }
+        let p = try HTTP1Client(url: url, connections: 2, timeout: timeout, network: network)
+        pools[key] = p
+        return p
+    }
+}
