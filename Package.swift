@@ -34,8 +34,7 @@ let package = Package(
                 "PanoplyKit",
                 "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
-            exclude: ["Fixtures"]
+            ]
         ),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // The UI's model, reducer, key map and renderer: pure values, no terminal, no
