@@ -6,6 +6,7 @@ import Testing
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {
     case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
+    case confirmDelete, confirmDeleteState
 
     var driver: Driver {
         switch self {
@@ -55,6 +56,11 @@ enum Scene: String, CaseIterable {
         case .help:
             var d = Driver()
             d.keys(.char("?"))
+            return d
+        case .confirmDelete, .confirmDeleteState:
+            var d = Scene.list.driver
+            d.keys(.char("x"))
+            if self == .confirmDeleteState { d.keys(.char("y")) }
             return d
         case .destination:
             var d = Driver()

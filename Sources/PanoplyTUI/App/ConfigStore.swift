@@ -16,6 +16,13 @@ struct ConfigStore: Sendable {
         return directory + "/state/\(safe).json"
     }
 
+    /// Removes a source's state file; nothing to do when there is none.
+    func deleteState(of name: String) throws {
+        let file = stateFile(for: name)
+        guard FileManager.default.fileExists(atPath: file) else { return }
+        try FileManager.default.removeItem(atPath: file)
+    }
+
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
     func loadSources() throws -> [SavedSource] {
         guard let data = FileManager.default.contents(atPath: sourcesFile) else { return [] }

@@ -27,6 +27,8 @@ package enum Effect: Sendable, Equatable {
     case cancelRun(RunID)
     case saveSources([SavedSource])
     case saveDestination(DestinationSettings)
+    /// Remove a saved source's committed state (its state file).
+    case deleteState(sourceName: String)
     case quit
 }
 

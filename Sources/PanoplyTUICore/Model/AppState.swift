@@ -12,6 +12,10 @@ package enum Overlay: Sendable, Equatable {
     case help
     case confirmCancel(RunID)
     case confirmQuit
+    /// `x` on a saved source: delete it (and its credentials)?
+    case confirmDelete(String)
+    /// After a delete: remove the deleted source's committed state too?
+    case confirmDeleteState(String)
 }
 
 /// One row of the source list.

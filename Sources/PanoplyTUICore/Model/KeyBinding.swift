@@ -20,6 +20,8 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case helpOverlay
     /// A yes/no question.
     case confirm
+    /// A question that takes only `y` or `n`/Esc (deleting).
+    case question
 }
 
 /// What a bound key does; the reducers switch over these, never over raw keys.

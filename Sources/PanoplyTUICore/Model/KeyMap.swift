@@ -20,7 +20,7 @@ package enum KeyMap {
         KeyBinding([.enter], [.list], .open, "open the form", hint: "open"),
         KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l"),
         KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
-        KeyBinding([.char("x"), .delete], [.list], .delete, "delete saved source"),
+        KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)"),
         KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
         // Forms.
         KeyBinding([.tab, .down, .enter], [.form], .nextField, "next/previous field", hint: "next", label: "Tab ⇧Tab ↑↓"),
@@ -57,6 +57,8 @@ package enum KeyMap {
         KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
         KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
         KeyBinding([], [.confirm], .dismiss, "no", hint: "no", label: "any other key"),
+        KeyBinding([.char("y"), .char("Y")], [.question], .confirm, "yes", hint: "yes"),
+        KeyBinding([.char("n"), .char("N"), .escape], [.question], .dismiss, "no", hint: "no", label: "n Esc"),
     ]
 
     /// What `key` does in the first of `scopes` that binds it, nil when none does.

@@ -64,17 +64,18 @@ extension AppState {
         return []
     }
 
+    /// `x`: asks before deleting (the answer is ``answerDeleteQuestion(_:_:name:)``).
     private mutating func deleteSelected(_ entry: ListEntry) -> [Effect] {
-        guard case .saved(let i) = entry else { return [] }
+        guard case .saved(let i) = entry else {
+            notice = "only saved sources can be deleted"
+            return []
+        }
         let name = saved[i].name
         if let id = latestRun[name], run(id)?.status == .running {
             notice = "\(name) is running: cancel it first"
             return []
         }
-        saved.remove(at: i)
-        latestRun[name] = nil
-        selection = min(selection, listEntries.count - 1)
-        notice = "deleted \(name)"
-        return [.saveSources(saved)]
+        overlay = .confirmDelete(name)
+        return []
     }
 }

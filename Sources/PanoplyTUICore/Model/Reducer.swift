@@ -46,6 +46,11 @@ extension AppState {
     }
 
     private mutating func handleOverlayKey(_ key: Key, _ overlay: Overlay) -> [Effect] {
+        switch overlay {
+        case .confirmDelete(let name), .confirmDeleteState(let name):
+            return answerDeleteQuestion(key, overlay, name: name)
+        default: break
+        }
         self.overlay = nil
         let yes = KeyMap.action(for: key, in: [.confirm]) == .confirm
         switch overlay {
@@ -61,6 +66,8 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
+        case .confirmDelete, .confirmDeleteState:
+            return []
         }
     }
 

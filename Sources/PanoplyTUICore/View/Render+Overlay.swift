@@ -27,7 +27,8 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
     }
 }
 
-package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen) {
+package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen,
+                           answers: String = " yes    any other key: no") {
     let w = min(s.width - 4, max(question.displayWidth, detail.displayWidth, 30) + 4)
     let h = 6
     let x = (s.width - w) / 2, y = (s.height - h) / 2
@@ -36,5 +37,5 @@ package func renderConfirm(_ question: String, _ detail: String, _ s: inout Scre
     s.put(question, x: x + 2, y: y + 1, style: .bold, maxWidth: w - 4)
     s.put(detail, x: x + 2, y: y + 2, style: .plain, maxWidth: w - 4)
     let x2 = s.put("y", x: x + 2, y: y + 4, style: .ok)
-    s.put(" yes    any other key: no", x: x2, y: y + 4, maxWidth: w - 5)
+    s.put(answers, x: x2, y: y + 4, maxWidth: w - 5)
 }
