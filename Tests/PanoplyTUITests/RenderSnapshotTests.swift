@@ -6,7 +6,7 @@ import Testing
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {
     case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
-    case confirmDelete, confirmDeleteState
+    case confirmDelete, confirmDeleteState, rename
 
     var driver: Driver {
         switch self {
@@ -61,6 +61,13 @@ enum Scene: String, CaseIterable {
             var d = Scene.list.driver
             d.keys(.char("x"))
             if self == .confirmDeleteState { d.keys(.char("y")) }
+            return d
+        case .rename:
+            // A name another source has: the modal stays, with the reason.
+            var d = Scene.list.driver
+            d.keys(.char("n"), .ctrl("u"))
+            d.type("Orders")
+            d.keys(.enter)
             return d
         case .destination:
             var d = Driver()

@@ -23,6 +23,14 @@ struct ConfigStore: Sendable {
         try FileManager.default.removeItem(atPath: file)
     }
 
+    /// Moves a source's state file to its new name (replacing one left there).
+    func renameState(from old: String, to new: String) throws {
+        let from = stateFile(for: old), to = stateFile(for: new)
+        guard from != to, FileManager.default.fileExists(atPath: from) else { return }
+        if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
+        try FileManager.default.moveItem(atPath: from, toPath: to)
+    }
+
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
     func loadSources() throws -> [SavedSource] {
         guard let data = FileManager.default.contents(atPath: sourcesFile) else { return [] }

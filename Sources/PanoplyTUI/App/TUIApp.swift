@@ -40,6 +40,7 @@ enum TUIApp {
         // Options on the command line win; without any, the saved destination is used.
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
+        state.workingDirectory = launch.workingDirectory
         if let open = launch.openType {
             guard let info = state.typeInfo(open) else {
                 throw PanoplyError.config("unknown source type '\(open)'; available: \(types.map(\.type).joined(separator: ", "))")
@@ -48,7 +49,8 @@ enum TUIApp {
             if let bad = launch.prefill.keys.sorted().first(where: { !known.contains($0) }) {
                 throw PanoplyError.config("unknown param '\(bad)' for \(open) (it takes: \(info.configuration.params.map(\.name).joined(separator: ", ")))")
             }
-            state.screen = .form(.source(info, values: launch.prefill, table: "", savedName: nil))
+            state.screen = .form(.source(info, values: launch.prefill, table: "", savedName: nil,
+                                         defaultName: state.uniqueSavedName(info.configuration.title)))
         } else if !launch.prefill.isEmpty {
             throw PanoplyError.config("--param needs --open TYPE to say which form it fills")
         }

@@ -16,6 +16,8 @@ package enum Overlay: Sendable, Equatable {
     case confirmDelete(String)
     /// After a delete: remove the deleted source's committed state too?
     case confirmDeleteState(String)
+    /// `n` on a saved source: its new name being typed.
+    case rename(RenameEdit)
 }
 
 /// One row of the source list.
@@ -44,6 +46,9 @@ package struct AppState: Sendable, Equatable {
     /// A one-line note at the bottom (saved, errors of the moment).
     package var notice: String?
     package var quitting = false
+    /// The folder the UI started in (read once at start): relative `path` params are
+    /// saved absolute against it.
+    package var workingDirectory = ""
 
     package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
         self.types = types

@@ -22,6 +22,12 @@ package enum KeyMap {
         KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
         KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)"),
         KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
+        KeyBinding([.char("n")], [.list], .rename, "rename source"),
+        KeyBinding([.char("D")], [.list], .duplicate, "duplicate source"),
+        KeyBinding([.enter], [.rename], .confirm, "rename / keep (modal)", hint: "rename", label: "Enter Esc"),
+        KeyBinding([.escape], [.rename], .dismiss, "rename / keep (modal)", hint: "keep", label: "Enter Esc"),
+        KeyBinding([.backspace], [.rename], .deleteBackward, "edit the name", label: "Bksp Ctrl-U"),
+        KeyBinding([.ctrl("u")], [.rename], .deleteToStart, "edit the name", label: "Bksp Ctrl-U"),
         // Forms.
         KeyBinding([.tab, .down, .enter], [.form], .nextField, "next/previous field", hint: "next", label: "Tab ⇧Tab ↑↓"),
         KeyBinding([.backTab, .up], [.form], .previousField, "next/previous field", hint: "previous", label: "Tab ⇧Tab ↑↓"),
@@ -92,7 +98,7 @@ package enum KeyMap {
     package static var helpSections: [(title: String, rows: [(keys: String, help: String)])] {
         let sections: [(String, (KeyBinding) -> Bool)] = [
             ("Everywhere", { b in b.scopes == [.global] || b.scopes.filter { screens.contains($0) }.count > 1 }),
-            ("Source list", { b in b.scopes == [.list] }),
+            ("Source list", { b in b.scopes == [.list] || b.scopes == [.rename] }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
         ]

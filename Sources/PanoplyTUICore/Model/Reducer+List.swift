@@ -16,6 +16,8 @@ extension AppState {
         case .viewRun: viewLatestRun(entries[selection])
         case .retry: return retrySelected(entries[selection])
         case .delete: return deleteSelected(entries[selection])
+        case .rename: renameSelected(entries[selection])
+        case .duplicate: return duplicateSelected(entries[selection])
         case .help: overlay = .help
         case .quit: return askToQuit()
         default: break
@@ -33,7 +35,8 @@ extension AppState {
             }
             screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name))
         case .type(let i):
-            screen = .form(.source(types[i], values: [:], table: "", savedName: nil))
+            screen = .form(.source(types[i], values: [:], table: "", savedName: nil,
+                                   defaultName: uniqueSavedName(types[i].configuration.title)))
         case .destination:
             screen = .form(DestinationForm.form(destination))
         }

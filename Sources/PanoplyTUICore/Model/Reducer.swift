@@ -49,6 +49,8 @@ extension AppState {
         switch overlay {
         case .confirmDelete(let name), .confirmDeleteState(let name):
             return answerDeleteQuestion(key, overlay, name: name)
+        case .rename(let edit):
+            return handleRenameKey(key, edit)
         default: break
         }
         self.overlay = nil
@@ -66,7 +68,7 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
-        case .confirmDelete, .confirmDeleteState:
+        case .confirmDelete, .confirmDeleteState, .rename:
             return []
         }
     }

@@ -28,6 +28,7 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
         renderConfirm("Delete \(name)?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
     case .confirmDeleteState(let name):
         renderConfirm("Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
+    case .rename(let edit): renderRename(edit, &screen)
     case nil: break
     }
     renderHelpBar(state, &screen)
@@ -65,6 +66,7 @@ package func helpScopes(_ state: AppState) -> [KeyScope] {
     case .help: return [.helpOverlay]
     case .confirmCancel, .confirmQuit: return [.confirm]
     case .confirmDelete, .confirmDeleteState: return [.question]
+    case .rename: return [.rename]
     case nil: break
     }
     switch state.screen {
