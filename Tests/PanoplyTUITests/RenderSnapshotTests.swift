@@ -6,7 +6,7 @@ import Testing
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {
     case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
-    case confirmDelete, confirmDeleteState, rename
+    case confirmDelete, confirmDeleteState, rename, problemsOnly
 
     var driver: Driver {
         switch self {
@@ -68,6 +68,14 @@ enum Scene: String, CaseIterable {
             d.keys(.char("n"), .ctrl("u"))
             d.type("Orders")
             d.keys(.enter)
+            return d
+        case .problemsOnly:
+            // `!` keeps the warning and the error; `t` shows them at their time of day.
+            var d = runningDriver(lines: 4)
+            d.state.updateRun(1) { $0.clockOrigin = 8 * 3600 }
+            d.send(.run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(2))),
+                   .run(1, .log("cannot save state: disk full")))
+            d.keys(.char("!"), .char("t"))
             return d
         case .destination:
             var d = Driver()

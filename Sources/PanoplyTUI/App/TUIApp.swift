@@ -41,6 +41,7 @@ enum TUIApp {
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
         state.workingDirectory = launch.workingDirectory
+        state.clockOrigin = localTimeOfDay()
         if let open = launch.openType {
             guard let info = state.typeInfo(open) else {
                 throw PanoplyError.config("unknown source type '\(open)'; available: \(types.map(\.type).joined(separator: ", "))")
@@ -55,5 +56,12 @@ enum TUIApp {
             throw PanoplyError.config("--param needs --open TYPE to say which form it fills")
         }
         return state
+    }
+
+    /// Seconds since local midnight now: the UI's clock starts at 0, and log lines show
+    /// absolute times from this origin.
+    static func localTimeOfDay(_ now: Date = Date()) -> Double {
+        let t = now.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: now))
+        return t.truncatingRemainder(dividingBy: 86_400)
     }
 }

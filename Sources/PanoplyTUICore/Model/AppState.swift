@@ -49,6 +49,9 @@ package struct AppState: Sendable, Equatable {
     /// The folder the UI started in (read once at start): relative `path` params are
     /// saved absolute against it.
     package var workingDirectory = ""
+    /// The local time of day (seconds) when the tick clock read 0 (given at start), so
+    /// log lines can show absolute times.
+    package var clockOrigin: Double = 0
 
     package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
         self.types = types

@@ -34,7 +34,7 @@ package enum KeyAction: Sendable, Equatable {
     case nextField, previousField, submit, choiceNext, choicePrevious
     case cursorLeft, cursorRight, cursorHome, cursorEnd
     case deleteBackward, deleteForward, deleteToStart, deleteToEnd
-    case cancelRun, filter, togglePane, follow
+    case cancelRun, filter, togglePane, follow, toggleTime, problemsOnly
     case applyFilter, clearFilter, filterBackspace, filterClearText
 }
 

@@ -48,6 +48,8 @@ package enum KeyMap {
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
+        KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
+        KeyBinding([.char("!")], [.run], .problemsOnly, "warn / error only"),
         KeyBinding([.tab, .backTab], [.run], .togglePane, "log / state pane", hint: "pane", label: "Tab"),
         KeyBinding([.up, .char("k")], [.run], .up, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
         KeyBinding([.down, .char("j")], [.run], .down, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),

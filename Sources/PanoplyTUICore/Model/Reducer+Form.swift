@@ -138,7 +138,8 @@ extension AppState {
     /// Adds the run, shows it, and asks the app to start it.
     package mutating func startRun(_ request: RunRequest, title: String) -> [Effect] {
         var r = RunState(id: request.id, request: request, title: title, startedAt: now)
-        r.log.append(r.stamp(now: now) + (request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting"))
+        r.clockOrigin = clockOrigin
+        r.note(request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting", now: now)
         runs.append(r)
         nextRunID = max(nextRunID, request.id) + 1
         latestRun[request.sourceName] = request.id

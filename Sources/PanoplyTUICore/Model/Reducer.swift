@@ -24,7 +24,7 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
         let now = s.now
         s.updateRun(id) { r in
             r.sdkOpen = false
-            if let error { r.log.append(r.stamp(now: now) + "closing the SDK: \(error)") }
+            if let error { r.note("closing the SDK: \(error)", .error, now: now) }
         }
     case .notice(let text):
         s.notice = text
@@ -63,7 +63,7 @@ extension AppState {
             let now = self.now
             updateRun(id) { r in
                 r.cancelling = true
-                r.log.append(r.stamp(now: now) + "cancelling: stop reading, deliver what was read")
+                r.note("cancelling: stop reading, deliver what was read", now: now)
             }
             return [.cancelRun(id)]
         case .confirmQuit:
