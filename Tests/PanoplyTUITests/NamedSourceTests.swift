@@ -78,6 +78,20 @@ import Testing
         #expect(d.state.notice == "renamed Demo to Orders")
     }
 
+    @Test func aRetryAfterARenameRunsAndRecordsUnderTheNewName() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.enter, .ctrl("s"))
+        d.send(.run(1, .failed(PanoplyError(.internal, "boom"))))
+        d.keys(.escape, .char("n"), .ctrl("u"))
+        d.type("Orders")
+        d.keys(.enter)
+        let fx = d.keys(.char("r"))
+        guard case .startRun(let request) = fx.last else { Issue.record("no retry: \(fx)"); return }
+        #expect(request.sourceName == "Orders")
+        d.send(.run(request.id, .cancelled))
+        #expect(d.state.saved.first { $0.name == "Orders" }?.lastStatus == .cancelled)
+    }
+
     @Test func renamingToATakenOrEmptyNameStaysInTheModalWithTheReason() {
         var d = Driver(makeState(saved: saved))
         d.keys(.char("n"), .ctrl("u"))

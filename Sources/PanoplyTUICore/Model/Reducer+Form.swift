@@ -107,7 +107,7 @@ extension AppState {
         var effects: [Effect] = []
         if let old = savedName, old != name, let i = saved.firstIndex(where: { $0.name == old }) {
             saved[i] = entry
-            latestRun[old] = nil
+            moveRuns(from: old, to: name)
             effects.append(.renameState(from: old, to: name))
         } else if let i = saved.firstIndex(where: { $0.name == name }) {
             saved[i] = entry

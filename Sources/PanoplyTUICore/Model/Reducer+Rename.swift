@@ -83,9 +83,15 @@ extension AppState {
     private mutating func rename(_ old: String, to name: String) -> [Effect] {
         guard name != old, let i = saved.firstIndex(where: { $0.name == old }) else { return [] }
         saved[i].name = name
-        latestRun[name] = latestRun.removeValue(forKey: old)
+        moveRuns(from: old, to: name)
         notice = "renamed \(old) to \(name)"
         return [.saveSources(saved), .renameState(from: old, to: name)]
+    }
+
+    /// The runs of a renamed source follow it (a retry saves its status under the new name).
+    package mutating func moveRuns(from old: String, to new: String) {
+        latestRun[new] = latestRun.removeValue(forKey: old)
+        for i in runs.indices where runs[i].request.sourceName == old { runs[i].request.sourceName = new }
     }
 
     /// Whether the latest run of saved source `name` is running.
