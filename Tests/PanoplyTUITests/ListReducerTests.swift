@@ -124,6 +124,13 @@ import Testing
         #expect(!d.state.quitting)
     }
 
+    @Test func ctrlCQuitsFromTheDeleteQuestionWithoutDeleting() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"))
+        #expect(d.keys(.ctrl("c")) == [.quit])
+        #expect(d.state.saved == saved)
+    }
+
     @Test func aRunningSourceIsNotDeleted() {
         var d = Driver(makeState(saved: saved))
         d.keys(.enter, .ctrl("s"), .escape)

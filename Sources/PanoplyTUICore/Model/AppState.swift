@@ -20,6 +20,16 @@ package enum Overlay: Sendable, Equatable {
     case rename(RenameEdit)
 }
 
+extension Overlay {
+    /// A modal that ignores keys it does not bind (rather than closing on any key).
+    package var takesOnlyItsKeys: Bool {
+        switch self {
+        case .rename, .confirmDelete, .confirmDeleteState: true
+        case .help, .confirmCancel, .confirmQuit: false
+        }
+    }
+}
+
 /// One row of the source list.
 package enum ListEntry: Sendable, Equatable {
     case saved(Int)

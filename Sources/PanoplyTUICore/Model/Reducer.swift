@@ -36,8 +36,15 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
 
 extension AppState {
     package mutating func handleKey(_ key: Key) -> [Effect] {
-        if let overlay { return handleOverlayKey(key, overlay) }
-        if KeyMap.action(for: key, in: [.global]) == .quit { return askToQuit() }
+        let quit = KeyMap.action(for: key, in: [.global]) == .quit
+        if let overlay {
+            // Ctrl-C still quits from the modals that take only some keys (nothing is lost:
+            // a rename not confirmed is not made, a delete not answered is not done).
+            guard quit, overlay.takesOnlyItsKeys else { return handleOverlayKey(key, overlay) }
+            self.overlay = nil
+            return askToQuit()
+        }
+        if quit { return askToQuit() }
         switch screen {
         case .list: return handleListKey(key)
         case .form(let form): return handleFormKey(key, form)
