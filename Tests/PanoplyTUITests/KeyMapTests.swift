@@ -11,7 +11,8 @@ struct KeyMapTests {
             #expect(!b.keysLabel.isEmpty, "\(b.action) in \(b.scopes) has no keys to show")
         }
         let shown = Set(KeyMap.helpSections.flatMap(\.rows).map(\.keys))
-        for b in KeyMap.bindings where !b.scopes.contains(.helpOverlay) && !b.scopes.contains(.confirm) {
+        for b in KeyMap.bindings where !b.scopes.contains(.helpOverlay) && !b.scopes.contains(.confirm)
+            && !b.scopes.contains(.question) {
             #expect(shown.contains(b.keysLabel), "\(b.keysLabel) (\(b.action)) is missing from the ? overlay")
         }
     }

@@ -77,11 +77,67 @@ import Testing
     }
 
     @Test(arguments: [Key.char("x"), .delete])
-    func deleteKeysRemoveASavedSourceAndSaveTheList(key: Key) {
+    func deleteKeysAskFirstAndChangeNothing(key: Key) {
         var d = Driver(makeState(saved: saved))
-        let fx = d.keys(key)
+        #expect(d.keys(key).isEmpty)
+        #expect(d.state.overlay == .confirmDelete("Demo"))
+        #expect(d.state.saved == saved)
+    }
+
+    @Test func yDeletesTheSourceThenAsksAboutItsStateAndYRemovesIt() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"))
+        let fx = d.keys(.char("y"))
         #expect(d.state.saved.map(\.name) == ["Demo 2"])
         #expect(fx == [.saveSources(d.state.saved)])
+        #expect(d.state.overlay == .confirmDeleteState("Demo"))
+        #expect(d.keys(.char("y")) == [.deleteState(sourceName: "Demo")])
+        #expect(d.state.overlay == nil)
+        #expect(d.state.notice == "deleted Demo and its state")
+    }
+
+    @Test(arguments: [Key.char("n"), .escape])
+    func nOrEscKeepsTheSource(key: Key) {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"))
+        #expect(d.keys(key).isEmpty)
+        #expect(d.state.saved == saved)
+        #expect(d.state.overlay == nil)
+        #expect(d.state.notice == "kept Demo")
+    }
+
+    @Test(arguments: [Key.char("n"), .escape])
+    func nOrEscOnTheSecondQuestionKeepsTheState(key: Key) {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"), .char("y"))
+        #expect(d.keys(key).isEmpty)
+        #expect(d.state.saved.map(\.name) == ["Demo 2"])
+        #expect(d.state.overlay == nil)
+        #expect(d.state.notice == "deleted Demo; its state is kept")
+    }
+
+    @Test func otherKeysLeaveTheDeleteQuestionUp() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"), .char("j"), .enter, .char("q"))
+        #expect(d.state.overlay == .confirmDelete("Demo"))
+        #expect(d.state.saved == saved)
+        #expect(!d.state.quitting)
+    }
+
+    @Test func ctrlCQuitsFromTheDeleteQuestionWithoutDeleting() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.char("x"))
+        #expect(d.keys(.ctrl("c")) == [.quit])
+        #expect(d.state.saved == saved)
+    }
+
+    @Test func aRunningSourceIsNotDeleted() {
+        var d = Driver(makeState(saved: saved))
+        d.keys(.enter, .ctrl("s"), .escape)
+        d.state.selection = 0
+        #expect(d.keys(.char("x")).isEmpty)
+        #expect(d.state.overlay == nil)
+        #expect(d.state.notice == "Demo is running: cancel it first")
     }
 
     @Test func questionMarkShowsHelpAndAnyKeyClosesIt() {

@@ -6,6 +6,7 @@ import Testing
 /// The states the golden frames show.
 enum Scene: String, CaseIterable {
     case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
+    case confirmDelete, confirmDeleteState, rename, problemsOnly
 
     var driver: Driver {
         switch self {
@@ -55,6 +56,26 @@ enum Scene: String, CaseIterable {
         case .help:
             var d = Driver()
             d.keys(.char("?"))
+            return d
+        case .confirmDelete, .confirmDeleteState:
+            var d = Scene.list.driver
+            d.keys(.char("x"))
+            if self == .confirmDeleteState { d.keys(.char("y")) }
+            return d
+        case .rename:
+            // A name another source has: the modal stays, with the reason.
+            var d = Scene.list.driver
+            d.keys(.char("n"), .ctrl("u"))
+            d.type("Orders")
+            d.keys(.enter)
+            return d
+        case .problemsOnly:
+            // `!` keeps the warning and the error; `t` shows them at their time of day.
+            var d = runningDriver(lines: 4)
+            d.state.updateRun(1) { $0.clockOrigin = 8 * 3600 }
+            d.send(.run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(2))),
+                   .run(1, .log("cannot save state: disk full")))
+            d.keys(.char("!"), .char("t"))
             return d
         case .destination:
             var d = Driver()

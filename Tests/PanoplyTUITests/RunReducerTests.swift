@@ -43,7 +43,7 @@ func runningDriver(lines: Int = 3) -> Driver {
         d.keys(.ctrl("s"))
         let state: JSONObject = ["demo": ["next_id": 11], SavedParams.stateKey: ["refresh_token": ["value": "rotated-secret-7", "replaces": "sha256:x"]]]
         d.send(.run(1, .started(attempt: 2, resumedFrom: state)), .tick(1))
-        let log = d.run!.log.lines.joined(separator: "\n")
+        let log = d.run!.log.lines.map(\.text).joined(separator: "\n")
         #expect(log.contains("resuming from") && log.contains("****"))
         #expect(!log.contains("rotated-secret-7"))
     }
@@ -201,9 +201,9 @@ func runningDriver(lines: Int = 3) -> Driver {
 
     @Test func theLogKeepsOnlyTheNewestLines() {
         var log = LogBuffer(capacity: 3)
-        for i in 1...5 { log.append("\(i)") }
-        #expect(log.lines == ["3", "4", "5"])
+        for i in 1...5 { log.append(LogLine(at: Double(i), "\(i)")) }
+        #expect(log.lines.map(\.text) == ["3", "4", "5"])
         #expect(log.total == 5)
-        #expect(log.lines(matching: "4") == ["4"])
+        #expect(log.lines(matching: "4").map(\.text) == ["4"])
     }
 }

@@ -8,6 +8,8 @@
 # 4. SIGTERM during a run delivers what was read and restores the terminal;
 # 5. a terminal shrunk below 60x16 says so and what to do, and the UI comes back when it
 #    grows; NO_COLOR=1 draws without colour codes (a plain start draws with them);
+# 6. x on a saved source asks first (n keeps it); y deletes it, then a second question
+#    asks about its state (y removes the state file);
 # and each time q exits with status 0 and the terminal is restored (no alternate screen,
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
@@ -106,7 +108,7 @@ records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
 
-echo "tui.sh: 1/5 20000 rows to the outbox"
+echo "tui.sh: 1/6 20000 rows to the outbox"
 start big
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -122,7 +124,7 @@ keys Escape
 wait_for 10 "Saved sources" "20,000 records"
 quit_and_check
 
-echo "tui.sh: 2/5 a fatal failure, then r resumes it"
+echo "tui.sh: 2/6 a fatal failure, then r resumes it"
 start fatal
 keys Enter
 wait_for 10 "New Demo source"
@@ -140,7 +142,7 @@ wait_for 60 "attempt 2" "100%" "done"
 [[ "$(distinct_ids)" == 5000 && "$(max_id)" == 5000 ]] || fail "after the retry the outbox holds $(distinct_ids) distinct ids (max $(max_id)), want 1...5000"
 quit_and_check
 
-echo "tui.sh: 3/5 a slow run, cancelled"
+echo "tui.sh: 3/6 a slow run, cancelled"
 start slow
 start_slow_run
 keys q
@@ -154,7 +156,7 @@ wait_for 60 "cancelled"
 [[ "$(screen)" != *"100%"* ]] || fail "the slow run finished before it was cancelled"
 quit_and_check
 
-echo "tui.sh: 4/5 SIGTERM during a run"
+echo "tui.sh: 4/6 SIGTERM during a run"
 start sigterm
 start_slow_run
 shell_pid="$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')"
@@ -166,7 +168,7 @@ wait_for 30 "PANOPLY-EXITED=" "TTY:"
 [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after SIGTERM"
 [[ "$(records)" -gt 0 ]] || fail "nothing read before SIGTERM was delivered"
 
-echo "tui.sh: 5/5 a terminal too small, then large again; NO_COLOR"
+echo "tui.sh: 5/6 a terminal too small, then large again; NO_COLOR"
 # SGR parameters that set a foreground or background colour (39/49, "default", are not colours).
 colour_codes() { "${T[@]}" capture-pane -p -e -t "$PANE" | grep -cE $'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' || true; }
 start resize
@@ -185,4 +187,31 @@ keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; terminal restored)"
+echo "tui.sh: 6/6 x asks before deleting a saved source, then about its state"
+start delete
+keys Enter
+wait_for 10 "New Demo source" "Rows"
+text 50
+keys C-s
+wait_for 60 "100%" "done"
+keys Escape
+wait_for 10 "Saved sources" "50 records"
+[[ -f "$CFG/state/Demo.json" ]] || fail "the done run left no state file to delete ($CFG/state/Demo.json)"
+keys x
+wait_for 10 "Delete Demo?" "n / Esc: no"
+grep -q '"Demo"' "$CFG/sources.json" || fail "the source was deleted before the answer"
+keys n
+wait_for 10 "kept Demo"
+grep -q '"Demo"' "$CFG/sources.json" || fail "n deleted the source"
+keys x
+wait_for 10 "Delete Demo?"
+keys y
+wait_for 10 "Remove the state of Demo too?"
+! grep -q '"Demo"' "$CFG/sources.json" || fail "y did not delete the source from sources.json"
+[[ -f "$CFG/state/Demo.json" ]] || fail "the state file went before the second answer"
+keys y
+wait_for 10 "deleted Demo and its state"
+[[ ! -e "$CFG/state/Demo.json" ]] || fail "y to the second question left the state file"
+quit_and_check
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; terminal restored)"

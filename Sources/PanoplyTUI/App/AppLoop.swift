@@ -98,6 +98,10 @@ final class AppLoop<T: Terminal> {
                 do { try store.saveSources(sources) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
             case .saveDestination(let d):
                 do { try store.saveDestination(d) } catch { inbox.post(.notice("cannot save the destination: \(error)")) }
+            case .deleteState(let name):
+                do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
+            case .renameState(let old, let new):
+                do { try store.renameState(from: old, to: new) } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
             case .quit: quitRequested = true
             }
         }

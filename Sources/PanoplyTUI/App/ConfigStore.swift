@@ -16,6 +16,21 @@ struct ConfigStore: Sendable {
         return directory + "/state/\(safe).json"
     }
 
+    /// Removes a source's state file; nothing to do when there is none.
+    func deleteState(of name: String) throws {
+        let file = stateFile(for: name)
+        guard FileManager.default.fileExists(atPath: file) else { return }
+        try FileManager.default.removeItem(atPath: file)
+    }
+
+    /// Moves a source's state file to its new name (replacing one left there).
+    func renameState(from old: String, to new: String) throws {
+        let from = stateFile(for: old), to = stateFile(for: new)
+        guard from != to, FileManager.default.fileExists(atPath: from) else { return }
+        if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
+        try FileManager.default.moveItem(atPath: from, toPath: to)
+    }
+
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
     func loadSources() throws -> [SavedSource] {
         guard let data = FileManager.default.contents(atPath: sourcesFile) else { return [] }

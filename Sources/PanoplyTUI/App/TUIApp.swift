@@ -44,6 +44,8 @@ enum TUIApp {
         // Options on the command line win; without any, the saved destination is used.
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
+        state.workingDirectory = launch.workingDirectory
+        state.clockOrigin = localTimeOfDay()
         if let open = launch.openType {
             guard let info = state.typeInfo(open) else {
                 throw PanoplyError.config("unknown source type '\(open)'; available: \(types.map(\.type).joined(separator: ", "))")
@@ -52,10 +54,18 @@ enum TUIApp {
             if let bad = launch.prefill.keys.sorted().first(where: { !known.contains($0) }) {
                 throw PanoplyError.config("unknown param '\(bad)' for \(open) (it takes: \(info.configuration.params.map(\.name).joined(separator: ", ")))")
             }
-            state.screen = .form(.source(info, values: launch.prefill, table: "", savedName: nil))
+            state.screen = .form(.source(info, values: launch.prefill, table: "", savedName: nil,
+                                         defaultName: state.uniqueSavedName(info.configuration.title)))
         } else if !launch.prefill.isEmpty {
             throw PanoplyError.config("--param needs --open TYPE to say which form it fills")
         }
         return state
+    }
+
+    /// Seconds since local midnight now: the UI's clock starts at 0, and log lines show
+    /// absolute times from this origin.
+    static func localTimeOfDay(_ now: Date = Date()) -> Double {
+        let t = now.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: now))
+        return t.truncatingRemainder(dividingBy: 86_400)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PanoplyKit
 import PanoplyTUICore
 
@@ -17,4 +18,6 @@ struct TUILaunch: Sendable {
     var noColor = false
     /// Where the loop writes its CPU statistics (`--ui-stats FILE`, for the benchmark).
     var uiStatsFile: String?
+    /// The folder the UI started in: relative `path` params are saved absolute against it.
+    var workingDirectory = FileManager.default.currentDirectoryPath
 }

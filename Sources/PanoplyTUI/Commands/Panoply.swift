@@ -82,9 +82,11 @@ func parseParams(_ pairs: [String]) throws -> [String: String] {
 }
 
 /// The folder holding saved sources and the destination: PANOPLY_CONFIG_DIR,
-/// else $XDG_CONFIG_HOME/panoply, else ~/.config/panoply.
+/// else $XDG_CONFIG_HOME/panoply, else $HOME/.config/panoply (the password database's
+/// home only when HOME is unset, so `HOME=/tmp/x panoply` stays in /tmp/x).
 func defaultConfigDirectory(_ env: [String: String] = processEnvironment) -> String {
     if let d = env["PANOPLY_CONFIG_DIR"], !d.isEmpty { return d }
     if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/panoply" }
-    return NSHomeDirectory() + "/.config/panoply"
+    let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    return home + "/.config/panoply"
 }

@@ -27,6 +27,10 @@ package enum Effect: Sendable, Equatable {
     case cancelRun(RunID)
     case saveSources([SavedSource])
     case saveDestination(DestinationSettings)
+    /// Remove a saved source's committed state (its state file).
+    case deleteState(sourceName: String)
+    /// A saved source was renamed: its state file follows it.
+    case renameState(from: String, to: String)
     case quit
 }
 

@@ -12,6 +12,22 @@ package enum Overlay: Sendable, Equatable {
     case help
     case confirmCancel(RunID)
     case confirmQuit
+    /// `x` on a saved source: delete it (and its credentials)?
+    case confirmDelete(String)
+    /// After a delete: remove the deleted source's committed state too?
+    case confirmDeleteState(String)
+    /// `n` on a saved source: its new name being typed.
+    case rename(RenameEdit)
+}
+
+extension Overlay {
+    /// A modal that ignores keys it does not bind (rather than closing on any key).
+    package var takesOnlyItsKeys: Bool {
+        switch self {
+        case .rename, .confirmDelete, .confirmDeleteState: true
+        case .help, .confirmCancel, .confirmQuit: false
+        }
+    }
 }
 
 /// One row of the source list.
@@ -40,6 +56,12 @@ package struct AppState: Sendable, Equatable {
     /// A one-line note at the bottom (saved, errors of the moment).
     package var notice: String?
     package var quitting = false
+    /// The folder the UI started in (read once at start): relative `path` params are
+    /// saved absolute against it.
+    package var workingDirectory = ""
+    /// The local time of day (seconds) when the tick clock read 0 (given at start), so
+    /// log lines can show absolute times.
+    package var clockOrigin: Double = 0
 
     package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
         self.types = types

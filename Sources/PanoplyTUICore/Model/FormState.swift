@@ -66,6 +66,8 @@ package struct FormState: Sendable, Equatable {
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"
+    /// The name of the extra field holding the saved source's name.
+    package static let nameField = "__name"
 
     package var focused: FormField? { fields.indices.contains(focus) ? fields[focus] : nil }
 
@@ -86,11 +88,15 @@ package struct FormState: Sendable, Equatable {
         if let i = fields.firstIndex(where: { $0.name == name }) { fields[i].value = value }
     }
 
-    /// The form for a source type, prefilled with `values`.
-    package static func source(_ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?) -> FormState {
+    /// The form for a source type, prefilled with `values`; an empty Name means `defaultName`.
+    package static func source(_ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?,
+                               defaultName: String? = nil) -> FormState {
         var fields = info.configuration.params.map { FormField($0, value: values[$0.name]) }
         fields.append(FormField(SourceParam(tableField, title: "Destination table", placeholder: SourceInput.defaultDestination(info.type),
                                             help: "The table the records go to (default: \(info.type))"), value: table))
+        let name = savedName ?? defaultName ?? info.configuration.title
+        fields.append(FormField(SourceParam(nameField, title: "Name", placeholder: name,
+                                            help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         return FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
     }

@@ -26,6 +26,13 @@ package enum Format {
     }
 
     /// `mm:ss`, or `h:mm:ss` past an hour.
+    /// `hh:mm:ss` of a time of day given in seconds since midnight (wrapping at 24 h).
+    package static func timeOfDay(_ seconds: Double) -> String {
+        let t = (Int(seconds.rounded(.down)) % 86_400 + 86_400) % 86_400
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(t / 3600)):\(two(t / 60 % 60)):\(two(t % 60))"
+    }
+
     package static func clock(_ seconds: Double) -> String {
         let t = Int(seconds.rounded(.down))
         let h = t / 3600, m = t / 60 % 60, s = t % 60

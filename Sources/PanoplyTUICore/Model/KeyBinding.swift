@@ -20,17 +20,21 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case helpOverlay
     /// A yes/no question.
     case confirm
+    /// A question that takes only `y` or `n`/Esc (deleting).
+    case question
+    /// Typing a saved source's new name.
+    case rename
 }
 
 /// What a bound key does; the reducers switch over these, never over raw keys.
 package enum KeyAction: Sendable, Equatable {
     case quit, help, back, dismiss, confirm
     case up, down, top, bottom, pageUp, pageDown
-    case open, destination, viewRun, retry, delete
+    case open, destination, viewRun, retry, delete, rename, duplicate
     case nextField, previousField, submit, choiceNext, choicePrevious
     case cursorLeft, cursorRight, cursorHome, cursorEnd
     case deleteBackward, deleteForward, deleteToStart, deleteToEnd
-    case cancelRun, filter, togglePane, follow
+    case cancelRun, filter, togglePane, follow, toggleTime, problemsOnly
     case applyFilter, clearFilter, filterBackspace, filterClearText
 }
 

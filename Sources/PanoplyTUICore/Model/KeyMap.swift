@@ -20,8 +20,14 @@ package enum KeyMap {
         KeyBinding([.enter], [.list], .open, "open the form", hint: "open"),
         KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l"),
         KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
-        KeyBinding([.char("x"), .delete], [.list], .delete, "delete saved source"),
+        KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)"),
         KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
+        KeyBinding([.char("n")], [.list], .rename, "rename source"),
+        KeyBinding([.char("D")], [.list], .duplicate, "duplicate source"),
+        KeyBinding([.enter], [.rename], .confirm, "rename / keep (modal)", hint: "rename", label: "Enter Esc"),
+        KeyBinding([.escape], [.rename], .dismiss, "rename / keep (modal)", hint: "keep", label: "Enter Esc"),
+        KeyBinding([.backspace], [.rename], .deleteBackward, "edit the name", label: "Bksp Ctrl-U"),
+        KeyBinding([.ctrl("u")], [.rename], .deleteToStart, "edit the name", label: "Bksp Ctrl-U"),
         // Forms.
         KeyBinding([.tab, .down, .enter], [.form], .nextField, "next/previous field", hint: "next", label: "Tab ⇧Tab ↑↓"),
         KeyBinding([.backTab, .up], [.form], .previousField, "next/previous field", hint: "previous", label: "Tab ⇧Tab ↑↓"),
@@ -42,6 +48,8 @@ package enum KeyMap {
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
+        KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
+        KeyBinding([.char("!")], [.run], .problemsOnly, "warn / error only"),
         KeyBinding([.tab, .backTab], [.run], .togglePane, "log / state pane", hint: "pane", label: "Tab"),
         KeyBinding([.up, .char("k")], [.run], .up, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
         KeyBinding([.down, .char("j")], [.run], .down, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
@@ -57,6 +65,8 @@ package enum KeyMap {
         KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
         KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
         KeyBinding([], [.confirm], .dismiss, "no", hint: "no", label: "any other key"),
+        KeyBinding([.char("y"), .char("Y")], [.question], .confirm, "yes", hint: "yes"),
+        KeyBinding([.char("n"), .char("N"), .escape], [.question], .dismiss, "no", hint: "no", label: "n Esc"),
     ]
 
     /// What `key` does in the first of `scopes` that binds it, nil when none does.
@@ -90,7 +100,7 @@ package enum KeyMap {
     package static var helpSections: [(title: String, rows: [(keys: String, help: String)])] {
         let sections: [(String, (KeyBinding) -> Bool)] = [
             ("Everywhere", { b in b.scopes == [.global] || b.scopes.filter { screens.contains($0) }.count > 1 }),
-            ("Source list", { b in b.scopes == [.list] }),
+            ("Source list", { b in b.scopes == [.list] || b.scopes == [.rename] }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
         ]

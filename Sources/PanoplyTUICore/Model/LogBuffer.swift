@@ -1,7 +1,37 @@
+/// How much a log line matters; `!` in the run view shows only warnings and errors.
+package enum LogLevel: String, Sendable, Equatable {
+    case info, warn, error
+
+    /// The level of a line a source or the runner logged (`RunEvent.log` carries none):
+    /// "error..." is an error; "warning...", "skipped..." and lines saying something
+    /// failed or cannot be done are warnings; the rest is info.
+    package static func of(_ line: String) -> LogLevel {
+        let l = line.lowercased()
+        if l.hasPrefix("error") { return .error }
+        let warnings = ["failed", "cannot ", "can't ", "retrying"]
+        if l.hasPrefix("warn") || l.hasPrefix("skipped") || warnings.contains(where: l.contains) { return .warn }
+        return .info
+    }
+}
+
+/// One line of a run's log: when (seconds on the app's clock, from the tick), how much
+/// it matters, and what.
+package struct LogLine: Sendable, Equatable {
+    package var at: Double
+    package var level: LogLevel
+    package var text: String
+
+    package init(at: Double, level: LogLevel = .info, _ text: String) {
+        self.at = at
+        self.level = level
+        self.text = text
+    }
+}
+
 /// A bounded ring of log lines: the newest `capacity` are kept.
 package struct LogBuffer: Sendable, Equatable {
     package let capacity: Int
-    private var storage: [String] = []
+    private var storage: [LogLine] = []
     private var start = 0
     /// Lines ever appended (dropped ones included).
     private(set) var total = 0
@@ -10,7 +40,7 @@ package struct LogBuffer: Sendable, Equatable {
 
     package var count: Int { storage.count }
 
-    package mutating func append(_ line: String) {
+    package mutating func append(_ line: LogLine) {
         total += 1
         if storage.count < capacity {
             storage.append(line)
@@ -21,12 +51,16 @@ package struct LogBuffer: Sendable, Equatable {
     }
 
     /// The kept lines, oldest first.
-    package var lines: [String] {
+    package var lines: [LogLine] {
         storage.count < capacity ? storage : Array(storage[start...] + storage[..<start])
     }
 
-    /// The kept lines containing `filter` (case-insensitive); all when it is empty.
-    package func lines(matching filter: String) -> [String] {
-        filter.isEmpty ? lines : lines.filter { $0.lowercased().contains(filter.lowercased()) }
+    /// The kept lines whose text contains `filter` (case-insensitive; all when empty),
+    /// only warnings and errors when `problemsOnly`.
+    package func lines(matching filter: String, problemsOnly: Bool = false) -> [LogLine] {
+        let needle = filter.lowercased()
+        return lines.filter { line in
+            (!problemsOnly || line.level != .info) && (needle.isEmpty || line.text.lowercased().contains(needle))
+        }
     }
 }

@@ -79,27 +79,50 @@ extension AppState {
 
     private mutating func submitSource(_ form: inout FormState, type: String, savedName: String?) -> [Effect] {
         guard let info = typeInfo(type) else { return [] }
+        resolvePaths(&form, info)
         var values = form.values
         let table = values.removeValue(forKey: FormState.tableField) ?? ""
+        let typedName = (values.removeValue(forKey: FormState.nameField) ?? "").trimmingCharacters(in: .whitespaces)
+        let name = typedName.isEmpty ? savedName ?? uniqueSavedName(info.configuration.title) : typedName
         form.errors = [:]
         form.formError = nil
+        var problems: [(param: String, message: String)] = []
+        var params: [String: JSONValue] = [:]
         switch info.configuration.validate(values) {
-        case .failure(let errors):
-            for p in errors.problems where form.errors[p.param] == nil { form.errors[p.param] = p.message }
+        case .failure(let errors): problems = errors.problems.map { ($0.param, $0.message) }
+        case .success(let p): params = p
+        }
+        if let problem = nameProblem(name, for: savedName) { problems.append((FormState.nameField, problem)) }
+        guard problems.isEmpty else {
+            for p in problems where form.errors[p.param] == nil { form.errors[p.param] = p.message }
             if let first = form.fields.firstIndex(where: { form.errors[$0.name] != nil }) { form.focus = first }
-            form.formError = errors.problems.count == 1 ? "1 field needs fixing" : "\(errors.problems.count) fields need fixing"
+            form.formError = problems.count == 1 ? "1 field needs fixing" : "\(problems.count) fields need fixing"
             return []
-        case .success(let params):
-            let name = savedName ?? uniqueSavedName(info.configuration.title)
-            if let id = latestRun[name], run(id)?.status == .running {
-                form.formError = "\(name) is already running: wait for it or cancel it (c in its run view)"
-                return []
-            }
-            let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
-            if let i = saved.firstIndex(where: { $0.name == name }) { saved[i] = entry } else { saved.append(entry) }
-            let request = RunRequest(id: nextRunID, sourceName: name, type: type, params: params,
-                                     table: table.isEmpty ? type : table, state: nil, attempt: 1)
-            return [.saveSources(saved)] + startRun(request, title: name)
+        }
+        if isRunning(name) || savedName.map(isRunning) == true {
+            form.formError = "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
+            return []
+        }
+        let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
+        var effects: [Effect] = []
+        if let old = savedName, old != name, let i = saved.firstIndex(where: { $0.name == old }) {
+            saved[i] = entry
+            moveRuns(from: old, to: name)
+            effects.append(.renameState(from: old, to: name))
+        } else if let i = saved.firstIndex(where: { $0.name == name }) {
+            saved[i] = entry
+        } else {
+            saved.append(entry)
+        }
+        let request = RunRequest(id: nextRunID, sourceName: name, type: type, params: params,
+                                 table: table.isEmpty ? type : table, state: nil, attempt: 1)
+        return [.saveSources(saved)] + effects + startRun(request, title: name)
+    }
+
+    /// `path` params typed relative are made absolute against the UI's working directory.
+    private func resolvePaths(_ form: inout FormState, _ info: SourceTypeInfo) {
+        for p in info.configuration.params where p.kind == .path {
+            form.setValue(p.name, PathResolution.absolute(form.value(p.name), against: workingDirectory))
         }
     }
 
@@ -115,7 +138,8 @@ extension AppState {
     /// Adds the run, shows it, and asks the app to start it.
     package mutating func startRun(_ request: RunRequest, title: String) -> [Effect] {
         var r = RunState(id: request.id, request: request, title: title, startedAt: now)
-        r.log.append(r.stamp(now: now) + (request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting"))
+        r.clockOrigin = clockOrigin
+        r.note(request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting", now: now)
         runs.append(r)
         nextRunID = max(nextRunID, request.id) + 1
         latestRun[request.sourceName] = request.id

@@ -16,6 +16,8 @@ extension AppState {
         case .viewRun: viewLatestRun(entries[selection])
         case .retry: return retrySelected(entries[selection])
         case .delete: return deleteSelected(entries[selection])
+        case .rename: renameSelected(entries[selection])
+        case .duplicate: return duplicateSelected(entries[selection])
         case .help: overlay = .help
         case .quit: return askToQuit()
         default: break
@@ -33,7 +35,8 @@ extension AppState {
             }
             screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name))
         case .type(let i):
-            screen = .form(.source(types[i], values: [:], table: "", savedName: nil))
+            screen = .form(.source(types[i], values: [:], table: "", savedName: nil,
+                                   defaultName: uniqueSavedName(types[i].configuration.title)))
         case .destination:
             screen = .form(DestinationForm.form(destination))
         }
@@ -64,17 +67,18 @@ extension AppState {
         return []
     }
 
+    /// `x`: asks before deleting (the answer is ``answerDeleteQuestion(_:_:name:)``).
     private mutating func deleteSelected(_ entry: ListEntry) -> [Effect] {
-        guard case .saved(let i) = entry else { return [] }
+        guard case .saved(let i) = entry else {
+            notice = "only saved sources can be deleted"
+            return []
+        }
         let name = saved[i].name
         if let id = latestRun[name], run(id)?.status == .running {
             notice = "\(name) is running: cancel it first"
             return []
         }
-        saved.remove(at: i)
-        latestRun[name] = nil
-        selection = min(selection, listEntries.count - 1)
-        notice = "deleted \(name)"
-        return [.saveSources(saved)]
+        overlay = .confirmDelete(name)
+        return []
     }
 }

@@ -14,6 +14,8 @@ extension AppState {
             if r.status == .running, !r.cancelling { overlay = .confirmCancel(id) } else { notice = r.cancelling ? "already cancelling" : "the run is not running" }
         case .retry: return retry(id)
         case .filter: updateRun(id) { $0.editingFilter = true }
+        case .toggleTime: updateRun(id) { $0.absoluteTimes.toggle() }
+        case .problemsOnly: updateRun(id) { $0.problemsOnly.toggle(); $0.logTop = 0 }
         case .togglePane: updateRun(id) { $0.pane = $0.pane == .log ? .state : .log }
         case .follow: updateRun(id) { r in r.follow.toggle(); if !r.follow { r.logTop = panes.bottomLogTop } }
         case .up: scroll(id, by: -1, panes)
@@ -81,9 +83,6 @@ extension AppState {
 }
 
 extension RunState {
-    /// `[mm:ss] ` since the run started.
-    package func stamp(now: Double) -> String { "[\(Format.clock(max(0, now - startedAt)))] " }
-
     /// Takes a rate sample at most once a second.
     package mutating func sample(now: Double) {
         guard status == .running else { return }

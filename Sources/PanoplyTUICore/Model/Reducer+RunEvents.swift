@@ -4,7 +4,6 @@ extension AppState {
     /// Folds one event of run `id` into its state.
     package mutating func apply(_ event: RunEvent, to id: RunID) -> [Effect] {
         guard let r = run(id) else { return [] }
-        let stamp = r.stamp(now: now)
         var ended: RunStatus?
         let now = self.now
         updateRun(id) { r in
@@ -13,10 +12,10 @@ extension AppState {
                 r.status = .running
                 if let resumedFrom {
                     r.committed = resumedFrom
-                    r.log.append(stamp + "attempt \(attempt), resuming from \(JSONWriter.string(.object(SavedParams.masked(resumedFrom))))")
+                    r.note("attempt \(attempt), resuming from \(JSONWriter.string(.object(SavedParams.masked(resumedFrom))))", now: now)
                 }
             case .log(let line):
-                r.log.append(stamp + line)
+                r.note(line, LogLevel.of(line), now: now)
             case .progress(let loaded, let total, let message):
                 if let loaded { r.loaded = loaded }
                 if let total { r.total = total }
@@ -24,25 +23,25 @@ extension AppState {
             case .state(let state):
                 r.committed = state
             case .sourceChange(let changes):
-                r.log.append(stamp + "source changed: \(changes.keys.joined(separator: ", "))")
+                r.note("source changed: \(changes.keys.joined(separator: ", "))", now: now)
             case .fired(let type, let data):
-                r.log.append(stamp + "event \(type): \(JSONWriter.string(data))".truncated(to: 500))
+                r.note("event \(type): \(JSONWriter.string(data))".truncated(to: 500), now: now)
             case .counters(let c):
                 r.counters = c
             case .retrying(let attempt, let max, let error, let delay):
-                r.log.append(stamp + "read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)")
+                r.note("read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)", .warn, now: now)
             case .failed(let error):
                 r.status = .failed
                 r.settleRate(now: now)
                 r.error = error.message
                 r.endedAt = now
-                r.log.append(stamp + "failed: \(error.message)")
+                r.note("failed: \(error.message)", .error, now: now)
                 ended = .failed
             case .cancelled:
                 r.status = .cancelled
                 r.settleRate(now: now)
                 r.endedAt = now
-                r.log.append(stamp + "cancelled; committed state kept for a retry (r)")
+                r.note("cancelled; committed state kept for a retry (r)", .warn, now: now)
                 ended = .cancelled
             case .completed(let summary):
                 r.status = .done
@@ -50,7 +49,7 @@ extension AppState {
                 r.committed = summary.state
                 r.endedAt = now
                 if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
-                r.log.append(stamp + "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))")
+                r.note("completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))", now: now)
                 ended = .done
             }
         }

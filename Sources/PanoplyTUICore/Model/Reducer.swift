@@ -24,7 +24,7 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
         let now = s.now
         s.updateRun(id) { r in
             r.sdkOpen = false
-            if let error { r.log.append(r.stamp(now: now) + "closing the SDK: \(error)") }
+            if let error { r.note("closing the SDK: \(error)", .error, now: now) }
         }
     case .notice(let text):
         s.notice = text
@@ -36,8 +36,15 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
 
 extension AppState {
     package mutating func handleKey(_ key: Key) -> [Effect] {
-        if let overlay { return handleOverlayKey(key, overlay) }
-        if KeyMap.action(for: key, in: [.global]) == .quit { return askToQuit() }
+        let quit = KeyMap.action(for: key, in: [.global]) == .quit
+        if let overlay {
+            // Ctrl-C still quits from the modals that take only some keys (nothing is lost:
+            // a rename not confirmed is not made, a delete not answered is not done).
+            guard quit, overlay.takesOnlyItsKeys else { return handleOverlayKey(key, overlay) }
+            self.overlay = nil
+            return askToQuit()
+        }
+        if quit { return askToQuit() }
         switch screen {
         case .list: return handleListKey(key)
         case .form(let form): return handleFormKey(key, form)
@@ -46,6 +53,13 @@ extension AppState {
     }
 
     private mutating func handleOverlayKey(_ key: Key, _ overlay: Overlay) -> [Effect] {
+        switch overlay {
+        case .confirmDelete(let name), .confirmDeleteState(let name):
+            return answerDeleteQuestion(key, overlay, name: name)
+        case .rename(let edit):
+            return handleRenameKey(key, edit)
+        default: break
+        }
         self.overlay = nil
         let yes = KeyMap.action(for: key, in: [.confirm]) == .confirm
         switch overlay {
@@ -56,11 +70,13 @@ extension AppState {
             let now = self.now
             updateRun(id) { r in
                 r.cancelling = true
-                r.log.append(r.stamp(now: now) + "cancelling: stop reading, deliver what was read")
+                r.note("cancelling: stop reading, deliver what was read", now: now)
             }
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
+        case .confirmDelete, .confirmDeleteState, .rename:
+            return []
         }
     }
 

@@ -10,12 +10,16 @@ package struct RunPanes: Sendable, Equatable {
     package let stateLines: [String]
     /// The log lines the filter lets through.
     package let logLines: [String]
+    /// The level of each of `logLines`.
+    package let logLevels: [LogLevel]
 
     package init(width: Int, height: Int, run r: RunState) {
         self.width = width
         self.height = height
         stateLines = JSONPretty.lines(.object(SavedParams.masked(r.committed)))
-        logLines = r.visibleLog
+        let shown = r.visibleLogLines
+        logLines = shown.map(r.shown)
+        logLevels = shown.map(\.level)
     }
 
     /// First row of the state and log boxes.

@@ -37,6 +37,12 @@ package struct RunState: Sendable, Equatable {
     package var stateTop = 0
     package var filter = ""
     package var editingFilter = false
+    /// `t`: log times as the time of day instead of since the run started.
+    package var absoluteTimes = false
+    /// `!`: only warnings and errors.
+    package var problemsOnly = false
+    /// The local time of day (seconds) when the app's clock read 0, for absolute times.
+    package var clockOrigin: Double = 0
 
     package init(id: RunID, request: RunRequest, title: String, startedAt: Double) {
         self.id = id
@@ -62,6 +68,20 @@ package struct RunState: Sendable, Equatable {
 
     package func elapsed(now: Double) -> Double { (endedAt ?? now) - startedAt }
 
-    /// The log lines the pane shows, filter applied.
-    package var visibleLog: [String] { log.lines(matching: filter) }
+    /// The log lines the pane shows, filters applied.
+    package var visibleLogLines: [LogLine] { log.lines(matching: filter, problemsOnly: problemsOnly) }
+
+    /// The log lines the pane shows, as shown: `[mm:ss] text` since the run started, or
+    /// `[hh:mm:ss] text` in absolute time.
+    package var visibleLog: [String] { visibleLogLines.map(shown) }
+
+    package func shown(_ line: LogLine) -> String {
+        if absoluteTimes { return "[\(Format.timeOfDay(clockOrigin + line.at))] " + line.text }
+        return "[\(Format.clock(max(0, line.at - startedAt)))] " + line.text
+    }
+
+    /// Adds a line stamped with the time of the latest tick.
+    package mutating func note(_ text: String, _ level: LogLevel = .info, now: Double) {
+        log.append(LogLine(at: now, level: level, text))
+    }
 }

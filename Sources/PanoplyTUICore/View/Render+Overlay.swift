@@ -27,7 +27,8 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
     }
 }
 
-package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen) {
+package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen,
+                           answers: String = " yes    any other key: no") {
     let w = min(s.width - 4, max(question.displayWidth, detail.displayWidth, 30) + 4)
     let h = 6
     let x = (s.width - w) / 2, y = (s.height - h) / 2
@@ -36,5 +37,22 @@ package func renderConfirm(_ question: String, _ detail: String, _ s: inout Scre
     s.put(question, x: x + 2, y: y + 1, style: .bold, maxWidth: w - 4)
     s.put(detail, x: x + 2, y: y + 2, style: .plain, maxWidth: w - 4)
     let x2 = s.put("y", x: x + 2, y: y + 4, style: .ok)
-    s.put(" yes    any other key: no", x: x2, y: y + 4, maxWidth: w - 5)
+    s.put(answers, x: x2, y: y + 4, maxWidth: w - 5)
+}
+
+/// The rename modal: the name being typed, and why it cannot be taken.
+package func renderRename(_ edit: RenameEdit, _ s: inout Screen) {
+    let w = min(s.width - 4, 72)
+    let h = 6
+    let x = (s.width - w) / 2, y = (s.height - h) / 2
+    s.fill(x: x, y: y, width: w, height: h)
+    s.box(x: x, y: y, width: w, height: h, title: "Rename \(edit.original)".truncated(to: w - 6), style: .accent, titleStyle: .title)
+    let label = s.put("Name: ", x: x + 2, y: y + 2, style: .dim)
+    let field = w - 4 - (label - x - 2) - 1
+    let shown = edit.text.displayWidth > field ? "…" + String(edit.text.suffix(field - 1)) : edit.text
+    let end = s.put(shown, x: label, y: y + 2, style: .bold, maxWidth: field)
+    s.put("▏", x: end, y: y + 2, style: .accent)
+    if let error = edit.error { s.put(error, x: x + 2, y: y + 3, style: .error, maxWidth: w - 4) }
+    let x2 = s.put("Enter", x: x + 2, y: y + 4, style: .ok)
+    s.put(" rename    Esc: keep the name", x: x2, y: y + 4, maxWidth: w - 9)
 }

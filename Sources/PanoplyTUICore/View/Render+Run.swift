@@ -61,15 +61,17 @@ private func renderPanes(_ r: RunState, _ s: inout Screen) {
     let top = layout.logTop(r)
     var title = "Log"
     if !r.filter.isEmpty || r.editingFilter { title += " /\(r.filter)" }
+    if r.problemsOnly { title += " · warnings and errors" }
     title += r.follow ? " · following" : " · \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count)"
     s.box(x: layout.logX, y: layout.paneTop, width: layout.logWidth, height: layout.paneHeight, title: title,
           style: r.pane == .log ? focusStyle : .dim, titleStyle: r.pane == .log ? focusStyle : .bold)
     for (i, line) in lines.dropFirst(top).prefix(rows).enumerated() {
-        let style: CellStyle = line.contains("failed") ? .error : .plain
+        let level = layout.logLevels[top + i]
+        let style: CellStyle = level == .error ? .error : level == .warn ? .warn : .plain
         s.put(line, x: layout.logX + 2, y: layout.paneTop + 1 + i, style: style, maxWidth: layout.logWidth - 3)
     }
-    if lines.isEmpty, !r.filter.isEmpty {
-        s.put("no line matches '\(r.filter)'", x: layout.logX + 2, y: layout.paneTop + 1, style: .dim, maxWidth: layout.logWidth - 3)
+    if lines.isEmpty, !r.filter.isEmpty || r.problemsOnly {
+        s.put(r.filter.isEmpty ? "no warnings or errors" : "no line matches '\(r.filter)'", x: layout.logX + 2, y: layout.paneTop + 1, style: .dim, maxWidth: layout.logWidth - 3)
     }
     if r.editingFilter {
         let y = s.height - 2

@@ -24,6 +24,11 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     case .help: renderHelp(state, &screen)
     case .confirmCancel(let id): renderConfirm("Cancel \(state.run(id)?.title ?? "the run")?", "Reading stops; what was read is delivered and its state kept for a retry.", &screen)
     case .confirmQuit: renderConfirm("Quit while \(state.activeRunCount) \(state.activeRunCount == 1 ? "run is" : "runs are") active?", "Active runs are cancelled; what was read is delivered first.", &screen)
+    case .confirmDelete(let name):
+        renderConfirm("Delete \(name)?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
+    case .confirmDeleteState(let name):
+        renderConfirm("Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
+    case .rename(let edit): renderRename(edit, &screen)
     case nil: break
     }
     renderHelpBar(state, &screen)
@@ -60,6 +65,8 @@ package func helpScopes(_ state: AppState) -> [KeyScope] {
     switch state.overlay {
     case .help: return [.helpOverlay]
     case .confirmCancel, .confirmQuit: return [.confirm]
+    case .confirmDelete, .confirmDeleteState: return [.question]
+    case .rename: return [.rename]
     case nil: break
     }
     switch state.screen {

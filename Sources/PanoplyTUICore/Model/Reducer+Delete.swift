@@ -1,0 +1,38 @@
+import PanoplyKit
+
+extension AppState {
+    /// The two questions of a delete: `y` deletes the source (then asks about its state),
+    /// `n` or Esc keeps it; other keys leave the question up.
+    package mutating func answerDeleteQuestion(_ key: Key, _ question: Overlay, name: String) -> [Effect] {
+        guard let answer = KeyMap.action(for: key, in: [.question]) else { return [] }
+        overlay = nil
+        let yes = answer == .confirm
+        switch question {
+        case .confirmDelete:
+            guard yes else {
+                notice = "kept \(name)"
+                return []
+            }
+            return deleteSaved(name)
+        case .confirmDeleteState:
+            notice = yes ? "deleted \(name) and its state" : "deleted \(name); its state is kept"
+            return yes ? [.deleteState(sourceName: name)] : []
+        default:
+            return []
+        }
+    }
+
+    /// Removes a saved source (its params and credentials), then asks about its state.
+    private mutating func deleteSaved(_ name: String) -> [Effect] {
+        guard let i = saved.firstIndex(where: { $0.name == name }) else { return [] }
+        if let id = latestRun[name], run(id)?.status == .running {
+            notice = "\(name) is running: cancel it first"
+            return []
+        }
+        saved.remove(at: i)
+        latestRun[name] = nil
+        selection = min(selection, listEntries.count - 1)
+        overlay = .confirmDeleteState(name)
+        return [.saveSources(saved)]
+    }
+}
