@@ -117,10 +117,10 @@ import Testing
         var d = Driver()
         d.keys(.char("d"), .char(" "))
         #expect(d.form?.value("kind") == "panoply")
-        #expect(d.form?.fields.map(\.name) == ["kind", "api_key", "api_secret"])
+        #expect(d.form?.fields.map(\.name) == ["kind", "api_key", "api_secret", "ca_bundle"])
         #expect(d.form?.fields[2].kind == .secret)
         d.keys(.char(" "))
-        #expect(d.form?.fields.map(\.name) == ["kind", "endpoint", "api_key", "api_secret", "aws_access_key_id", "aws_secret_access_key"])
+        #expect(d.form?.fields.map(\.name) == ["kind", "endpoint", "api_key", "api_secret", "aws_access_key_id", "aws_secret_access_key", "ca_bundle"])
     }
 
     @Test func theDestinationIsValidatedAsTheSDKValidatesIt() {
