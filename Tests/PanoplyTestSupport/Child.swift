@@ -111,8 +111,7 @@ package final class Child: Sendable {
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw TestFailure("\(description) did not exit within \(limit); stderr:\n\(stderr.suffix(2000))")
+                throw TestFailure("\(description) did not exit within \(limit)\(reapNote()); stderr:\n\(stderr.suffix(2000))")
             }
             usleep(10_000)
         }
@@ -121,6 +120,16 @@ package final class Child: Sendable {
         let elapsed = ContinuousClock.now - started
         return Exit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
                     stdout: stdout, stderr: stderr, seconds: elapsed.seconds)
+    }
+
+    /// Waits briefly for Foundation to report the killed child's exit (no waitUntilExit: it
+    /// never returns when the report is stuck), and says so when it is.
+    private func reapNote() -> String {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        guard process.isRunning else { return "" }
+        return " (and its exit was never reported: Foundation's Process stops reporting exits while a child that closed its" +
+            " inherited descriptors, such as ssh or sshd, runs under Process; spawn those with SpawnedProcess)"
     }
 
     /// Ensures the process is gone (for cleanup after a failed expectation).

@@ -16,15 +16,16 @@ final class SSHTunnel: @unchecked Sendable {
     let settings: SSHTunnelSettings
     /// The forwarded port on 127.0.0.1.
     let localPort: Int
-    private let process: Process
+    /// ssh, spawned and reaped here rather than by Foundation's `Process`: ssh closes every
+    /// inherited descriptor at startup, which blocks `Process`'s exit reporting for every
+    /// other child of the program while ssh runs (see ``SpawnedProcess``).
+    /// Set once in `init`, before the tunnel is shared.
+    private var process: SpawnedProcess?
     private let folder: URL
     private let lock = NSLock()
     private var closed = false
     /// Whether ssh still runs (without reaping it).
-    var processIsRunning: Bool {
-        var info = siginfo_t()
-        return waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == 0
-    }
+    var processIsRunning: Bool { process?.isRunning ?? false }
     var logPath: String { folder.appendingPathComponent("ssh.log").path }
 
     /// Starts ssh and waits until the forward accepts connections.
@@ -35,10 +36,8 @@ final class SSHTunnel: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-ssh-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         localPort = Self.freePort()
-        process = Process()
         do {
-            try configure(targetHost: targetHost, targetPort: targetPort)
-            try process.run()
+            process = try start(targetHost: targetHost, targetPort: targetPort)
             try await waitUntilForwarding()
         } catch {
             close()
@@ -51,22 +50,20 @@ final class SSHTunnel: @unchecked Sendable {
     /// Stops ssh and removes the temp files (safe to call twice).
     func close() {
         lock.lock(); defer { lock.unlock() }
-        if !closed, process.processIdentifier > 0 {
-            // SIGKILL: ssh inherits the signal mask of a CLI that blocks SIGTERM to handle
-            // it itself. Reaped here with waitpid: Process.waitUntilExit can miss the exit.
-            kill(process.processIdentifier, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(process.processIdentifier, &status, 0) < 0, errno == EINTR {}
+        if !closed, let process {
+            // SIGKILL: ssh has nothing to flush (the database connection is closed first).
+            process.signal(SIGKILL)
+            process.wait()
         }
         closed = true
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func configure(targetHost: String, targetPort: Int) throws {
+    /// Spawns `ssh -N -L ...`, its stderr going to ssh.log in the private folder.
+    private func start(targetHost: String, targetPort: Int) throws -> SpawnedProcess {
         guard let ssh = Self.findSSH() else {
             throw PanoplyError.config("the SSH tunnel needs the OpenSSH client (`ssh`); install it (apt-get install openssh-client)")
         }
-        process.executableURL = URL(fileURLWithPath: ssh)
         var args = ["-N", "-T", "-p", String(settings.port),
                     "-L", "127.0.0.1:\(localPort):\(targetHost):\(targetPort)",
                     "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15",
@@ -84,13 +81,10 @@ final class SSHTunnel: @unchecked Sendable {
             args += ["-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1", "-o", "PubkeyAuthentication=no"]
         }
         args.append("\(settings.user)@\(settings.host)")
-        process.arguments = args
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let log = folder.appendingPathComponent("ssh.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        process.standardError = try FileHandle(forWritingTo: log)
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard log >= 0 else { throw PanoplyError.config("cannot write the SSH tunnel's log to \(folder.path)") }
+        defer { Glibc.close(log) }
+        return try SpawnedProcess(ssh, args, environment: env, stderr: log)
     }
 
     /// Checked against ssh_known_hosts when given; otherwise any host key is accepted (as

@@ -1,10 +1,14 @@
 import Foundation
+import PanoplyConnectors
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Debian's sshd on 127.0.0.1 with a throwaway host key and user keys (RSA and Ed25519
 /// authorized, one Ed25519 key not), logging at DEBUG1 so each forwarded channel shows.
+/// sshd runs as a ``SpawnedProcess``, not a Foundation `Process`: sshd closes its inherited
+/// descriptors at startup, and under `Process` that stops the exit of every other child of
+/// the test process (the `panoply` runs) from being reported while sshd lives.
 final class SSHServer: @unchecked Sendable {
     static let binary = "/usr/sbin/sshd"
     static var available: Bool {
@@ -13,7 +17,7 @@ final class SSHServer: @unchecked Sendable {
 
     let dir: URL
     let port: Int
-    let process = Process()
+    private var process: SpawnedProcess?
     let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? String(cString: getpwuid(getuid()).pointee.pw_name)
 
     init() throws {
@@ -42,23 +46,18 @@ final class SSHServer: @unchecked Sendable {
             """
         try config.write(to: dir.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
         if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["-D", "-f", dir.appendingPathComponent("sshd_config").path, "-E", logPath]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !Self.accepts(port) {
-            guard process.isRunning, Date() < deadline else { throw TestFailure("sshd did not listen: \(log)") }
-            usleep(20_000)
+        let sshd = try SpawnedProcess(Self.binary, ["-D", "-f", dir.appendingPathComponent("sshd_config").path, "-E", logPath],
+                                      environment: ProcessInfo.processInfo.environment)
+        process = sshd
+        try waitUntil("sshd to listen on 127.0.0.1:\(port)", within: .seconds(20)) {
+            guard sshd.isRunning else { throw TestFailure("sshd exited: \(log)") }
+            return Self.accepts(port)
         }
     }
 
     deinit {
-        // SIGKILL and no waitUntilExit: that call can hang on Linux (the exit is reaped by
-        // Foundation's monitor later).
-        kill(process.processIdentifier, SIGKILL)
+        process?.signal(SIGKILL)
+        process?.wait()
         try? FileManager.default.removeItem(at: dir)
     }
 
