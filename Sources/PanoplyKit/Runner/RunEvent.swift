@@ -8,6 +8,9 @@ public enum RunEvent: Sendable {
     case started(attempt: Int, resumedFrom: JSONObject?)
     case log(String)
     case progress(loaded: Int?, total: Int?, message: String)
+    /// The progress of one resource of a run that reads several (its status changed, or
+    /// its source reported progress). `--events json` names it `progress` with a `resource`.
+    case resource(ResourceProgress)
     /// A state was committed: every record before it is acknowledged. The merged state.
     case state(JSONObject)
     /// The source changed its params (a refreshed token); the changes.
@@ -26,7 +29,7 @@ public enum RunEvent: Sendable {
         switch self {
         case .started: "started"
         case .log: "log"
-        case .progress: "progress"
+        case .progress, .resource: "progress"
         case .state: "state"
         case .sourceChange: "source-change"
         case .fired: "event"

@@ -74,8 +74,13 @@ public struct SourceInput: Sendable, Equatable {
     public var state: JSONObject?
     /// Extra hints (the original `options`), e.g. incremental keys.
     public var options: JSONObject
+    /// The one resource this instance reads, when the runner reads a source resource by
+    /// resource (see ``SourceConfiguration/resourcesParam``); then ``state`` is that
+    /// resource's part of the run's state. Nil otherwise.
+    public var resource: String?
 
-    public init(type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:]) {
+    public init(type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:], resource: String? = nil) {
+        self.resource = resource
         self.type = type
         self.params = params
         self.destination = (destination?.isEmpty == false ? destination! : Self.defaultDestination(type))

@@ -6,12 +6,18 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
     public var params: [SourceParam]
     /// One line describing the source, for lists and `--help`.
     public var summary: String
+    /// The `list` param whose picked values are the resources to read (`tables`, `files`,
+    /// `endpoints`), when the source reads one resource per instance. The runner then opens
+    /// one instance per picked resource, with ``SourceInput/resource`` set. Nil for a source
+    /// that reads every resource itself and tags its records with `__resource`.
+    public var resourcesParam: String?
 
-    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam]) {
+    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam], resourcesParam: String? = nil) {
         self.title = title
         self.icon = icon
         self.summary = summary
         self.params = params
+        self.resourcesParam = resourcesParam
     }
 
     public func param(_ name: String) -> SourceParam? { params.first { $0.name == name } }

@@ -110,6 +110,10 @@ struct RunCommand: AsyncParsableCommand {
         case .log(let line): o["message"] = .string(line)
         case .progress(let l, let t, let m):
             o["loaded"] = num(l); o["total"] = num(t); o["message"] = .string(m)
+        case .resource(let p):
+            o["resource"] = .string(p.id); o["status"] = .string(p.status.rawValue)
+            o["loaded"] = num(p.loaded); o["total"] = num(p.total); o["message"] = .string(p.message)
+            if let err = p.error { o["error"] = errorJSON(err) }
         case .state(let s): o["state"] = .object(SavedParams.masked(s))
         case .sourceChange(let changes): o["changes"] = .object(maskSecrets(changes, of: sourceType))
         case .fired(let type, let data): o["type"] = .string(type); o["data"] = data

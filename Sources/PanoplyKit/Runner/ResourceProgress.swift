@@ -1,0 +1,28 @@
+/// Where one resource (a table, a file, an endpoint) of a run stands.
+public enum ResourceStatus: String, Sendable, Codable, CaseIterable {
+    case waiting, reading, done, failed
+}
+
+/// The progress of one resource of a run, carried by ``RunEvent/resource(_:)``.
+public struct ResourceProgress: Sendable, Equatable {
+    /// The resource id (`public.orders`, `orders.csv`).
+    public var id: String
+    public var status: ResourceStatus
+    /// Records of this resource read (and written to the SDK) so far in this run.
+    public var loaded: Int
+    /// The total the source reported, when it knows one.
+    public var total: Int?
+    /// The source's last progress message for this resource.
+    public var message: String
+    /// Why the resource failed, when ``status`` is `failed`.
+    public var error: PanoplyError?
+
+    public init(id: String, status: ResourceStatus, loaded: Int = 0, total: Int? = nil, message: String = "", error: PanoplyError? = nil) {
+        self.id = id
+        self.status = status
+        self.loaded = loaded
+        self.total = total
+        self.message = message
+        self.error = error
+    }
+}
