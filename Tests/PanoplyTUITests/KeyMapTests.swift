@@ -39,7 +39,7 @@ struct KeyMapTests {
     @Test("the help bar is generated from the bindings that apply now")
     func helpBarFromTheKeyMap() {
         var s = makeState()
-        #expect(helpBarItems(s).map(\.key) == ["↑↓", "Enter", "v", "r", "d", "?", "q"])
+        #expect(helpBarItems(s).map(\.key) == ["↑↓", "Enter", "v", "r", "d", "h", "?", "q"])
         s.overlay = .help
         #expect(helpBarItems(s).map(\.what) == ["close help"])
         for item in KeyMap.hints(KeyScope.allCases) {

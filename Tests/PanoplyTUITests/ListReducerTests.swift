@@ -89,7 +89,7 @@ import Testing
         d.keys(.char("x"))
         let fx = d.keys(.char("y"))
         #expect(d.state.saved.map(\.name) == ["Demo 2"])
-        #expect(fx == [.saveSources(d.state.saved)])
+        #expect(fx == [.saveSources(d.state.saved), .deleteHistory(sourceName: "Demo")])
         #expect(d.state.overlay == .confirmDeleteState("Demo"))
         #expect(d.keys(.char("y")) == [.deleteState(sourceName: "Demo")])
         #expect(d.state.overlay == nil)

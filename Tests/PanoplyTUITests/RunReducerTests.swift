@@ -179,7 +179,12 @@ func runningDriver(lines: Int = 3) -> Driver {
         let summary = RunSummary(status: .done, recordsRead: 20000, counters: SDKCounters(), seconds: 2, state: ["demo": ["next_id": 20001]], error: nil)
         let fx = d.send(.run(1, .completed(summary)))
         #expect(d.state.saved[0].lastStatus == .done)
-        #expect(fx == [.saveSources(d.state.saved)])
+        #expect(fx.first == .saveSources(d.state.saved))
+        guard case .recordRun("Demo", let record)? = fx.last else {
+            Issue.record("no history record in \(fx)")
+            return
+        }
+        #expect(record.status == .done && record.recordsRead == 20000)
         #expect(d.run?.committed == ["demo": ["next_id": 20001]])
         d.send(.runClosed(1, error: nil))
         #expect(d.run?.sdkOpen == false)

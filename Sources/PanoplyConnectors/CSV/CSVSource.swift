@@ -5,6 +5,7 @@ import PanoplyKit
 /// delivered row and the row count, so a resumed run seeks straight there.
 public actor CSVSource: DataSource {
     public static let type = "csv"
+    public static let incremental = true
     public static let configuration = SourceConfiguration(
         title: "CSV file", icon: "▦", summary: "Rows of a CSV file, streamed; resumes at the last delivered row",
         params: [

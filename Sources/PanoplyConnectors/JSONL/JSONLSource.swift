@@ -5,6 +5,7 @@ import PanoplyKit
 /// is the byte offset after the last delivered line and the line number.
 public actor JSONLSource: DataSource {
     public static let type = "jsonl"
+    public static let incremental = true
     public static let configuration = SourceConfiguration(
         title: "JSON Lines file", icon: "{}", summary: "One JSON object per line, streamed; numbers kept exactly",
         params: [

@@ -8,6 +8,7 @@ import PostgresNIO
 /// state is the last delivered key.
 public actor PostgresSource: DataSource {
     public static let type = "postgres"
+    public static let incremental = true
     public static let configuration = SourceConfiguration(
         title: "PostgreSQL", icon: "◈", summary: "A table or query of a PostgreSQL database, paged by key",
         params: [

@@ -6,6 +6,7 @@ import PanoplyKit
 /// only what comes after it.
 public actor SQLiteSource: DataSource {
     public static let type = "sqlite"
+    public static let incremental = true
     public static let configuration = SourceConfiguration(
         title: "SQLite database", icon: "◧", summary: "A table or query of a SQLite file, paged by key",
         params: [

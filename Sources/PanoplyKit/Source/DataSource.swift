@@ -8,6 +8,11 @@ public protocol DataSource: AnyObject, Sendable {
     /// The type name used on the command line and in saved configurations (`csv`, `postgres`).
     static var type: String { get }
     static var configuration: SourceConfiguration { get }
+    /// Whether a run after a completed one continues from the committed state (rows after
+    /// the last key, bytes after the last offset) rather than starting over. Runs of saved
+    /// sources (`panoply run --saved`, Ctrl-S in the UI) follow it; a full refresh starts
+    /// over. Default: false.
+    static var incremental: Bool { get }
 
     /// Opens the source. `source.state` holds the committed state when resuming.
     /// - Throws: ``PanoplyError`` (config, auth, not found, ...) with a message for the user.
@@ -40,6 +45,8 @@ public protocol DataSource: AnyObject, Sendable {
 }
 
 extension DataSource {
+    public static var incremental: Bool { false }
+
     public func check() async throws {}
 
     public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {

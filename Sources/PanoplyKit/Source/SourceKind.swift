@@ -8,6 +8,8 @@ public struct SourceKind: Sendable {
     /// The name on the command line (`csv`, `python:my_module`).
     public var type: String
     public var configuration: SourceConfiguration
+    /// Whether a run after a completed one continues from its state (``DataSource/incremental``).
+    public var incremental: Bool
     public typealias Open = @Sendable (SourceInput, SourceContext) async throws -> any DataSource
     public typealias ListResources = @Sendable (SourceInput, SourceContext) async throws -> [SourceResource]
     public typealias Resource = @Sendable (String, SourceInput, SourceContext) async throws -> SourceResource
@@ -19,8 +21,10 @@ public struct SourceKind: Sendable {
 
     /// A kind whose behaviour is given by closures (a source known at run time).
     public init(type: String, configuration: SourceConfiguration, open: @escaping Open,
-                listResources: @escaping ListResources, resource: @escaping Resource, values: @escaping Values) {
+                listResources: @escaping ListResources, resource: @escaping Resource, values: @escaping Values,
+                incremental: Bool = false) {
         self.type = type
+        self.incremental = incremental
         self.configuration = configuration
         openSource = open
         list = listResources
@@ -34,7 +38,7 @@ public struct SourceKind: Sendable {
                   open: { try await t.init(source: $0, context: $1) },
                   listResources: { try await t.listResources(source: $0, context: $1) },
                   resource: { try await t.resource(id: $0, source: $1, context: $2) },
-                  values: { try await t.values(param: $0, source: $1, context: $2) })
+                  values: { try await t.values(param: $0, source: $1, context: $2) }, incremental: t.incremental)
     }
 
     /// Opens a source: the type's `init(source:context:)`.

@@ -101,7 +101,11 @@ final class AppLoop<T: Terminal> {
             case .deleteState(let name):
                 do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
             case .renameState(let old, let new):
-                do { try store.renameState(from: old, to: new) } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
+                do { try store.renameState(from: old, to: new); try store.history.rename(from: old, to: new) } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
+            case .recordRun(let name, let record):
+                do { try store.history.append(record, to: name) } catch { inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)")) }
+            case .deleteHistory(let name):
+                do { try store.history.delete(name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
             case .quit: quitRequested = true
             }
         }

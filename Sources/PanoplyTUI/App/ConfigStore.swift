@@ -12,8 +12,25 @@ struct ConfigStore: Sendable {
 
     /// Where the committed state of a saved source's runs is kept.
     func stateFile(for name: String) -> String {
-        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-        return directory + "/state/\(safe).json"
+        directory + "/state/\(Self.safeFileName(name)).json"
+    }
+
+    /// A saved source's name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
+    static func safeFileName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
+    var history: HistoryStore { HistoryStore(directory: directory) }
+
+    /// Makes a saved source's next run start over: its state file keeps only the params
+    /// the source saved there (a rotated token), or goes when there are none.
+    func resetState(of name: String) throws {
+        let file = stateFile(for: name)
+        if let kept = StartPlan.startingOver((try? StateFile.load(file)) ?? nil) {
+            try StateFile.save(kept, to: file)
+        } else {
+            try deleteState(of: name)
+        }
     }
 
     /// Removes a source's state file; nothing to do when there is none.

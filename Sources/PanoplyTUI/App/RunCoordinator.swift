@@ -12,9 +12,15 @@ final class RunCoordinator {
     private var runners: [RunID: SourceRunner] = [:]
     private let awsSessionToken: String?
     private var tasks: [RunID: Task<Void, Never>] = [:]
+    /// Where `${NAME}` references in params are looked up.
+    private let environment: [String: String]
 
-    /// - Parameter awsSessionToken: goes with AWS credentials (read from the environment at start).
-    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil) {
+    /// - Parameters:
+    ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
+    ///   - environment: expands `${NAME}` in params when a run starts.
+    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil,
+         environment: [String: String] = processEnvironment) {
+        self.environment = environment
         self.registry = registry
         self.store = store
         self.inbox = inbox
@@ -32,6 +38,15 @@ final class RunCoordinator {
             inbox.post(.runStartFailed(id, "unknown source type '\(request.type)'"))
             return
         }
+        let params: [String: JSONValue], redactor: Redactor
+        do {
+            let resolved = try EnvReference.resolve(request.params, type.configuration, env: environment)
+            params = resolved.params
+            redactor = Redactor(params: params, type.configuration, extra: resolved.secrets)
+        } catch {
+            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
+            return
+        }
         let sdk: PanoplySDK
         do {
             sdk = try PanoplySDK(destination.sdkConfiguration(awsSessionToken: awsSessionToken))
@@ -41,14 +56,20 @@ final class RunCoordinator {
         }
         var options = RunOptions(stateFile: store.stateFile(for: request.sourceName))
         options.attempt = request.attempt
-        // A fresh run starts over; a retry resumes from the state it is given (or the file's).
-        if request.state == nil, !request.resumeFromFile, let file = options.stateFile { try? FileManager.default.removeItem(atPath: file) }
-        let input = SourceInput(type: request.type, params: request.params, destination: request.table, state: request.state)
+        // A run that starts over keeps only the source's saved params; a retry resumes from
+        // the state it is given, a resumed or continued run from the file's.
+        if request.state == nil, !request.resumeFromFile {
+            do { try store.resetState(of: request.sourceName) } catch {
+                inbox.post(.runStartFailed(id, "cannot start over: \(error.asPanoplyError.message)"))
+                return
+            }
+        }
+        let input = SourceInput(type: request.type, params: params, destination: request.table, state: request.state)
         let runner = SourceRunner(type, input: input, sdk: sdk, options: options)
         runners[id] = runner
         let inbox = inbox
         tasks[id] = Task.detached {
-            let pump = Task { for await e in runner.events { inbox.post(.run(id, e)) } }
+            let pump = Task { for await e in runner.events { inbox.post(.run(id, redactor.event(e))) } }
             _ = await runner.run()
             await pump.value
             var closeError: String?

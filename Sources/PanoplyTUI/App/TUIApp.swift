@@ -35,10 +35,10 @@ enum TUIApp {
 
     /// The first state: saved sources, the destination, and the `--open` form.
     static func initialState(_ launch: TUILaunch, store: ConfigStore) throws -> AppState {
-        var types = launch.registry.kinds.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration) }
+        var types = launch.registry.kinds.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration, incremental: $0.incremental) }
         // `--open python:MODULE` (or singer:EXE): a type known only at run time.
         if let open = launch.openType, !types.contains(where: { $0.type == open }), let k = try launch.registry.kind(named: open) {
-            types.append(SourceTypeInfo(type: k.type, configuration: k.configuration))
+            types.append(SourceTypeInfo(type: k.type, configuration: k.configuration, incremental: k.incremental))
         }
         var destination = launch.destination
         // Options on the command line win; without any, the saved destination is used.
@@ -46,6 +46,11 @@ enum TUIApp {
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
         state.workingDirectory = launch.workingDirectory
         state.clockOrigin = localTimeOfDay()
+        state.epochOrigin = Date().timeIntervalSince1970
+        state.utcOffset = TimeZone.current.secondsFromGMT()
+        let (history, problems) = store.history.loadAll(state.saved.map(\.name))
+        state.history = history
+        state.notice = problems.first
         if let open = launch.openType {
             guard let info = state.typeInfo(open) else {
                 throw PanoplyError.config("unknown source type '\(open)'; available: \(types.map(\.type).joined(separator: ", "))")

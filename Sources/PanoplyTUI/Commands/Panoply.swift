@@ -17,7 +17,8 @@ struct Panoply: AsyncParsableCommand {
         Exit codes: 0 success, 1 the run failed, 2 bad usage or input, 3 records left undelivered.
         """,
         version: PanoplyKitVersion.string,
-        subcommands: [TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self, DiscoverCommand.self],
+        subcommands: [TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self, DiscoverCommand.self,
+                      ListCommand.self],
         defaultSubcommand: TUICommand.self)
 
     /// As ArgumentParser's, but bad usage exits 2 (the documented code), not 64.

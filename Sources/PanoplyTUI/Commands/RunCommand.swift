@@ -16,6 +16,7 @@ struct RunCommand: AsyncParsableCommand {
         Examples:
           panoply run demo --param rows=50000 --outbox ./out
           panoply run csv --param path=users.csv --param destination=users --state users.state
+          panoply run --saved "Orders DB"      (a source saved in the UI, with its state and destination)
         """)
 
     @OptionGroup var source: SourceSelection
@@ -31,6 +32,12 @@ struct RunCommand: AsyncParsableCommand {
     var retryBaseMs: Int?
     @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).", valueName: "fail|skip"))
     var onInvalid: InvalidRecordPolicy = .fail
+    @Option(help: ArgumentHelp("Run a source saved in the UI by its name, with its params, state and destination (for cron); recorded in its history.", valueName: "NAME"))
+    var saved: String?
+    @Flag(name: .customLong("full-refresh"), help: "With --saved: start over instead of resuming or continuing from the committed state.")
+    var fullRefresh = false
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live (with --saved).", valueName: "DIR"))
+    var configDir: String?
     @OptionGroup var destination: DestinationOptions
 
     enum EventFormat: String, ExpressibleByArgument { case json }
@@ -38,10 +45,19 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         if let retryBaseMs, retryBaseMs < 0 { throw ValidationError("--retry-base-ms must not be negative") }
+        if saved != nil {
+            if source.type != nil { throw ValidationError("give a source TYPE or --saved NAME, not both") }
+            if !source.params.isEmpty { throw ValidationError("--param does not go with --saved (edit the saved source in the UI)") }
+            if state != nil { throw ValidationError("--state does not go with --saved (the saved source's state is used)") }
+        } else {
+            if source.type == nil { throw ValidationError("give a source TYPE (see panoply sources) or --saved NAME (see panoply list)") }
+            if fullRefresh { throw ValidationError("--full-refresh goes with --saved NAME") }
+        }
     }
 
     func run() async throws {
         let signals = Signals.stream()  // first, so a signal during start-up is not lost
+        if let saved { return try await runSaved(saved, signals: signals) }
         let (sourceType, input) = try source.resolve()
         let (settings, config) = try destination.configuration()
         let sdk = try DestinationOptions.makeSDK(config)
@@ -75,9 +91,13 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Prints the run's events: JSON lines on standard output with `--events json`, else
     /// logs, retries, progress (at most once a second) and the end on standard error.
-    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind) async {
+    /// `redactor` masks secrets (values expanded from `${NAME}`) first; `collect` sees each event.
+    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind,
+                            redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
-        for await e in events {
+        for await raw in events {
+            let e = redactor.event(raw)
+            collect?(e)
             if json {
                 var line: [UInt8] = []
                 try? JSONWriter.write(.object(eventJSON(e, sourceType: sourceType)), into: &line)

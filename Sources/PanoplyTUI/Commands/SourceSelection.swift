@@ -5,7 +5,7 @@ import PanoplyKit
 /// `TYPE --param NAME=VALUE ...`, resolved into a validated source input.
 struct SourceSelection: ParsableArguments {
     @Argument(help: ArgumentHelp("The source type (see `panoply sources`).", valueName: "TYPE"))
-    var type: String
+    var type: String?
     @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
     @Option(help: ArgumentHelp("The Python interpreter for a python:MODULE type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
@@ -14,6 +14,7 @@ struct SourceSelection: ParsableArguments {
     /// The source type and its validated input, or an exit with every problem listed.
     func resolve() throws -> (SourceKind, SourceInput) {
         if let python { setenv("PANOPLY_PYTHON", python, 1) }
+        guard let type else { throw fail("give a source TYPE (see panoply sources)", code: Exit.usage) }
         let found: SourceKind?
         do { found = try registry.kind(named: type) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }
         guard let sourceType = found else {

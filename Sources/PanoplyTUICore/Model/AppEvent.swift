@@ -31,6 +31,10 @@ package enum Effect: Sendable, Equatable {
     case deleteState(sourceName: String)
     /// A saved source was renamed: its state file follows it.
     case renameState(from: String, to: String)
+    /// A run of a saved source ended: append it to the source's history file.
+    case recordRun(sourceName: String, RunRecord)
+    /// A saved source was deleted: its history goes with it.
+    case deleteHistory(sourceName: String)
     case quit
 }
 
@@ -46,4 +50,6 @@ package struct RunRequest: Sendable, Equatable {
     package var attempt: Int
     /// Resume from the state saved on disk by an earlier session (a retry after a restart).
     package var resumeFromFile = false
+    /// The run's first log line, saying where it starts (nil: "starting").
+    package var note: String?
 }

@@ -5,6 +5,8 @@ package enum ScreenState: Sendable, Equatable {
     case list
     case form(FormState)
     case run(RunID)
+    /// `h`: a saved source's past runs.
+    case history(HistoryScreen)
 }
 
 /// A question over the current screen.
@@ -62,6 +64,13 @@ package struct AppState: Sendable, Equatable {
     /// The local time of day (seconds) when the tick clock read 0 (given at start), so
     /// log lines can show absolute times.
     package var clockOrigin: Double = 0
+    /// The Unix time when the tick clock read 0 (given at start), so recorded runs carry
+    /// their real start and end.
+    package var epochOrigin: Double = 0
+    /// The local time's offset from UTC in seconds (given at start), to show dates.
+    package var utcOffset = 0
+    /// The recorded runs of each saved source, oldest first (loaded at start, kept as runs end).
+    package var history: [String: [RunRecord]] = [:]
 
     package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
         self.types = types
@@ -86,7 +95,7 @@ package struct AppState: Sendable, Equatable {
     /// The status shown next to a saved source: its latest run's, else the saved one.
     package func status(ofSaved s: SavedSource) -> RunStatus {
         if let id = latestRun[s.name], let r = run(id) { return r.status }
-        return s.lastStatus ?? .idle
+        return history[s.name]?.last?.status ?? s.lastStatus ?? .idle
     }
 
     /// The status of a type: running when any run of it runs, else idle.

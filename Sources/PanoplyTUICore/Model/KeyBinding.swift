@@ -24,6 +24,8 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case question
     /// Typing a saved source's new name.
     case rename
+    /// A saved source's run history (`h`), and one run of it.
+    case history, historyDetail
 }
 
 /// What a bound key does; the reducers switch over these, never over raw keys.
@@ -36,6 +38,7 @@ package enum KeyAction: Sendable, Equatable {
     case deleteBackward, deleteForward, deleteToStart, deleteToEnd
     case cancelRun, filter, togglePane, follow, toggleTime, problemsOnly
     case applyFilter, clearFilter, filterBackspace, filterClearText
+    case history, fullRefresh, testSource, edit
 }
 
 /// One row of the key map: which keys, where, what they do, and how help shows them.

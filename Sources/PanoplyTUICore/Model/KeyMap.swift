@@ -2,6 +2,7 @@
 /// `?` overlay are generated from it (as lazygit's `GetKeybindings` or k9s's `KeyActions`).
 package enum KeyMap {
     private static let screens: [KeyScope] = [.list, .form, .formText, .formChoice, .run]
+    private static let listScopes: Set<KeyScope> = [.list, .rename, .history, .historyDetail]
     private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .sourceForm, .destinationForm]
 
     package static let bindings: [KeyBinding] = [
@@ -24,6 +25,17 @@ package enum KeyMap {
         KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
         KeyBinding([.char("n")], [.list], .rename, "rename source"),
         KeyBinding([.char("D")], [.list], .duplicate, "duplicate source"),
+        KeyBinding([.char("h")], [.list], .history, "run history", hint: "history"),
+        KeyBinding([.char("F")], [.list], .fullRefresh, "run from scratch (full refresh)"),
+        // A saved source's run history.
+        KeyBinding([.up, .char("k")], [.history], .up, "history: move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.down, .char("j")], [.history], .down, "history: move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.home, .char("g")], [.history], .top, "history: first / last", label: "g G"),
+        KeyBinding([.end, .char("G")], [.history], .bottom, "history: first / last", label: "g G"),
+        KeyBinding([.enter], [.history], .open, "history: the run's summary and log", hint: "show run"),
+        KeyBinding([.escape], [.history, .historyDetail], .back, "history: back", hint: "back"),
+        KeyBinding([.char("?")], [.history, .historyDetail], .help, "history: help", hint: "help"),
+        KeyBinding([.char("q")], [.history, .historyDetail], .quit, "history: quit", hint: "quit"),
         KeyBinding([.enter], [.rename], .confirm, "rename / keep (modal)", hint: "rename", label: "Enter Esc"),
         KeyBinding([.escape], [.rename], .dismiss, "rename / keep (modal)", hint: "keep", label: "Enter Esc"),
         KeyBinding([.backspace], [.rename], .deleteBackward, "edit the name", label: "Bksp Ctrl-U"),
@@ -42,10 +54,12 @@ package enum KeyMap {
         KeyBinding([.ctrl("u")], [.formText], .deleteToStart, "clear to start / end", label: "Ctrl-U/K"),
         KeyBinding([.ctrl("k")], [.formText], .deleteToEnd, "clear to start / end", label: "Ctrl-U/K"),
         KeyBinding([.ctrl("s")], [.sourceForm], .submit, "save and start", hint: "start", label: "Ctrl-S"),
+        KeyBinding([.ctrl("t")], [.sourceForm], .testSource, "test the connection", hint: "test", label: "Ctrl-T"),
         KeyBinding([.ctrl("s")], [.destinationForm], .submit, "save the destination", hint: "save", label: "Ctrl-S"),
         // The run view.
         KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
+        KeyBinding([.char("e")], [.run], .edit, "edit the form after a config error"),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
         KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
@@ -100,7 +114,7 @@ package enum KeyMap {
     package static var helpSections: [(title: String, rows: [(keys: String, help: String)])] {
         let sections: [(String, (KeyBinding) -> Bool)] = [
             ("Everywhere", { b in b.scopes == [.global] || b.scopes.filter { screens.contains($0) }.count > 1 }),
-            ("Source list", { b in b.scopes == [.list] || b.scopes == [.rename] }),
+            ("Source list", { b in Set(b.scopes).isSubset(of: listScopes) && !b.scopes.contains(.historyDetail) }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
         ]

@@ -31,8 +31,9 @@ extension AppState {
         }
         saved.remove(at: i)
         latestRun[name] = nil
+        history[name] = nil
         selection = min(selection, listEntries.count - 1)
         overlay = .confirmDeleteState(name)
-        return [.saveSources(saved)]
+        return [.saveSources(saved), .deleteHistory(sourceName: name)]
     }
 }

@@ -88,7 +88,7 @@ extension AppState {
         form.formError = nil
         var problems: [(param: String, message: String)] = []
         var params: [String: JSONValue] = [:]
-        switch info.configuration.validate(values) {
+        switch info.configuration.validateAllowingReferences(values) {
         case .failure(let errors): problems = errors.problems.map { ($0.param, $0.message) }
         case .success(let p): params = p
         }
@@ -104,6 +104,9 @@ extension AppState {
             return []
         }
         let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
+        let before = saved.first { $0.name == (savedName ?? name) }
+        let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
+        let changed = before.map { $0.values != entry.values || $0.table != entry.table } ?? false
         var effects: [Effect] = []
         if let old = savedName, old != name, let i = saved.firstIndex(where: { $0.name == old }) {
             saved[i] = entry
@@ -114,8 +117,7 @@ extension AppState {
         } else {
             saved.append(entry)
         }
-        let request = RunRequest(id: nextRunID, sourceName: name, type: type, params: params,
-                                 table: table.isEmpty ? type : table, state: nil, attempt: 1)
+        let request = plannedRun(entry, params: params, lastStatus: lastStatus, paramsChanged: changed)
         return [.saveSources(saved)] + effects + startRun(request, title: name)
     }
 
@@ -139,7 +141,7 @@ extension AppState {
     package mutating func startRun(_ request: RunRequest, title: String) -> [Effect] {
         var r = RunState(id: request.id, request: request, title: title, startedAt: now)
         r.clockOrigin = clockOrigin
-        r.note(request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : "starting", now: now)
+        r.note(request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : request.note ?? "starting", now: now)
         runs.append(r)
         nextRunID = max(nextRunID, request.id) + 1
         latestRun[request.sourceName] = request.id

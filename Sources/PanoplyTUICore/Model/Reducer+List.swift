@@ -18,6 +18,8 @@ extension AppState {
         case .delete: return deleteSelected(entries[selection])
         case .rename: renameSelected(entries[selection])
         case .duplicate: return duplicateSelected(entries[selection])
+        case .history: openHistory(entries[selection])
+        case .fullRefresh: return fullRefreshSelected(entries[selection])
         case .help: overlay = .help
         case .quit: return askToQuit()
         default: break
@@ -58,7 +60,7 @@ extension AppState {
         let src = saved[i]
         if let id = latestRun[src.name] { return retry(id) }
         if src.lastStatus == .failed || src.lastStatus == .cancelled, let info = typeInfo(src.type),
-           case .success(let params) = info.configuration.validate(src.values) {
+           case .success(let params) = info.configuration.validateAllowingReferences(src.values) {
             let request = RunRequest(id: nextRunID, sourceName: src.name, type: src.type, params: params,
                                      table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 2, resumeFromFile: true)
             return startRun(request, title: src.name)

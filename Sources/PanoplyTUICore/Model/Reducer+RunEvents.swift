@@ -36,6 +36,7 @@ extension AppState {
                 r.status = .failed
                 r.settleRate(now: now)
                 r.error = error.message
+                r.errorCategory = error.category
                 r.endedAt = now
                 r.note("failed: \(error.message)", .error, now: now)
                 ended = .failed
@@ -49,6 +50,7 @@ extension AppState {
                 r.status = .done
                 r.counters = summary.counters
                 r.committed = summary.state
+                r.recordsRead = summary.recordsRead
                 r.endedAt = now
                 if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
                 r.note("completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))", now: now)
@@ -57,14 +59,17 @@ extension AppState {
         }
         var effects: [Effect] = []
         if case .sourceChange(let changes) = event { effects += rememberChanges(changes, of: r.request.sourceName) }
-        if let ended { effects += recordStatus(ended, of: r.request.sourceName) }
+        if let ended { effects += recordStatus(ended, of: r.request.sourceName) + recordHistory(of: id) }
         return effects
     }
 
     /// A source changed its params (a refreshed token): keep them for the next run.
     private mutating func rememberChanges(_ changes: JSONObject, of name: String) -> [Effect] {
         guard let i = saved.firstIndex(where: { $0.name == name }) else { return [] }
-        for (key, value) in changes { saved[i].values[key] = value.stringValue ?? JSONWriter.string(value) }
+        // A param given as a ${NAME} reference keeps it: the new value lives in the run's state.
+        for (key, value) in changes where !EnvReference.contains(saved[i].values[key] ?? "") {
+            saved[i].values[key] = value.stringValue ?? JSONWriter.string(value)
+        }
         return [.saveSources(saved)]
     }
 }

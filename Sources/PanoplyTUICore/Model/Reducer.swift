@@ -49,6 +49,7 @@ extension AppState {
         case .list: return handleListKey(key)
         case .form(let form): return handleFormKey(key, form)
         case .run(let id): return handleRunKey(key, id)
+        case .history(let h): return handleHistoryKey(key, h)
         }
     }
 

@@ -18,6 +18,10 @@ package struct RunState: Sendable, Equatable {
     /// The merged committed state.
     package var committed: JSONObject = [:]
     package var error: String?
+    /// The category of the final error (a config or auth error offers `e` to edit).
+    package var errorCategory: PanoplyError.Category?
+    /// Records the source returned (known once the run completes).
+    package var recordsRead: Int?
     /// Set when the user asked to cancel and the run has not ended yet.
     package var cancelling = false
     /// True until the run's SDK is closed (a retry waits for it).

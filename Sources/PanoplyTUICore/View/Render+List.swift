@@ -45,6 +45,9 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
             detail += "  \(status.rawValue)"
             if r.status == .running, let f = r.fraction { detail += " \(Format.percent(f))" }
             detail += "  \(Format.count(r.counters.records)) records"
+        } else if let last = state.lastRecord(of: src.name) {
+            detail += "  last run \(Format.dateTime(last.started, utcOffset: state.utcOffset, seconds: false)) \(last.status.rawValue)"
+            detail += " · \(Format.count(last.delivered)) delivered"
         } else if status != .idle {
             detail += "  last run \(status.rawValue)"
         }

@@ -15,6 +15,7 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     case .list: renderList(state, &screen)
     case .form(let form): renderForm(state, form, &screen)
     case .run(let id): if let r = state.run(id) { renderRun(state, r, &screen) }
+    case .history(let h): renderHistory(state, h, &screen)
     }
     if let notice = state.notice {
         screen.fill(x: 0, y: height - 2, width: width, height: 1)
@@ -77,6 +78,8 @@ package func helpScopes(_ state: AppState) -> [KeyScope] {
         return [.form, f.focused?.cycles == false ? .formText : .formChoice, purpose]
     case .run(let id):
         return state.run(id)?.editingFilter == true ? [.runFilter] : [.run]
+    case .history(let h):
+        return [h.detail ? .historyDetail : .history]
     }
 }
 

@@ -1,0 +1,79 @@
+import Foundation
+import PanoplyKit
+import PanoplyTUICore
+
+/// The run history of saved sources, one file per source in `DIR/history/`, with mode
+/// 0600: the newest ``RunRecord/keptRuns`` runs. The UI and `panoply run --saved` (cron)
+/// both append to it, so an append holds an exclusive lock on the source's lock file
+/// while it reads, adds and writes.
+struct HistoryStore: Sendable {
+    let directory: String
+
+    func file(for name: String) -> String { directory + "/history/\(ConfigStore.safeFileName(name)).json" }
+
+    /// The recorded runs of `name`, oldest first; none when there is no file.
+    /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
+    func load(_ name: String) throws -> [RunRecord] {
+        let path = file(for: name)
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        do {
+            return try JSONDecoder().decode(HistoryFile.self, from: data).runs
+        } catch {
+            throw PanoplyError.config("cannot read the run history in '\(path)': \(error.localizedDescription); fix or delete the file")
+        }
+    }
+
+    /// The histories of `names` that can be read; a note for each that cannot.
+    func loadAll(_ names: [String]) -> (history: [String: [RunRecord]], problems: [String]) {
+        var out: [String: [RunRecord]] = [:], problems: [String] = []
+        for name in names {
+            do { out[name] = try load(name) } catch { problems.append(error.asPanoplyError.message) }
+        }
+        return (out, problems)
+    }
+
+    /// Adds a run to `name`'s history, keeping the newest ``RunRecord/keptRuns``.
+    func append(_ record: RunRecord, to name: String) throws {
+        let path = file(for: name)
+        try FileManager.default.createDirectory(atPath: directory + "/history", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try withLock(path + ".lock") {
+            var runs = (try? load(name)) ?? []
+            runs.appendKeepingLast(record)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try writeAtomically([UInt8](try encoder.encode(HistoryFile(runs: runs))), to: path, mode: 0o600)
+        }
+    }
+
+    func delete(_ name: String) throws {
+        for path in [file(for: name), file(for: name) + ".lock"] where FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// Moves a renamed source's history to its new name (replacing one left there).
+    func rename(from old: String, to new: String) throws {
+        let from = file(for: old), to = file(for: new)
+        guard from != to, FileManager.default.fileExists(atPath: from) else { return }
+        if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
+        try FileManager.default.moveItem(atPath: from, toPath: to)
+    }
+
+    private func withLock(_ path: String, _ body: () throws -> Void) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PanoplyError.config("cannot open '\(path)': \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw PanoplyError.config("cannot lock '\(path)': \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        try body()
+    }
+}
+
+/// The file format of a source's history.
+private struct HistoryFile: Codable {
+    var version = 1
+    var runs: [RunRecord]
+}

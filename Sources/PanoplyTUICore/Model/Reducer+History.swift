@@ -1,0 +1,53 @@
+import PanoplyKit
+
+extension AppState {
+    /// The recorded runs of a saved source, newest first.
+    package func runHistory(of name: String) -> [RunRecord] { (history[name] ?? []).reversed() }
+
+    /// The last recorded run of a saved source.
+    package func lastRecord(of name: String) -> RunRecord? { history[name]?.last }
+
+    /// `h` on the list: the selected saved source's history.
+    package mutating func openHistory(_ entry: ListEntry) {
+        guard case .saved(let i) = entry else {
+            notice = "only saved sources have a history"
+            return
+        }
+        screen = .history(HistoryScreen(source: saved[i].name))
+    }
+
+    package mutating func handleHistoryKey(_ key: Key, _ original: HistoryScreen) -> [Effect] {
+        var h = original
+        let count = runHistory(of: h.source).count
+        switch KeyMap.action(for: key, in: [h.detail ? .historyDetail : .history]) {
+        case .back:
+            if h.detail { h.detail = false } else {
+                screen = .list
+                return []
+            }
+        case .up: h.selection = max(0, h.selection - 1)
+        case .down: h.selection = min(max(0, count - 1), h.selection + 1)
+        case .top: h.selection = 0
+        case .bottom: h.selection = max(0, count - 1)
+        case .open:
+            if count > 0 { h.detail = true } else { notice = "\(h.source) has no recorded run yet" }
+        case .help: overlay = .help
+        case .quit: return askToQuit()
+        default: break
+        }
+        screen = .history(h)
+        return []
+    }
+
+    /// A run of a saved source ended: keep it in the source's history (and on disk).
+    package mutating func recordHistory(of id: RunID) -> [Effect] {
+        guard let r = run(id), saved.contains(where: { $0.name == r.request.sourceName }) else { return [] }
+        let tail = r.log.lines(matching: "", problemsOnly: false).suffix(RunRecord.keptLogLines).map { r.shown($0) }
+        let error = r.error.map { PanoplyError(r.errorCategory ?? .internal, $0) }
+        let record = RunRecord(started: epochOrigin + r.startedAt, ended: epochOrigin + (r.endedAt ?? now), status: r.status,
+                               attempt: r.request.attempt, recordsRead: r.recordsRead ?? r.counters.records,
+                               counters: r.counters, error: error, origin: "ui", log: Array(tail))
+        history[r.request.sourceName, default: []].appendKeepingLast(record)
+        return [.recordRun(sourceName: r.request.sourceName, record)]
+    }
+}

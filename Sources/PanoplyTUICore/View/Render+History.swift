@@ -1,0 +1,71 @@
+import PanoplyKit
+
+/// The `h` screen: a saved source's runs as a table, or one run's summary and log tail.
+package func renderHistory(_ state: AppState, _ h: HistoryScreen, _ s: inout Screen) {
+    let runs = state.runHistory(of: h.source)
+    if h.detail, runs.indices.contains(h.selection) {
+        renderHistoryDetail(state, h.source, runs[h.selection], &s)
+        return
+    }
+    let w = s.width
+    s.put(" History · \(h.source)", x: 0, y: 2, style: .title, maxWidth: w)
+    let kept = "\(runs.count) \(runs.count == 1 ? "run" : "runs") (the last \(RunRecord.keptRuns) are kept) "
+    if kept.count + h.source.count + 14 < w { s.put(kept, x: w - kept.count, y: 2, style: .dim) }
+    guard !runs.isEmpty else {
+        s.put("   No run recorded yet: Esc, then Enter and Ctrl-S to run it (or `panoply run --saved`).", x: 0, y: 4, style: .dim, maxWidth: w)
+        return
+    }
+    let header = "Started              Duration  Status       Delivered  From"
+    s.put("   " + header, x: 0, y: 4, style: .bold, maxWidth: w)
+    let top = 5, visible = s.height - top - 2
+    let first = max(0, min(h.selection - visible / 2, runs.count - visible))
+    for (n, r) in runs.dropFirst(first).prefix(visible).enumerated() {
+        let i = first + n, y = top + n
+        let selected = i == h.selection
+        let base: CellStyle = selected ? .selected : .plain
+        if selected { s.fill(x: 0, y: y, width: w, height: 1, style: base) }
+        s.put(selected ? " ›" : "  ", x: 0, y: y, style: base)
+        var x = s.put(" " + Format.dateTime(r.started, utcOffset: state.utcOffset).padded(to: 21), x: 2, y: y, style: base)
+        x = s.put(Format.clock(r.seconds).padded(to: 10), x: x, y: y, style: base)
+        var (icon, iconStyle) = statusIcon(r.status)
+        if selected { iconStyle.bg = .white }
+        x = s.put(icon + " ", x: x, y: y, style: iconStyle)
+        x = s.put(r.status.rawValue.padded(to: 11), x: x, y: y, style: base)
+        let delivered = Format.count(r.delivered)
+        x = s.put(String(repeating: " ", count: max(0, 9 - delivered.count)) + delivered + "  ", x: x, y: y, style: base)
+        x = s.put(r.origin.padded(to: 5), x: x, y: y, style: base)
+        if let e = r.error { s.put(e, x: x + 1, y: y, style: selected ? base : .error, maxWidth: w - x - 2) }
+    }
+}
+
+private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRecord, _ s: inout Screen) {
+    let w = s.width
+    let started = Format.dateTime(r.started, utcOffset: state.utcOffset)
+    s.put(" \(source) · run of \(started)", x: 0, y: 2, style: .title, maxWidth: w)
+    let (icon, iconStyle) = statusIcon(r.status)
+    var x = s.put(" " + icon + " " + r.status.rawValue, x: 0, y: 3, style: iconStyle)
+    s.put("  attempt \(r.attempt) · from \(r.origin) · ended \(Format.dateTime(r.ended, utcOffset: state.utcOffset)) · took \(Format.clock(r.seconds))",
+          x: x, y: 3, style: .dim, maxWidth: w - x)
+    let counters: [(String, Int)] = [("read", r.recordsRead), ("delivered", r.delivered), ("messages", r.messages),
+                                     ("errors", r.errors), ("retries", r.retries)]
+    x = 1
+    for (name, value) in counters {
+        x = s.put(name + " ", x: x, y: 4, style: .dim)
+        x = s.put(Format.count(value) + "   ", x: x, y: 4, style: name == "errors" && value > 0 ? .error : .bold)
+    }
+    var top = 5
+    if let e = r.error {
+        s.put(" ✗ " + e, x: 0, y: 5, style: .error, maxWidth: w)
+        top = 6
+    }
+    let height = s.height - top - 2
+    guard height >= 3 else { return }
+    let rows = height - 2
+    let shown = r.log.suffix(rows)
+    s.box(x: 0, y: top, width: w, height: height, title: "Log · last \(shown.count) of \(r.log.count) kept lines", style: .dim)
+    for (i, line) in shown.enumerated() {
+        let level = LogLevel.of(String(line.drop { $0 != "]" }.dropFirst().drop { $0 == " " }))
+        let style: CellStyle = level == .error ? .error : level == .warn ? .warn : .plain
+        s.put(line, x: 2, y: top + 1 + i, style: style, maxWidth: w - 3)
+    }
+}
