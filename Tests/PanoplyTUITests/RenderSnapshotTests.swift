@@ -7,6 +7,7 @@ import Testing
 enum Scene: String, CaseIterable {
     case list, emptyForm, invalidForm, editingForm, running, failed, completed, help, destination
     case confirmDelete, confirmDeleteState, rename, problemsOnly
+    case history, historyDetail, formTestOK, formTestFailed, configError
 
     var driver: Driver {
         switch self {
@@ -76,6 +77,23 @@ enum Scene: String, CaseIterable {
             d.send(.run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(2))),
                    .run(1, .log("cannot save state: disk full")))
             d.keys(.char("!"), .char("t"))
+            return d
+        case .history, .historyDetail:
+            var d = Driver(historyState())
+            d.keys(.char("h"))
+            if self == .historyDetail { d.keys(.down, .enter) }
+            return d
+        case .formTestOK, .formTestFailed:
+            var d = Driver(passChecks: false)
+            d.keys(.enter)
+            d.type("5000000")
+            d.keys(.ctrl("t"))
+            let error = self == .formTestOK ? nil : PanoplyError.config("Rows must be at most 1000000 for the demo")
+            d.send(.checkFinished(1, error))
+            return d
+        case .configError:
+            var d = runningDriver(lines: 2)
+            d.send(.tick(4.2), .run(1, .failed(PanoplyError(.auth, "password authentication failed for user 'reader'"))))
             return d
         case .destination:
             var d = Driver()

@@ -16,11 +16,17 @@ func makeState(saved: [SavedSource] = [], width: Int = 80, height: Int = 24) -> 
 }
 
 /// Feeds events to the reducer, keeping every effect.
+/// With `passChecks` (the default) it answers each ``Effect/checkSource(_:)`` at once as
+/// passed and returns what follows instead (the tests of checks turn it off).
 struct Driver {
     var state: AppState
     var effects: [Effect] = []
+    var passChecks = true
 
-    init(_ state: AppState = makeState()) { self.state = state }
+    init(_ state: AppState = makeState(), passChecks: Bool = true) {
+        self.state = state
+        self.passChecks = passChecks
+    }
 
     @discardableResult
     mutating func send(_ events: AppEvent...) -> [Effect] {
@@ -28,7 +34,15 @@ struct Driver {
         for e in events {
             let (next, fx) = reduce(state, e)
             state = next
-            out += fx
+            for effect in fx {
+                guard passChecks, case .checkSource(let request) = effect else {
+                    out.append(effect)
+                    continue
+                }
+                let (checked, more) = reduce(state, .checkFinished(request.id, nil))
+                state = checked
+                out += more
+            }
         }
         effects += out
         return out

@@ -25,7 +25,8 @@ public actor PostgresSource: DataSource {
                         help: "As libpq: disable; prefer (TLS when offered); require (TLS, certificate not checked); verify-ca (TLS, chain checked); verify-full (chain and host name checked)",
                         choices: PostgresSettings.sslModes),
             SourceParam("sslrootcert", title: "SSL root certificate", kind: .path, placeholder: "/path/to/root.crt",
-                        help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does"),
+                        help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does")
+                .visible(when: "sslmode", is: "require", "verify-ca", "verify-full"),
         ] + SSHTunnelSettings.params)
 
     let settings: PostgresSettings

@@ -34,7 +34,7 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
             let known = params.map(\.name).joined(separator: ", ")
             problems.append(ParamProblem(param: name, message: "unknown param '\(name)' (this source takes: \(known))"))
         }
-        for p in params {
+        for p in params where isVisible(p, values) {
             let given = values[p.name].flatMap { $0.isEmpty ? nil : $0 }
             guard let text = given ?? p.defaultValue else {
                 if p.required { problems.append(ParamProblem(param: p.name, message: "\(p.title) is required")) }
@@ -50,6 +50,28 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
 }
 
 extension SourceConfiguration {
+    /// Whether `p` applies with these values (its ``SourceParam/visibleWhen``): each
+    /// param it names holds, as typed or by default, one of the listed values (booleans
+    /// compared as `true`/`false`), and is itself visible.
+    public func isVisible(_ p: SourceParam, _ values: [String: String]) -> Bool {
+        isVisible(p, values, depth: 0)
+    }
+
+    private func isVisible(_ p: SourceParam, _ values: [String: String], depth: Int) -> Bool {
+        guard !p.visibleWhen.isEmpty else { return true }
+        guard depth < 8 else { return false }
+        for (name, allowed) in p.visibleWhen {
+            guard let other = param(name), isVisible(other, values, depth: depth + 1) else { return false }
+            var text = values[name].flatMap { $0.isEmpty ? nil : $0 } ?? other.defaultValue ?? ""
+            if other.kind == .boolean, case .success(.bool(let b)) = other.parse(text) { text = b ? "true" : "false" }
+            if !allowed.contains(text) { return false }
+        }
+        return true
+    }
+
+    /// The params that apply with these values, in order.
+    public func visibleParams(_ values: [String: String]) -> [SourceParam] { params.filter { isVisible($0, values) } }
+
     /// Checks only the params that the list param `name` depends on: enough to compute its
     /// values (discovery) before the rest of the form is filled.
     /// - Returns: the typed values of the dependencies, or their problems.

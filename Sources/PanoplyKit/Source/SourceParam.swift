@@ -31,10 +31,16 @@ public struct SourceParam: Sendable, Equatable, Codable {
     public var dependencies: [String]
     /// `advanced` params are folded away in the form.
     public var category: Category
+    /// When the param applies: each named param must hold one of the listed values
+    /// (`["auth": ["oauth2"]]`); empty means always. A param that does not apply is not
+    /// shown in the form, not validated and not saved. Unlike ``dependencies`` (what a
+    /// list's values need), this says whether the param is there at all.
+    public var visibleWhen: [String: [String]]
 
     public init(_ name: String, title: String? = nil, kind: Kind = .text, required: Bool = false,
                 default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = [],
-                dependencies: [String] = [], category: Category = .basic) {
+                dependencies: [String] = [], category: Category = .basic, visibleWhen: [String: [String]] = [:]) {
+        self.visibleWhen = visibleWhen
         self.dependencies = dependencies
         self.category = category
         self.name = name
@@ -48,6 +54,13 @@ public struct SourceParam: Sendable, Equatable, Codable {
     }
 
     public var isSecret: Bool { kind == .secret }
+
+    /// This param, shown only when `param` holds one of `values` (see ``visibleWhen``).
+    public func visible(when param: String, is values: String...) -> SourceParam {
+        var p = self
+        p.visibleWhen[param, default: []] += values
+        return p
+    }
 
     /// Converts typed text to the param's JSON value, or says why it cannot.
     public func parse(_ text: String) -> Result<JSONValue, ParamProblem> {

@@ -106,6 +106,7 @@ final class AppLoop<T: Terminal> {
                 do { try store.history.append(record, to: name) } catch { inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)")) }
             case .deleteHistory(let name):
                 do { try store.history.delete(name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
+            case .checkSource(let request): coordinator.check(request)
             case .quit: quitRequested = true
             }
         }

@@ -6,14 +6,14 @@ import PanoplyTUICore
 /// run, their events posted to the inbox, the SDK closed when the run ends.
 @MainActor
 final class RunCoordinator {
-    private let registry: SourceRegistry
+    let registry: SourceRegistry
     private let store: ConfigStore
-    private let inbox: Inbox
+    let inbox: Inbox
     private var runners: [RunID: SourceRunner] = [:]
     private let awsSessionToken: String?
     private var tasks: [RunID: Task<Void, Never>] = [:]
     /// Where `${NAME}` references in params are looked up.
-    private let environment: [String: String]
+    let environment: [String: String]
 
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).

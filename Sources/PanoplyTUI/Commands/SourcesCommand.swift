@@ -31,6 +31,7 @@ struct SourcesCommand: ParsableCommand {
                 if !p.choices.isEmpty { line += " one of \(p.choices.joined(separator: "|"))" }
                 if !p.dependencies.isEmpty { line += " after \(p.dependencies.joined(separator: ", "))" }
                 if p.category == .advanced { line += " [advanced]" }
+                if !p.visibleWhen.isEmpty { line += " when " + p.visibleWhen.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: ", ") }
                 if !p.help.isEmpty { line += ": \(p.help)" }
                 print(line)
             }
@@ -46,6 +47,7 @@ struct SourcesCommand: ParsableCommand {
                 "default": p.defaultValue.map { .string($0) } ?? .null,
                 "choices": .array(p.choices.map { .string($0) }),
                 "dependencies": .array(p.dependencies.map { .string($0) }), "category": .string(p.category.rawValue),
+                "visibleWhen": .object(JSONObject(p.visibleWhen.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) })),
             ])
         }
         return ["type": .string(t.type), "title": .string(c.title), "icon": .string(c.icon),

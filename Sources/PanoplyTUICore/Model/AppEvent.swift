@@ -15,6 +15,8 @@ package enum AppEvent: Sendable {
     case runStartFailed(RunID, String)
     /// The run's SDK is closed; `error` when records stayed undelivered.
     case runClosed(RunID, error: String?)
+    /// A source check (``Effect/checkSource(_:)``) ended: nil when it passed.
+    case checkFinished(Int, PanoplyError?)
     /// A note for the bottom line (a file could not be saved).
     case notice(String)
     /// SIGINT or SIGTERM: leave now, cancelling what runs.
@@ -35,6 +37,9 @@ package enum Effect: Sendable, Equatable {
     case recordRun(sourceName: String, RunRecord)
     /// A saved source was deleted: its history goes with it.
     case deleteHistory(sourceName: String)
+    /// Open the source with these params and run its `check`, in the background; answer
+    /// with ``AppEvent/checkFinished(_:_:)``.
+    case checkSource(CheckRequest)
     case quit
 }
 

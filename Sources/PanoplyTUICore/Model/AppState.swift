@@ -71,6 +71,8 @@ package struct AppState: Sendable, Equatable {
     package var utcOffset = 0
     /// The recorded runs of each saved source, oldest first (loaded at start, kept as runs end).
     package var history: [String: [RunRecord]] = [:]
+    /// The id of the next source check (Ctrl-T, Ctrl-S).
+    package var nextCheckID = 1
 
     package init(types: [SourceTypeInfo], saved: [SavedSource] = [], destination: DestinationSettings) {
         self.types = types

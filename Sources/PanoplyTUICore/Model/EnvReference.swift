@@ -82,7 +82,7 @@ extension SourceConfiguration {
     /// As ``validate(_:)``, but a value holding a `${NAME}` reference is not checked (it is
     /// checked once expanded, when the run starts) and passes through as a string.
     package func validateAllowingReferences(_ values: [String: String]) -> Result<[String: JSONValue], ParamErrors> {
-        let refs = values.filter { EnvReference.contains($0.value) }
+        let refs = values.filter { v in EnvReference.contains(v.value) && (param(v.key).map { isVisible($0, values) } ?? true) }
         guard !refs.isEmpty else { return validate(values) }
         let rest = SourceConfiguration(title: title, params: params.filter { refs[$0.name] == nil })
         let known = values.filter { refs[$0.key] == nil || param($0.key) == nil }

@@ -63,6 +63,8 @@ package struct FormState: Sendable, Equatable {
     package var formError: String?
     /// Values of fields not shown now (the destination form hides fields of other kinds).
     package var stash: [String: String] = [:]
+    /// The latest Ctrl-T / Ctrl-S check of the params, shown under the form.
+    package var check: FormCheck?
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"
@@ -98,7 +100,9 @@ package struct FormState: Sendable, Equatable {
         fields.append(FormField(SourceParam(nameField, title: "Name", placeholder: name,
                                             help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
-        return FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
+        var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
+        form.showApplicableFields(info)
+        return form
     }
 }
 

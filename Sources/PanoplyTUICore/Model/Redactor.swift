@@ -35,7 +35,7 @@ package struct Redactor: Sendable, Equatable {
     }
 
     package func object(_ o: JSONObject) -> JSONObject {
-        JSONObject(o.map { ($0.0, json($0.1)) })
+        JSONObject(o.map { (text($0.0), json($0.1)) })
     }
 
     package func error(_ e: PanoplyError) -> PanoplyError {
@@ -52,6 +52,7 @@ package struct Redactor: Sendable, Equatable {
         case .log(let l): return .log(text(l))
         case .progress(let l, let t, let m): return .progress(loaded: l, total: t, message: text(m))
         case .resource(var p):
+            p.id = text(p.id)
             p.message = text(p.message)
             p.error = p.error.map(error)
             return .resource(p)

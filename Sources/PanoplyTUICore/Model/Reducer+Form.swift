@@ -15,6 +15,7 @@ extension AppState {
         case .previousField: form.focus = max(0, form.focus - 1)
         case .back: screen = .list
         case .submit: return submit(&form)
+        case .testSource: return testSource(&form)
         // On a text field that holds text, `?` is typed.
         case .help where field.cycles || field.value.isEmpty: overlay = .help
         case .choiceNext: cycle(&form, 1)
@@ -41,6 +42,7 @@ extension AppState {
     private func cycle(_ form: inout FormState, _ step: Int) {
         form.fields[form.focus].cycle(step)
         form.errors[form.fields[form.focus].name] = nil
+        if case .source(let type, _) = form.purpose, let info = typeInfo(type) { form.showApplicableFields(info) }
         // The destination form shows the fields of the chosen kind.
         if form.purpose == .destination, form.fields[form.focus].name == "kind" {
             form.stash.merge(form.values) { _, new in new }
@@ -53,7 +55,7 @@ extension AppState {
     private mutating func submit(_ form: inout FormState) -> [Effect] {
         switch form.purpose {
         case .destination: return submitDestination(&form)
-        case .source(let type, let savedName): return submitSource(&form, type: type, savedName: savedName)
+        case .source(let type, let savedName): return submitSource(&form, type: type, savedName: savedName, checked: false)
         }
     }
 
@@ -77,7 +79,8 @@ extension AppState {
         return [.saveDestination(settings)]
     }
 
-    private mutating func submitSource(_ form: inout FormState, type: String, savedName: String?) -> [Effect] {
+    /// Validates, checks (`checked` false: asks for a check first), saves and starts the run.
+    package mutating func submitSource(_ form: inout FormState, type: String, savedName: String?, checked: Bool) -> [Effect] {
         guard let info = typeInfo(type) else { return [] }
         resolvePaths(&form, info)
         var values = form.values
@@ -86,6 +89,7 @@ extension AppState {
         let name = typedName.isEmpty ? savedName ?? uniqueSavedName(info.configuration.title) : typedName
         form.errors = [:]
         form.formError = nil
+        if !checked { form.check = nil }
         var problems: [(param: String, message: String)] = []
         var params: [String: JSONValue] = [:]
         switch info.configuration.validateAllowingReferences(values) {
@@ -103,10 +107,15 @@ extension AppState {
             form.formError = "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
             return []
         }
+        // A run that cannot work is not started: the check comes back to ``finishCheck``.
+        if !checked { return startCheck(&form, type: type, params: params, thenStart: true) }
         let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
         let before = saved.first { $0.name == (savedName ?? name) }
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
-        let changed = before.map { $0.values != entry.values || $0.table != entry.table } ?? false
+        // Changed params (defaults applied) make a run that continued or resumed start over.
+        let changed = before.map { b in
+            b.table != entry.table || (try? info.configuration.validateAllowingReferences(b.values).get()) != params
+        } ?? false
         var effects: [Effect] = []
         if let old = savedName, old != name, let i = saved.firstIndex(where: { $0.name == old }) {
             saved[i] = entry

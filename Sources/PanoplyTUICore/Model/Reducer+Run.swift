@@ -13,6 +13,7 @@ extension AppState {
         case .cancelRun:
             if r.status == .running, !r.cancelling { overlay = .confirmCancel(id) } else { notice = r.cancelling ? "already cancelling" : "the run is not running" }
         case .retry: return retry(id)
+        case .edit: editFailedRun(id)
         case .filter: updateRun(id) { $0.editingFilter = true }
         case .toggleTime: updateRun(id) { $0.absoluteTimes.toggle() }
         case .problemsOnly: updateRun(id) { $0.problemsOnly.toggle(); $0.logTop = 0 }
@@ -71,6 +72,9 @@ extension AppState {
             return []
         case .done:
             notice = "the run completed: open its form (Enter on the list) and Ctrl-S to run it again"
+            return []
+        case .failed where FormCheck.needsEdit(r.errorCategory):
+            notice = "a \(r.errorCategory?.rawValue ?? "config") error: no retry fixes it; e edits the source"
             return []
         case .failed, .cancelled:
             var request = r.request

@@ -19,13 +19,16 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
         effects = s.apply(e, to: id)
     case .runStartFailed(let id, let message):
         effects = s.apply(.failed(PanoplyError(.config, message)), to: id)
-        s.updateRun(id) { $0.sdkOpen = false }
+        // Not the source's config (the destination, an unset variable): r retries once fixed.
+        s.updateRun(id) { $0.sdkOpen = false; $0.errorCategory = nil }
     case .runClosed(let id, let error):
         let now = s.now
         s.updateRun(id) { r in
             r.sdkOpen = false
             if let error { r.note("closing the SDK: \(error)", .error, now: now) }
         }
+    case .checkFinished(let id, let error):
+        effects = s.finishCheck(id, error)
     case .notice(let text):
         s.notice = text
     case .terminate:

@@ -42,6 +42,7 @@ package func renderForm(_ state: AppState, _ form: FormState, _ s: inout Screen)
         if f.cycles { help += (help.isEmpty ? "" : "  ") + "(Space or ←/→: \(f.choices.joined(separator: " / ")))" }
         s.put(" " + help, x: 0, y: helpY, style: .accent, maxWidth: w)
     }
+    if let check = form.check { renderCheck(check, y: s.height - 2, &s) }
     if let e = form.formError {
         s.put(" ✗ " + e, x: 0, y: helpY + 1, style: .error, maxWidth: w)
     } else {

@@ -24,7 +24,8 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
 
     // Message, or the error.
     if let error = r.error, r.status == .failed {
-        s.put(" ✗ " + error.truncated(to: w - 16) + "  · r retries", x: 0, y: 3, style: .error, maxWidth: w)
+        let action = FormCheck.needsEdit(r.errorCategory) ? "  · e edits the source" : "  · r retries"
+        s.put(" ✗ " + error.truncated(to: w - 4 - action.count) + action, x: 0, y: 3, style: .error, maxWidth: w)
     } else {
         s.put(" " + r.message, x: 0, y: 3, style: .plain, maxWidth: w)
     }
