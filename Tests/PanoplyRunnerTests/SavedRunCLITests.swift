@@ -34,17 +34,6 @@ struct SavedRunCLITests {
         let ids = try outboxIds(URL(fileURLWithPath: out))
         #expect(Set(ids) == Set(1...3000))
         #expect(ids.count < 4500, "the second run resumed instead of reading everything again")
-        let third = try CLI.run(args)
-        #expect(third.stderr.contains("starting over"), "demo is not incremental: \(third.stderr)")
-
-        let runs = try Self.historyRuns(dir, "Nightly")
-        #expect(runs.map { $0["status"] as? String } == ["failed", "done", "done"])
-        #expect(runs[0]["origin"] as? String == "cli")
-        #expect((runs[0]["error"] as? String)?.contains("demo failure at row 2000") == true)
-        #expect((runs[0]["log"] as? [String])?.contains { $0.contains("failed: demo failure") } == true)
-        let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("history/Nightly.json").path)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
-
         let list = try CLI.run(["list", "--json", "--config-dir", dir.path])
         #expect(list.status == 0, "\(list.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
@@ -55,6 +44,19 @@ struct SavedRunCLITests {
         #expect(last["status"] as? String == "done")
         #expect(last["records"] as? Int == 3000)
         #expect((last["started"] as? String)?.hasSuffix("Z") == true)
+
+        let third = try CLI.run(args)
+        #expect(third.stderr.contains("starting over"), "demo is not incremental: \(third.stderr)")
+        #expect(third.status == 1, "started over, so it reaches the failing row again")
+
+        let runs = try Self.historyRuns(dir, "Nightly")
+        #expect(runs.map { $0["status"] as? String } == ["failed", "done", "failed"])
+        #expect(runs[0]["origin"] as? String == "cli")
+        #expect((runs[0]["error"] as? String)?.contains("demo failure at row 2000") == true)
+        #expect((runs[0]["log"] as? [String])?.contains { $0.contains("failed: demo failure") } == true)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("history/Nightly.json").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
     }
 
     @Test("--full-refresh starts over after a failure")

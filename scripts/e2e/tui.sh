@@ -10,6 +10,13 @@
 #    grows; NO_COLOR=1 draws without colour codes (a plain start draws with them);
 # 6. x on a saved source asks first (n keeps it); y deletes it, then a second question
 #    asks about its state (y removes the state file);
+# 7. history: a failed run and its retry show in h (newest first), still there after a
+#    restart; Enter on the failed one shows its error and log tail;
+# 8. cron: `panoply run --saved Demo` in a second process shows in the UI's history after
+#    a restart (from cli);
+# 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
+#    form; corrected, it shows ok (needs PANOPLY_TEST_PG_*: scripts/services/postgres.sh);
+# 10. Ctrl-S in that form with neither table nor query stays in the form with the message;
 # and each time q exits with status 0 and the terminal is restored (no alternate screen,
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
@@ -76,7 +83,7 @@ start() {
     SOCKETS+=("$socket")
     T=(tmux -L "$socket" -f /dev/null)
     "${T[@]}" new-session -d -s "$PANE" -x 100 -y 30 \
-        "env LANG=C.UTF-8 TERM=screen $extra PANOPLY_CONFIG_DIR='$CFG' '$BIN' --outbox '$OUT'; \
+        "env LANG=C.UTF-8 TERM=screen $extra PANOPLY_CONFIG_DIR='$CFG' '$BIN' --outbox '$OUT' ${ARGS:-}; \
          echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
     wait_for 20 "Saved sources" "Demo"
 }
@@ -214,4 +221,88 @@ wait_for 10 "deleted Demo and its state"
 [[ ! -e "$CFG/state/Demo.json" ]] || fail "y to the second question left the state file"
 quit_and_check
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; terminal restored)"
+echo "tui.sh: 7/10 history: a failed and a done run show in h, also after a restart"
+start history
+keys Enter
+wait_for 10 "New Demo source"
+text 3000
+keys Tab Tab Tab
+text 1500
+keys Tab Space
+wait_for 5 "‹ fatal ›"
+keys C-s
+wait_for 60 "failed" "demo failure at row 1500"
+keys r
+wait_for 60 "attempt 2" "100%" "done"
+keys Escape
+wait_for 10 "Saved sources"
+keys h
+wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
+quit_and_check
+[[ "$(stat -c %a "$CFG/history/Demo.json")" == 600 ]] || fail "the history file has mode $(stat -c %a "$CFG/history/Demo.json"), want 600"
+start history
+wait_for 10 "last run"
+keys h
+wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
+keys Down Enter
+wait_for 10 "Demo · run of" "demo failure at row 1500" "Log · last"
+keys Escape Escape
+wait_for 10 "Saved sources"
+quit_and_check
+
+echo "tui.sh: 8/10 cron: run --saved in a second process shows in the UI's history"
+start cron
+keys Enter
+wait_for 10 "New Demo source"
+text 200
+keys C-s
+wait_for 60 "100%" "done"
+quit_and_check
+PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo --outbox "$OUT" >"$WORK/cron.out" 2>"$WORK/cron.err" \
+    || fail "run --saved exited non-zero: $(cat "$WORK/cron.err")"
+grep -q "records=200 " "$WORK/cron.out" || fail "run --saved did not send 200 records: $(cat "$WORK/cron.out")"
+start cron
+wait_for 10 "last run"
+keys h
+wait_for 10 "History · Demo" "2 runs" "cli"
+quit_and_check
+
+if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
+    echo "tui.sh: 9-10/10 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
+else
+    echo "tui.sh: 9/10 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
+    start pgcheck
+    for _ in $(seq 1 30); do
+        grep -q "› .*PostgreSQL" <<<"$(screen)" && break
+        keys Down
+        sleep 0.1
+    done
+    keys Enter
+    wait_for 10 "New PostgreSQL source"
+    text "$PANOPLY_TEST_PG_HOST"; keys Tab
+    text "$PANOPLY_TEST_PG_PORT"; keys Tab
+    text "$PANOPLY_TEST_PG_DATABASE"; keys Tab
+    text "$PANOPLY_TEST_PG_USER"; keys Tab
+    text "wrong-password"; keys Tab
+    # A table every database has, so only the password can be wrong.
+    text "pg_catalog"; keys Tab
+    text "pg_database"
+    keys C-t
+    wait_for 30 "test failed (password)" "user '$PANOPLY_TEST_PG_USER'"
+    keys C-u
+    text "$PANOPLY_TEST_PG_PASSWORD"
+    keys C-t
+    wait_for 30 "✓ ok: the params are valid and the source is reachable"
+
+    echo "tui.sh: 10/10 Ctrl-S with neither table nor query stays in the form"
+    keys Tab Tab C-u
+    keys C-s
+    wait_for 30 "New PostgreSQL source" "✗ test failed (table)" "query"
+    [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run that cannot work"
+    ! grep -q '"postgres"' "$CFG/sources.json" 2>/dev/null || fail "a source that cannot run was saved"
+    keys Escape
+    wait_for 10 "Saved sources"
+    quit_and_check
+fi
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; terminal restored)"
