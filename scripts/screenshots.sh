@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pictures of the real UI for the README: drives `panoply` in tmux, captures each screen
 # with its colours (capture-pane -e), turns the ANSI text into HTML (aha) and the HTML into
-# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed}.png.
+# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed,history,form-test}.png.
 #   PANOPLY_BIN=.build/debug/panoply scripts/screenshots.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,6 +93,20 @@ shot running
 keys Escape; wait_for 5 "Saved sources"
 keys Home
 shot list
+
+# The failed source retried to the end: its history holds both runs.
+keys Down r
+wait_for 60 "attempt 2" "done"
+keys Escape; wait_for 5 "Saved sources"
+keys h; wait_for 5 "History ·" "2 runs"
+shot history
+
+# Ctrl-T in a form: the check's answer under it.
+keys Escape; wait_for 5 "Saved sources"
+keys Home Enter; wait_for 5 "Demo"
+keys C-t; wait_for 10 "✓ ok"
+shot form-test
+keys Escape; wait_for 5 "Saved sources"
 
 keys q; wait_for 5 "Quit while"; keys y
 wait_for 30 "PANOPLY-EXITED"
