@@ -12,6 +12,8 @@ import Testing
         ("../up.csv", "/srv/work", "/srv/up.csv"),
         ("/abs/users.csv", "/srv/work", "/abs/users.csv"),
         ("", "/srv/work", ""),
+        ("${DATA_DIR}/users.csv", "/srv/work", "${DATA_DIR}/users.csv"),
+        ("data/${DAY}.csv", "/srv/work", "/srv/work/data/${DAY}.csv"),
         ("users.csv", "", "users.csv"),
     ])
     func relativePathsAreResolvedAgainstTheWorkingDirectory(path: String, directory: String, expected: String) {

@@ -24,14 +24,20 @@ struct TUIAppTests {
         /// Every effect the reducer asked for, in order.
         var recorded: [Effect] { effects.all }
 
-        init(width: Int = 80, height: Int = 24) throws {
+        /// - Parameters:
+        ///   - prepare: writes files into the config folder before the app starts.
+        init(width: Int = 80, height: Int = 24, types: [any DataSource.Type] = [DemoSource.self],
+             environment: [String: String] = [:], prepare: (URL) throws -> Void = { _ in }) throws {
             let terminal = MemoryTerminal(width: width, height: height)
             let dir = try temporaryDirectory()
             self.terminal = terminal
             self.dir = dir
-            let launch = TUILaunch(registry: SourceRegistry([DemoSource.self]),
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("config"), withIntermediateDirectories: true)
+            try prepare(dir.appendingPathComponent("config"))
+            var launch = TUILaunch(registry: SourceRegistry(types),
                                    destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
                                    destinationGiven: true, configDirectory: dir.appendingPathComponent("config").path)
+            launch.environment = environment
             let effects = EffectLog()
             self.effects = effects
             app = Task { @MainActor in

@@ -21,7 +21,7 @@ final class AppLoop<T: Terminal> {
     private let observe: ((AppEvent, [Effect]) -> Void)?
 
     init(state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
-         stats: UIStats?, observe: ((AppEvent, [Effect]) -> Void)? = nil) {
+         environment: [String: String] = processEnvironment, stats: UIStats?, observe: ((AppEvent, [Effect]) -> Void)? = nil) {
         self.state = state
         self.observe = observe
         self.terminal = terminal
@@ -29,7 +29,8 @@ final class AppLoop<T: Terminal> {
         self.stats = stats
         let inbox = Inbox()
         self.inbox = inbox
-        coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken)
+        coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
+                                     environment: environment)
     }
 
     /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the grace

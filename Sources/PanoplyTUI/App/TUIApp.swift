@@ -23,7 +23,7 @@ enum TUIApp {
                     observe: ((AppEvent, [Effect]) -> Void)? = nil) async throws -> Int32 {
         let store = ConfigStore(directory: launch.configDirectory)
         let loop = AppLoop(state: try initialState(launch, store: store), terminal: terminal, store: store,
-                           registry: launch.registry, awsSessionToken: launch.awsSessionToken,
+                           registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,
                            stats: UIStats(path: launch.uiStatsFile), observe: observe)
         let inbox = loop.inbox
         let watcher = signals.map { s in Task { for await _ in s { inbox.post(.terminate) } } }

@@ -20,4 +20,6 @@ struct TUILaunch: Sendable {
     var uiStatsFile: String?
     /// The folder the UI started in: relative `path` params are saved absolute against it.
     var workingDirectory = FileManager.default.currentDirectoryPath
+    /// Where `${NAME}` references in params are looked up when a run or a check starts.
+    var environment = processEnvironment
 }

@@ -2,9 +2,10 @@
 /// started in (read once at start and passed in), so a saved source works from anywhere.
 package enum PathResolution {
     /// `path` made absolute against `directory`, with `.` and `..` folded; an empty path,
-    /// an absolute one, or an empty `directory` leaves it as typed.
+    /// an absolute one, one that starts with a `${NAME}` reference (its variable may hold an
+    /// absolute path), or an empty `directory` leaves it as typed.
     package static func absolute(_ path: String, against directory: String) -> String {
-        guard !path.isEmpty, !path.hasPrefix("/"), directory.hasPrefix("/") else { return path }
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.hasPrefix("${"), directory.hasPrefix("/") else { return path }
         var parts: [Substring] = []
         for part in (directory + "/" + path).split(separator: "/") {
             switch part {
