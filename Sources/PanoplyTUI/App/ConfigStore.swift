@@ -42,7 +42,12 @@ struct ConfigStore: Sendable {
 
     /// Moves a source's state file to its new name (replacing one left there).
     func renameState(from old: String, to new: String) throws {
-        let from = stateFile(for: old), to = stateFile(for: new)
+        try Self.move(stateFile(for: old), to: stateFile(for: new))
+    }
+
+    /// Moves a file that follows a renamed source, replacing one left at `to`; nothing to
+    /// do when there is none.
+    static func move(_ from: String, to: String) throws {
         guard from != to, FileManager.default.fileExists(atPath: from) else { return }
         if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
         try FileManager.default.moveItem(atPath: from, toPath: to)

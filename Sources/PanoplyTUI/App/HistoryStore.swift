@@ -54,10 +54,7 @@ struct HistoryStore: Sendable {
 
     /// Moves a renamed source's history to its new name (replacing one left there).
     func rename(from old: String, to new: String) throws {
-        let from = file(for: old), to = file(for: new)
-        guard from != to, FileManager.default.fileExists(atPath: from) else { return }
-        if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
-        try FileManager.default.moveItem(atPath: from, toPath: to)
+        try ConfigStore.move(file(for: old), to: file(for: new))
     }
 
     private func withLock(_ path: String, _ body: () throws -> Void) throws {

@@ -26,7 +26,7 @@ package enum KeyMap {
         KeyBinding([.char("n")], [.list], .rename, "rename source"),
         KeyBinding([.char("D")], [.list], .duplicate, "duplicate source"),
         KeyBinding([.char("h")], [.list], .history, "run history", hint: "history"),
-        KeyBinding([.char("F")], [.list], .fullRefresh, "run from scratch (full refresh)"),
+        KeyBinding([.char("F")], [.list], .fullRefresh, "run from scratch"),
         // A saved source's run history.
         KeyBinding([.up, .char("k")], [.history], .up, "history: move", hint: "move", label: "↑ ↓ j k"),
         KeyBinding([.down, .char("j")], [.history], .down, "history: move", hint: "move", label: "↑ ↓ j k"),
@@ -59,7 +59,7 @@ package enum KeyMap {
         // The run view.
         KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
-        KeyBinding([.char("e")], [.run], .edit, "edit the form after a config error"),
+        KeyBinding([.char("e")], [.run], .edit, "edit (config error)"),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
         KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
