@@ -41,5 +41,8 @@ import Testing
         let (history, problems) = store.loadAll(["Good", "Bad"])
         #expect(history["Good"]?.count == 1 && history["Bad"] == nil)
         #expect(problems.count == 1 && problems[0].contains("fix or delete the file"))
+        try store.append(record(.done, started: 2), to: "Bad")
+        #expect(try store.load("Bad").count == 1)
+        #expect(try String(contentsOfFile: store.file(for: "Bad") + ".unreadable", encoding: .utf8) == "{not json", "the unreadable file is kept aside")
     }
 }

@@ -32,13 +32,20 @@ struct HistoryStore: Sendable {
         return (out, problems)
     }
 
-    /// Adds a run to `name`'s history, keeping the newest ``RunRecord/keptRuns``.
+    /// Adds a run to `name`'s history, keeping the newest ``RunRecord/keptRuns``. A history
+    /// file that cannot be read is kept aside as `FILE.unreadable` (nothing is lost) and a
+    /// new one started.
     func append(_ record: RunRecord, to name: String) throws {
         let path = file(for: name)
         try FileManager.default.createDirectory(atPath: directory + "/history", withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         try withLock(path + ".lock") {
-            var runs = (try? load(name)) ?? []
+            var runs: [RunRecord]
+            do { runs = try load(name) } catch {
+                runs = []
+                try? FileManager.default.removeItem(atPath: path + ".unreadable")
+                try FileManager.default.moveItem(atPath: path, toPath: path + ".unreadable")
+            }
             runs.appendKeepingLast(record)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -20,17 +20,14 @@ extension RunCoordinator {
             inbox.post(.checkFinished(request.id, error.asPanoplyError))
             return
         }
-        let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
+        let stateFile = request.sourceName.map { store.stateFile(for: $0) }
         Task.detached {
             let outcome = Once<PanoplyError?>()
             let work = Task {
                 do {
-                    let source = try await kind.open(source: input, context: SourceContext(input: input, secrets: secrets))
-                    do { try await source.check() } catch {
-                        await source.close()
-                        throw error
-                    }
-                    await source.close()
+                    try await SourceCheck.run(kind, input: input, stateFile: stateFile, noStateFile: "until the source is saved",
+                                              log: { _ in },
+                                              warn: { inbox.post(.notice(redactor.text($0))) })
                     outcome.set(nil)
                 } catch {
                     outcome.set(redactor.error(error.asPanoplyError))

@@ -7,7 +7,7 @@ import PanoplyTUICore
 @MainActor
 final class RunCoordinator {
     let registry: SourceRegistry
-    private let store: ConfigStore
+    let store: ConfigStore
     let inbox: Inbox
     private var runners: [RunID: SourceRunner] = [:]
     private let awsSessionToken: String?

@@ -41,8 +41,11 @@ package struct CheckRequest: Sendable, Equatable {
     package var type: String
     /// Typed params; `${NAME}` references still unexpanded.
     package var params: [String: JSONValue]
+    /// The saved source being edited: the check uses (and keeps) the tokens in its state.
+    package var sourceName: String?
 
-    package init(id: Int, type: String, params: [String: JSONValue]) {
+    package init(id: Int, type: String, params: [String: JSONValue], sourceName: String? = nil) {
+        self.sourceName = sourceName
         self.id = id
         self.type = type
         self.params = params

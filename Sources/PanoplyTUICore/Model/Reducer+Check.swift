@@ -26,7 +26,9 @@ extension AppState {
         let id = nextCheckID
         nextCheckID += 1
         form.check = FormCheck(id: id, thenStart: thenStart)
-        return [.checkSource(CheckRequest(id: id, type: type, params: params))]
+        var savedName: String?
+        if case .source(_, let name) = form.purpose { savedName = name }
+        return [.checkSource(CheckRequest(id: id, type: type, params: params, sourceName: savedName))]
     }
 
     /// A check ended: shows it in its form (still open), and for Ctrl-S starts the run
