@@ -2,7 +2,12 @@
 # Benchmarks the Swift SDK against the original Python SDK (panoply-python-sdk 3.2.0) on the
 # same records and the same servers, in one run, and prints a table with the ratios.
 #
-#   scripts/bench.sh [--quick]
+#   scripts/bench.sh [--quick] [--baseline COMMIT]
+#
+# --baseline COMMIT also builds COMMIT (a git worktree and a release build under
+# .build-baseline/, kept between runs) and runs rows a, b (JSON), d and e for it too, each
+# right beside the same row of this checkout, so the two commits share the machine's state;
+# the report then adds a table "this checkout against COMMIT".
 #
 # Needs: swift, python3 with moto[server] and botocore (pip install requests backoff if
 # missing), nginx (apt-get install nginx-light), /usr/bin/time. The original SDK's source
@@ -12,7 +17,16 @@
 set -euo pipefail
 
 QUICK=0
-[[ "${1:-}" == "--quick" ]] && QUICK=1
+BASELINE=""
+while (( $# )); do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --baseline) BASELINE="${2:?--baseline needs a commit}"; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "unknown option '$1' (scripts/bench.sh [--quick] [--baseline COMMIT])" >&2; exit 2 ;;
+    esac
+    shift
+done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY="$ROOT/scripts/bench/py_bench.py"
 if (( QUICK )); then
@@ -64,6 +78,20 @@ log "building release (swift build -c release --scratch-path .build-release)"
     && swift build -c release --scratch-path .build-release --product panoply >&2)
 BENCH="$ROOT/.build-release/release/PanoplyBench"
 PANOPLY="$ROOT/.build-release/release/panoply"
+BASE_BENCH=""
+BASE_PANOPLY=""
+if [[ -n "$BASELINE" ]]; then
+    BASE_SHA="$(git -C "$ROOT" rev-parse --short "$BASELINE^{commit}")" || { echo "no commit '$BASELINE'" >&2; exit 2; }
+    BASE_SRC="$ROOT/.build-baseline/src-$BASE_SHA"
+    if [[ ! -d "$BASE_SRC" ]]; then
+        git -C "$ROOT" worktree add --detach "$BASE_SRC" "$BASE_SHA" >&2
+    fi
+    log "building the baseline $BASE_SHA (release, $BASE_SRC/.build-release)"
+    (cd "$BASE_SRC" && swift build -c release --scratch-path .build-release --product PanoplyBench >&2 \
+        && swift build -c release --scratch-path .build-release --product panoply >&2)
+    BASE_BENCH="$BASE_SRC/.build-release/release/PanoplyBench"
+    BASE_PANOPLY="$BASE_SRC/.build-release/release/panoply"
+fi
 
 # --- servers -------------------------------------------------------------------------
 MOTO_PORT="$(free_port)"
@@ -117,6 +145,11 @@ log "a. write() throughput, no network"
 # Three runs, the median reported: this shared VM has slow spells in which the same work
 # takes ~1.5x the CPU time (seen as whole runs of ~0.75M/s instead of ~1.1M/s).
 for _ in 1 2 3; do "$BENCH" write "$N_WRITE"; done | median_run swift_write >>"$RESULTS"
+if [[ -n "$BASE_BENCH" ]]; then  # alternated, so a slow spell hits both commits alike
+    for _ in 1 2 3; do "$BASE_BENCH" write "$N_WRITE" >>"$TMP/basew"; "$BENCH" write "$N_WRITE" >>"$TMP/neww"; done
+    median_run base_swift_write <"$TMP/basew" >>"$RESULTS"
+    median_run cmp_swift_write <"$TMP/neww" >>"$RESULTS"
+fi
 emit python_write "$(python3 "$PY" write "$N_PYWRITE" "$SRC")"
 
 # --- b/c. end to end to moto ---------------------------------------------------------------
@@ -124,6 +157,7 @@ log "b. end to end to moto ($N_MOTO records per run, fresh queue each)"
 moto_run python_moto_query "sdk-acme-rnd2abc" python3 "$PY" e2e "$N_MOTO" "$SRC"
 moto_run swift_moto_query q-swift-query "$BENCH" e2e "$N_MOTO" _URL_ query
 moto_run swift_moto_json q-swift-json "$BENCH" e2e "$N_MOTO" _URL_ json
+[[ -z "$BASE_BENCH" ]] || moto_run base_swift_moto_json q-base-json "$BASE_BENCH" e2e "$N_MOTO" _URL_ json
 # The same queue through nginx terminating TLS in front of moto.
 moto_https() { local u="$1"; shift; "$BENCH" e2e "$N_MOTO" "$TLS_MOTO${u#"$MOTO"}" "$@"; }
 moto_run swift_moto_json_https q-swift-json-tls moto_https _URL_ json
@@ -142,6 +176,13 @@ sink_runs query | median_run swift_sink_query >>"$RESULTS"
 sink_runs query "$TLS_SINK" | median_run swift_sink_query_https >>"$RESULTS"
 sink_runs json | median_run swift_sink_json >>"$RESULTS"
 sink_runs json "$TLS_SINK" | median_run swift_sink_json_https >>"$RESULTS"
+if [[ -n "$BASE_BENCH" ]]; then
+    for p in query json; do
+        for _ in 1 2 3; do "$BASE_BENCH" e2e "$N_SINK" "$SINK" "$p" 4 nobatch >>"$TMP/base-$p"; "$BENCH" e2e "$N_SINK" "$SINK" "$p" 4 nobatch >>"$TMP/new-$p"; done
+        median_run "base_swift_sink_$p" <"$TMP/base-$p" >>"$RESULTS"
+        median_run "cmp_swift_sink_$p" <"$TMP/new-$p" >>"$RESULTS"
+    done
+fi
 
 # --- e. peak RSS of panoply send --------------------------------------------------------------
 log "e. peak RSS: panoply send of $N_RSS records"
@@ -171,6 +212,13 @@ rss_run send_sink_https --queue-url "$TLS_SINK" --api-key acme/r1key \
     --api-secret cm5kMmFiYy8wZjhlNWIyYy0xMTExLTIyMjItMzMzMy00NDQ0NTU1NTY2NjYvMTIzNDU2Nzg5MDEyL3VzLWVhc3QtMQ== \
     --protocol json
 rss_run send_outbox --outbox "$TMP/outbox"
+if [[ -n "$BASE_PANOPLY" ]]; then
+    rm -rf "$TMP/outbox"
+    PANOPLY="$BASE_PANOPLY" rss_run base_send_sink --queue-url "$SINK" --api-key acme/r1key \
+        --api-secret cm5kMmFiYy8wZjhlNWIyYy0xMTExLTIyMjItMzMzMy00NDQ0NTU1NTY2NjYvMTIzNDU2Nzg5MDEyL3VzLWVhc3QtMQ== \
+        --protocol json
+    PANOPLY="$BASE_PANOPLY" rss_run base_send_outbox --outbox "$TMP/outbox"
+fi
 rm -rf "$TMP/outbox" "$TMP/records.ndjson"
 
 # --- f. terminal UI ---------------------------------------------------------------------------
@@ -196,4 +244,4 @@ pybridge_run() {
 for _ in 1 2 3; do pybridge_run; done | median_run python_bridge >>"$RESULTS"
 
 # --- report ---------------------------------------------------------------------------------
-python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK"
+python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA:-}"

@@ -116,3 +116,28 @@ if "ui" in rows:
         u["run_ui_cores"], mark(u["run_ui_cores"] <= 0.25), u["run_frames_per_s"], u["run_process_cores"], u["run_records_per_s"]))
     print("  key press to screen during the run <= 100 ms .. {:>7.0f} ms {}  (max of {}; all: {})".format(
         max(lat), mark(max(lat) <= 100 and u["keys_during_run"]), len(lat), ", ".join("%.0f" % x for x in lat)))
+
+base = sys.argv[4] if len(sys.argv) > 4 else ""
+if base:
+    print()
+    print("This checkout against {} (same run; rows a and d alternate the two commits run by run)".format(base))
+    bfmt = "{:<40} {:>14} {:>14} {:>8}"
+    print(bfmt.format("figure", base, "this", "change"))
+    print("-" * 79)
+    pairs = [("a. write(), records/s", "base_swift_write", "cmp_swift_write", "records_per_s"),
+             ("b. moto JSON, records/s", "base_swift_moto_json", "swift_moto_json", "records_per_s"),
+             ("d. null sink Query, records/s", "base_swift_sink_query", "cmp_swift_sink_query", "records_per_s"),
+             ("d. null sink JSON, records/s", "base_swift_sink_json", "cmp_swift_sink_json", "records_per_s"),
+             ("e. send -> null sink, records/s", "base_send_sink", "send_sink", "records_per_s"),
+             ("e. send -> null sink, peak RSS KiB", "base_send_sink", "send_sink", "max_rss_kib"),
+             ("e. send -> outbox, records/s", "base_send_outbox", "send_outbox", "records_per_s"),
+             ("e. send -> outbox, peak RSS KiB", "base_send_outbox", "send_outbox", "max_rss_kib")]
+    for label, b, n, key in pairs:
+        x, y = g(b, key), g(n, key)
+        if x is None or y is None:
+            continue
+        runs = ""
+        if key == "records_per_s" and g(b, "runs_records_per_s"):
+            runs = "  ({} | {})".format(", ".join("{:,.0f}".format(v) for v in g(b, "runs_records_per_s")),
+                                        ", ".join("{:,.0f}".format(v) for v in g(n, "runs_records_per_s")))
+        print(bfmt.format(label, "{:,.0f}".format(x), "{:,.0f}".format(y), "{:+.0%}".format(y / x - 1)) + runs)
