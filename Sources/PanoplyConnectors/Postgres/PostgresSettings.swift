@@ -58,6 +58,9 @@ struct PostgresSettings: Sendable {
             var configuration = PostgresConnection.Configuration(host: tunnel == nil ? host : "127.0.0.1", port: tunnel?.localPort ?? port,
                                                                  username: user, password: password, database: database, tls: tls)
             configuration.options.connectTimeout = .seconds(10)
+            // Through a tunnel the connection goes to 127.0.0.1: verify-full (and SNI) must
+            // still check the database's own host name, not the tunnel's end.
+            if tunnel != nil, !Self.isIPAddress(host) { configuration.options.tlsServerName = host }
             return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
         } catch {
             throw map(error)
@@ -134,5 +137,13 @@ extension PostgresSource {
             try? await connection.close()
             throw settings.map(error)
         }
+    }
+}
+
+extension PostgresSettings {
+    /// Whether `host` is an IPv4 or IPv6 address (no name to check a certificate against).
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 }

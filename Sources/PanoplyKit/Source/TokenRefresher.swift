@@ -1,8 +1,5 @@
 import Foundation
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The counterpart of the original `validate_token` decorator, for OAuth2 sources.
 ///
@@ -28,6 +25,9 @@ public struct TokenRefresher: Sendable {
     public var expiryMargin: Duration = .seconds(60)
     /// When the current access token expires, as the last refresh answer said.
     private let expiry = Expiry()
+    /// Posts the refresh: the SDK's own HTTP client, so the token endpoint gets the same
+    /// trusted CAs (`AWS_CA_BUNDLE`, `SSL_CERT_FILE`) and proxies as the queue and the source.
+    private let client: WebClient
 
     private final class Expiry: Sendable {
         /// When the token expires, and how long it lived.
@@ -38,7 +38,8 @@ public struct TokenRefresher: Sendable {
     public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
                 extraFields: [String: String] = ["grant_type": "refresh_token"],
                 isExpired: @escaping @Sendable (Error) -> Bool = { ($0 as? PanoplyError)?.code == 401 },
-                onRefresh: (@Sendable (String) async -> Void)? = nil) {
+                onRefresh: (@Sendable (String) async -> Void)? = nil, client: WebClient = WebClient()) {
+        self.client = client
         self.refreshURL = refreshURL
         self.accessKey = accessKey
         self.refreshKey = refreshKey
@@ -78,15 +79,12 @@ public struct TokenRefresher: Sendable {
         }
         var fields = extraFields
         fields[refreshKey] = refreshToken
-        var req = URLRequest(url: refreshURL)
-        req.httpMethod = "POST"
-        req.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        req.httpBody = Data(fields.sorted { $0.key < $1.key }.map { k, v in
+        let form = Array(fields.sorted { $0.key < $1.key }.map { k, v in
             "\(Self.formEncode(k))=\(Self.formEncode(v))"
         }.joined(separator: "&").utf8)
         do {
-            let (data, response) = try await URLSession.shared.data(for: req)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let response = try await client.post(refreshURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: form)
+            let (data, status) = (Data(response.body), response.status)
             guard (200..<300).contains(status) else {
                 throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))", retryable: false)
             }

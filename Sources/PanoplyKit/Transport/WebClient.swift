@@ -1,6 +1,6 @@
 import Foundation
 
-/// GET requests over the SDK's own HTTP/1.1 client, with the same trust and proxy
+/// GET and POST requests over the SDK's own HTTP/1.1 client, with the same trust and proxy
 /// settings as the queue transport (``NetworkSettings``): for connectors that read web APIs.
 /// Keeps a few keep-alive connections per origin and follows up to five redirects.
 public final class WebClient: @unchecked Sendable {
@@ -31,7 +31,7 @@ public final class WebClient: @unchecked Sendable {
     public func get(_ url: URL, headers: [(String, String)]) async throws -> Response {
         var current = url
         for _ in 0...5 {
-            let r = try await once(current, headers: headers)
+            let r = try await once("GET", current, headers: headers, body: [])
             guard [301, 302, 303, 307, 308].contains(r.status), let location = r.headers["location"],
                   let next = URL(string: location, relativeTo: current)?.absoluteURL else { return r }
             current = next
@@ -39,7 +39,14 @@ public final class WebClient: @unchecked Sendable {
         throw TransportError(code: "Transport", message: "GET \(url.host ?? "?"): more than 5 redirects", retryable: false)
     }
 
-    private func once(_ url: URL, headers: [(String, String)]) async throws -> Response {
+    /// POSTs `body` to `url` with `headers` (`Host` and `Content-Length` are added); no
+    /// redirect is followed, since a POST must not be repeated elsewhere unasked.
+    /// - Throws: ``TransportError`` as ``get(_:headers:)`` does.
+    public func post(_ url: URL, headers: [(String, String)], body: [UInt8]) async throws -> Response {
+        try await once("POST", url, headers: headers + [("Content-Length", String(body.count))], body: body)
+    }
+
+    private func once(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]) async throws -> Response {
         let http: HTTP1Client
         do { http = try pool(for: url) } catch let e as PanoplyError {
             throw TransportError(code: "Transport", message: e.message, retryable: false)
@@ -49,14 +56,18 @@ public final class WebClient: @unchecked Sendable {
         let query = comps?.percentEncodedQuery.map { "?\($0)" } ?? ""
         let host = SigV4Signer.hostHeader(url)
         let target = (http.usesAbsoluteForm ? "http://\(host)" : "") + path + query
-        var head = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if http.usesAbsoluteForm, let auth = http.proxy?.authorization { head += "Proxy-Authorization: \(auth)\r\n" }
         head += "\r\n"
         let bytes = Array(head.utf8)
         do {
             let r = try await http.withConnection { conn in
-                conn.body.reset(capacity: 0)
+                conn.body.reset(capacity: body.count)
+                conn.body.write { p in
+                    body.withUnsafeBufferPointer { b in if let base = b.baseAddress { p.update(from: base, count: b.count) } }
+                    return body.count
+                }
                 return try conn.exchange(head: bytes)
             }
             return Response(status: r.status, headers: r.headers, body: r.body)

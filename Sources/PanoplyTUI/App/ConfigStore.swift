@@ -81,7 +81,7 @@ struct ConfigStore: Sendable {
         try write(d, to: destinationFile)
     }
 
-    private func write<T: Encodable>(_ value: T, to path: String) throws {
+    func write<T: Encodable>(_ value: T, to path: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()

@@ -36,6 +36,16 @@ enum TUIApp {
     /// The first state: saved sources, the destination, and the `--open` form.
     static func initialState(_ launch: TUILaunch, store: ConfigStore) throws -> AppState {
         var types = launch.registry.kinds.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration, incremental: $0.incremental) }
+        // Types added with `panoply sources add`; one that cannot load is left out, said once.
+        var unloadable: [String] = []
+        for added in try store.loadAddedTypes() where !types.contains(where: { $0.type == added.type }) {
+            do {
+                let k = try launch.registry.require(added.type)
+                types.append(SourceTypeInfo(type: k.type, configuration: k.configuration, incremental: k.incremental))
+            } catch {
+                unloadable.append("\(added.type) (\(error.asPanoplyError.message))")
+            }
+        }
         // `--open python:MODULE` (or singer:EXE): a type known only at run time.
         if let open = launch.openType, !types.contains(where: { $0.type == open }), let k = try launch.registry.kind(named: open) {
             types.append(SourceTypeInfo(type: k.type, configuration: k.configuration, incremental: k.incremental))
@@ -51,6 +61,7 @@ enum TUIApp {
         let (history, problems) = store.history.loadAll(state.saved.map(\.name))
         state.history = history
         state.notice = problems.first
+        if !unloadable.isEmpty { state.notice = "cannot load the added type \(unloadable.joined(separator: "; "))" }
         if let open = launch.openType {
             guard let info = state.typeInfo(open) else {
                 throw PanoplyError.config("unknown source type '\(open)'; available: \(types.map(\.type).joined(separator: ", "))")

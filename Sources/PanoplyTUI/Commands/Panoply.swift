@@ -44,8 +44,9 @@ struct Panoply: AsyncParsableCommand {
 /// The environment, read once at start; commands and the UI take their variables from it.
 let processEnvironment = ProcessInfo.processInfo.environment
 
-/// The source types this binary offers.
-let registry = BuiltinSources.registry
+/// The source types this binary offers: the built-in ones, with the interpreters of the
+/// Python types added with `panoply sources add` (in the default config folder).
+let registry = (try? ConfigStore(directory: defaultConfigDirectory()).registry()) ?? BuiltinSources.registry
 
 /// Writes a line to standard error.
 func printError(_ line: String) {

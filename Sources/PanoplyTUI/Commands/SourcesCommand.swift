@@ -1,20 +1,47 @@
 import ArgumentParser
+import PanoplyConnectors
 import PanoplyKit
 
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
-        abstract: "List the source types and their params.")
+        abstract: "List the source types and their params; add or remove Python and Singer types.",
+        discussion: "With no subcommand, lists the types (as `sources list`).",
+        subcommands: [SourcesListCommand.self, SourcesAddCommand.self, SourcesRemoveCommand.self],
+        defaultSubcommand: SourcesListCommand.self)
+}
+
+struct SourcesListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the source types (built-in and added) and their params.")
 
     @Flag(help: "Print JSON (types with their params) instead of text.")
     var json = false
 
-    @Argument(help: ArgumentHelp("Types to show (default: the built-in ones), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
+    @Argument(help: ArgumentHelp("Types to show (default: the built-in ones and those added with `sources add`), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
     var types: [String] = []
+
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))
+    var configDir: String?
 
     func run() throws {
         let kinds: [SourceKind]
-        do { kinds = types.isEmpty ? registry.kinds : try types.map { try registry.require($0) } } catch {
+        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        do {
+            let registry = try store.registry()
+            if types.isEmpty {
+                var added: [SourceKind] = []
+                for t in try store.loadAddedTypes() {
+                    do { added.append(try registry.require(t.type)) } catch {
+                        printError("warning: the added type \(t.type) cannot be loaded: \(error.asPanoplyError.message)")
+                    }
+                }
+                kinds = registry.kinds + added
+            } else {
+                kinds = try types.map { try registry.require($0) }
+            }
+        } catch {
             throw fail("\(error.asPanoplyError.message)", code: Exit.usage)
         }
         if json {

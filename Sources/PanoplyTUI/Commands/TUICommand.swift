@@ -21,6 +21,9 @@ struct TUICommand: AsyncParsableCommand {
     var uiStats: String?
 
     func run() async throws {
+        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        let registry: SourceRegistry
+        do { registry = try store.registry() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         if let openType, (try? registry.kind(named: openType)) == nil {
             throw fail("unknown source type '\(openType)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
         }
@@ -30,7 +33,7 @@ struct TUICommand: AsyncParsableCommand {
         }
         let launch = TUILaunch(registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
                                openType: openType, prefill: try parseParams(params),
-                               configDirectory: configDir ?? defaultConfigDirectory(),
+                               configDirectory: store.directory,
                                awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
                                noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, uiStatsFile: uiStats)
         let code = try await TUIApp.run(launch)
