@@ -16,7 +16,7 @@ public actor CSVSource: DataSource {
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
             SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
             SourceParam("infer_types", title: "Infer types", kind: .boolean, default: "false", help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string"),
-        ], resourcesParam: FileResources.param)
+        ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's CSV files end with.
     static let extensions = [".csv", ".tsv", ".txt"]

@@ -12,7 +12,7 @@ public actor JSONLSource: DataSource {
         params: [
             SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl, .ndjson and .json files) or a pattern such as /data/*.jsonl"),
             FileResources.filesParam("JSON Lines"),
-        ], resourcesParam: FileResources.param)
+        ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's JSON Lines files end with.
     static let extensions = [".jsonl", ".ndjson", ".json"]
