@@ -17,15 +17,19 @@ public final class SourceRunner: Sendable {
     public let options: RunOptions
     /// Every event of the run; finishes after `completed`, `failed` or `cancelled`.
     public let events: AsyncStream<RunEvent>
-    private let continuation: AsyncStream<RunEvent>.Continuation
-    private let shared = Mutex(Shared())
+    let continuation: AsyncStream<RunEvent>.Continuation
+    let shared = Mutex(Shared())
     /// Order of the state last saved.
     private let saveLock = Mutex<Int>(0)
 
-    private struct Shared {
+    struct Shared {
         var readTask: Task<Int, Error>?
         var cancelRequested = false
         var ledger = CommitLedger()
+        /// The run's merged state, when it reads resource by resource (``ResourcePlan``).
+        var runState: JSONObject = [:]
+        /// Per-resource progress.
+        var board = ResourceBoard()
         /// The params as configured (``SavedParams`` compares against them).
         var configured: [String: JSONValue] = [:]
         var warnedUnsaved = false
@@ -91,7 +95,11 @@ public final class SourceRunner: Sendable {
         defer { for t in committers { t.cancel() } }
 
         let resumed = input
-        let task = Task { try await readLoop(resumed) }
+        let plan = ResourcePlan(configuration: kind.configuration, input: input)
+        let task = Task {
+            if let plan { return try await readResources(resumed, plan: plan) }
+            return try await readLoop(resumed)
+        }
         let alreadyCancelled = shared.withLock { s -> Bool in
             s.readTask = task
             return s.cancelRequested
@@ -108,6 +116,7 @@ public final class SourceRunner: Sendable {
         switch result {
         case .success(let n):
             if let flushError { return finish(.failed, read: n, error: flushError, since: clock) }
+            if plan != nil { completeResources() }
             return finish(.done, read: n, error: nil, since: clock)
         case .failure(let error):
             if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
@@ -133,64 +142,8 @@ public final class SourceRunner: Sendable {
         return [ticker, committer]
     }
 
-    private func readLoop(_ input: SourceInput) async throws -> Int {
-        let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
-        let context = SourceContext(input: input, secrets: secrets) { [self] event in
-            switch event {
-            case .log(let line): emit(.log(line))
-            case .progress(let l, let t, let m): emit(.progress(loaded: l, total: t, message: m))
-            case .state: break
-            case .fired(let type, let data):
-                if type == "source-change", case .object(let o) = data {
-                    rememberChanges(o)
-                    emit(.sourceChange(o))
-                } else {
-                    emit(.fired(type: type, data: data))
-                }
-            }
-        }
-        let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
-        var total = 0
-        var positions = RecordPositions()
-        do {
-            while true {
-                try Task.checkCancellation()
-                guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
-                try Task.checkCancellation()
-                try await write(batch, stateId: context.currentStateId, table: input.destination, position: &positions)
-                total += batch.count
-                let merged = context.mergedState
-                shared.withLock { $0.ledger.stateRead(merged) }
-            }
-        } catch {
-            await source.close()
-            throw error
-        }
-        await source.close()
-        return total
-    }
-
-    /// Runs `op`, retrying retryable errors up to `readAttempts` times with backoff.
-    private func withReadRetries<T>(_ op: () async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await op()
-            } catch {
-                if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                let e = error.asPanoplyError
-                guard e.retryable, attempt < options.readAttempts else { throw e }
-                let delay = options.retryBase * (1 << (attempt - 1))
-                emit(.retrying(attempt: attempt + 1, maxAttempts: options.readAttempts, error: e, delay: delay))
-                emit(.log("read failed (\(e.message)); retrying in \(delay)"))
-                try await Task.sleep(for: delay)
-                attempt += 1
-            }
-        }
-    }
-
     /// Commits every pending state whose records are all acknowledged.
-    private func commitAcknowledged() {
+    func commitAcknowledged() {
         let through = sdk.deliveredThrough
         guard let newest = shared.withLock({ $0.ledger.acknowledged(through: through) }) else { return }
         save(order: newest)
@@ -198,7 +151,7 @@ public final class SourceRunner: Sendable {
 
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
-    private func rememberChanges(_ changes: JSONObject) {
+    func rememberChanges(_ changes: JSONObject) {
         let declared = Set(kind.configuration.params.map(\.name))
         let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
             var saved = s.ledger.savedParams
@@ -217,7 +170,7 @@ public final class SourceRunner: Sendable {
     }
 
     /// Saves the committed state (when it is newer than the one on disk) and reports it.
-    private func save(order: Int) {
+    func save(order: Int) {
         // Saves can race (the flush-event task, the ticker, the end of the run, a source
         // change): each writes the newest committed state under one lock, skipping an
         // older order, so the file never goes back.
@@ -252,36 +205,5 @@ public final class SourceRunner: Sendable {
         return summary
     }
 
-    private func emit(_ e: RunEvent) { continuation.yield(e) }
-
-    /// Writes one batch's records (with `__state`), waiting for room in the buffer. A
-    /// record that cannot be written (over the message limit) fails the run, or with
-    /// ``RunOptions/onInvalid`` `.skip` is logged with its resource and position and left out.
-    private func write(_ batch: [JSONObject], stateId: String?, table: String, position: inout RecordPositions) async throws {
-        for var record in batch {
-            if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
-            let at = position.next(record)
-            do {
-                let seq = try await sdk.writeWithBackpressure(table, record)
-                shared.withLock { $0.ledger.recordWritten(seq) }
-            } catch let e as PanoplyError where e.code == 422 && options.onInvalid == .skip {
-                emit(.log("skipped \(at): \(e.message)"))
-            } catch let e as PanoplyError where e.code == 422 {
-                throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
-            }
-        }
-    }
-}
-
-/// Counts records per resource, to name a record that cannot be written.
-struct RecordPositions {
-    private var counts: [String: Int] = [:]
-
-    /// "record N of resource R" for the next record (N counts from 1 in this run).
-    mutating func next(_ record: JSONObject) -> String {
-        let resource = record["__resource"]?.stringValue
-        let n = (counts[resource ?? ""] ?? 0) + 1
-        counts[resource ?? ""] = n
-        return resource.map { "record \(n) of resource '\($0)'" } ?? "record \(n)"
-    }
+    func emit(_ e: RunEvent) { continuation.yield(e) }
 }
