@@ -99,4 +99,27 @@ struct FileResourcesTests {
         let (again, _) = try await Self.readAll(JSONLSource.self, try Self.input(JSONLSource.self, ["path": dir], resource: "\(dir)/e2.jsonl", state: state))
         #expect(again.isEmpty)
     }
+
+    @Test("a runner on a folder reads each file as a resource, while a path that is one file runs as before")
+    func runnerFolderAndOneFile() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try FileManager.default.createDirectory(atPath: h.path("in"), withIntermediateDirectories: true)
+        try "id\n1\n2\n".write(toFile: h.path("in/a.csv"), atomically: true, encoding: .utf8)
+        try "id\n3\n".write(toFile: h.path("in/b.csv"), atomically: true, encoding: .utf8)
+        let folder = try await h.run(CSVSource.self, ["path": h.path("in")])
+        #expect(folder.summary.status == .done, "\(folder.summary.error?.message ?? "")")
+        let records = try h.delivered()
+        #expect(records.map { "\($0["__resource"]?.stringValue ?? "-"):\($0["id"]?.stringValue ?? "-")" }.sorted()
+                == ["\(h.path("in/a.csv")):1", "\(h.path("in/a.csv")):2", "\(h.path("in/b.csv")):3"])
+        #expect(folder.logs.contains("no files picked: reading all 2 found"))
+        #expect(try h.savedState()?.keys.sorted() == [h.path("in/a.csv"), h.path("in/b.csv")])
+
+        let single = try RunHarness()
+        defer { single.remove() }
+        let one = try await single.run(CSVSource.self, ["path": h.path("in/a.csv")])
+        #expect(one.summary.status == .done)
+        #expect(try single.delivered().map { $0["__table"]?.stringValue } == ["csv", "csv"])
+        #expect(try single.savedState()?["csv"]?.objectValue?["row"] == 2)
+    }
 }

@@ -94,8 +94,11 @@ public final class SourceRunner: Sendable {
         let committers = startCommitting()
         defer { for t in committers { t.cancel() } }
 
-        let resumed = input
-        let plan = ResourcePlan(configuration: kind.configuration, input: input)
+        let resumed: SourceInput
+        do { resumed = try await pickingEveryResource(input) } catch {
+            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
+        }
+        let plan = ResourcePlan(configuration: kind.configuration, input: resumed)
         let task = Task {
             if let plan { return try await readResources(resumed, plan: plan) }
             return try await readLoop(resumed)
