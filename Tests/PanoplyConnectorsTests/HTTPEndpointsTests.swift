@@ -65,4 +65,33 @@ struct HTTPEndpointsTests {
         let nothing = await #expect(throws: PanoplyError.self) { _ = try await Self.readAll(try Self.input([:])) }
         #expect(nothing?.message == "give URL (one endpoint), or Base URL with Endpoints (paths under it, comma-separated)")
     }
+
+    @Test("a run reads each endpoint as a resource into its own table, every record once", .enabled(if: available))
+    func runEndpoints() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let a = "items?scenario=\(UUID().uuidString)&total=23"
+        let b = "/items?scenario=\(UUID().uuidString)&total=5"
+        let outcome = try await h.run(HTTPSource.self, Self.paged(["endpoints": "\(a),\(b)"]))
+        #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
+        let records = try h.delivered()
+        let byEndpoint = Dictionary(grouping: records) { $0["__resource"]?.stringValue ?? "-" }
+        #expect(byEndpoint.keys.sorted() == [b, a].sorted())
+        #expect(holdsEachOnce(ids(byEndpoint[a] ?? []), 23))
+        #expect(holdsEachOnce(ids(byEndpoint[b] ?? []), 5))
+        #expect(byEndpoint[a]?.allSatisfy { $0["__table"]?.stringValue == "http_" + ResourcePlan.tableSafe(a) } == true)
+        #expect(try h.savedState()?[a]?.objectValue?["http"]?.objectValue?["records"] == 23)
+    }
+
+    @Test("an instance opened on the endpoints without a resource checks the first one but does not read", .enabled(if: available))
+    func checksFirstEndpoint() async throws {
+        let input = try Self.input(Self.paged(["endpoints": "items?total=3, nowhere"]))
+        let source = try await HTTPSource(source: input, context: SourceContext(input: input))
+        try await source.check()
+        let refused = await #expect(throws: PanoplyError.self) { _ = try await source.read(10) }
+        #expect(refused?.message == "the 2 endpoints are each read as a resource by the runner (panoply run), not by one instance")
+        let missing = try Self.input(Self.paged(["endpoints": "nowhere, items"]))
+        let notFound = await #expect(throws: PanoplyError.self) { try await HTTPSource(source: missing, context: SourceContext(input: missing)).check() }
+        #expect(notFound?.code == 404)
+    }
 }

@@ -56,6 +56,8 @@ struct FileResourcesCLITests {
         let files = try (1...5).map { try Self.writeCSV(dir, $0, rows: 40 * $0) }
         try "not,a,part\n".write(toFile: folder + "/.hidden.csv", atomically: true, encoding: .utf8)
         try "notes\n".write(toFile: folder + "/README.md", atomically: true, encoding: .utf8)
+        let check = try CLI.run(["check", "csv", "--param", "path=\(folder)"])
+        #expect(check.status == 0, "\(check.stderr)")
         let state = dir.appendingPathComponent("state.json").path
         let first = try CLI.run(["run", "csv", "--param", "path=\(folder)", "--state", state, "--events", "json",
                                  "--outbox", dir.appendingPathComponent("out1").path])

@@ -22,6 +22,8 @@ public actor CSVSource: DataSource {
     static let extensions = [".csv", ".tsv", ".txt"]
 
     private let path: String
+    /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
+    private let unread: FileSet?
     private let cursor: CSVCursor
     private var columns: CSVColumns
     private let inferTypes: Bool
@@ -30,7 +32,8 @@ public actor CSVSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        let path = try FileResources.file(source, extensions: Self.extensions)
+        let (path, unread) = try FileResources.file(source, extensions: Self.extensions)
+        self.unread = unread
         let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
         self.path = path
         self.context = context
@@ -57,6 +60,7 @@ public actor CSVSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
         var batch: [JSONObject] = []
         batch.reserveCapacity(max(1, n))

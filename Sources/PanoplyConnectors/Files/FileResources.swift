@@ -23,19 +23,22 @@ enum FileResources {
     }
 
     /// The file an instance reads: its resource (which must be one of the files found) or
-    /// the one file `path` names.
-    /// - Throws: ``PanoplyError`` when the resource is not among the files found, or when
-    ///   `path` is a folder or a pattern and no resource is given.
-    static func file(_ source: SourceInput, extensions: [String]) throws -> String {
+    /// the one file `path` names. For a folder or a pattern opened without a resource (by
+    /// `check`), the first file found, with the set: such an instance checks but does not
+    /// read (``unread(_:)``), since the runner reads each file as a resource.
+    /// - Throws: ``PanoplyError`` when the resource is not among the files found.
+    static func file(_ source: SourceInput, extensions: [String]) throws -> (path: String, unread: FileSet?) {
         let set = try files(source, extensions: extensions)
         if let resource = source.resource {
             try set.check(resource)
-            return resource
+            return (resource, nil)
         }
-        guard set.kind == .file else {
-            throw PanoplyError.config("'\(set.path)' is a \(set.kind == .folder ? "folder" : "pattern") of \(set.files.count) files: the run reads each as a resource (pick them with files=..., or leave files empty to read all)")
-        }
-        return set.path
+        return set.kind == .file ? (set.path, nil) : (set.files[0], set)
+    }
+
+    /// Why an instance opened on a whole folder or pattern does not read.
+    static func unread(_ set: FileSet) -> PanoplyError {
+        PanoplyError.config("'\(set.path)' is a \(set.kind == .folder ? "folder" : "pattern") of \(set.files.count) files, each read as a resource by the runner (panoply run), not by one instance")
     }
 
     /// The values of `files`: the files found, or none when `path` is one file.

@@ -17,13 +17,17 @@ extension HTTPSource {
         return typed.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
-    /// The first page's URL: the resource's endpoint under `base_url`, or `url`.
+    /// The first page's URL: the resource's endpoint under `base_url`, or `url`. With
+    /// endpoints but no resource (an instance opened by `check`), the first endpoint's,
+    /// with the endpoints: such an instance checks but does not read, since the runner
+    /// reads each endpoint as a resource.
     /// - Throws: ``PanoplyError`` (config) saying which params to give.
-    static func firstURL(_ source: SourceInput) throws -> URL {
-        if let endpoint = source.resource { return try url(of: endpoint, under: source.string("base_url")) }
-        if let text = source.string("url") { return try checked(text, param: "URL") }
-        if source.string("base_url") != nil, !endpoints(source).isEmpty {
-            throw PanoplyError.config("the endpoints are read one by one as resources: run them with the runner (panoply run http), or give URL for one endpoint")
+    static func firstURL(_ source: SourceInput) throws -> (url: URL, unread: [String]?) {
+        if let endpoint = source.resource { return (try url(of: endpoint, under: source.string("base_url")), nil) }
+        if let text = source.string("url") { return (try checked(text, param: "URL"), nil) }
+        let typed = endpoints(source)
+        if let first = typed.first, source.string("base_url") != nil {
+            return (try url(of: first, under: source.string("base_url")), typed)
         }
         throw PanoplyError.config("give URL (one endpoint), or Base URL with Endpoints (paths under it, comma-separated)")
     }

@@ -37,6 +37,8 @@ public actor HTTPSource: DataSource {
         ], resourcesParam: "endpoints")
 
     private var paginator: HTTPPaginator
+    /// The endpoints of an instance opened without a resource: it checks, never reads.
+    private let unreadEndpoints: [String]?
     private let fetcher: HTTPFetcher
     private let recordsPath: String?
     private let totalPath: String?
@@ -48,7 +50,8 @@ public actor HTTPSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        let url = try Self.firstURL(source)
+        let (url, unread) = try Self.firstURL(source)
+        unreadEndpoints = unread
         let style = HTTPPaginator.Style(rawValue: source.string("pagination") ?? "none") ?? .none
         paginator = HTTPPaginator(style: style, baseURL: url)
         paginator.pageParam = source.string("page_param") ?? "page"
@@ -87,6 +90,9 @@ public actor HTTPSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unreadEndpoints {
+            throw PanoplyError.config("the \(unreadEndpoints.count) endpoints are each read as a resource by the runner (panoply run), not by one instance")
+        }
         while let url = paginator.url() {
             let page = try await fetch(url)
             let batch = try extract(page.body, url: url)

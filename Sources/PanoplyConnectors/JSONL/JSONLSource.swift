@@ -18,6 +18,8 @@ public actor JSONLSource: DataSource {
     static let extensions = [".jsonl", ".ndjson", ".json"]
 
     private let path: String
+    /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
+    private let unread: FileSet?
     private let reader: FileChunkReader
     private var buffer: [UInt8] = []
     /// File offset of `buffer[0]`, and how far into `buffer` lines were consumed.
@@ -30,7 +32,8 @@ public actor JSONLSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        let path = try FileResources.file(source, extensions: Self.extensions)
+        let (path, unread) = try FileResources.file(source, extensions: Self.extensions)
+        self.unread = unread
         let saved = source.state?["jsonl"]?.objectValue
         let offset = saved?["offset"]?.intValue ?? 0
         line = saved?["line"]?.intValue ?? 0
@@ -44,6 +47,7 @@ public actor JSONLSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
         // Work on copies so a failed read leaves the position where it was.
         var batch: [JSONObject] = []
