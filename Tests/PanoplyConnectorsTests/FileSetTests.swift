@@ -26,9 +26,13 @@ struct FileSetTests {
     func folderFiles() throws {
         let dir = try Self.folder(["b.csv", "a.CSV", "c.tsv", ".hidden.csv", "notes.md", "sub.csv/", "sub/d.csv"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let set = try FileSet.resolve(dir + "/", extensions: CSVSource.extensions)
+        let set = try FileSet.resolve(dir + "/", extensions: [".csv", ".tsv"])
         #expect(set.kind == .folder)
         #expect(set.files == ["\(dir)/a.CSV", "\(dir)/b.csv", "\(dir)/c.tsv"])
+        let csv = SourceInput(type: "csv", params: ["path": .string(dir)])
+        #expect(try FileSet.resolve(dir, extensions: CSVSource.extensions(csv)).files == ["\(dir)/a.CSV", "\(dir)/b.csv"])
+        let tsv = SourceInput(type: "csv", params: ["path": .string(dir), "delimiter": "tab"])
+        #expect(try FileSet.resolve(dir, extensions: CSVSource.extensions(tsv)).files == ["\(dir)/c.tsv"])
     }
 
     @Test("a glob matches * and ? in the last part and in folder parts, sorted, skipping hidden files")
@@ -58,9 +62,9 @@ struct FileSetTests {
     func clearErrors() throws {
         let dir = try Self.folder(["notes.md", ".hidden.csv"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let empty = #expect(throws: PanoplyError.self) { try FileSet.resolve(dir, extensions: CSVSource.extensions) }
+        let empty = #expect(throws: PanoplyError.self) { try FileSet.resolve(dir, extensions: [".csv", ".tsv"]) }
         #expect(empty?.category == .notFound)
-        #expect(empty?.message == "folder '\(dir)' holds no .csv, .tsv, .txt file (add one, or give a glob such as '\(dir)/*.dat' for other names)")
+        #expect(empty?.message == "folder '\(dir)' holds no .csv or .tsv file (add one, or give a glob such as '\(dir)/*.dat' for other names)")
         let missing = #expect(throws: PanoplyError.self) { try FileSet.resolve("\(dir)/nope/*.csv", extensions: []) }
         #expect(missing?.message == "folder '\(dir)/nope' of the pattern '\(dir)/nope/*.csv' does not exist (check the path)")
         let none = #expect(throws: PanoplyError.self) { try FileSet.resolve("\(dir)/*.csv", extensions: []) }
@@ -69,7 +73,7 @@ struct FileSetTests {
 
     @Test("a path that is one file stays one file, even when it does not exist yet")
     func oneFile() throws {
-        let set = try FileSet.resolve("/no/such/users.csv", extensions: CSVSource.extensions)
+        let set = try FileSet.resolve("/no/such/users.csv", extensions: [".csv"])
         #expect(set == FileSet(path: "/no/such/users.csv", kind: .file, files: ["/no/such/users.csv"]))
     }
 }

@@ -3,14 +3,14 @@ import PanoplyKit
 /// The files of a folder or pattern `path` as resources, with the columns of each.
 extension CSVSource {
     public static func values(param: String, source: SourceInput, context: SourceContext) async throws -> [ListValue] {
-        try FileResources.values(param, source, type: type, extensions: extensions)
+        try FileResources.values(param, source, type: type, extensions: extensions(source))
     }
 
     /// Each file with its columns (from the header, or `column_N`), typed from its first rows.
     public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
         let delimiter = try delimiter(source.string("delimiter") ?? ",")
         let header = source.bool("header") ?? true
-        return try FileResources.resources(source, extensions: extensions) {
+        return try FileResources.resources(source, extensions: extensions(source)) {
             try fields($0, delimiter: delimiter, header: header)
         }
     }

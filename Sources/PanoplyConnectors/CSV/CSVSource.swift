@@ -11,15 +11,18 @@ public actor CSVSource: DataSource {
     public static let configuration = SourceConfiguration(
         title: "CSV file", icon: "▦", summary: "Rows of CSV files, streamed; resumes at the last delivered row",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv, .tsv and .txt files) or a pattern such as /data/*.csv"),
+            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"),
             FileResources.filesParam("CSV"),
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
             SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
             SourceParam("infer_types", title: "Infer types", kind: .boolean, default: "false", help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string"),
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
-    /// What a folder's CSV files end with.
-    static let extensions = [".csv", ".tsv", ".txt"]
+    /// What a folder's files end with: `.csv`, or `.tsv` and `.tab` for tab-separated ones.
+    /// Other names are read with a pattern (`/data/*.txt`).
+    static func extensions(_ source: SourceInput) -> [String] {
+        ["\\t", "tab", "\t"].contains(source.string("delimiter") ?? ",") ? [".tsv", ".tab"] : [".csv"]
+    }
 
     private let path: String
     /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
@@ -32,7 +35,7 @@ public actor CSVSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        let (path, unread) = try FileResources.file(source, extensions: Self.extensions)
+        let (path, unread) = try FileResources.file(source, extensions: Self.extensions(source))
         self.unread = unread
         let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
         self.path = path

@@ -31,7 +31,7 @@ struct FileSet: Sendable, Equatable {
                 && isRegularFile(join(folder, name))
         }
         guard !names.isEmpty else {
-            let ends = extensions.joined(separator: ", ")
+            let ends = extensions.count > 1 ? extensions.dropLast().joined(separator: ", ") + " or " + extensions.last! : extensions.first ?? "matching"
             throw PanoplyError(.notFound, "folder '\(path)' holds no \(ends) file (add one, or give a glob such as '\(join(folder, "*.dat"))' for other names)")
         }
         return FileSet(path: path, kind: .folder, files: names.sorted().map { join(folder, $0) })
