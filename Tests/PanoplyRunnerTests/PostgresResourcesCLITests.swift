@@ -109,32 +109,12 @@ struct PostgresResourcesCLITests {
         let out = dir.appendingPathComponent("out"), state = dir.appendingPathComponent("run.state").path
         let args = ["run", "postgres"] + (try Self.params()) + ["--param", "tables=\(Self.picked.joined(separator: ","))",
                     "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "1000"]
-        let first = try Child.start(CLI.binary, args)
-        defer { first.kill9() }
-        // A committed state inside the big table: the kill lands in its middle.
-        try waitUntil("a committed state in public.big", within: .seconds(300)) {
-            hasStateEvent(first.stdout, naming: "public.big") || !first.isRunning
-        }
-        first.signal(SIGKILL)
-        _ = try first.waitForExit(within: .seconds(30))
-        let committed = try #require(try StateFile.load(state))
-        let finished = Set(ResourcePlan.finished(in: committed))
-        let bigLast = try #require(dig(committed, "public.big", "postgres", "public.big", "last")?.stringValue.flatMap { Int($0) })
-        #expect(!finished.contains("public.big") && bigLast < 200_000, "killed after the big table: \(committed)")
-
-        let second = try CLI.run(args, timeout: .seconds(400))
-        #expect(second.status == 0, "\(second.stderr.suffix(3000))")
-        #expect(second.stdout.contains("resuming: \(finished.count) of 10 resources finished in an earlier attempt are skipped"), "\(second.stdout.suffix(2000))")
-        let byResource = idsByResource(try outboxRecords(out))
-        var repeated = 0
-        for id in Self.picked {
-            let (repeats, complete) = repeatsAndCoverage(byResource[id] ?? [], Self.rows[id]!)
-            #expect(complete, "\(id) misses rows")
-            repeated += repeats.count
-            if finished.contains(id) { #expect(repeats.isEmpty, "\(id) was finished, yet \(repeats.count) rows repeat") }
-            if id == "public.big" { #expect(repeats.allSatisfy { $0 > bigLast }, "a row of public.big at or before the committed key \(bigLast) repeats") }
-        }
+        let run = try KilledRun.run(args, killIn: "public.big", state: state, outbox: out)
+        let bigLast = try #require(dig(run.committed, "public.big", "postgres", "public.big", "last")?.stringValue.flatMap { Int($0) })
+        #expect(!run.finished.contains("public.big") && bigLast < 200_000, "killed after the big table: \(run.committed)")
+        #expect(run.second.status == 0, "\(run.second.stderr.suffix(3000))")
+        #expect(run.second.stdout.contains("resuming: \(run.finished.count) of 10 resources finished in an earlier attempt are skipped"), "\(run.second.stdout.suffix(2000))")
+        let repeated = run.check(picked: Self.picked, rows: Self.rows, resource: "public.big", last: bigLast)
         print("killed run: \(repeated) rows repeated after the last committed states (public.big committed through id \(bigLast))")
-        #expect(byResource["public.products"] == nil && byResource["sales.unpicked"] == nil)
     }
 }

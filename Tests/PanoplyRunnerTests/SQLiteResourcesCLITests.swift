@@ -64,31 +64,14 @@ struct SQLiteResourcesCLITests {
         let out = dir.appendingPathComponent("out"), state = dir.appendingPathComponent("run.state").path
         let args = ["run", "sqlite"] + (try Self.params()) + ["--param", "tables=\(Self.picked.joined(separator: ","))",
                     "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "500"]
-        let first = try Child.start(CLI.binary, args)
-        defer { first.kill9() }
-        try waitUntil("a committed state in big", within: .seconds(300)) { hasStateEvent(first.stdout, naming: "big") || !first.isRunning }
-        first.signal(SIGKILL)
-        _ = try first.waitForExit(within: .seconds(30))
-        let committed = try #require(try StateFile.load(state))
-        let finished = Set(ResourcePlan.finished(in: committed))
-        let bigLast = try #require(dig(committed, "big", "sqlite", "big", "last")?.intValue)
-        #expect(!finished.contains("big") && bigLast < 200_000, "killed after the big table: \(committed)")
-        #expect(finished == ["orders", "Mixed Case"])
-
-        let second = try CLI.run(args, timeout: .seconds(400))
-        #expect(second.status == 0, "\(second.stderr.suffix(3000))")
-        let records = try outboxRecords(out)
-        let byResource = idsByResource(records)
-        var repeated = 0
-        for id in Self.picked {
-            let (repeats, complete) = repeatsAndCoverage(byResource[id] ?? [], Self.rows[id]!)
-            #expect(complete, "\(id) misses rows")
-            repeated += repeats.count
-            if finished.contains(id) { #expect(repeats.isEmpty, "\(id) was finished, yet \(repeats.count) rows repeat") }
-            if id == "big" { #expect(repeats.allSatisfy { $0 > bigLast }, "a row of big at or before the committed key \(bigLast) repeats") }
-        }
+        let run = try KilledRun.run(args, killIn: "big", state: state, outbox: out)
+        let bigLast = try #require(dig(run.committed, "big", "sqlite", "big", "last")?.intValue)
+        #expect(!run.finished.contains("big") && bigLast < 200_000, "killed after the big table: \(run.committed)")
+        #expect(run.finished == ["orders", "Mixed Case"])
+        #expect(run.second.status == 0, "\(run.second.stderr.suffix(3000))")
+        let repeated = run.check(picked: Self.picked, rows: Self.rows, resource: "big", last: bigLast)
         print("killed sqlite run: \(repeated) rows repeated after the last committed states (big committed through id \(bigLast))")
-        #expect(byResource["unpicked"] == nil)
+        let second = run.second, records = run.records
         #expect(records.first { $0["__resource"] == "Mixed Case" }?["__table"] == "sqlite_Mixed_Case")
         #expect(second.stdout.contains("'kv' has no rowid and no primary key of one column"), "\(second.stdout.suffix(2000))")
         #expect(try StateFile.load(state)?["__finished"] == nil)

@@ -92,3 +92,42 @@ func dig(_ object: JSONObject, _ keys: String...) -> JSONValue? {
     for k in keys { current = current?.objectValue?[k] }
     return current
 }
+
+/// A `panoply run` killed with SIGKILL once it committed a state of one resource (so in
+/// the middle of it), then run again with the same arguments to its end.
+struct KilledRun {
+    /// The state on disk right after the kill: the last one committed.
+    var committed: JSONObject
+    var second: Child.Exit
+    /// Every record both runs left in the outbox.
+    var records: [JSONObject]
+    var finished: Set<String> { Set(ResourcePlan.finished(in: committed)) }
+
+    static func run(_ args: [String], killIn resource: String, state: String, outbox: URL) throws -> KilledRun {
+        let first = try Child.start(CLI.binary, args)
+        defer { first.kill9() }
+        try waitUntil("a committed state in \(resource)", within: .seconds(300)) { hasStateEvent(first.stdout, naming: resource) || !first.isRunning }
+        first.signal(SIGKILL)
+        _ = try first.waitForExit(within: .seconds(30))
+        guard let committed = try StateFile.load(state) else { throw TestFailure("no state file after the kill") }
+        let second = try CLI.run(args, timeout: .seconds(400))
+        return KilledRun(committed: committed, second: second, records: try outboxRecords(outbox))
+    }
+
+    /// Checks that each picked resource holds every one of its rows, that a resource
+    /// finished before the kill repeats none, and that `resource` repeats only rows after
+    /// the key `last` it had committed. Returns how many rows repeat in all.
+    func check(picked: [String], rows: [String: Int], resource: String, last: Int) -> Int {
+        let byResource = idsByResource(records)
+        var repeated = 0
+        for id in picked {
+            let (repeats, complete) = repeatsAndCoverage(byResource[id] ?? [], rows[id]!)
+            #expect(complete, "\(id) misses rows")
+            repeated += repeats.count
+            if finished.contains(id) { #expect(repeats.isEmpty, "\(id) was finished, yet \(repeats.count) rows repeat") }
+            if id == resource { #expect(repeats.allSatisfy { $0 > last }, "a row of \(id) at or before the committed key \(last) repeats") }
+        }
+        for id in Set(rows.keys).subtracting(picked) { #expect(byResource[id] == nil, "\(id) was not picked") }
+        return repeated
+    }
+}
