@@ -5,6 +5,12 @@ import Synchronization
 /// destination table with `__state`, merges state, and commits a state only once every
 /// record written before it is acknowledged, so a retry resumes without losing anything.
 ///
+/// A source with a ``SourceConfiguration/resourcesParam`` holding values is read resource
+/// by resource (``ResourcePlan``): one instance per picked resource, up to
+/// ``RunOptions/parallelResources`` at once, each resource's records tagged `__resource`
+/// and sent to its own table, its state nested under its id, and its progress reported
+/// with ``RunEvent/resource(_:)``.
+///
 /// ```swift
 /// let runner = SourceRunner(DemoSource.self, input: input, sdk: sdk)
 /// Task { for await e in runner.events { print(e) } }
@@ -68,36 +74,14 @@ public final class SourceRunner: Sendable {
     /// Runs the source to its end (or failure, or cancellation). Call once.
     public func run() async -> RunSummary {
         let clock = ContinuousClock.now
-        var input = input
-        do {
-            if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
-        } catch {
+        let input: SourceInput
+        do { input = try await pickingEveryResource(try resumedInput()) } catch {
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
-        }
-        // Params a source changed in an earlier run (a rotated refresh token) win over the
-        // configured ones, unless the configured value changed since.
-        let applied = SavedParams.apply(input.state, to: input.params)
-        let configured = input.params
-        input.params = applied.params
-        if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
-        shared.withLock {
-            $0.ledger = CommitLedger(committed: input.state ?? [:], savedParams: applied.kept)
-            $0.configured = configured
-        }
-        emit(.started(attempt: options.attempt, resumedFrom: input.state))
-        if !applied.used.isEmpty {
-            emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
-        }
-        if !applied.stale.isEmpty {
-            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
         }
         let committers = startCommitting()
         defer { for t in committers { t.cancel() } }
 
-        let resumed: SourceInput
-        do { resumed = try await pickingEveryResource(input) } catch {
-            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
-        }
+        let resumed = input
         let plan = ResourcePlan(configuration: kind.configuration, input: resumed)
         let task = Task {
             if let plan { return try await readResources(resumed, plan: plan) }
@@ -125,6 +109,32 @@ public final class SourceRunner: Sendable {
             if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
         }
+    }
+
+    /// The input with the state to resume from (given, else the state file's) and the
+    /// params saved in it; starts the ledger from that state and reports the start.
+    /// - Throws: the state file's error.
+    private func resumedInput() throws -> SourceInput {
+        var input = input
+        if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
+        // Params a source changed in an earlier run (a rotated refresh token) win over the
+        // configured ones, unless the configured value changed since.
+        let applied = SavedParams.apply(input.state, to: input.params)
+        let configured = input.params
+        input.params = applied.params
+        if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
+        shared.withLock {
+            $0.ledger = CommitLedger(committed: input.state ?? [:], savedParams: applied.kept)
+            $0.configured = configured
+        }
+        emit(.started(attempt: options.attempt, resumedFrom: input.state))
+        if !applied.used.isEmpty {
+            emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
+        }
+        if !applied.stale.isEmpty {
+            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
+        }
+        return input
     }
 
     /// Commits on a timer (reporting the counters too) and as soon as acknowledgements arrive.
