@@ -6,6 +6,14 @@ import Testing
 /// file added later is the only one the next run with the same state reads.
 @Suite("CLI: csv and jsonl folders as resources")
 struct FileResourcesCLITests {
+    /// Runs `panoply ARGS` on a thread of its own, so waiting for it blocks no thread of
+    /// the test's concurrency pool (other suites' async tests keep running).
+    static func panoply(_ args: [String]) async throws -> Child.Exit {
+        try await withCheckedThrowingContinuation { done in
+            Thread { done.resume(with: Result { try CLI.run(args) }) }.start()
+        }
+    }
+
     static func scratch() throws -> URL {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("panoply-filescli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("in"), withIntermediateDirectories: true)
@@ -49,17 +57,17 @@ struct FileResourcesCLITests {
     }
 
     @Test("a folder of 5 CSV files delivers each file's rows once, tagged with the file; a 6th file added is all a second run reads")
-    func csvFolder() throws {
+    func csvFolder() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let folder = dir.appendingPathComponent("in").path
         let files = try (1...5).map { try Self.writeCSV(dir, $0, rows: 40 * $0) }
         try "not,a,part\n".write(toFile: folder + "/.hidden.csv", atomically: true, encoding: .utf8)
         try "notes\n".write(toFile: folder + "/README.md", atomically: true, encoding: .utf8)
-        let check = try CLI.run(["check", "csv", "--param", "path=\(folder)"])
+        let check = try await Self.panoply(["check", "csv", "--param", "path=\(folder)"])
         #expect(check.status == 0, "\(check.stderr)")
         let state = dir.appendingPathComponent("state.json").path
-        let first = try CLI.run(["run", "csv", "--param", "path=\(folder)", "--state", state, "--events", "json",
+        let first = try await Self.panoply(["run", "csv", "--param", "path=\(folder)", "--state", state, "--events", "json",
                                  "--outbox", dir.appendingPathComponent("out1").path])
         #expect(first.status == 0, "\(first.stderr)")
         let got = try Self.delivered(dir.appendingPathComponent("out1"))
@@ -73,7 +81,7 @@ struct FileResourcesCLITests {
         #expect(saved.keys.sorted() == files)
 
         let sixth = try Self.writeCSV(dir, 6, rows: 7)
-        let second = try CLI.run(["run", "csv", "--param", "path=\(folder)", "--state", state,
+        let second = try await Self.panoply(["run", "csv", "--param", "path=\(folder)", "--state", state,
                                   "--outbox", dir.appendingPathComponent("out2").path])
         #expect(second.status == 0, "\(second.stderr)")
         let again = try Self.delivered(dir.appendingPathComponent("out2"))
@@ -83,11 +91,11 @@ struct FileResourcesCLITests {
     }
 
     @Test("picked files are the only ones read, and a jsonl pattern picks up a file added later")
-    func pickedAndJSONL() throws {
+    func pickedAndJSONL() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try (1...3).map { try Self.writeCSV(dir, $0, rows: 5) }
-        let picked = try CLI.run(["run", "csv", "--param", "path=\(dir.path)/in/*.csv", "--param", "files=\(files[0]),\(files[2])",
+        let picked = try await Self.panoply(["run", "csv", "--param", "path=\(dir.path)/in/*.csv", "--param", "files=\(files[0]),\(files[2])",
                                   "--outbox", dir.appendingPathComponent("out").path])
         #expect(picked.status == 0, "\(picked.stderr)")
         #expect(try Self.delivered(dir.appendingPathComponent("out")).keys.sorted() == [files[0], files[2]])
@@ -96,22 +104,22 @@ struct FileResourcesCLITests {
         for k in 1...2 { try "{\"id\":\(k)1}\n{\"id\":\(k)2}\n".write(toFile: events(k), atomically: true, encoding: .utf8) }
         let state = dir.appendingPathComponent("jsonl.state").path
         let args = ["run", "jsonl", "--param", "path=\(dir.path)/in/events-*.jsonl", "--state", state, "--outbox"]
-        let first = try CLI.run(args + [dir.appendingPathComponent("j1").path])
+        let first = try await Self.panoply(args + [dir.appendingPathComponent("j1").path])
         #expect(first.status == 0, "\(first.stderr)")
         let got = try Self.delivered(dir.appendingPathComponent("j1"))
         #expect(got.mapValues { Self.ids($0) } == [events(1): [11, 12], events(2): [21, 22]])
         try "{\"id\":31}\n".write(toFile: events(3), atomically: true, encoding: .utf8)
-        let second = try CLI.run(args + [dir.appendingPathComponent("j2").path])
+        let second = try await Self.panoply(args + [dir.appendingPathComponent("j2").path])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try Self.delivered(dir.appendingPathComponent("j2")).mapValues { Self.ids($0) } == [events(3): [31]])
     }
 
     @Test("a folder with no CSV file fails the run with a message saying what to give")
-    func emptyFolder() throws {
+    func emptyFolder() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let folder = dir.appendingPathComponent("in").path
-        let r = try CLI.run(["run", "csv", "--param", "path=\(folder)", "--outbox", dir.appendingPathComponent("out").path])
+        let r = try await Self.panoply(["run", "csv", "--param", "path=\(folder)", "--outbox", dir.appendingPathComponent("out").path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("folder '\(folder)' holds no .csv file"))
     }
