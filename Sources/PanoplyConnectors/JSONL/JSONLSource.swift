@@ -10,12 +10,12 @@ public actor JSONLSource: DataSource {
     public static let configuration = SourceConfiguration(
         title: "JSON Lines file", icon: "{}", summary: "One JSON object per line, streamed; numbers kept exactly",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl, .ndjson and .json files) or a pattern such as /data/*.jsonl"),
+            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
             FileResources.filesParam("JSON Lines"),
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's JSON Lines files end with.
-    static let extensions = [".jsonl", ".ndjson", ".json"]
+    static let extensions = [".jsonl", ".ndjson"]
 
     private let path: String
     /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
