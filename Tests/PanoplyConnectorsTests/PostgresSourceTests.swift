@@ -129,6 +129,29 @@ struct PostgresSourceTests {
         #expect(outcome.events.contains { if case .retrying = $0 { true } else { false } })
     }
 
+    @Test("picked by tables, a view without a key is read whole by a cursor over many batches, and a keyed table beside it by its key", .enabled(if: available))
+    func viewReadWholeByCursor() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        var params = try await Self.table("conn_for_view", rows: 700)
+        let env = try #require(Self.env)
+        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+                                                      password: env["password"], database: env["database"], tls: .disable)
+        let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: Logger(label: "test"))
+        try await conn.query(PostgresQuery(unsafeSQL: "CREATE OR REPLACE VIEW conn_view AS SELECT id, name FROM conn_for_view WHERE id <= 650"), logger: Logger(label: "test"))
+        try? await conn.close()
+        params["table"] = nil
+        params["tables"] = "public.conn_view,public.conn_for_view"
+        let outcome = try await h.run(PostgresSource.self, params, batchSize: 64)
+        #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
+        let records = try h.delivered()
+        #expect(holdsEachOnce(ids(records.filter { $0["__resource"] == "public.conn_view" }), 650))
+        #expect(holdsEachOnce(ids(records.filter { $0["__resource"] == "public.conn_for_view" }), 700))
+        #expect(records.first { $0["__resource"] == "public.conn_view" }?["__table"] == "postgres_public_conn_view")
+        #expect(outcome.logs.contains { $0.contains("'public.conn_view' has no usable key (a view has no ctid): reading it whole") }, "\(outcome.logs)")
+        #expect(outcome.summary.state["public.conn_for_view"]?.objectValue?["postgres"]?.objectValue?["public.conn_for_view"]?.objectValue?["last"] == "700")
+    }
+
     @Test("discovery lists tables with their columns", .enabled(if: available))
     func listsTables() async throws {
         let params = try await Self.table("conn_listed", rows: 1)

@@ -78,6 +78,23 @@ struct PostgresResourcesCLITests {
         #expect(text.stdout.contains("    Some Col text"), "\(text.stdout)")
     }
 
+    @Test("a wrong password: discover says so without the password, and a run fails naming every table it could not read")
+    func wrongPassword() throws {
+        let wrong = "not-the-password-\(UInt16.random(in: 0...9999))"
+        let params = try Self.params().map { $0.hasPrefix("password=") ? "password=\(wrong)" : $0 }
+        let d = try CLI.run(["discover", "postgres"] + params)
+        #expect(d.status == 1)
+        #expect(d.stderr.contains("password authentication failed for user"), "\(d.stderr)")
+        #expect(!d.stderr.contains(wrong))
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["run", "postgres"] + params + ["--param", "tables=public.orders,sales.regions", "--outbox", dir.path, "--retry-base-ms", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("2 of 2 resources failed: public.orders (") && r.stderr.contains("; sales.regions ("), "\(r.stderr)")
+        #expect(r.stderr.contains("password authentication failed for user"), "\(r.stderr)")
+        #expect(!r.stderr.contains(wrong))
+    }
+
     @Test("run postgres with 10 of the tables delivers every row of each once, into its own table, and nothing of the other two")
     func runsTenTablesExactlyOnce() throws {
         let dir = try temporaryDirectory()

@@ -153,4 +153,21 @@ struct ResourceRunnerTests {
         one.resource = "a"
         #expect(ResourcePlan(configuration: c, input: one) == nil)
     }
+
+    @Test("a source that reads several resources itself gets per-resource progress from its records' __resource tags")
+    func taggedRecordsGiveResourceProgress() async throws {
+        let tagged: [JSONObject] = [["id": 1, "__resource": "users"], ["id": 2, "__resource": "users"], ["id": 3, "__resource": "orders"]]
+        let script = ScriptedSource.install([.records(tagged, stateId: "a", state: ["n": 3])])
+        let transport = GatedTransport()
+        let runner = SourceRunner(ScriptedSource.self, input: input(script), sdk: try testSDK(transport), options: .fast)
+        async let collected = collect(runner.events)
+        let summary = await runner.run()
+        let progress = Self.resourceEvents(await collected)
+        #expect(summary.status == .done)
+        // One instance, today's destination and state shape.
+        #expect(transport.records.allSatisfy { $0["__table"] == "t" })
+        #expect(summary.state == ["n": 3])
+        #expect(progress.filter { $0.status == .done }.map(\.id) == ["users", "orders"])
+        #expect(progress.last { $0.id == "users" }?.loaded == 2)
+    }
 }

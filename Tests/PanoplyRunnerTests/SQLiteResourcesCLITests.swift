@@ -57,6 +57,21 @@ struct SQLiteResourcesCLITests {
         #expect(resources.first { $0["id"] == "v_even" }?["title"] == "v_even (view)")
     }
 
+    @Test("sources --json names the resources param of postgres and sqlite, with the list kind, dependencies and category")
+    func sourcesShowTheResourcesParam() throws {
+        let r = try CLI.run(["sources", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let types = (try JSONParser.parse(r.stdout).arrayValue ?? []).compactMap(\.objectValue)
+        for (type, deps) in [("postgres", ["host", "port", "database", "user"]), ("sqlite", ["path"])] {
+            let t = try #require(types.first { $0["type"]?.stringValue == type })
+            #expect(t["resourcesParam"] == "tables")
+            let tables = (t["params"]?.arrayValue ?? []).compactMap(\.objectValue).first { $0["name"] == "tables" }
+            #expect(tables?["kind"] == "list" && tables?["category"] == "basic" && tables?["title"] == "Tables")
+            #expect(tables?["dependencies"] == .array(deps.map { .string($0) }))
+        }
+        #expect(types.first { $0["type"]?.stringValue == "demo" }?["resourcesParam"] == .null)
+    }
+
     @Test("run sqlite with tables delivers every row of each once; killed with SIGKILL in the big table, the rerun repeats only after its committed state")
     func runAndResume() throws {
         let dir = try temporaryDirectory()

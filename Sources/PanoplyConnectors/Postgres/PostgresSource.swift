@@ -12,7 +12,7 @@ import PostgresNIO
 public actor PostgresSource: DataSource {
     public static let type = "postgres"
     public static let configuration = SourceConfiguration(
-        title: "PostgreSQL", icon: "◈", summary: "A table or query of a PostgreSQL database, paged by key",
+        title: "PostgreSQL", icon: "◈", summary: "Tables, views or a query of a PostgreSQL database, paged by key",
         params: [
             SourceParam("host", title: "Host", required: true, default: "127.0.0.1", placeholder: "db.example.com", help: "Host name or IP address of the server"),
             SourceParam("port", title: "Port", kind: .number, default: "5432", placeholder: "5432"),

@@ -9,7 +9,7 @@ import PanoplyKit
 public actor SQLiteSource: DataSource {
     public static let type = "sqlite"
     public static let configuration = SourceConfiguration(
-        title: "SQLite database", icon: "◧", summary: "A table or query of a SQLite file, paged by key",
+        title: "SQLite database", icon: "◧", summary: "Tables, views or a query of a SQLite file, paged by key",
         params: [
             SourceParam("path", title: "Database file", kind: .path, required: true, placeholder: "/data/app.sqlite", help: "Path of the SQLite database (opened read-only)"),
             SourceParam("tables", title: "Tables", kind: .list, placeholder: "users, orders",
