@@ -33,7 +33,8 @@ struct FileResourcesTests {
         try "id,name,price,ok,note\n1,ann,2.50,true,\n2,bob,3,false,x\n".write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
         try "when;count\n2026-01-01;7\n".write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
         #expect(CSVSource.configuration.resourcesParam == "files")
-        #expect(CSVSource.configuration.param("files")?.dependencies == ["path"])
+        #expect(CSVSource.configuration.param("files")?.dependencies == ["path", "delimiter"])
+        #expect(JSONLSource.configuration.param("files")?.dependencies == ["path"])
         let input = try Self.input(CSVSource.self, ["path": dir])
         let context = SourceContext(input: input)
         let values = try await CSVSource.values(param: "files", source: input, context: context)
@@ -121,5 +122,21 @@ struct FileResourcesTests {
         #expect(one.summary.status == .done)
         #expect(try single.delivered().map { $0["__table"]?.stringValue } == ["csv", "csv"])
         #expect(try single.savedState()?["csv"]?.objectValue?["row"] == 2)
+    }
+
+    @Test("values computed from the dependencies alone, as a form asks for them, follow the delimiter: a tab folder lists its .tsv files")
+    func valuesFromDependencies() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["a.csv", "b.tsv", "c.tab"] { try "id\n1\n".write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        let config = CSVSource.configuration
+        for (delimiter, expected) in [(",", ["a.csv"]), ("tab", ["b.tsv", "c.tab"])] {
+            let deps = try config.validate(["path": dir, "delimiter": delimiter, "header": "maybe"], dependenciesOf: "files").get()
+            let input = SourceInput(type: "csv", params: deps)
+            let values = try await CSVSource.values(param: "files", source: input, context: SourceContext(input: input))
+            #expect(values.map(\.value) == expected.map { "\(dir)/\($0)" })
+        }
+        let onlyPath = try config.validate(["path": dir], dependenciesOf: "files").get()
+        #expect(onlyPath["delimiter"] == ",")
     }
 }

@@ -10,11 +10,12 @@ enum FileResources {
     /// The name of the list param that picks files.
     static let param = "files"
 
-    /// The `files` param: its values are the files `path` names.
-    static func filesParam(_ noun: String) -> SourceParam {
-        SourceParam(param, title: "Files", kind: .list,
+    /// The `files` param: its values are the files `path` names. `also` are other params
+    /// the values depend on (csv's `delimiter` picks the extensions of a folder's files).
+    static func filesParam(_ noun: String, also: [String] = []) -> SourceParam {
+        SourceParam(param, title: "Files", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
                     help: "The \(noun) files to read when Path is a folder or a pattern (comma-separated); empty: every file found",
-                    dependencies: ["path"])
+                    dependencies: ["path"] + also)
     }
 
     static func files(_ source: SourceInput, extensions: [String]) throws -> FileSet {
