@@ -76,4 +76,20 @@ struct FileSetTests {
         let set = try FileSet.resolve("/no/such/users.csv", extensions: [".csv"])
         #expect(set == FileSet(path: "/no/such/users.csv", kind: .file, files: ["/no/such/users.csv"]))
     }
+
+    @Test("a resource is checked against the folder or pattern without listing it, and one outside is an error listing the files")
+    func checksResource() throws {
+        let dir = try Self.folder(["a.csv", ".h.csv", "sub/b.csv", "n.md"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileSet.check("\(dir)/a.csv", in: dir, extensions: [".csv"])
+        try FileSet.check("\(dir)/a.csv", in: dir + "/", extensions: [".csv"])
+        try FileSet.check("\(dir)/a.csv", in: "\(dir)//*.csv", extensions: [])
+        try FileSet.check("\(dir)/sub/b.csv", in: "\(dir)/*/*.csv", extensions: [])
+        for outside in ["\(dir)/.h.csv", "\(dir)/sub/b.csv", "\(dir)/n.md", "\(dir)/gone.csv"] {
+            let e = #expect(throws: PanoplyError.self) { try FileSet.check(outside, in: dir, extensions: [".csv"]) }
+            #expect(e?.message == "'\(outside)' is not one of the files of '\(dir)' (found: \(dir)/a.csv); pick again from the files found")
+        }
+        #expect(throws: PanoplyError.self) { try FileSet.check("\(dir)/.h.csv", in: "\(dir)/*.csv", extensions: []) }
+        #expect(throws: PanoplyError.self) { try FileSet.check("\(dir)/sub/b.csv", in: "\(dir)/*.csv", extensions: []) }
+    }
 }

@@ -29,11 +29,12 @@ enum FileResources {
     /// read (``unread(_:)``), since the runner reads each file as a resource.
     /// - Throws: ``PanoplyError`` when the resource is not among the files found.
     static func file(_ source: SourceInput, extensions: [String]) throws -> (path: String, unread: FileSet?) {
-        let set = try files(source, extensions: extensions)
         if let resource = source.resource {
-            try set.check(resource)
+            guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+            try FileSet.check(resource, in: path, extensions: extensions)
             return (resource, nil)
         }
+        let set = try files(source, extensions: extensions)
         return set.kind == .file ? (set.path, nil) : (set.files[0], set)
     }
 

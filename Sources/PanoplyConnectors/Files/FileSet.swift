@@ -37,7 +37,32 @@ struct FileSet: Sendable, Equatable {
         return FileSet(path: path, kind: .folder, files: names.sorted().map { join(folder, $0) })
     }
 
-    /// Whether `file` is one of the files found (a resource the runner asks for).
+    /// Checks that `file` is one of the files `path` names (a resource the runner asks
+    /// for), without listing the folder when it is: one instance per file of a large folder
+    /// must not list it each time.
+    /// - Throws: ``PanoplyError`` (not found) listing what was found.
+    static func check(_ file: String, in path: String, extensions: [String]) throws {
+        if isPattern(path) {
+            let pattern = normalized(path)
+            if fnmatch(pattern, file, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(file) { return }
+        } else if isFolder(path) {
+            let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+            let name = file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : ""
+            if !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), extensions.contains(where: { name.lowercased().hasSuffix($0) }),
+               isRegularFile(file) { return }
+        } else if file == path {
+            return
+        }
+        try resolve(path, extensions: extensions).check(file)
+    }
+
+    /// The path as the files found are named: empty parts (`a//b`, a trailing `/`) dropped.
+    private static func normalized(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + parts : parts
+    }
+
+    /// Whether `file` is one of the files found.
     /// - Throws: ``PanoplyError`` (not found) listing what was found.
     func check(_ file: String) throws {
         guard !files.contains(file) else { return }
