@@ -133,11 +133,13 @@ struct PostgresSourceTests {
     func viewReadWholeByCursor() async throws {
         let h = try RunHarness()
         defer { h.remove() }
-        var params = try await Self.table("conn_for_view", rows: 700)
         let env = try #require(Self.env)
         let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
                                                       password: env["password"], database: env["database"], tls: .disable)
         let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: Logger(label: "test"))
+        // An earlier run's view would keep its table from being dropped and made anew.
+        try await conn.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS conn_view"), logger: Logger(label: "test"))
+        var params = try await Self.table("conn_for_view", rows: 700)
         try await conn.query(PostgresQuery(unsafeSQL: "CREATE OR REPLACE VIEW conn_view AS SELECT id, name FROM conn_for_view WHERE id <= 650"), logger: Logger(label: "test"))
         try? await conn.close()
         params["table"] = nil

@@ -90,5 +90,11 @@ struct SQLiteResourcesCLITests {
         #expect(records.first { $0["__resource"] == "Mixed Case" }?["__table"] == "sqlite_Mixed_Case")
         #expect(second.stdout.contains("'kv' has no rowid and no primary key of one column"), "\(second.stdout.suffix(2000))")
         #expect(try StateFile.load(state)?["__finished"] == nil)
+        // State events name the resources whose part they changed.
+        let named = second.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"state\"") }
+            .compactMap { (try? JSONParser.parse(String($0)))?.objectValue?["resources"]?.arrayValue?.compactMap(\.stringValue) }
+        #expect(named.contains(["big"]), "\(named.prefix(3))")
+        #expect(named.contains { $0.contains("v_even") })
+        #expect(!named.contains { $0.contains("orders") }, "orders was finished before the kill")
     }
 }

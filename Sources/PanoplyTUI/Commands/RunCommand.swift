@@ -65,7 +65,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
             runner.cancel()
         } work: {
-            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType) }
+            let resourced = ResourcePlan(configuration: sourceType.configuration, input: input) != nil
+            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType, resourced: resourced) }
             let summary = await runner.run()
             await printer.value
             return Self.exitCode(summary)
@@ -83,13 +84,22 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Prints the run's events: JSON lines on standard output with `--events json`, else
-    /// logs, retries, progress (at most once a second) and the end on standard error.
-    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind) async {
+    /// logs, retries, progress (at most once a second) and the end on standard error. In a
+    /// run read resource by resource (`resourced`), a state event names the `resources`
+    /// whose part it changed.
+    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind, resourced: Bool = false) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
+        var lastState: JSONObject = [:]
         for await e in events {
             if json {
                 var line: [UInt8] = []
-                try? JSONWriter.write(.object(eventJSON(e, sourceType: sourceType)), into: &line)
+                var o = eventJSON(e, sourceType: sourceType)
+                if case .started(_, let resumed) = e { lastState = resumed ?? [:] }
+                if resourced, case .state(let s) = e {
+                    o["resources"] = .array(changedResources(s, since: lastState).map { .string($0) })
+                    lastState = s
+                }
+                try? JSONWriter.write(.object(o), into: &line)
                 print(String(decoding: line, as: UTF8.self))
                 continue
             }
@@ -136,6 +146,15 @@ struct RunCommand: AsyncParsableCommand {
             o["records"] = num(s.recordsRead); o["counters"] = countersJSON(s.counters); o["state"] = .object(SavedParams.masked(s.state))
         }
         return o
+    }
+
+    /// The resources whose part of the run's state differs from `previous`, or that were
+    /// finished since, in the state's order.
+    static func changedResources(_ state: JSONObject, since previous: JSONObject) -> [String] {
+        let finished = ResourcePlan.finished(in: state), before = Set(ResourcePlan.finished(in: previous))
+        var ids = state.keys.filter { !$0.hasPrefix("__") && state[$0] != previous[$0] }
+        for id in finished where !before.contains(id) && !ids.contains(id) { ids.append(id) }
+        return ids
     }
 
     static func errorJSON(_ e: PanoplyError) -> JSONValue {
