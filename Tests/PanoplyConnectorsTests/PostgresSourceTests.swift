@@ -129,14 +129,58 @@ struct PostgresSourceTests {
         #expect(outcome.events.contains { if case .retrying = $0 { true } else { false } })
     }
 
+    @Test("picked by tables, a view without a key is read whole by a cursor over many batches, and a keyed table beside it by its key", .enabled(if: available))
+    func viewReadWholeByCursor() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let env = try #require(Self.env)
+        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+                                                      password: env["password"], database: env["database"], tls: .disable)
+        let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: Logger(label: "test"))
+        // An earlier run's view would keep its table from being dropped and made anew.
+        try await conn.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS conn_view"), logger: Logger(label: "test"))
+        var params = try await Self.table("conn_for_view", rows: 700)
+        try await conn.query(PostgresQuery(unsafeSQL: "CREATE OR REPLACE VIEW conn_view AS SELECT id, name FROM conn_for_view WHERE id <= 650"), logger: Logger(label: "test"))
+        try? await conn.close()
+        params["table"] = nil
+        params["tables"] = "public.conn_view,public.conn_for_view"
+        let outcome = try await h.run(PostgresSource.self, params, batchSize: 64)
+        #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
+        let records = try h.delivered()
+        #expect(holdsEachOnce(ids(records.filter { $0["__resource"] == "public.conn_view" }), 650))
+        #expect(holdsEachOnce(ids(records.filter { $0["__resource"] == "public.conn_for_view" }), 700))
+        #expect(records.first { $0["__resource"] == "public.conn_view" }?["__table"] == "postgres_public_conn_view")
+        #expect(outcome.logs.contains { $0.contains("'public.conn_view' has no usable key (a view has no ctid): reading it whole") }, "\(outcome.logs)")
+        #expect(outcome.summary.state["public.conn_for_view"]?.objectValue?["postgres"]?.objectValue?["public.conn_for_view"]?.objectValue?["last"] == "700")
+    }
+
     @Test("discovery lists tables with their columns", .enabled(if: available))
     func listsTables() async throws {
         let params = try await Self.table("conn_listed", rows: 1)
         let values = try PostgresSource.configuration.validate(params).get()
         let input = SourceInput(type: "postgres", params: values)
         let resources = try await PostgresSource.listResources(source: input, context: SourceContext(input: input))
-        let t = try #require(resources.first { $0.name == "conn_listed" })
+        let t = try #require(resources.first { $0.id == "public.conn_listed" })
         #expect(t.fields.map(\.name) == ["id", "name", "amount", "big", "created_at", "tags", "doc", "grp"])
         #expect(t.fields.first?.type == "bigint")
+    }
+}
+
+@Suite("PostgreSQL resource ids")
+struct PostgresRelationTests {
+    @Test("a resource id splits at its first dot into schema and name, each quoted as it is")
+    func splitsAtFirstDot() throws {
+        var input = SourceInput(type: "postgres", params: ["table": "ignored"])
+        input.resource = "sales.Quarterly.Report"
+        let r = try PostgresRelation(input, defaultSchema: "public")
+        #expect(r.schema == "sales" && r.name == "Quarterly.Report")
+        #expect(r.sql == "\"sales\".\"Quarterly.Report\" AS t")
+        input.resource = "public.Mixed \"Case\""
+        #expect(try PostgresRelation(input, defaultSchema: "public").sql == "\"public\".\"Mixed \"\"Case\"\"\" AS t")
+        let table = try PostgresRelation(SourceInput(type: "postgres", params: ["table": "a.b"]), defaultSchema: "s")
+        #expect(table.id == "s.a.b" && table.name == "a.b")
+        let first = try PostgresRelation(SourceInput(type: "postgres", params: ["tables": ["x.y", "z"]]), defaultSchema: "public")
+        #expect(first.id == "x.y")
+        #expect(throws: PanoplyError.self) { try PostgresRelation(SourceInput(type: "postgres", params: ["table": "t", "query": "SELECT 1"]), defaultSchema: "public") }
     }
 }

@@ -2,20 +2,32 @@ import Foundation
 import PanoplyKit
 
 /// Rows of a CSV file, streamed in chunks. The state is the byte offset after the last
-/// delivered row and the row count, so a resumed run seeks straight there.
+/// delivered row and the row count, so a resumed run seeks straight there. A `path` that
+/// is a folder or a glob pattern makes each file a resource (see ``FileResources``): an
+/// instance reads its `input.resource` with that file's state, so a file read to its end
+/// gives nothing new and a file added later is read whole.
 public actor CSVSource: DataSource {
     public static let type = "csv"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
-        title: "CSV file", icon: "▦", summary: "Rows of a CSV file, streamed; resumes at the last delivered row",
+        title: "CSV file", icon: "▦", summary: "Rows of CSV files, streamed; resumes at the last delivered row",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF)"),
+            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"),
+            FileResources.filesParam("CSV", also: ["delimiter"]),
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
             SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
             SourceParam("infer_types", title: "Infer types", kind: .boolean, default: "false", help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string"),
-        ])
+        ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
+
+    /// What a folder's files end with: `.csv`, or `.tsv` and `.tab` for tab-separated ones.
+    /// Other names are read with a pattern (`/data/*.txt`).
+    static func extensions(_ source: SourceInput) -> [String] {
+        ["\\t", "tab", "\t"].contains(source.string("delimiter") ?? ",") ? [".tsv", ".tab"] : [".csv"]
+    }
 
     private let path: String
+    /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
+    private let unread: FileSet?
     private let cursor: CSVCursor
     private var columns: CSVColumns
     private let inferTypes: Bool
@@ -24,7 +36,8 @@ public actor CSVSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+        let (path, unread) = try FileResources.file(source, extensions: Self.extensions(source))
+        self.unread = unread
         let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
         self.path = path
         self.context = context
@@ -51,6 +64,7 @@ public actor CSVSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
         var batch: [JSONObject] = []
         batch.reserveCapacity(max(1, n))

@@ -40,12 +40,13 @@ final class FileChunkReader {
     /// - Throws: a retryable transient ``PanoplyError`` on a read error.
     func readChunk(into buffer: inout [UInt8]) throws -> Bool {
         guard fd >= 0 else { return false }
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: chunkSize))
-        let n = buffer.withUnsafeMutableBytes { raw in
-            read(fd, raw.baseAddress! + start, chunkSize)
+        // Read into scratch memory and copy what came: appending `chunkSize` zeros first
+        // costs more than the read for small files (a folder of many).
+        let n = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { tmp -> Int in
+            let n = read(fd, tmp.baseAddress!, chunkSize)
+            if n > 0 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[..<n])) }
+            return n
         }
-        buffer.removeLast(chunkSize - max(n, 0))
         if n < 0 { throw PanoplyError(.transient, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
         return n > 0
     }

@@ -7,13 +7,17 @@ import FoundationNetworking
 /// Records of a JSON API, page by page. The state is the next page (number, cursor or
 /// URL), so a resumed run continues with the page after the last delivered one. With
 /// OAuth2, an expired token is refreshed once per failure and the new one is fired as
-/// `source-change` so it is saved.
+/// `source-change` so it is saved. With `base_url` and `endpoints`, each endpoint path is
+/// a resource, read by an instance of its own (``SourceInput/resource``) with its own state.
 public actor HTTPSource: DataSource {
     public static let type = "http"
     public static let configuration = SourceConfiguration(
         title: "HTTP JSON API", icon: "⇅", summary: "Records of a paged JSON API (page, cursor or Link header), with bearer or OAuth2 auth",
         params: [
-            SourceParam("url", title: "URL", required: true, placeholder: "https://api.example.com/v1/items", help: "The first page's URL"),
+            SourceParam("url", title: "URL", placeholder: "https://api.example.com/v1/items", help: "The first page's URL (one endpoint); or give Base URL and Endpoints"),
+            SourceParam("base_url", title: "Base URL", placeholder: "https://api.example.com/v1", help: "The URL the endpoints are under (with Endpoints, instead of URL)"),
+            SourceParam("endpoints", title: "Endpoints", kind: .list, placeholder: "users, orders?status=open",
+                        help: "Paths under Base URL, comma-separated; each is a resource read with the same pagination", dependencies: ["base_url"]),
             SourceParam("records_path", title: "Records path", placeholder: "data.items", help: "Dotted path of the records array in each answer; empty: the answer itself"),
             SourceParam("pagination", title: "Pagination", kind: .choice, default: "none", help: "none, page (?page=N), cursor (next cursor in the body) or link-header (Link: rel=\"next\")", choices: ["none", "page", "cursor", "link-header"]),
             SourceParam("page_param", title: "Page param", default: "page", placeholder: "page", help: "Query param of the page number (pagination=page)").visible(when: "pagination", is: "page"),
@@ -30,9 +34,11 @@ public actor HTTPSource: DataSource {
             SourceParam("client_secret", title: "Client secret", kind: .secret).visible(when: "auth", is: "oauth2"),
             SourceParam("refresh_token", title: "Refresh token", kind: .secret).visible(when: "auth", is: "oauth2"),
             SourceParam("headers", title: "Headers", kind: .multiline, placeholder: "X-Api-Version: 2", help: "Extra request headers, one 'Name: value' per line"),
-        ])
+        ], resourcesParam: "endpoints")
 
     private var paginator: HTTPPaginator
+    /// The endpoints of an instance opened without a resource: it checks, never reads.
+    private let unreadEndpoints: [String]?
     private let fetcher: HTTPFetcher
     private let recordsPath: String?
     private let totalPath: String?
@@ -44,9 +50,8 @@ public actor HTTPSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        guard let text = source.string("url"), let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
-            throw PanoplyError.config("URL must be an http:// or https:// address")
-        }
+        let (url, unread) = try Self.firstURL(source)
+        unreadEndpoints = unread
         let style = HTTPPaginator.Style(rawValue: source.string("pagination") ?? "none") ?? .none
         paginator = HTTPPaginator(style: style, baseURL: url)
         paginator.pageParam = source.string("page_param") ?? "page"
@@ -85,6 +90,9 @@ public actor HTTPSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unreadEndpoints {
+            throw PanoplyError.config("the \(unreadEndpoints.count) endpoints are each read as a resource by the runner (panoply run), not by one instance")
+        }
         while let url = paginator.url() {
             let page = try await fetch(url)
             let batch = try extract(page.body, url: url)

@@ -2,17 +2,25 @@ import Foundation
 import PanoplyKit
 
 /// Objects of a JSON Lines file, one per line, numbers kept exactly as written. The state
-/// is the byte offset after the last delivered line and the line number.
+/// is the byte offset after the last delivered line and the line number. A `path` that is
+/// a folder or a glob pattern makes each file a resource (see ``FileResources``), read by
+/// an instance of its own with that file's state.
 public actor JSONLSource: DataSource {
     public static let type = "jsonl"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
         title: "JSON Lines file", icon: "{}", summary: "One JSON object per line, streamed; numbers kept exactly",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line)"),
-        ])
+            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
+            FileResources.filesParam("JSON Lines"),
+        ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
+
+    /// What a folder's JSON Lines files end with.
+    static let extensions = [".jsonl", ".ndjson"]
 
     private let path: String
+    /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
+    private let unread: FileSet?
     private let reader: FileChunkReader
     private var buffer: [UInt8] = []
     /// File offset of `buffer[0]`, and how far into `buffer` lines were consumed.
@@ -25,7 +33,8 @@ public actor JSONLSource: DataSource {
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
-        guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+        let (path, unread) = try FileResources.file(source, extensions: Self.extensions)
+        self.unread = unread
         let saved = source.state?["jsonl"]?.objectValue
         let offset = saved?["offset"]?.intValue ?? 0
         line = saved?["line"]?.intValue ?? 0
@@ -39,6 +48,7 @@ public actor JSONLSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
         // Work on copies so a failed read leaves the position where it was.
         var batch: [JSONObject] = []
@@ -57,7 +67,7 @@ public actor JSONLSource: DataSource {
             let bytes = buffer[pos..<end]
             pos = min(lf + 1, buffer.count)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            batch.append(try parse(Array(bytes), line: lineNo))
+            batch.append(try Self.parse(Array(bytes), line: lineNo, path: path))
         }
         position = pos
         line = lineNo
@@ -76,7 +86,7 @@ public actor JSONLSource: DataSource {
 
     public func close() async { reader.close() }
 
-    private func parse(_ bytes: [UInt8], line: Int) throws -> JSONObject {
+    static func parse(_ bytes: [UInt8], line: Int, path: String) throws -> JSONObject {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)

@@ -11,13 +11,21 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
     /// one instance per picked resource, with ``SourceInput/resource`` set. Nil for a source
     /// that reads every resource itself and tags its records with `__resource`.
     public var resourcesParam: String?
+    /// When the ``resourcesParam`` holds no value, the runner reads every value the source
+    /// computes for it (``DataSource/values(param:source:context:)``; none: one instance reads
+    /// the source as before). True for csv and jsonl, whose folder is read whole unless files
+    /// are picked; false where an empty list means another param names the one resource
+    /// (`table=` of postgres), so the runner never reads more than asked.
+    public var readsAllResourcesWhenNonePicked: Bool
 
-    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam], resourcesParam: String? = nil) {
+    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam], resourcesParam: String? = nil,
+                readsAllResourcesWhenNonePicked: Bool = false) {
         self.title = title
         self.icon = icon
         self.summary = summary
         self.params = params
         self.resourcesParam = resourcesParam
+        self.readsAllResourcesWhenNonePicked = readsAllResourcesWhenNonePicked
     }
 
     public func param(_ name: String) -> SourceParam? { params.first { $0.name == name } }

@@ -20,6 +20,7 @@ extension RunCommand {
         let sdk = try DestinationOptions.makeSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: saved.stateFile)
         options.onInvalid = onInvalid
+        options.parallelResources = parallelResources
         if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         let runner = SourceRunner(saved.kind, input: saved.input, sdk: sdk, options: options)
         let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
@@ -32,7 +33,8 @@ extension RunCommand {
             printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
             runner.cancel()
         } work: {
-            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: kind, redactor: redactor, collect: collector.add) }
+            let resourced = ResourcePlan(configuration: kind.configuration, input: saved.input) != nil
+            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: kind, redactor: redactor, collect: collector.add, resourced: resourced) }
             let s = await runner.run()
             await printer.value
             summary.withLock { $0 = s }

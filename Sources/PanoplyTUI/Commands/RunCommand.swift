@@ -17,6 +17,11 @@ struct RunCommand: AsyncParsableCommand {
           panoply run demo --param rows=50000 --outbox ./out
           panoply run csv --param path=users.csv --param destination=users --state users.state
           panoply run --saved "Orders DB"      (a source saved in the UI, with its state and destination)
+          panoply run postgres --param database=shop --param user=reader \
+            --param tables=public.orders,public.customers --parallel-resources 2 --state shop.state
+        A source with several resources (tables=, files=, endpoints=) sends each resource to
+        TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in
+        destination stands for the resource id made table-safe.
         """)
 
     @OptionGroup var source: SourceSelection
@@ -26,6 +31,8 @@ struct RunCommand: AsyncParsableCommand {
     var events: EventFormat?
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
     var batchSize: Int = 1000
+    @Option(name: .customLong("parallel-resources"), help: ArgumentHelp("For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once (default 1).", valueName: "N"))
+    var parallelResources: Int = 1
     @OptionGroup var shutdown: ShutdownOption
     /// Tests shorten the backoff between read retries with it.
     @Option(name: .customLong("retry-base-ms"), help: .hidden)
@@ -44,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard parallelResources >= 1 else { throw ValidationError("--parallel-resources must be at least 1 (got \(parallelResources))") }
         if let retryBaseMs, retryBaseMs < 0 { throw ValidationError("--retry-base-ms must not be negative") }
         if saved != nil {
             if source.type != nil { throw ValidationError("give a source TYPE or --saved NAME, not both") }
@@ -63,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         let sdk = try DestinationOptions.makeSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: state)
         options.onInvalid = onInvalid
+        options.parallelResources = parallelResources
         if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
@@ -72,7 +81,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
             runner.cancel()
         } work: {
-            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType) }
+            let resourced = ResourcePlan(configuration: sourceType.configuration, input: input) != nil
+            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType, resourced: resourced) }
             let summary = await runner.run()
             await printer.value
             return Self.exitCode(summary)
@@ -91,16 +101,25 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Prints the run's events: JSON lines on standard output with `--events json`, else
     /// logs, retries, progress (at most once a second) and the end on standard error.
-    /// `redactor` masks secrets (values expanded from `${NAME}`) first; `collect` sees each event.
+    /// `redactor` masks secrets (values expanded from `${NAME}`) first; `collect` sees each
+    /// event. In a run read resource by resource (`resourced`), a state event names the
+    /// `resources` whose part it changed.
     static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind,
-                            redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil) async {
+                            redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil, resourced: Bool = false) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
+        var lastState: JSONObject = [:]
         for await raw in events {
             let e = redactor.event(raw)
             collect?(e)
             if json {
                 var line: [UInt8] = []
-                try? JSONWriter.write(.object(eventJSON(e, sourceType: sourceType)), into: &line)
+                var o = eventJSON(e, sourceType: sourceType)
+                if case .started(_, let resumed) = e { lastState = resumed ?? [:] }
+                if resourced, case .state(let s) = e {
+                    o["resources"] = .array(changedResources(s, since: lastState).map { .string($0) })
+                    lastState = s
+                }
+                try? JSONWriter.write(.object(o), into: &line)
                 print(String(decoding: line, as: UTF8.self))
                 continue
             }
@@ -147,6 +166,15 @@ struct RunCommand: AsyncParsableCommand {
             o["records"] = num(s.recordsRead); o["counters"] = countersJSON(s.counters); o["state"] = .object(SavedParams.masked(s.state))
         }
         return o
+    }
+
+    /// The resources whose part of the run's state differs from `previous`, or that were
+    /// finished since, in the state's order.
+    static func changedResources(_ state: JSONObject, since previous: JSONObject) -> [String] {
+        let finished = ResourcePlan.finished(in: state), before = Set(ResourcePlan.finished(in: previous))
+        var ids = state.keys.filter { !$0.hasPrefix("__") && state[$0] != previous[$0] }
+        for id in finished where !before.contains(id) && !ids.contains(id) { ids.append(id) }
+        return ids
     }
 
     static func errorJSON(_ e: PanoplyError) -> JSONValue {

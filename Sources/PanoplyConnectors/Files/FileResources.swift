@@ -1,0 +1,59 @@
+import PanoplyKit
+
+/// What the csv and jsonl sources share about their files as resources: which file an
+/// instance reads, the values of the `files` param and the resources with their fields.
+///
+/// A `path` that is one file is one resource read as before (no `files` to pick: the
+/// values are empty, so a run reads it alone with today's destination and state). A
+/// folder or a glob gives one resource per file found, its id the file's path.
+enum FileResources {
+    /// The name of the list param that picks files.
+    static let param = "files"
+
+    /// The `files` param: its values are the files `path` names. `also` are other params
+    /// the values depend on (csv's `delimiter` picks the extensions of a folder's files).
+    static func filesParam(_ noun: String, also: [String] = []) -> SourceParam {
+        SourceParam(param, title: "Files", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
+                    help: "The \(noun) files to read when Path is a folder or a pattern (comma-separated); empty: every file found",
+                    dependencies: ["path"] + also)
+    }
+
+    static func files(_ source: SourceInput, extensions: [String]) throws -> FileSet {
+        guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+        return try FileSet.resolve(path, extensions: extensions)
+    }
+
+    /// The file an instance reads: its resource (which must be one of the files found) or
+    /// the one file `path` names. For a folder or a pattern opened without a resource (by
+    /// `check`), the first file found, with the set: such an instance checks but does not
+    /// read (``unread(_:)``), since the runner reads each file as a resource.
+    /// - Throws: ``PanoplyError`` when the resource is not among the files found.
+    static func file(_ source: SourceInput, extensions: [String]) throws -> (path: String, unread: FileSet?) {
+        if let resource = source.resource {
+            guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+            try FileSet.check(resource, in: path, extensions: extensions)
+            return (resource, nil)
+        }
+        let set = try files(source, extensions: extensions)
+        return set.kind == .file ? (set.path, nil) : (set.files[0], set)
+    }
+
+    /// Why an instance opened on a whole folder or pattern does not read.
+    static func unread(_ set: FileSet) -> PanoplyError {
+        PanoplyError.config("'\(set.path)' is a \(set.kind == .folder ? "folder" : "pattern") of \(set.files.count) files, each read as a resource by the runner (panoply run), not by one instance")
+    }
+
+    /// The values of `files`: the files found, or none when `path` is one file.
+    static func values(_ param: String, _ source: SourceInput, type: String, extensions: [String]) throws -> [ListValue] {
+        guard param == Self.param else { throw PanoplyError(.config, "\(type) has no list param '\(param)'") }
+        let set = try files(source, extensions: extensions)
+        guard set.kind != .file else { return [] }
+        return set.files.map { ListValue(name: $0, value: $0) }
+    }
+
+    /// Every file as a resource, with the fields `sample` finds in its first records.
+    static func resources(_ source: SourceInput, extensions: [String],
+                          sample: (String) throws -> [SourceResource.Field]) throws -> [SourceResource] {
+        try files(source, extensions: extensions).files.map { try SourceResource(id: $0, fields: sample($0)) }
+    }
+}
