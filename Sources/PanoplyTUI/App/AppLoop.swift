@@ -11,6 +11,7 @@ final class AppLoop<T: Terminal> {
     private let terminal: T
     private let store: ConfigStore
     private let coordinator: RunCoordinator
+    private let loader: ValuesLoader
     private let stats: UIStats?
     private var timing = LoopTiming()
     private let start = ContinuousClock.now
@@ -30,6 +31,7 @@ final class AppLoop<T: Terminal> {
         let inbox = Inbox()
         self.inbox = inbox
         coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken)
+        loader = ValuesLoader(registry: registry, inbox: inbox)
     }
 
     /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the grace
@@ -52,7 +54,7 @@ final class AppLoop<T: Terminal> {
     /// One iteration: input, run events and a tick reduced; a frame drawn when due.
     /// - Returns: the time of the iteration.
     private func turn() -> Double {
-        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty
+        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty || loader.isBusy
         var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
         events += inbox.drain()
         let now = seconds()
@@ -102,6 +104,8 @@ final class AppLoop<T: Terminal> {
                 do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
             case .renameState(let old, let new):
                 do { try store.renameState(from: old, to: new) } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
+            case .loadValues(let request): loader.load(request)
+            case .cancelLoad(let id): loader.cancel(id)
             case .quit: quitRequested = true
             }
         }

@@ -10,6 +10,8 @@ package struct FormField: Sendable, Equatable {
     package var help: String
     package var choices: [String]
     package var value: String
+    /// `advanced` fields are folded away until the user shows them (Ctrl-O).
+    package var category: SourceParam.Category = .basic
 
     package init(_ p: SourceParam, value: String? = nil) {
         name = p.name
@@ -19,6 +21,7 @@ package struct FormField: Sendable, Equatable {
         placeholder = p.placeholder.isEmpty ? (p.defaultValue ?? "") : p.placeholder
         help = p.help
         choices = p.kind == .boolean ? ["false", "true"] : p.choices
+        category = p.category
         // Choice and boolean fields always show a value; text fields start empty and
         // show the placeholder (an empty value means the default).
         switch p.kind {
@@ -63,6 +66,8 @@ package struct FormState: Sendable, Equatable {
     package var formError: String?
     /// Values of fields not shown now (the destination form hides fields of other kinds).
     package var stash: [String: String] = [:]
+    /// Ctrl-O: the `advanced` fields are shown.
+    package var showAdvanced = false
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"

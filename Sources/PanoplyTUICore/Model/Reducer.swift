@@ -26,6 +26,10 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
             r.sdkOpen = false
             if let error { r.note("closing the SDK: \(error)", .error, now: now) }
         }
+    case .valuesLoaded(let id, let values, let resources):
+        s.takeValues(id, values, resources)
+    case .valuesFailed(let id, let message):
+        s.valuesFailed(id, message)
     case .notice(let text):
         s.notice = text
     case .terminate:
@@ -58,6 +62,8 @@ extension AppState {
             return answerDeleteQuestion(key, overlay, name: name)
         case .rename(let edit):
             return handleRenameKey(key, edit)
+        case .picker(let picker):
+            return handlePickerKey(key, picker)
         default: break
         }
         self.overlay = nil
@@ -75,7 +81,7 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
-        case .confirmDelete, .confirmDeleteState, .rename:
+        case .confirmDelete, .confirmDeleteState, .rename, .picker:
             return []
         }
     }
