@@ -12,6 +12,9 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
     let bx = (s.width - boxW) / 2, by = max(1, (s.height - 1 - boxH) / 2)
     s.fill(x: 0, y: 1, width: s.width, height: s.height - 2)
     s.box(x: bx, y: by, width: boxW, height: boxH, title: "Keys", style: .accent, titleStyle: .title)
+    if (linesPerColumn.max() ?? 0) + 2 > boxH {
+        s.put(" more keys on a taller terminal ", x: bx + boxW - 35, y: by + boxH - 1, style: .dim)
+    }
     let keyWidth = 13
     for (c, col) in columns.enumerated() {
         var y = by + 1

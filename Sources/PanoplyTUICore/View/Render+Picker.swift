@@ -7,7 +7,7 @@ private let spinner = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 /// filter, a note line, and (with room) the fields of the item under the cursor.
 package func renderPicker(_ state: AppState, _ p: PickerState, _ s: inout Screen) {
     let l = PickerLayout(width: s.width, height: s.height)
-    s.fill(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight)
+    s.fill(x: 0, y: l.boxY, width: s.width, height: l.boxHeight)
     s.box(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight, title: "Pick \(p.title)", style: .accent, titleStyle: .title)
     renderPickerSummary(p, l, &s)
     if case .failed(let message) = p.load {
@@ -63,13 +63,15 @@ private func renderPickerSide(_ p: PickerState, _ l: PickerLayout, _ s: inout Sc
         s.put(note, x: l.sideX, y: l.listY, style: .dim, maxWidth: w)
         return
     }
-    s.put(r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields", x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
+    let count = r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields"
+    s.put(r.title.truncated(to: max(4, w - count.count - 3)) + " · " + count, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
     var lines: [(String, CellStyle)] = []
     if !r.requires.isEmpty { lines.append(("requires " + r.requires.joined(separator: ", "), .warn)) }
     let nameWidth = min(max(8, w / 2), (r.fields.map { $0.name.displayWidth }.max() ?? 8) + 1)
     for f in r.fields {
         let flag = f.mandatory ? " key" : f.available ? "" : " (n/a)"
-        lines.append((f.name.truncated(to: nameWidth - 1).padded(to: nameWidth) + f.type + flag, f.available ? .plain : .dim))
+        let line = f.name.truncated(to: nameWidth - 1).padded(to: nameWidth) + f.type + flag
+        lines.append((line.truncated(to: w), f.available ? .plain : .dim))
     }
     if lines.isEmpty { lines.append(("no fields", .dim)) }
     let rows = l.listRows
