@@ -135,8 +135,27 @@ struct PostgresSourceTests {
         let values = try PostgresSource.configuration.validate(params).get()
         let input = SourceInput(type: "postgres", params: values)
         let resources = try await PostgresSource.listResources(source: input, context: SourceContext(input: input))
-        let t = try #require(resources.first { $0.name == "conn_listed" })
+        let t = try #require(resources.first { $0.id == "public.conn_listed" })
         #expect(t.fields.map(\.name) == ["id", "name", "amount", "big", "created_at", "tags", "doc", "grp"])
         #expect(t.fields.first?.type == "bigint")
+    }
+}
+
+@Suite("PostgreSQL resource ids")
+struct PostgresRelationTests {
+    @Test("a resource id splits at its first dot into schema and name, each quoted as it is")
+    func splitsAtFirstDot() throws {
+        var input = SourceInput(type: "postgres", params: ["table": "ignored"])
+        input.resource = "sales.Quarterly.Report"
+        let r = try PostgresRelation(input, defaultSchema: "public")
+        #expect(r.schema == "sales" && r.name == "Quarterly.Report")
+        #expect(r.sql == "\"sales\".\"Quarterly.Report\" AS t")
+        input.resource = "public.Mixed \"Case\""
+        #expect(try PostgresRelation(input, defaultSchema: "public").sql == "\"public\".\"Mixed \"\"Case\"\"\" AS t")
+        let table = try PostgresRelation(SourceInput(type: "postgres", params: ["table": "a.b"]), defaultSchema: "s")
+        #expect(table.id == "s.a.b" && table.name == "a.b")
+        let first = try PostgresRelation(SourceInput(type: "postgres", params: ["tables": ["x.y", "z"]]), defaultSchema: "public")
+        #expect(first.id == "x.y")
+        #expect(throws: PanoplyError.self) { try PostgresRelation(SourceInput(type: "postgres", params: ["table": "t", "query": "SELECT 1"]), defaultSchema: "public") }
     }
 }

@@ -89,7 +89,7 @@ struct SQLiteSourceTests {
         try Self.makeDatabase(file, rows: 3)
         let noTable = try await h.run(SQLiteSource.self, ["path": file, "table": "nope"])
         #expect(noTable.summary.error?.category == .notFound)
-        #expect(noTable.summary.error?.message.contains("no such table: nope") == true)
+        #expect(noTable.summary.error?.message.contains("there is no table or view 'nope'") == true, "\(noTable.summary.error?.message ?? "")")
         let noFile = try await h.run(SQLiteSource.self, ["path": h.path("missing.sqlite"), "table": "users"])
         #expect(noFile.summary.error?.message == "SQLite database '\(h.path("missing.sqlite"))' does not exist (check the path)")
     }

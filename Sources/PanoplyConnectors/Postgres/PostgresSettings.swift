@@ -100,39 +100,4 @@ struct PostgresSettings: Sendable {
             """
         return try await scalar(connection, sql, [schema, table])
     }
-
-    /// Tables and views of the schema with their columns.
-    func resources(_ connection: PostgresConnection) async throws -> [SourceResource] {
-        let sql = """
-            SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
-            WHERE table_schema = $1 ORDER BY table_name, ordinal_position
-            """
-        var binds = PostgresBindings()
-        binds.append(schema)
-        var out: [SourceResource] = []
-        for try await (table, column, type) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            .decode((String, String, String).self) {
-            if out.last?.name != table { out.append(SourceResource(name: table, fields: [])) }
-            out[out.count - 1].fields.append(.init(name: column, type: type))
-        }
-        return out
-    }
-}
-
-extension PostgresSource {
-    /// Lists the schema's tables and views with their columns.
-    public static func listResources(source: SourceInput, context: SourceContext) async throws -> [SourceResource] {
-        let settings = try PostgresSettings(source)
-        let tunnel = try await settings.openTunnel()
-        defer { tunnel?.close() }
-        let connection = try await settings.connect(through: tunnel)
-        do {
-            let resources = try await settings.resources(connection)
-            try? await connection.close()
-            return resources
-        } catch {
-            try? await connection.close()
-            throw settings.map(error)
-        }
-    }
 }

@@ -2,10 +2,13 @@ import Foundation
 import PanoplyKit
 import PostgresNIO
 
-/// Rows of a PostgreSQL table or query, paged by key (`incremental_key`, else the
-/// table's single-column primary key, else `ctid`). Each row comes from the server as
-/// `row_to_json`, so numerics, big integers and timestamps keep their exact text. The
-/// state is the last delivered key.
+/// Rows of a PostgreSQL table, view or query, paged by key (`incremental_key`, else the
+/// table's single-column primary key, else `ctid`; a view without a key is read whole by
+/// a cursor). Each row comes from the server as `row_to_json`, so numerics, big integers
+/// and timestamps keep their exact text. The state is the last delivered key.
+///
+/// With `tables` the runner opens one instance per picked table (`resourcesParam`), each
+/// reading `input.resource` (`schema.name`, split at the first dot).
 public actor PostgresSource: DataSource {
     public static let type = "postgres"
     public static let configuration = SourceConfiguration(
@@ -17,7 +20,10 @@ public actor PostgresSource: DataSource {
             SourceParam("user", title: "User", required: true, placeholder: "readonly"),
             SourceParam("password", title: "Password", kind: .secret, help: "Never logged"),
             SourceParam("schema", title: "Schema", default: "public", placeholder: "public"),
-            SourceParam("table", title: "Table", placeholder: "orders", help: "The table to read (or give a query)"),
+            SourceParam("tables", title: "Tables", kind: .list, placeholder: "public.orders, public.customers",
+                        help: "The tables and views to read, each as schema.name; each goes to its own destination table",
+                        dependencies: ["host", "port", "database", "user"]),
+            SourceParam("table", title: "Table", placeholder: "orders", help: "One table of the schema to read (instead of tables or a query)"),
             SourceParam("query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM orders WHERE status = 'paid'", help: "A SELECT to read instead of a table; needs incremental_key"),
             SourceParam("incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the primary key, else ctid"),
             SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer",
@@ -25,13 +31,14 @@ public actor PostgresSource: DataSource {
                         choices: PostgresSettings.sslModes),
             SourceParam("sslrootcert", title: "SSL root certificate", kind: .path, placeholder: "/path/to/root.crt",
                         help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does"),
-        ] + SSHTunnelSettings.params)
+        ] + SSHTunnelSettings.params, resourcesParam: "tables")
 
     let settings: PostgresSettings
     private let connection: PostgresConnection
     /// The SSH tunnel the connection goes through, closed with the source.
     private let tunnel: SSHTunnel?
-    private let keyset: KeysetQuery
+    /// Pages by key; nil when the relation has no usable key and is read whole by a cursor.
+    private let keyset: KeysetQuery?
     private let keyName: String
     private let resource: String
     private var lastKey: String?
@@ -40,19 +47,19 @@ public actor PostgresSource: DataSource {
     private var done = false
     private let context: SourceContext
 
+    /// What a relation without a usable key (a view) is read by: one cursor, whole.
+    static let wholeKey = "(whole)"
+
     public init(source: SourceInput, context: SourceContext) async throws {
         let settings = try PostgresSettings(source)
-        let table = source.string("table")
-        let query = source.string("query")
-        guard (table == nil) != (query == nil) else { throw PanoplyError.config("give either a table or a query (not both, not neither)") }
+        let relation = try PostgresRelation(source, defaultSchema: settings.schema)
         let key = source.string("incremental_key")
-        if query != nil, key == nil {
+        if relation.name == nil, key == nil {
             throw PanoplyError.config("a query needs an incremental_key (a column of its result to page and resume by)")
         }
         self.settings = settings
         self.context = context
-        resource = table.map { "\(settings.schema).\($0)" } ?? "query"
-        let relation = table.map { "\(KeysetQuery.quote(settings.schema)).\(KeysetQuery.quote($0)) AS t" } ?? "(\(query!)) AS t"
+        resource = relation.id
         context.log("connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
                     + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
         let tunnel = try await settings.openTunnel()
@@ -61,31 +68,13 @@ public actor PostgresSource: DataSource {
         do { connection = try await settings.connect(through: tunnel) } catch { tunnel?.close(); throw error }
         self.connection = connection
         do {
-            var keyName = key
-            if keyName == nil, let table { keyName = try await settings.primaryKey(connection, schema: settings.schema, table: table) }
-            self.keyName = keyName ?? "ctid"
-            let keySQL = keyName.map { "t." + KeysetQuery.quote($0) } ?? "t.ctid"
-            let keyType = try await settings.scalar(connection, "SELECT pg_typeof(\(keySQL))::text FROM \(relation) LIMIT 1") ?? "text"
-            keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, row_to_json(t)::text",
-                                 lowerParam: "$1::\(keyType)", limitParam: "$2")
-            let saved = source.state?["postgres"]?.objectValue?[resource]?.objectValue
-            if let saved {
-                guard saved["key"]?.stringValue == self.keyName else {
-                    throw PanoplyError.config("the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(self.keyName)'; delete the state file to start over")
-                }
-                lastKey = saved["last"]?.stringValue
-            }
-            let keysetSQL = keyset
-            let after = lastKey
-            let counts = try await withBackgroundProgress(context, message: "counting rows of \(resource)", interval: .seconds(5)) {
-                let total = try await settings.count(connection, keysetSQL.total)
-                let left = try await settings.count(connection, keysetSQL.count(afterKey: after != nil), after.map { [$0] } ?? [])
-                return (total, left)
-            }
-            total = counts.0
-            loaded = counts.0 - counts.1
-            if let lastKey { context.log("resuming '\(resource)' after \(self.keyName) = \(lastKey)") }
-            context.log("reading '\(resource)' by \(self.keyName): \(counts.1) of \(counts.0) rows to go")
+            let plan = try await settings.readPlan(connection, relation, incrementalKey: key, context: context)
+            keyName = plan.keyName
+            keyset = plan.keyset
+            lastKey = try Self.savedKey(source.state, resource: relation.id, keyName: plan.keyName)
+            (total, loaded) = try await Self.count(settings, connection, plan, after: lastKey, resource: relation.id, context: context)
+            if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey)") }
+            context.log("reading '\(resource)' by \(keyName): \(total - loaded) of \(total) rows to go")
         } catch {
             try? await connection.close()
             tunnel?.close()
@@ -93,39 +82,73 @@ public actor PostgresSource: DataSource {
         }
     }
 
+    /// The last key of `resource` in a resumed state (nil for a relation read whole).
+    /// - Throws: config when the state pages it by another key.
+    static func savedKey(_ state: JSONObject?, resource: String, keyName: String) throws -> String? {
+        guard let saved = state?["postgres"]?.objectValue?[resource]?.objectValue else { return nil }
+        guard saved["key"]?.stringValue == keyName else {
+            throw PanoplyError.config("the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
+        }
+        return keyName == wholeKey ? nil : saved["last"]?.stringValue
+    }
+
+    /// The relation's rows in all and those already read; opens the cursor of a whole read.
+    private static func count(_ settings: PostgresSettings, _ connection: PostgresConnection, _ plan: PostgresSettings.ReadPlan,
+                              after: String?, resource: String, context: SourceContext) async throws -> (total: Int, loaded: Int) {
+        guard let keyset = plan.keyset else {
+            let total = try await settings.count(connection, "SELECT count(*) FROM \(plan.relation)")
+            try await settings.openCursor(connection, relation: plan.relation)
+            return (total, 0)
+        }
+        let counts = try await withBackgroundProgress(context, message: "counting rows of \(resource)", interval: .seconds(5)) {
+            let total = try await settings.count(connection, keyset.total)
+            let left = try await settings.count(connection, keyset.count(afterKey: after != nil), after.map { [$0] } ?? [])
+            return (total, left)
+        }
+        return (counts.0, counts.0 - counts.1)
+    }
+
     public func read(_ n: Int) async throws -> [JSONObject]? {
         guard !done else { return nil }
         try ConnectorFaults.check("postgres:\(resource)")
         let size = max(1, n)
-        var binds = PostgresBindings()
-        binds.append(lastKey ?? "")  // always typed text, even where the first page ignores it
-        binds.append(keyset.unique ? size : size - 1)
-        var batch: [JSONObject] = []
-        var last: String?
+        let (batch, last): ([JSONObject], String?)
         do {
-            let sql = keyset.page(afterKey: lastKey != nil)
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: settings.logger)
-            for try await row in rows {
-                let cells = row.makeRandomAccess()
-                let key = try cells[1].decode(String?.self)
-                let json = try cells[2].decode(String.self)
-                guard case .object(let o) = try JSONParser.parse(json) else { continue }
-                batch.append(o)
-                last = key
-            }
+            if let keyset { (batch, last) = try await page(keyset, size: size) } else { (batch, last) = try await settings.fetch(connection, size) }
         } catch {
             throw settings.map(error)
         }
-        guard let last else {
+        guard !batch.isEmpty else {
             done = true
             context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
             return nil
         }
         lastKey = last
         loaded += batch.count
-        context.state("postgres-\(resource)-\(loaded)", ["postgres": [resource: ["key": .string(keyName), "last": .string(last)]]])
+        var saved: JSONObject = ["key": .string(keyName)]
+        if let last { saved["last"] = .string(last) }
+        context.state("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
         context.progress(loaded, max(total, loaded), "\(loaded)/\(total) rows")
         return batch
+    }
+
+    /// The next page after the last key: its rows and its last key.
+    private func page(_ keyset: KeysetQuery, size: Int) async throws -> ([JSONObject], String?) {
+        var binds = PostgresBindings()
+        binds.append(lastKey ?? "")  // always typed text, even where the first page ignores it
+        binds.append(keyset.unique ? size : size - 1)
+        var batch: [JSONObject] = []
+        var last: String?
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: keyset.page(afterKey: lastKey != nil), binds: binds), logger: settings.logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            let key = try cells[1].decode(String?.self)
+            let json = try cells[2].decode(String.self)
+            guard case .object(let o) = try JSONParser.parse(json) else { continue }
+            batch.append(o)
+            last = key
+        }
+        return (batch, last)
     }
 
     public func check() async throws {

@@ -1,23 +1,31 @@
 import Foundation
 import PanoplyKit
 
-/// Rows of a SQLite table or query, paged by key (the rowid, or `incremental_key`). The
+/// Rows of a SQLite table, view or query, paged by key (the rowid, or `incremental_key`;
+/// a view, or a table without a rowid and a one-column primary key, is read whole). The
 /// state is the last delivered key, so a resumed run, or the next incremental run, reads
-/// only what comes after it.
+/// only what comes after it. With `tables` the runner opens one instance per picked table
+/// (`resourcesParam`), each reading `input.resource`.
 public actor SQLiteSource: DataSource {
     public static let type = "sqlite"
     public static let configuration = SourceConfiguration(
         title: "SQLite database", icon: "◧", summary: "A table or query of a SQLite file, paged by key",
         params: [
             SourceParam("path", title: "Database file", kind: .path, required: true, placeholder: "/data/app.sqlite", help: "Path of the SQLite database (opened read-only)"),
-            SourceParam("table", title: "Table", placeholder: "users", help: "The table to read (or give a query)"),
+            SourceParam("tables", title: "Tables", kind: .list, placeholder: "users, orders",
+                        help: "The tables and views to read; each goes to its own destination table", dependencies: ["path"]),
+            SourceParam("table", title: "Table", placeholder: "users", help: "One table to read (instead of tables or a query)"),
             SourceParam("query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM users WHERE active", help: "A SELECT to read instead of a table; give incremental_key to page and resume it"),
             SourceParam("incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the table's rowid"),
-        ])
+        ], resourcesParam: "tables")
 
     private let db: SQLiteDatabase
     private let keyset: KeysetQuery
     private let keyName: String
+    /// True when the relation has no key to page by: read whole, by position.
+    private let whole: Bool
+    /// What a relation without a key is paged by.
+    static let wholeKey = "(whole)"
     private let resource: String
     private var lastKey: JSONValue?
     private var loaded: Int
@@ -27,31 +35,35 @@ public actor SQLiteSource: DataSource {
 
     public init(source: SourceInput, context: SourceContext) async throws {
         guard let path = source.string("path") else { throw PanoplyError.config("Database file (path) is required") }
-        let table = source.string("table")
-        let query = source.string("query")
-        guard (table == nil) != (query == nil) else {
-            throw PanoplyError.config("give either a table or a query (not both, not neither)")
+        let table = source.resource ?? source.string("table")
+        let query = source.resource == nil ? source.string("query") : nil
+        let picked = table ?? (query == nil ? ResourceList.first(source.params["tables"]) : nil)
+        guard (picked == nil) != (query == nil) else {
+            throw PanoplyError.config("give either tables, a table or a query (a table and a query cannot go together)")
         }
         let key = source.string("incremental_key")
         if query != nil, key == nil {
             throw PanoplyError.config("a query needs an incremental_key (a column of its result to page and resume by)")
         }
-        resource = table ?? "query"
-        keyName = key ?? "rowid"
-        let relation = table.map { "\(KeysetQuery.quote($0)) AS t" } ?? "(\(query!)) AS t"
-        keyset = KeysetQuery(relation: relation, key: key.map { "t." + KeysetQuery.quote($0) } ?? "t.rowid", unique: key == nil,
-                             columns: "t.*", lowerParam: "?1", limitParam: "?2")
+        resource = picked ?? "query"
+        let relation = picked.map { "\(KeysetQuery.quote($0)) AS t" } ?? "(\(query!)) AS t"
         self.context = context
-        db = try SQLiteDatabase(path: path)
+        let db = try SQLiteDatabase(path: path)
+        self.db = db
+        let column = try key ?? picked.flatMap { try db.rowKey(table: $0, context: context) }
+        keyName = column ?? Self.wholeKey
+        whole = column == nil
+        let keySQL = column == "rowid" && key == nil ? "t.rowid" : "t." + KeysetQuery.quote(keyName)
+        keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: "t.*", lowerParam: "?1", limitParam: "?2")
         let saved = source.state?["sqlite"]?.objectValue?[resource]?.objectValue
         if let saved {
             guard saved["key"]?.stringValue == keyName else {
                 throw PanoplyError.config("the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
             }
-            lastKey = saved["last"]
+            lastKey = whole ? nil : saved["last"]
         }
         total = try db.count(keyset.total, [])
-        let remaining = try db.count(keyset.count(afterKey: lastKey != nil), lastKey.map { [$0] } ?? [])
+        let remaining = whole ? total : try db.count(keyset.count(afterKey: lastKey != nil), lastKey.map { [$0] } ?? [])
         loaded = total - remaining
         if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey.displayText)") }
         context.log("reading '\(resource)' from '\(path)': \(remaining) of \(total) rows to go")
@@ -64,8 +76,9 @@ public actor SQLiteSource: DataSource {
         let bounds: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(keyset.unique ? size : size - 1))]
         var batch: [JSONObject] = []
         var last: JSONValue?
-        try db.query(keyset.page(afterKey: lastKey != nil), bounds) { row in
-            last = row.value(0)
+        let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
+        try db.query(sql, whole ? [.null, .number(JSONNumber(size))] : bounds) { row in
+            last = whole ? .null : row.value(0)
             var o = JSONObject()
             for i in 1..<row.count { o[row.name(i)] = row.value(i) }
             batch.append(o)
@@ -75,9 +88,9 @@ public actor SQLiteSource: DataSource {
             context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
             return nil
         }
-        lastKey = last
+        lastKey = whole ? nil : last
         loaded += batch.count
-        context.state("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": last]]])
+        context.state("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": whole ? .null : last]]])
         context.progress(loaded, max(total, loaded), "\(loaded)/\(total) rows")
         return batch
     }

@@ -57,4 +57,13 @@ struct CommitLedger: Sendable {
         order += 1
         return order
     }
+
+    /// The whole run completed (every state committed): the committed state loses
+    /// ``ResourcePlan/finishedKey``, which only a resumed run needs.
+    /// - Returns: the commit's order.
+    mutating func completed() -> Int {
+        committed[ResourcePlan.finishedKey] = nil
+        order += 1
+        return order
+    }
 }

@@ -8,7 +8,8 @@ public struct ResourceProgress: Sendable, Equatable {
     /// The resource id (`public.orders`, `orders.csv`).
     public var id: String
     public var status: ResourceStatus
-    /// Records of this resource read (and written to the SDK) so far in this run.
+    /// Records of this resource loaded: as its source reports it (counting what earlier
+    /// attempts of a resumed run read), else those written to the SDK in this run.
     public var loaded: Int
     /// The total the source reported, when it knows one.
     public var total: Int?

@@ -15,6 +15,9 @@ public struct RunOptions: Sendable {
     /// What to do with a record that cannot be written (larger than a message): fail the
     /// run, or skip it with a log line naming its resource and position.
     public var onInvalid: InvalidRecordPolicy = .fail
+    /// How many resources are read at once, when the source reads one resource per
+    /// instance (``SourceConfiguration/resourcesParam``).
+    public var parallelResources = 1
 
     public init(batchSize: Int = 1000, readAttempts: Int = 3, retryBase: Duration = .seconds(1), stateFile: String? = nil) {
         self.batchSize = batchSize

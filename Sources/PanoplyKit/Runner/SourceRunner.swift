@@ -5,6 +5,12 @@ import Synchronization
 /// destination table with `__state`, merges state, and commits a state only once every
 /// record written before it is acknowledged, so a retry resumes without losing anything.
 ///
+/// A source with a ``SourceConfiguration/resourcesParam`` holding values is read resource
+/// by resource (``ResourcePlan``): one instance per picked resource, up to
+/// ``RunOptions/parallelResources`` at once, each resource's records tagged `__resource`
+/// and sent to its own table, its state nested under its id, and its progress reported
+/// with ``RunEvent/resource(_:)``.
+///
 /// ```swift
 /// let runner = SourceRunner(DemoSource.self, input: input, sdk: sdk)
 /// Task { for await e in runner.events { print(e) } }
@@ -17,15 +23,19 @@ public final class SourceRunner: Sendable {
     public let options: RunOptions
     /// Every event of the run; finishes after `completed`, `failed` or `cancelled`.
     public let events: AsyncStream<RunEvent>
-    private let continuation: AsyncStream<RunEvent>.Continuation
-    private let shared = Mutex(Shared())
+    let continuation: AsyncStream<RunEvent>.Continuation
+    let shared = Mutex(Shared())
     /// Order of the state last saved.
     private let saveLock = Mutex<Int>(0)
 
-    private struct Shared {
+    struct Shared {
         var readTask: Task<Int, Error>?
         var cancelRequested = false
         var ledger = CommitLedger()
+        /// The run's merged state, when it reads resource by resource (``ResourcePlan``).
+        var runState: JSONObject = [:]
+        /// Per-resource progress.
+        var board = ResourceBoard()
         /// The params as configured (``SavedParams`` compares against them).
         var configured: [String: JSONValue] = [:]
         var warnedUnsaved = false
@@ -64,12 +74,49 @@ public final class SourceRunner: Sendable {
     /// Runs the source to its end (or failure, or cancellation). Call once.
     public func run() async -> RunSummary {
         let clock = ContinuousClock.now
-        var input = input
-        do {
-            if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
-        } catch {
+        let input: SourceInput
+        do { input = try resumedInput() } catch {
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
         }
+        let committers = startCommitting()
+        defer { for t in committers { t.cancel() } }
+
+        let resumed = input
+        let plan = ResourcePlan(configuration: kind.configuration, input: input)
+        let task = Task {
+            if let plan { return try await readResources(resumed, plan: plan) }
+            return try await readLoop(resumed)
+        }
+        let alreadyCancelled = shared.withLock { s -> Bool in
+            s.readTask = task
+            return s.cancelRequested
+        }
+        if alreadyCancelled { task.cancel() }
+        let result = await task.result
+
+        // Whatever happened, deliver what was read and commit the state that covers it.
+        var flushError: PanoplyError?
+        do { try await sdk.flush() } catch { flushError = error.asPanoplyError }
+        commitAcknowledged()
+        emit(.counters(sdk.counters))
+        let cancelled = shared.withLock { $0.cancelRequested }
+        switch result {
+        case .success(let n):
+            if let flushError { return finish(.failed, read: n, error: flushError, since: clock) }
+            if plan != nil { completeResources() }
+            return finish(.done, read: n, error: nil, since: clock)
+        case .failure(let error):
+            if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
+            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
+        }
+    }
+
+    /// The input with the state to resume from (given, else the state file's) and the
+    /// params saved in it; starts the ledger from that state and reports the start.
+    /// - Throws: the state file's error.
+    private func resumedInput() throws -> SourceInput {
+        var input = input
+        if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
         // Params a source changed in an earlier run (a rotated refresh token) win over the
         // configured ones, unless the configured value changed since.
         let applied = SavedParams.apply(input.state, to: input.params)
@@ -87,32 +134,7 @@ public final class SourceRunner: Sendable {
         if !applied.stale.isEmpty {
             emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
         }
-        let committers = startCommitting()
-        defer { for t in committers { t.cancel() } }
-
-        let resumed = input
-        let task = Task { try await readLoop(resumed) }
-        let alreadyCancelled = shared.withLock { s -> Bool in
-            s.readTask = task
-            return s.cancelRequested
-        }
-        if alreadyCancelled { task.cancel() }
-        let result = await task.result
-
-        // Whatever happened, deliver what was read and commit the state that covers it.
-        var flushError: PanoplyError?
-        do { try await sdk.flush() } catch { flushError = error.asPanoplyError }
-        commitAcknowledged()
-        emit(.counters(sdk.counters))
-        let cancelled = shared.withLock { $0.cancelRequested }
-        switch result {
-        case .success(let n):
-            if let flushError { return finish(.failed, read: n, error: flushError, since: clock) }
-            return finish(.done, read: n, error: nil, since: clock)
-        case .failure(let error):
-            if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
-            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
-        }
+        return input
     }
 
     /// Commits on a timer (reporting the counters too) and as soon as acknowledgements arrive.
@@ -133,64 +155,8 @@ public final class SourceRunner: Sendable {
         return [ticker, committer]
     }
 
-    private func readLoop(_ input: SourceInput) async throws -> Int {
-        let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
-        let context = SourceContext(input: input, secrets: secrets) { [self] event in
-            switch event {
-            case .log(let line): emit(.log(line))
-            case .progress(let l, let t, let m): emit(.progress(loaded: l, total: t, message: m))
-            case .state: break
-            case .fired(let type, let data):
-                if type == "source-change", case .object(let o) = data {
-                    rememberChanges(o)
-                    emit(.sourceChange(o))
-                } else {
-                    emit(.fired(type: type, data: data))
-                }
-            }
-        }
-        let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
-        var total = 0
-        var positions = RecordPositions()
-        do {
-            while true {
-                try Task.checkCancellation()
-                guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
-                try Task.checkCancellation()
-                try await write(batch, stateId: context.currentStateId, table: input.destination, position: &positions)
-                total += batch.count
-                let merged = context.mergedState
-                shared.withLock { $0.ledger.stateRead(merged) }
-            }
-        } catch {
-            await source.close()
-            throw error
-        }
-        await source.close()
-        return total
-    }
-
-    /// Runs `op`, retrying retryable errors up to `readAttempts` times with backoff.
-    private func withReadRetries<T>(_ op: () async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await op()
-            } catch {
-                if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                let e = error.asPanoplyError
-                guard e.retryable, attempt < options.readAttempts else { throw e }
-                let delay = options.retryBase * (1 << (attempt - 1))
-                emit(.retrying(attempt: attempt + 1, maxAttempts: options.readAttempts, error: e, delay: delay))
-                emit(.log("read failed (\(e.message)); retrying in \(delay)"))
-                try await Task.sleep(for: delay)
-                attempt += 1
-            }
-        }
-    }
-
     /// Commits every pending state whose records are all acknowledged.
-    private func commitAcknowledged() {
+    func commitAcknowledged() {
         let through = sdk.deliveredThrough
         guard let newest = shared.withLock({ $0.ledger.acknowledged(through: through) }) else { return }
         save(order: newest)
@@ -198,7 +164,7 @@ public final class SourceRunner: Sendable {
 
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
-    private func rememberChanges(_ changes: JSONObject) {
+    func rememberChanges(_ changes: JSONObject) {
         let declared = Set(kind.configuration.params.map(\.name))
         let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
             var saved = s.ledger.savedParams
@@ -217,7 +183,7 @@ public final class SourceRunner: Sendable {
     }
 
     /// Saves the committed state (when it is newer than the one on disk) and reports it.
-    private func save(order: Int) {
+    func save(order: Int) {
         // Saves can race (the flush-event task, the ticker, the end of the run, a source
         // change): each writes the newest committed state under one lock, skipping an
         // older order, so the file never goes back.
@@ -252,36 +218,5 @@ public final class SourceRunner: Sendable {
         return summary
     }
 
-    private func emit(_ e: RunEvent) { continuation.yield(e) }
-
-    /// Writes one batch's records (with `__state`), waiting for room in the buffer. A
-    /// record that cannot be written (over the message limit) fails the run, or with
-    /// ``RunOptions/onInvalid`` `.skip` is logged with its resource and position and left out.
-    private func write(_ batch: [JSONObject], stateId: String?, table: String, position: inout RecordPositions) async throws {
-        for var record in batch {
-            if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
-            let at = position.next(record)
-            do {
-                let seq = try await sdk.writeWithBackpressure(table, record)
-                shared.withLock { $0.ledger.recordWritten(seq) }
-            } catch let e as PanoplyError where e.code == 422 && options.onInvalid == .skip {
-                emit(.log("skipped \(at): \(e.message)"))
-            } catch let e as PanoplyError where e.code == 422 {
-                throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
-            }
-        }
-    }
-}
-
-/// Counts records per resource, to name a record that cannot be written.
-struct RecordPositions {
-    private var counts: [String: Int] = [:]
-
-    /// "record N of resource R" for the next record (N counts from 1 in this run).
-    mutating func next(_ record: JSONObject) -> String {
-        let resource = record["__resource"]?.stringValue
-        let n = (counts[resource ?? ""] ?? 0) + 1
-        counts[resource ?? ""] = n
-        return resource.map { "record \(n) of resource '\($0)'" } ?? "record \(n)"
-    }
+    func emit(_ e: RunEvent) { continuation.yield(e) }
 }

@@ -72,7 +72,7 @@ struct DiscoverCommand: AsyncParsableCommand {
         var lines: [String] = []
         for r in resources {
             lines.append("\(r.id)\(r.title == r.id ? "" : "  \(r.title)")\(r.available ? "" : "  (unavailable)")")
-            for f in r.fields { lines.append("    \(f.name) \(f.type)\(f.mandatory ? " (key)" : "")") }
+            for f in r.fields { lines.append("    \(f.name) \(f.type)\(f.mandatory ? " (mandatory)" : "")\(f.available ? "" : " (unavailable)")") }
         }
         for (name, list) in values.sorted(by: { $0.key < $1.key }) {
             lines.append("\(name): " + list.map { $0.disabled ? "(\($0.value))" : $0.value }.joined(separator: ", "))

@@ -16,6 +16,11 @@ struct RunCommand: AsyncParsableCommand {
         Examples:
           panoply run demo --param rows=50000 --outbox ./out
           panoply run csv --param path=users.csv --param destination=users --state users.state
+          panoply run postgres --param database=shop --param user=reader \
+            --param tables=public.orders,public.customers --parallel-resources 2 --state shop.state
+        A source with several resources (tables=, files=, endpoints=) sends each resource to
+        TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in
+        destination stands for the resource id made table-safe.
         """)
 
     @OptionGroup var source: SourceSelection
@@ -25,6 +30,8 @@ struct RunCommand: AsyncParsableCommand {
     var events: EventFormat?
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
     var batchSize: Int = 1000
+    @Option(name: .customLong("parallel-resources"), help: ArgumentHelp("For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once (default 1).", valueName: "N"))
+    var parallelResources: Int = 1
     @OptionGroup var shutdown: ShutdownOption
     /// Tests shorten the backoff between read retries with it.
     @Option(name: .customLong("retry-base-ms"), help: .hidden)
@@ -37,6 +44,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard parallelResources >= 1 else { throw ValidationError("--parallel-resources must be at least 1 (got \(parallelResources))") }
         if let retryBaseMs, retryBaseMs < 0 { throw ValidationError("--retry-base-ms must not be negative") }
     }
 
@@ -47,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
         let sdk = try DestinationOptions.makeSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: state)
         options.onInvalid = onInvalid
+        options.parallelResources = parallelResources
         if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
         let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)

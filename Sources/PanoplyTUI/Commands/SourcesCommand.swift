@@ -25,6 +25,7 @@ struct SourcesCommand: ParsableCommand {
         for t in kinds {
             let c = t.configuration
             print("\(t.type)  \(c.title)\(c.summary.isEmpty ? "" : " - \(c.summary)")")
+            if let r = c.resourcesParam { print("    (reads each of its \(r) as a resource: panoply discover \(t.type) lists them)") }
             for p in c.params {
                 var line = "    \(p.name) (\(p.kind.rawValue)\(p.required ? ", required" : ""))"
                 if let d = p.defaultValue { line += " default \(d)" }
@@ -49,6 +50,7 @@ struct SourcesCommand: ParsableCommand {
             ])
         }
         return ["type": .string(t.type), "title": .string(c.title), "icon": .string(c.icon),
-                "summary": .string(c.summary), "params": .array(params)]
+                "summary": .string(c.summary), "params": .array(params),
+                "resourcesParam": c.resourcesParam.map { .string($0) } ?? .null]
     }
 }

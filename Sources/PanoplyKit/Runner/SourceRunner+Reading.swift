@@ -1,0 +1,128 @@
+import Foundation
+
+/// Reading a source: the single-instance loop, the context a source reports through, read
+/// retries and writing batches.
+extension SourceRunner {
+    /// Reads one instance to its end: a run without resources, or a source that reads its
+    /// resources itself (its records' `__resource` tags feed the per-resource progress).
+    func readLoop(_ input: SourceInput) async throws -> Int {
+        let context = makeContext(input, resource: nil)
+        let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
+        var total = 0
+        var positions = RecordPositions()
+        do {
+            while true {
+                try Task.checkCancellation()
+                guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
+                try Task.checkCancellation()
+                try await write(batch, stateId: context.currentStateId, table: input.destination, resource: nil, position: &positions)
+                total += batch.count
+                let merged = context.mergedState
+                shared.withLock { $0.ledger.stateRead(merged) }
+                noteTagged(batch)
+            }
+        } catch {
+            await source.close()
+            throw error
+        }
+        await source.close()
+        let ended = shared.withLock { s in s.board.order.map { s.board.status($0, .done) } }
+        for p in ended { emit(.resource(p)) }
+        return total
+    }
+
+    /// The context an instance reports through. For the instance of one resource of a
+    /// ``ResourcePlan`` its progress is that resource's.
+    func makeContext(_ input: SourceInput, resource: String?) -> SourceContext {
+        let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
+        return SourceContext(input: input, secrets: secrets) { [self] event in
+            switch event {
+            case .log(let line): emit(.log(resource.map { "\($0): \(line)" } ?? line))
+            case .progress(let l, let t, let m):
+                guard let resource else { return emit(.progress(loaded: l, total: t, message: m)) }
+                emitResource(shared.withLock { $0.board.reported(resource, loaded: l, total: t, message: m) })
+            case .state: break
+            case .fired(let type, let data):
+                if type == "source-change", case .object(let o) = data {
+                    rememberChanges(o)
+                    emit(.sourceChange(o))
+                } else {
+                    emit(.fired(type: type, data: data))
+                }
+            }
+        }
+    }
+
+    /// Reports a resource's progress, and the run's overall progress with it.
+    func emitResource(_ p: ResourceProgress) {
+        emit(.resource(p))
+        let overall = shared.withLock { $0.board.overall }
+        emit(.progress(loaded: overall.loaded, total: overall.total, message: overall.message))
+    }
+
+    /// Counts a batch's records per `__resource` tag (sources that read several resources
+    /// themselves tag them), reporting each tagged resource's progress.
+    private func noteTagged(_ batch: [JSONObject]) {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for r in batch {
+            guard let id = r[SourceResource.recordKey]?.stringValue else { continue }
+            if counts[id] == nil { order.append(id) }
+            counts[id, default: 0] += 1
+        }
+        guard !order.isEmpty else { return }
+        let changed = shared.withLock { s in order.map { s.board.written($0, counts[$0]!) } }
+        for p in changed { emit(.resource(p)) }
+    }
+
+    /// Runs `op`, retrying retryable errors up to `readAttempts` times with backoff.
+    func withReadRetries<T>(_ op: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await op()
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                let e = error.asPanoplyError
+                guard e.retryable, attempt < options.readAttempts else { throw e }
+                let delay = options.retryBase * (1 << (attempt - 1))
+                emit(.retrying(attempt: attempt + 1, maxAttempts: options.readAttempts, error: e, delay: delay))
+                emit(.log("read failed (\(e.message)); retrying in \(delay)"))
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Writes one batch's records (with `__state`), waiting for room in the buffer. A
+    /// record that cannot be written (over the message limit) fails the run, or with
+    /// ``RunOptions/onInvalid`` `.skip` is logged with its resource and position and left out.
+    func write(_ batch: [JSONObject], stateId: String?, table: String, resource: String?, position: inout RecordPositions) async throws {
+        for var record in batch {
+            if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
+            if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
+            let at = position.next(record)
+            do {
+                let seq = try await sdk.writeWithBackpressure(table, record)
+                shared.withLock { $0.ledger.recordWritten(seq) }
+            } catch let e as PanoplyError where e.code == 422 && options.onInvalid == .skip {
+                emit(.log("skipped \(at): \(e.message)"))
+            } catch let e as PanoplyError where e.code == 422 {
+                throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
+            }
+        }
+    }
+}
+
+/// Counts records per resource, to name a record that cannot be written.
+struct RecordPositions {
+    private var counts: [String: Int] = [:]
+
+    /// "record N of resource R" for the next record (N counts from 1 in this run).
+    mutating func next(_ record: JSONObject) -> String {
+        let resource = record["__resource"]?.stringValue
+        let n = (counts[resource ?? ""] ?? 0) + 1
+        counts[resource ?? ""] = n
+        return resource.map { "record \(n) of resource '\($0)'" } ?? "record \(n)"
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Reading a source resource by resource (``ResourcePlan``): one instance per picked
+/// resource, up to ``RunOptions/parallelResources`` at once. Each resource's state nests
+/// under its id in the run's state; a resource that ends is put in `__finished` (in a
+/// state committed once its records are acknowledged), and one that fails does not stop
+/// the others.
+extension SourceRunner {
+    /// How one resource's instance ended.
+    enum ResourceOutcome: Sendable {
+        case done(id: String, records: Int)
+        case failed(id: String, records: Int, error: PanoplyError)
+    }
+
+    /// Reads every unfinished resource of `plan`.
+    /// - Throws: `CancellationError` when cancelled; a ``PanoplyError`` naming the failed
+    ///   resources when any failed (after the others went on to their end).
+    func readResources(_ input: SourceInput, plan: ResourcePlan) async throws -> Int {
+        let finished = Set(ResourcePlan.finished(in: input.state))
+        let (todo, announced) = shared.withLock { s -> ([String], [ResourceProgress]) in
+            s.runState = input.state ?? [:]
+            let announced = plan.ids.map { id in
+                finished.contains(id) ? s.board.status(id, .done, message: "finished in an earlier attempt") : s.board.status(id, .waiting)
+            }
+            return (plan.ids.filter { !finished.contains($0) }, announced)
+        }
+        for p in announced { emit(.resource(p)) }
+        if !finished.isEmpty {
+            emit(.log("resuming: \(finished.count) of \(plan.ids.count) resources finished in an earlier attempt are skipped"))
+        }
+        let outcomes = try await withThrowingTaskGroup(of: ResourceOutcome.self) { group in
+            var pending = todo.makeIterator()
+            for _ in 0..<max(1, options.parallelResources) {
+                guard let id = pending.next() else { break }
+                group.addTask { try await self.readResource(id, base: input, plan: plan) }
+            }
+            var outcomes: [ResourceOutcome] = []
+            while let outcome = try await group.next() {
+                outcomes.append(outcome)
+                if let id = pending.next() { group.addTask { try await self.readResource(id, base: input, plan: plan) } }
+            }
+            return outcomes
+        }
+        return try Self.total(of: outcomes, order: todo)
+    }
+
+    /// The records read, or the error naming every failed resource (in the plan's order).
+    static func total(of outcomes: [ResourceOutcome], order: [String]) throws -> Int {
+        var read = 0
+        var failures: [String: PanoplyError] = [:]
+        for o in outcomes {
+            switch o {
+            case .done(_, let n): read += n
+            case .failed(let id, let n, let e): read += n; failures[id] = e
+            }
+        }
+        let failed = order.filter { failures[$0] != nil }
+        guard let first = failed.first.flatMap({ failures[$0] }) else { return read }
+        let list = failed.map { "\($0) (\(failures[$0]!.message))" }.joined(separator: "; ")
+        throw PanoplyError(first.category, "\(failed.count) of \(order.count) resources failed: \(list); a retry reads only the unfinished ones",
+                           code: first.code, retryable: first.retryable)
+    }
+
+    /// Reads one resource to its end with its own instance.
+    /// - Throws: only `CancellationError`; a read error is the `.failed` outcome.
+    private func readResource(_ id: String, base: SourceInput, plan: ResourcePlan) async throws -> ResourceOutcome {
+        let input = plan.input(for: id, base: base, runState: shared.withLock { $0.runState })
+        let context = makeContext(input, resource: id)
+        emitResource(shared.withLock { $0.board.status(id, .reading) })
+        var records = 0
+        do {
+            let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
+            do {
+                records = try await readInstance(source, id: id, input: input, context: context)
+            } catch {
+                await source.close()
+                throw error
+            }
+            await source.close()
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            let e = error.asPanoplyError
+            emit(.log("\(id) failed: \(e.message)"))
+            emitResource(shared.withLock { $0.board.status(id, .failed, message: e.message, error: e) })
+            return .failed(id: id, records: records, error: e)
+        }
+        shared.withLock { s in
+            ResourcePlan.markFinished(id, in: &s.runState)
+            s.ledger.stateRead(s.runState)
+        }
+        emitResource(shared.withLock { $0.board.status(id, .done) })
+        return .done(id: id, records: records)
+    }
+
+    /// Reads an opened instance's batches until `nil` (an empty batch is not the end).
+    private func readInstance(_ source: any DataSource, id: String, input: SourceInput, context: SourceContext) async throws -> Int {
+        var records = 0
+        var positions = RecordPositions()
+        while true {
+            try Task.checkCancellation()
+            guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { return records }
+            try Task.checkCancellation()
+            try await write(batch, stateId: context.currentStateId, table: input.destination, resource: id, position: &positions)
+            records += batch.count
+            let merged = context.mergedState
+            let (progress, quiet) = shared.withLock { s -> (ResourceProgress, Bool) in
+                // The resource's part and the ledger entry change together: every state in
+                // the snapshot has its records written already.
+                s.runState[id] = .object(merged)
+                s.ledger.stateRead(s.runState)
+                return (s.board.written(id, batch.count), s.board.reportsProgress(id))
+            }
+            if !quiet { emitResource(progress) }
+            if batch.isEmpty { await Task.yield() }
+        }
+    }
+
+    /// The run completed: commits its state without `__finished`, so the next run reads
+    /// every resource again from its own state. Only when every state is committed.
+    func completeResources() {
+        let order = shared.withLock { s -> Int? in
+            guard s.ledger.waitingCount == 0, s.ledger.committed[ResourcePlan.finishedKey] != nil else { return nil }
+            return s.ledger.completed()
+        }
+        if let order { save(order: order) }
+    }
+}
