@@ -1,4 +1,5 @@
 import PanoplyKit
+import Synchronization
 @testable import PanoplyTUICore
 
 /// A source with a `tables` list param computed from its connection params (as postgres),
@@ -18,8 +19,16 @@ final class ShopSource: DataSource {
                          "public.empty", "public.events", "public.no_key", "public.order_view", "sales.invoices",
                          "sales.refunds", "sales.regions", "audit.log", "public.big"]
 
-    init(source: SourceInput, context: SourceContext) async throws {}
-    func read(_ n: Int) async throws -> [JSONObject]? { nil }
+    private let resource: String
+    private let pending = Mutex(true)
+
+    init(source: SourceInput, context: SourceContext) async throws { resource = source.resource ?? "all" }
+
+    /// Three rows of its resource, then the end.
+    func read(_ n: Int) async throws -> [JSONObject]? {
+        guard pending.withLock({ p in defer { p = false }; return p }) else { return nil }
+        return (1...3).map { ["id": .number(JSONNumber($0)), "table": .string(resource)] }
+    }
     func close() async {}
 
     static func values(param: String, source: SourceInput, context: SourceContext) async throws -> [ListValue] {
