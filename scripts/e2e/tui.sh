@@ -280,7 +280,7 @@ SQL
     UI_ARGS="tui --open postgres" UI_READY="New PostgreSQL source" start pgwrong
     fill_connection "not-the-password"
     keys Enter
-    wait_for 30 "Could not list Tables" "password authentication failed" "r tries again"
+    wait_for 30 "Could not list Tables" "rejected the login of user '$PANOPLY_TEST_PG_USER'" "r tries again"
     [[ "$(screen)" != *"not-the-password"* ]] || fail "the picker shows the password"
     keys Escape
     wait_for 5 "› Tables"
