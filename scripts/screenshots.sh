@@ -118,9 +118,11 @@ c.executemany("INSERT INTO products VALUES (?, ?, ?, ?)", [(i, f"SKU{i}", f"prod
 c.executemany("INSERT INTO events VALUES (?, ?, ?)", [(i, "click", "2026-03-01") for i in range(1, 60001)])
 c.commit()
 PY
-"${T[@]}" kill-session -t shots >/dev/null 2>&1 || true
-"${T[@]}" new-session -d -s shots -x $COLS -y $ROWS \
+# A new session first: the server ends with its last one.
+"${T[@]}" new-session -d -s next -x $COLS -y $ROWS \
     "env LANG=C.UTF-8 TERM=screen-256color PANOPLY_CONFIG_DIR='$WORK/config' '$BIN' tui --open sqlite --param path='$db' --outbox '$WORK/out'; echo PANOPLY-EXITED; sleep 60"
+"${T[@]}" kill-session -t shots
+"${T[@]}" rename-session -t next shots
 wait_for 20 "New SQLite"
 keys Tab Enter
 wait_for 20 "Pick Tables" "customers" "paid_orders"
@@ -128,7 +130,7 @@ keys Space Down Space Down Down Down Space Down
 wait_for 5 "3 picked"
 shot picker
 keys Down Space Down Space Enter
-wait_for 5 "customers, orders"
+wait_for 5 "› Tables             customers,"
 keys C-s
 wait_for 60 "Resources 5/5 done"
 shot resources

@@ -57,7 +57,7 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     let rate = row.rate.map { Format.count(Int($0.rounded())) + "/s" } ?? (row.status == .reading ? "--/s" : "")
     s.put(String(repeating: " ", count: max(0, ResourceColumns.rateWidth - rate.count)) + rate, x: c.rateX, y: y, style: .dim)
     let note = row.status == .failed ? (row.error ?? row.message) : row.message
-    if !note.isEmpty, c.messageX < s.width - 4 {
+    if !note.isEmpty, c.messageX + 16 <= s.width {
         s.put(note, x: c.messageX, y: y, style: row.status == .failed ? .error : .dim, maxWidth: s.width - c.messageX - 1)
     }
 }
