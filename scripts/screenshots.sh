@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pictures of the real UI for the README: drives `panoply` in tmux, captures each screen
 # with its colours (capture-pane -e), turns the ANSI text into HTML (aha) and the HTML into
-# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed,history,form-test}.png.
+# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed,history,form-test,picker,resources}.png.
 #   PANOPLY_BIN=.build/debug/panoply scripts/screenshots.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,4 +109,44 @@ shot form-test
 keys Escape; wait_for 5 "Saved sources"
 
 keys q; wait_for 5 "Quit while"; keys y
+wait_for 30 "PANOPLY-EXITED"
+
+# The tables picker and the resources table, on a SQLite file with a few tables.
+db="$WORK/shop.sqlite"
+python3 - "$db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("""
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, created_at TEXT);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, total NUMERIC, status TEXT, updated_at TEXT);
+CREATE TABLE order_items (order_id INTEGER NOT NULL, line INTEGER NOT NULL, product_id INTEGER, qty INTEGER, PRIMARY KEY (order_id, line));
+CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, title TEXT, price NUMERIC);
+CREATE TABLE invoices (id INTEGER PRIMARY KEY, order_id INTEGER, issued_at TEXT);
+CREATE TABLE refunds (id INTEGER PRIMARY KEY, invoice_id INTEGER, amount NUMERIC);
+CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, at TEXT);
+CREATE VIEW paid_orders AS SELECT * FROM orders WHERE status = 'paid';
+""")
+c.executemany("INSERT INTO customers VALUES (?, ?, ?, ?)", [(i, f"c{i}", f"c{i}@example.com", "2026-01-01") for i in range(1, 5001)])
+c.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", [(i, i % 5000 + 1, i * 1.5, "paid" if i % 3 else "open", "2026-02-01") for i in range(1, 40001)])
+c.executemany("INSERT INTO products VALUES (?, ?, ?, ?)", [(i, f"SKU{i}", f"product {i}", i) for i in range(1, 801)])
+c.executemany("INSERT INTO events VALUES (?, ?, ?)", [(i, "click", "2026-03-01") for i in range(1, 60001)])
+c.commit()
+PY
+# A new session first: the server ends with its last one.
+"${T[@]}" new-session -d -s next -x $COLS -y $ROWS \
+    "env LANG=C.UTF-8 TERM=screen-256color PANOPLY_CONFIG_DIR='$WORK/config' '$BIN' tui --open sqlite --param path='$db' --outbox '$WORK/out'; echo PANOPLY-EXITED; sleep 60"
+"${T[@]}" kill-session -t shots
+"${T[@]}" rename-session -t next shots
+wait_for 20 "New SQLite"
+keys Tab Enter
+wait_for 20 "Pick Tables" "customers" "paid_orders"
+keys Space Down Space Down Down Down Space Down
+wait_for 5 "3 picked"
+shot picker
+keys Down Space Down Space Enter
+wait_for 5 "› Tables             customers,"
+keys C-s
+wait_for 60 "Resources 5/5 done"
+shot resources
+keys q
 wait_for 30 "PANOPLY-EXITED"

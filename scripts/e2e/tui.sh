@@ -17,6 +17,10 @@
 # 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
 #    form; corrected, it shows ok (needs PANOPLY_TEST_PG_*: scripts/services/postgres.sh);
 # 10. Ctrl-S in that form with neither table nor query stays in the form with the message;
+# 11. a postgres form filled in by typing; Enter on Tables lists the live tables of the test
+#    server, / filters, Space picks 2, Enter, Ctrl-S: the run view shows a row per table
+#    reaching done, and the outbox holds both tables' rows (and none of the third);
+# 12. the same form with a wrong password: the picker shows the server's refusal;
 # and each time q exits with status 0 and the terminal is restored (no alternate screen,
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
@@ -70,7 +74,8 @@ wait_for() {
 keys() { "${T[@]}" send-keys -t "$PANE" "$@"; }
 text() { "${T[@]}" send-keys -t "$PANE" -l "$1"; }
 
-# start NAME [ENV=VALUE...]: a fresh UI with its own outbox and config directory.
+# start NAME [ENV=VALUE...]: a fresh UI with its own outbox and config directory
+# (UI_ARGS goes before the options, UI_READY is what the first screen shows).
 start() {
     local name="$1"; shift
     local extra="$*"
@@ -83,9 +88,9 @@ start() {
     SOCKETS+=("$socket")
     T=(tmux -L "$socket" -f /dev/null)
     "${T[@]}" new-session -d -s "$PANE" -x 100 -y 30 \
-        "env LANG=C.UTF-8 TERM=screen $extra PANOPLY_CONFIG_DIR='$CFG' '$BIN' --outbox '$OUT' ${ARGS:-}; \
+        "env LANG=C.UTF-8 TERM=screen $extra PANOPLY_CONFIG_DIR='$CFG' '$BIN' ${UI_ARGS:-} --outbox '$OUT' ${ARGS:-}; \
          echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
-    wait_for 20 "Saved sources" "Demo"
+    wait_for 20 "${UI_READY:-Saved sources}"
 }
 
 # quit_and_check: q leaves with status 0 and gives the terminal back.
@@ -115,7 +120,7 @@ records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
 
-echo "tui.sh: 1/6 20000 rows to the outbox"
+echo "tui.sh: 1/12 20000 rows to the outbox"
 start big
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -131,7 +136,7 @@ keys Escape
 wait_for 10 "Saved sources" "20,000 records"
 quit_and_check
 
-echo "tui.sh: 2/6 a fatal failure, then r resumes it"
+echo "tui.sh: 2/12 a fatal failure, then r resumes it"
 start fatal
 keys Enter
 wait_for 10 "New Demo source"
@@ -149,7 +154,7 @@ wait_for 60 "attempt 2" "100%" "done"
 [[ "$(distinct_ids)" == 5000 && "$(max_id)" == 5000 ]] || fail "after the retry the outbox holds $(distinct_ids) distinct ids (max $(max_id)), want 1...5000"
 quit_and_check
 
-echo "tui.sh: 3/6 a slow run, cancelled"
+echo "tui.sh: 3/12 a slow run, cancelled"
 start slow
 start_slow_run
 keys q
@@ -163,7 +168,7 @@ wait_for 60 "cancelled"
 [[ "$(screen)" != *"100%"* ]] || fail "the slow run finished before it was cancelled"
 quit_and_check
 
-echo "tui.sh: 4/6 SIGTERM during a run"
+echo "tui.sh: 4/12 SIGTERM during a run"
 start sigterm
 start_slow_run
 shell_pid="$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')"
@@ -175,7 +180,7 @@ wait_for 30 "PANOPLY-EXITED=" "TTY:"
 [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after SIGTERM"
 [[ "$(records)" -gt 0 ]] || fail "nothing read before SIGTERM was delivered"
 
-echo "tui.sh: 5/6 a terminal too small, then large again; NO_COLOR"
+echo "tui.sh: 5/12 a terminal too small, then large again; NO_COLOR"
 # SGR parameters that set a foreground or background colour (39/49, "default", are not colours).
 colour_codes() { "${T[@]}" capture-pane -p -e -t "$PANE" | grep -cE $'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' || true; }
 start resize
@@ -194,7 +199,7 @@ keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 6/6 x asks before deleting a saved source, then about its state"
+echo "tui.sh: 6/12 x asks before deleting a saved source, then about its state"
 start delete
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -221,7 +226,7 @@ wait_for 10 "deleted Demo and its state"
 [[ ! -e "$CFG/state/Demo.json" ]] || fail "y to the second question left the state file"
 quit_and_check
 
-echo "tui.sh: 7/10 history: a failed and a done run show in h, also after a restart"
+echo "tui.sh: 7/12 history: a failed and a done run show in h, also after a restart"
 start history
 keys Enter
 wait_for 10 "New Demo source"
@@ -250,7 +255,7 @@ keys Escape Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 8/10 cron: run --saved in a second process shows in the UI's history"
+echo "tui.sh: 8/12 cron: run --saved in a second process shows in the UI's history"
 start cron
 keys Enter
 wait_for 10 "New Demo source"
@@ -268,9 +273,9 @@ wait_for 10 "History · Demo" "2 runs" "cli"
 quit_and_check
 
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
-    echo "tui.sh: 9-10/10 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
+    echo "tui.sh: 9-10/12 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
 else
-    echo "tui.sh: 9/10 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
+    echo "tui.sh: 9/12 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
     start pgcheck
     for _ in $(seq 1 30); do
         grep -q "› .*PostgreSQL" <<<"$(screen)" && break
@@ -285,7 +290,7 @@ else
     text "$PANOPLY_TEST_PG_USER"; keys Tab
     text "wrong-password"; keys Tab
     # A table every database has, so only the password can be wrong.
-    text "pg_catalog"; keys Tab
+    text "pg_catalog"; keys Tab Tab
     text "pg_database"
     keys C-t
     wait_for 30 "test failed (password)" "user '$PANOPLY_TEST_PG_USER'"
@@ -294,8 +299,8 @@ else
     keys C-t
     wait_for 30 "✓ ok: the params are valid and the source is reachable"
 
-    echo "tui.sh: 10/10 Ctrl-S with neither table nor query stays in the form"
-    keys Tab Tab C-u
+    echo "tui.sh: 10/12 Ctrl-S with neither table nor query stays in the form"
+    keys Tab Tab Tab C-u
     keys C-s
     wait_for 30 "New PostgreSQL source" "✗ test failed (table)" "query"
     [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run that cannot work"
@@ -305,4 +310,75 @@ else
     quit_and_check
 fi
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; terminal restored)"
+echo "tui.sh: 11/12 postgres: pick 2 live tables, run them to done"
+pg_passed="postgres skipped"
+if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
+    echo "tui.sh: 11/12 and 12/12 skipped: no test PostgreSQL (scripts/services/postgres.sh start)"
+else
+    psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1)"
+    [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
+    [[ -n "$psql_bin" ]] || fail "no psql to create the fixture tables"
+    schema="tui_e2e_$$"
+    PGPASSWORD="$PANOPLY_TEST_PG_PASSWORD" "$psql_bin" -q -v ON_ERROR_STOP=1 -h "$PANOPLY_TEST_PG_HOST" -p "$PANOPLY_TEST_PG_PORT" \
+        -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" >/dev/null <<SQL || fail "cannot create the fixture tables in schema $schema"
+CREATE SCHEMA $schema;
+CREATE TABLE $schema.alpha (id int PRIMARY KEY, name text);
+CREATE TABLE $schema.beta (id int PRIMARY KEY, amount numeric);
+CREATE TABLE $schema.gamma (id int PRIMARY KEY);
+INSERT INTO $schema.alpha SELECT g, 'a' || g FROM generate_series(1, 300) g;
+INSERT INTO $schema.beta SELECT g, g * 1.5 FROM generate_series(1, 120) g;
+INSERT INTO $schema.gamma SELECT g FROM generate_series(1, 7) g;
+SQL
+    drop_schema() {
+        PGPASSWORD="$PANOPLY_TEST_PG_PASSWORD" "$psql_bin" -q -h "$PANOPLY_TEST_PG_HOST" -p "$PANOPLY_TEST_PG_PORT" \
+            -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+    }
+    trap 'drop_schema; cleanup' EXIT
+    # fill_connection PASSWORD: types the connection into the form, from Host to Tables.
+    fill_connection() {
+        text "$PANOPLY_TEST_PG_HOST"; keys Tab
+        text "$PANOPLY_TEST_PG_PORT"; keys Tab
+        text "$PANOPLY_TEST_PG_DATABASE"; keys Tab
+        text "$PANOPLY_TEST_PG_USER"; keys Tab
+        text "$1"; keys Tab Tab
+        wait_for 5 "› Tables"
+    }
+    UI_ARGS="tui --open postgres" UI_READY="New PostgreSQL source" start pg
+    fill_connection "$PANOPLY_TEST_PG_PASSWORD"
+    keys Enter
+    wait_for 30 "Pick Tables" "$schema.alpha" "$schema.beta" "$schema.gamma"
+    keys /
+    text "$schema"
+    keys Enter
+    wait_for 5 "3 match"
+    keys Space Down Space
+    wait_for 5 "2 picked"
+    keys Enter
+    wait_for 5 "$schema.alpha, $schema.beta"
+    keys C-s
+    wait_for 60 "Resources 2/2 done" "✓ $schema.alpha" "✓ $schema.beta"
+    n_alpha="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.alpha\"" || true)"
+    n_beta="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.beta\"" || true)"
+    n_gamma="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.gamma\"" || true)"
+    [[ "$n_alpha" == 300 && "$n_beta" == 120 ]] || fail "the outbox holds $n_alpha rows of alpha and $n_beta of beta, want 300 and 120"
+    [[ "$n_gamma" == 0 ]] || fail "the outbox holds $n_gamma rows of gamma, which was not picked"
+    grep -q "\"__table\":\"postgres_${schema}_alpha\"" "$OUT"/*.ndjson || fail "alpha's rows did not go to postgres_${schema}_alpha"
+    keys Escape
+    wait_for 10 "Saved sources"
+    quit_and_check
+
+    echo "tui.sh: 12/12 postgres: a wrong password shows in the picker"
+    UI_ARGS="tui --open postgres" UI_READY="New PostgreSQL source" start pgwrong
+    fill_connection "not-the-password"
+    keys Enter
+    wait_for 30 "Could not list Tables" "rejected the login of user '$PANOPLY_TEST_PG_USER'" "r tries again"
+    [[ "$(screen)" != *"not-the-password"* ]] || fail "the picker shows the password"
+    keys Escape
+    wait_for 5 "› Tables"
+    keys Escape
+    wait_for 10 "Saved sources"
+    quit_and_check
+    pg_passed="postgres picker: 2 tables to done, wrong password shown"
+fi
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; $pg_passed; terminal restored)"

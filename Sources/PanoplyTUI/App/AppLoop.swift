@@ -11,6 +11,7 @@ final class AppLoop<T: Terminal> {
     private let terminal: T
     private let store: ConfigStore
     private let coordinator: RunCoordinator
+    private let loader: ValuesLoader
     private let stats: UIStats?
     private var timing = LoopTiming()
     private let start = ContinuousClock.now
@@ -31,6 +32,7 @@ final class AppLoop<T: Terminal> {
         self.inbox = inbox
         coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
                                      environment: environment)
+        loader = ValuesLoader(registry: registry, inbox: inbox, environment: environment)
     }
 
     /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the grace
@@ -53,7 +55,7 @@ final class AppLoop<T: Terminal> {
     /// One iteration: input, run events and a tick reduced; a frame drawn when due.
     /// - Returns: the time of the iteration.
     private func turn() -> Double {
-        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty
+        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty || loader.isBusy
         var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
         events += inbox.drain()
         let now = seconds()
@@ -108,6 +110,8 @@ final class AppLoop<T: Terminal> {
             case .deleteHistory(let name):
                 do { try store.history.delete(name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
             case .checkSource(let request): coordinator.check(request)
+            case .loadValues(let request): loader.load(request)
+            case .cancelLoad(let id): loader.cancel(id)
             case .quit: quitRequested = true
             }
         }

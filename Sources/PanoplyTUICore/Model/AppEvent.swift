@@ -19,6 +19,11 @@ package enum AppEvent: Sendable {
     case checkFinished(Int, PanoplyError?)
     /// A note for the bottom line (a file could not be saved).
     case notice(String)
+    /// The values of a list param, computed for ``Effect/loadValues(_:)`` request `requestID`,
+    /// with the source's resources (for their fields; empty when it lists none).
+    case valuesLoaded(requestID: Int, values: [ListValue], resources: [SourceResource])
+    /// Request `requestID` could not compute the values.
+    case valuesFailed(requestID: Int, message: String)
     /// SIGINT or SIGTERM: leave now, cancelling what runs.
     case terminate
 }
@@ -40,6 +45,11 @@ package enum Effect: Sendable, Equatable {
     /// Open the source with these params and run its `check`, in the background; answer
     /// with ``AppEvent/checkFinished(_:_:)``.
     case checkSource(CheckRequest)
+    /// Compute a list param's values in the background (answered by
+    /// ``AppEvent/valuesLoaded(requestID:values:resources:)`` or ``AppEvent/valuesFailed(requestID:message:)``).
+    case loadValues(ValuesRequest)
+    /// The picker waiting for request `id` was closed: stop computing.
+    case cancelLoad(Int)
     case quit
 }
 

@@ -20,13 +20,15 @@ package enum Overlay: Sendable, Equatable {
     case confirmDeleteState(String)
     /// `n` on a saved source: its new name being typed.
     case rename(RenameEdit)
+    /// Enter or Space on a form's `list` field: pick its values.
+    case picker(PickerState)
 }
 
 extension Overlay {
     /// A modal that ignores keys it does not bind (rather than closing on any key).
     package var takesOnlyItsKeys: Bool {
         switch self {
-        case .rename, .confirmDelete, .confirmDeleteState: true
+        case .rename, .confirmDelete, .confirmDeleteState, .picker: true
         case .help, .confirmCancel, .confirmQuit: false
         }
     }
@@ -50,6 +52,8 @@ package struct AppState: Sendable, Equatable {
     /// Runs in start order.
     package var runs: [RunState] = []
     package var nextRunID = 1
+    /// The id of the next background request (a list's values).
+    package var nextRequestID = 1
     /// The latest run of each saved source, by name.
     package var latestRun: [String: RunID] = [:]
     package var now: Double = 0

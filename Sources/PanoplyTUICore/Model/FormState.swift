@@ -10,6 +10,8 @@ package struct FormField: Sendable, Equatable {
     package var help: String
     package var choices: [String]
     package var value: String
+    /// `advanced` fields are folded away until the user shows them (Ctrl-O).
+    package var category: SourceParam.Category = .basic
 
     package init(_ p: SourceParam, value: String? = nil) {
         name = p.name
@@ -19,6 +21,7 @@ package struct FormField: Sendable, Equatable {
         placeholder = p.placeholder.isEmpty ? (p.defaultValue ?? "") : p.placeholder
         help = p.help
         choices = p.kind == .boolean ? ["false", "true"] : p.choices
+        category = p.category
         // Choice and boolean fields always show a value; text fields start empty and
         // show the placeholder (an empty value means the default).
         switch p.kind {
@@ -65,6 +68,8 @@ package struct FormState: Sendable, Equatable {
     package var stash: [String: String] = [:]
     /// The latest Ctrl-T / Ctrl-S check of the params, shown under the form.
     package var check: FormCheck?
+    /// Ctrl-O: the `advanced` fields are shown.
+    package var showAdvanced = false
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"

@@ -9,6 +9,10 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case formText
     /// A choice or boolean field (keys cycle its values).
     case formChoice
+    /// A `list` field (Enter or Space opens its picker; typing still edits the text).
+    case formList
+    /// A form with `advanced` fields (folded away until shown).
+    case advancedForm
     /// A source's form (Ctrl-S starts the run).
     case sourceForm
     /// The destination form (Ctrl-S saves it).
@@ -26,6 +30,10 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case rename
     /// A saved source's run history (`h`), and one run of it.
     case history, historyDetail
+    /// The list field's picker.
+    case picker
+    /// Typing the picker's filter.
+    case pickerFilter
 }
 
 /// What a bound key does; the reducers switch over these, never over raw keys.
@@ -39,6 +47,7 @@ package enum KeyAction: Sendable, Equatable {
     case cancelRun, filter, togglePane, follow, toggleTime, problemsOnly
     case applyFilter, clearFilter, filterBackspace, filterClearText
     case history, fullRefresh, testSource, edit
+    case openPicker, toggleAdvanced, toggle, toggleAll
 }
 
 /// One row of the key map: which keys, where, what they do, and how help shows them.

@@ -3,7 +3,7 @@
 package enum KeyMap {
     private static let screens: [KeyScope] = [.list, .form, .formText, .formChoice, .run]
     private static let listScopes: Set<KeyScope> = [.list, .rename, .history, .historyDetail]
-    private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .sourceForm, .destinationForm]
+    private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .formList, .advancedForm, .sourceForm, .destinationForm]
 
     package static let bindings: [KeyBinding] = [
         // Shared by several screens (the overlay's "Everywhere").
@@ -41,6 +41,8 @@ package enum KeyMap {
         KeyBinding([.backspace], [.rename], .deleteBackward, "edit the name", label: "Bksp Ctrl-U"),
         KeyBinding([.ctrl("u")], [.rename], .deleteToStart, "edit the name", label: "Bksp Ctrl-U"),
         // Forms.
+        KeyBinding([.enter, .char(" ")], [.formList], .openPicker, "pick from the list", hint: "pick", label: "Enter Space"),
+        KeyBinding([.ctrl("o")], [.advancedForm], .toggleAdvanced, "advanced fields", hint: "advanced", label: "Ctrl-O"),
         KeyBinding([.tab, .down, .enter], [.form], .nextField, "next/previous field", hint: "next", label: "Tab ⇧Tab ↑↓"),
         KeyBinding([.backTab, .up], [.form], .previousField, "next/previous field", hint: "previous", label: "Tab ⇧Tab ↑↓"),
         KeyBinding([.char(" "), .right], [.formChoice], .choiceNext, "change a choice", hint: "choose", label: "Space ← →"),
@@ -64,7 +66,7 @@ package enum KeyMap {
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
         KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
         KeyBinding([.char("!")], [.run], .problemsOnly, "warn / error only"),
-        KeyBinding([.tab, .backTab], [.run], .togglePane, "log / state pane", hint: "pane", label: "Tab"),
+        KeyBinding([.tab, .backTab], [.run], .togglePane, "log / state / table", hint: "pane", label: "Tab"),
         KeyBinding([.up, .char("k")], [.run], .up, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
         KeyBinding([.down, .char("j")], [.run], .down, "scroll", hint: "scroll", label: "↑↓ PgUp PgDn"),
         KeyBinding([.pageUp], [.run], .pageUp, "scroll", label: "↑↓ PgUp PgDn"),
@@ -75,6 +77,25 @@ package enum KeyMap {
         KeyBinding([.escape], [.runFilter], .clearFilter, "keep / clear filter", hint: "clear filter", label: "Enter Esc"),
         KeyBinding([.backspace], [.runFilter], .filterBackspace, "edit the filter", label: "Bksp Ctrl-U"),
         KeyBinding([.ctrl("u")], [.runFilter], .filterClearText, "edit the filter", label: "Bksp Ctrl-U"),
+        // The picker of a list field.
+        KeyBinding([.up, .char("k")], [.picker], .up, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.down, .char("j")], [.picker], .down, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.pageUp], [.picker], .pageUp, "a page up / down", label: "PgUp PgDn"),
+        KeyBinding([.pageDown], [.picker], .pageDown, "a page up / down", label: "PgUp PgDn"),
+        KeyBinding([.home, .char("g")], [.picker], .top, "first / last", label: "g G Home End"),
+        KeyBinding([.end, .char("G")], [.picker], .bottom, "first / last", label: "g G Home End"),
+        KeyBinding([.char(" ")], [.picker], .toggle, "pick (+ required)", hint: "pick"),
+        KeyBinding([.char("a")], [.picker], .toggleAll, "all shown / none", hint: "all"),
+        KeyBinding([.char("/")], [.picker], .filter, "filter the list", hint: "filter"),
+        KeyBinding([.enter], [.picker], .confirm, "keep the picks", hint: "done"),
+        KeyBinding([.escape], [.picker], .dismiss, "clear filter / leave", hint: "cancel"),
+        KeyBinding([.char("r")], [.picker], .retry, "reload the values", hint: "reload"),
+        KeyBinding([.enter], [.pickerFilter], .applyFilter, "keep / clear filter", hint: "keep filter", label: "Enter Esc"),
+        KeyBinding([.escape], [.pickerFilter], .clearFilter, "keep / clear filter", hint: "clear filter", label: "Enter Esc"),
+        KeyBinding([.up], [.pickerFilter], .up, "move while typing", label: "↑ ↓"),
+        KeyBinding([.down], [.pickerFilter], .down, "move while typing", label: "↑ ↓"),
+        KeyBinding([.backspace], [.pickerFilter], .filterBackspace, "edit the filter", label: "Bksp Ctrl-U"),
+        KeyBinding([.ctrl("u")], [.pickerFilter], .filterClearText, "edit the filter", label: "Bksp Ctrl-U"),
         // Overlays.
         KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
         KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
@@ -117,6 +138,7 @@ package enum KeyMap {
             ("Source list", { b in Set(b.scopes).isSubset(of: listScopes) && !b.scopes.contains(.historyDetail) }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
+            ("List picker", { b in b.scopes == [.picker] || b.scopes == [.pickerFilter] }),
         ]
         return sections.map { title, belongs in (title, rows(bindings.filter(belongs))) }
     }

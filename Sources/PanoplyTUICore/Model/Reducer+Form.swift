@@ -8,11 +8,11 @@ extension AppState {
             if key == .escape { screen = .list }
             return []
         }
-        let purpose: KeyScope = form.purpose == .destination ? .destinationForm : .sourceForm
-        let scopes: [KeyScope] = field.cycles ? [.formChoice, .form, purpose] : [.formText, .form, purpose]
-        switch KeyMap.action(for: key, in: scopes) {
-        case .nextField: form.focus = min(form.fields.count - 1, form.focus + 1)
-        case .previousField: form.focus = max(0, form.focus - 1)
+        switch KeyMap.action(for: key, in: form.keyScopes) {
+        case .nextField: form.moveFocus(by: 1)
+        case .previousField: form.moveFocus(by: -1)
+        case .openPicker: return openPicker(&form)
+        case .toggleAdvanced: form.toggleAdvanced()
         case .back: screen = .list
         case .submit: return submit(&form)
         case .testSource: return testSource(&form)

@@ -17,7 +17,7 @@ extension AppState {
         case .filter: updateRun(id) { $0.editingFilter = true }
         case .toggleTime: updateRun(id) { $0.absoluteTimes.toggle() }
         case .problemsOnly: updateRun(id) { $0.problemsOnly.toggle(); $0.logTop = 0 }
-        case .togglePane: updateRun(id) { $0.pane = $0.pane == .log ? .state : .log }
+        case .togglePane: updateRun(id) { $0.nextPane(panes) }
         case .follow: updateRun(id) { r in r.follow.toggle(); if !r.follow { r.logTop = panes.bottomLogTop } }
         case .up: scroll(id, by: -1, panes)
         case .down: scroll(id, by: 1, panes)
@@ -51,6 +51,8 @@ extension AppState {
     private mutating func scroll(_ id: RunID, by delta: Int, _ panes: RunPanes) {
         updateRun(id) { r in
             switch r.pane {
+            case .resources:
+                r.resourcesTop = min(panes.bottomResourcesTop, max(0, panes.resourcesTop(r) + delta))
             case .state:
                 r.stateTop = min(panes.bottomStateTop, max(0, r.stateTop + delta))
             case .log:
@@ -87,9 +89,22 @@ extension AppState {
 }
 
 extension RunState {
+    /// Tab: log, state, then the resources table when it has more rows than it shows.
+    package mutating func nextPane(_ panes: RunPanes) {
+        switch pane {
+        case .log: pane = .state
+        case .state:
+            let scrolls = panes.bottomResourcesTop > 0
+            if scrolls { resourcesTop = panes.resourcesTop(self) }
+            pane = scrolls ? .resources : .log
+        case .resources: pane = .log
+        }
+    }
+
     /// Takes a rate sample at most once a second.
     package mutating func sample(now: Double) {
         guard status == .running else { return }
+        for i in resources.indices { resources[i].sample(now: now) }
         guard let at = sampleAt else {
             sampleAt = now
             sampleLoaded = counters.records

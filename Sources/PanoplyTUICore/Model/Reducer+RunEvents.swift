@@ -20,8 +20,8 @@ extension AppState {
                 if let loaded { r.loaded = loaded }
                 if let total { r.total = total }
                 r.message = message
-            case .resource:
-                break  // the resources table comes with #13's run view
+            case .resource(let p):
+                r.apply(p, now: now)
             case .state(let state):
                 r.committed = state
             case .sourceChange(let changes):

@@ -29,6 +29,10 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
         }
     case .checkFinished(let id, let error):
         effects = s.finishCheck(id, error)
+    case .valuesLoaded(let id, let values, let resources):
+        s.takeValues(id, values, resources)
+    case .valuesFailed(let id, let message):
+        s.valuesFailed(id, message)
     case .notice(let text):
         s.notice = text
     case .terminate:
@@ -62,6 +66,8 @@ extension AppState {
             return answerDeleteQuestion(key, overlay, name: name)
         case .rename(let edit):
             return handleRenameKey(key, edit)
+        case .picker(let picker):
+            return handlePickerKey(key, picker)
         default: break
         }
         self.overlay = nil
@@ -79,7 +85,7 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
-        case .confirmDelete, .confirmDeleteState, .rename:
+        case .confirmDelete, .confirmDeleteState, .rename, .picker:
             return []
         }
     }

@@ -12,6 +12,8 @@ package struct RunPanes: Sendable, Equatable {
     package let logLines: [String]
     /// The level of each of `logLines`.
     package let logLevels: [LogLevel]
+    /// Rows in the resources table (0: the run reports no resources).
+    package let resourceCount: Int
 
     package init(width: Int, height: Int, run r: RunState) {
         self.width = width
@@ -20,10 +22,18 @@ package struct RunPanes: Sendable, Equatable {
         let shown = r.visibleLogLines
         logLines = shown.map(r.shown)
         logLevels = shown.map(\.level)
+        resourceCount = r.resources.count
     }
 
+    /// The resources table's title row (its rows follow); it takes the blank row above the
+    /// panes and as many rows as it has, up to a third of what is left.
+    package var tableY: Int { 5 }
+    package var tableRows: Int { min(resourceCount, max(2, (height - 8) / 3)) }
+    /// The last first-row of the resources table that still fills it.
+    package var bottomResourcesTop: Int { max(0, resourceCount - tableRows) }
+
     /// First row of the state and log boxes.
-    package var paneTop: Int { 6 }
+    package var paneTop: Int { 6 + tableRows }
     /// Rows of the boxes, borders included (the notice line and help bar stay below).
     package var paneHeight: Int { max(3, height - 2 - paneTop) }
     /// Text rows inside a box.
@@ -39,6 +49,18 @@ package struct RunPanes: Sendable, Equatable {
 
     /// The first state line shown for `r`'s scroll position.
     package func stateTop(_ r: RunState) -> Int { min(r.stateTop, bottomStateTop) }
+
+    /// The first resources row shown: `r`'s position while the table has the focus, else
+    /// a window that keeps the resource being read (or the first failed one) in view.
+    package func resourcesTop(_ r: RunState) -> Int {
+        if r.pane == .resources { return min(r.resourcesTop, bottomResourcesTop) }
+        let statuses = r.resources.map(\.status)
+        var active = 0
+        for wanted: ResourceStatus in [.waiting, .failed, .reading] {
+            if let i = statuses.firstIndex(of: wanted) { active = i }
+        }
+        return min(bottomResourcesTop, max(0, active - 1))
+    }
 
     /// The first log line shown: the end while following, else `r`'s position.
     package func logTop(_ r: RunState) -> Int { r.follow ? bottomLogTop : min(r.logTop, bottomLogTop) }

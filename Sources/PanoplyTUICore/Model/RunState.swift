@@ -1,7 +1,7 @@
 import PanoplyKit
 
 /// Which pane of the run view the arrows scroll.
-package enum RunPane: Sendable, Equatable { case log, state }
+package enum RunPane: Sendable, Equatable { case log, state, resources }
 
 /// One run as the UI sees it, built from its ``RunEvent``s.
 package struct RunState: Sendable, Equatable {
@@ -27,6 +27,10 @@ package struct RunState: Sendable, Equatable {
     /// True until the run's SDK is closed (a retry waits for it).
     package var sdkOpen = true
     package var log = LogBuffer()
+    /// The resources table: one row per resource, in the order first reported.
+    package var resources: [ResourceRow] = []
+    /// First row of the resources table shown while it has the focus (Tab).
+    package var resourcesTop = 0
 
     // Records per second, sampled on ticks.
     package var rate: Double?

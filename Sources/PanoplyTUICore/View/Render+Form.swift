@@ -12,7 +12,7 @@ package func renderForm(_ state: AppState, _ form: FormState, _ s: inout Screen)
 
     // Each field takes one row, plus one for its error.
     var rows: [(field: Int, isError: Bool)] = []
-    for (i, f) in form.fields.enumerated() {
+    for (i, f) in form.fields.enumerated() where form.isShown(i) {
         rows.append((i, false))
         if form.errors[f.name] != nil { rows.append((i, true)) }
     }
@@ -37,9 +37,11 @@ package func renderForm(_ state: AppState, _ form: FormState, _ s: inout Screen)
     if first + visible < rows.count { s.put("↓ more", x: w - 8, y: top + visible - 1, style: .dim) }
 
     let helpY = s.height - 4
+    if form.hasAdvanced { renderAdvancedNote(form, y: helpY - 1, &s) }
     if let f = form.focused {
         var help = f.help
         if f.cycles { help += (help.isEmpty ? "" : "  ") + "(Space or ←/→: \(f.choices.joined(separator: " / ")))" }
+        if f.kind == .list, form.purpose != .destination { help += (help.isEmpty ? "" : "  ") + "(Enter or Space: pick from the list)" }
         s.put(" " + help, x: 0, y: helpY, style: .accent, maxWidth: w)
     }
     if let check = form.check { renderCheck(check, y: s.height - 2, &s) }
@@ -134,4 +136,13 @@ package struct InputWindow: Equatable {
 
     /// The screen column of text column `col`, for an input starting at `x`.
     package func screenX(_ col: Int, from x: Int) -> Int { x + (moreLeft ? 1 : 0) + col - first }
+}
+
+/// The line under the fields saying how many advanced fields are folded away.
+private func renderAdvancedNote(_ form: FormState, y: Int, _ s: inout Screen) {
+    let hidden = form.hiddenCount
+    let text = form.showAdvanced ? "advanced fields shown · Ctrl-O folds them"
+        : hidden == 1 ? "1 advanced field folded away · Ctrl-O shows it"
+        : "\(hidden) advanced fields folded away · Ctrl-O shows them"
+    if form.showAdvanced || hidden > 0 { s.put(" " + text, x: 2, y: y, style: .dim, maxWidth: s.width - 3) }
 }

@@ -1,14 +1,20 @@
 package func renderHelp(_ state: AppState, _ s: inout Screen) {
     let helpSections = KeyMap.helpSections
-    let twoColumns = s.width >= 76
-    let columns = twoColumns ? [Array(helpSections[0...1]), Array(helpSections[2...3])] : [helpSections]
-    let colWidth = twoColumns ? (min(s.width - 4, 110) - 4) / 2 : min(s.width - 4, 56)
+    // Sections 0-1 (everywhere, list), 2-3 (form, run view), 4 (picker): three columns on a
+    // wide terminal, else two (what does not fit is cut; the help bar still shows the keys).
+    let twoColumns = s.width >= 76, threeColumns = s.width >= 110
+    let columns = threeColumns ? [Array(helpSections[0...1]), Array(helpSections[2...3]), Array(helpSections[4...])]
+        : twoColumns ? [Array(helpSections[0...1]), Array(helpSections[2...])] : [helpSections]
+    let colWidth = threeColumns ? (min(s.width - 4, 112) - 4) / 3 : twoColumns ? (min(s.width - 4, 110) - 4) / 2 : min(s.width - 4, 56)
     let linesPerColumn = columns.map { col in col.reduce(0) { $0 + $1.rows.count + 2 } }
     let boxW = min(s.width - 2, colWidth * columns.count + 4)
     let boxH = min(s.height - 3, (linesPerColumn.max() ?? 0) + 2)
     let bx = (s.width - boxW) / 2, by = max(1, (s.height - 1 - boxH) / 2)
     s.fill(x: 0, y: 1, width: s.width, height: s.height - 2)
     s.box(x: bx, y: by, width: boxW, height: boxH, title: "Keys", style: .accent, titleStyle: .title)
+    if (linesPerColumn.max() ?? 0) + 2 > boxH {
+        s.put(" more keys on a taller terminal ", x: bx + boxW - 35, y: by + boxH - 1, style: .dim)
+    }
     let keyWidth = 13
     for (c, col) in columns.enumerated() {
         var y = by + 1

@@ -40,6 +40,7 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
         x = s.put(name + " ", x: x, y: 4, style: .dim)
         x = s.put(value + "   ", x: x, y: 4, style: c.errors > 0 && name == "error" ? .error : .bold)
     }
+    renderResources(r, RunPanes(width: w, height: s.height, run: r), &s)
     renderPanes(r, &s)
 }
 

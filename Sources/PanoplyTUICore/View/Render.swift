@@ -30,6 +30,7 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     case .confirmDeleteState(let name):
         renderConfirm("Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
     case .rename(let edit): renderRename(edit, &screen)
+    case .picker(let p): renderPicker(state, p, &screen)
     case nil: break
     }
     renderHelpBar(state, &screen)
@@ -68,14 +69,14 @@ package func helpScopes(_ state: AppState) -> [KeyScope] {
     case .confirmCancel, .confirmQuit: return [.confirm]
     case .confirmDelete, .confirmDeleteState: return [.question]
     case .rename: return [.rename]
+    case .picker(let p): return p.editingFilter ? [.pickerFilter] : [.picker]
     case nil: break
     }
     switch state.screen {
     case .list:
         return [.list]
     case .form(let f):
-        let purpose: KeyScope = f.purpose == .destination ? .destinationForm : .sourceForm
-        return [.form, f.focused?.cycles == false ? .formText : .formChoice, purpose]
+        return f.keyScopes
     case .run(let id):
         return state.run(id)?.editingFilter == true ? [.runFilter] : [.run]
     case .history(let h):

@@ -1,0 +1,150 @@
+import PanoplyKit
+
+extension AppState {
+    /// Enter or Space on a `list` field: opens its picker. Static choices show at once;
+    /// values the source computes are loaded in the background once the field's
+    /// dependencies are filled (else the field says which to fill in).
+    package mutating func openPicker(_ form: inout FormState) -> [Effect] {
+        guard let field = form.focused, case .source(let type, _) = form.purpose, let info = typeInfo(type),
+              let param = info.configuration.param(field.name) else { return [] }
+        let picked = SourceParam.listItems(field.value)
+        if !param.choices.isEmpty {
+            var p = PickerState(field: param.name, title: param.title, load: .loaded, picked: picked)
+            p.take(param.choices.map { ListValue(name: $0, value: $0) }, resources: [])
+            overlay = .picker(p)
+            return []
+        }
+        let params: [String: JSONValue]
+        switch pickerParams(info.configuration, form, for: param) {
+        case .failure(let problem):
+            form.errors[param.name] = problem.message
+            return []
+        case .success(let p): params = p
+        }
+        let request = ValuesRequest(id: nextRequestID, type: type, param: param.name, params: params)
+        nextRequestID += 1
+        var p = PickerState(field: param.name, title: param.title, load: .loading(request.id), picked: picked)
+        p.request = request
+        p.loadStartedAt = now
+        overlay = .picker(p)
+        return [.loadValues(request)]
+    }
+
+    /// The params a list's values are computed from: its dependencies, checked (they must
+    /// be filled and valid), and every other filled-in param that parses.
+    /// - Returns: the typed params, or what to fill in first.
+    package func pickerParams(_ config: SourceConfiguration, _ form: FormState, for param: SourceParam) -> Result<[String: JSONValue], ParamProblem> {
+        var values = form.values
+        values[FormState.tableField] = nil
+        values[FormState.nameField] = nil
+        for p in config.params where p.kind == .path {
+            values[p.name] = values[p.name].map { PathResolution.absolute($0, against: workingDirectory) }
+        }
+        var typed: [String: JSONValue]
+        switch config.validate(values, dependenciesOf: param.name) {
+        case .failure(let e):
+            return .failure(ParamProblem(param: param.name, message: "to list \(param.title), first: " + e.problems.map(\.message).joined(separator: "; ")))
+        case .success(let deps): typed = deps
+        }
+        for p in config.params where typed[p.name] == nil && p.name != param.name {
+            guard let text = values[p.name].flatMap({ $0.isEmpty ? nil : $0 }) ?? p.defaultValue,
+                  case .success(let v) = p.parse(text) else { continue }
+            typed[p.name] = v
+        }
+        return .success(typed)
+    }
+
+    /// A key while the picker shows.
+    package mutating func handlePickerKey(_ key: Key, _ original: PickerState) -> [Effect] {
+        var p = original
+        defer { if case .picker = overlay { overlay = .picker(p) } }
+        if p.editingFilter {
+            editPickerFilter(key, &p)
+            return []
+        }
+        let rows = PickerLayout(width: width, height: height).listRows
+        switch KeyMap.action(for: key, in: [.picker]) {
+        case .up: p.move(by: -1)
+        case .down: p.move(by: 1)
+        case .pageUp: p.move(by: -rows)
+        case .pageDown: p.move(by: rows)
+        case .top: p.move(by: -p.items.count)
+        case .bottom: p.move(by: p.items.count)
+        case .toggle where p.load == .loaded: p.toggleCurrent()
+        case .toggleAll where p.load == .loaded: p.toggleAll()
+        case .confirm where p.load == .loaded: confirmPicker(p)
+        case .toggle, .toggleAll, .confirm:
+            p.message = p.hasFailed ? "the values did not load: r tries again, Esc leaves" : "wait for the values to load (Esc cancels)"
+        case .filter:
+            p.editingFilter = true
+            p.setFilter("")
+        case .retry: return reloadPicker(&p)
+        case .dismiss:
+            if case .loading(let id) = p.load {
+                overlay = nil
+                return [.cancelLoad(id)]
+            }
+            if !p.filter.isEmpty { p.clearFilter() } else { overlay = nil }
+        default: break
+        }
+        return []
+    }
+
+    private func editPickerFilter(_ key: Key, _ p: inout PickerState) {
+        switch KeyMap.action(for: key, in: [.pickerFilter]) {
+        case .applyFilter:
+            p.editingFilter = false
+            p.cursor = 0
+        case .clearFilter: p.clearFilter()
+        case .filterBackspace: p.setFilter(String(p.filter.dropLast()))
+        case .filterClearText: p.setFilter("")
+        case .up: p.move(by: -1)
+        case .down: p.move(by: 1)
+        default: if case .char(let c) = key { p.setFilter(p.filter + String(c)) }
+        }
+    }
+
+    /// `r`: computes the values again (after a failure, or to see new tables).
+    private mutating func reloadPicker(_ p: inout PickerState) -> [Effect] {
+        guard var request = p.request else {
+            p.message = "these values are fixed: nothing to reload"
+            return []
+        }
+        var effects: [Effect] = []
+        if case .loading(let old) = p.load { effects.append(.cancelLoad(old)) }
+        request.id = nextRequestID
+        nextRequestID += 1
+        p.request = request
+        p.load = .loading(request.id)
+        p.loadStartedAt = now
+        p.message = nil
+        return effects + [.loadValues(request)]
+    }
+
+    /// Enter: writes the picked values, comma-separated, into the field.
+    private mutating func confirmPicker(_ p: PickerState) {
+        guard case .form(var form) = screen else {
+            overlay = nil
+            return
+        }
+        form.setValue(p.field, p.pickedValues.joined(separator: ", "))
+        form.errors[p.field] = nil
+        screen = .form(form)
+        overlay = nil
+    }
+
+    /// The values of request `id` arrived (ignored when the picker was closed or reloaded since).
+    package mutating func takeValues(_ id: Int, _ values: [ListValue], _ resources: [SourceResource]) {
+        guard case .picker(var p) = overlay, p.load == .loading(id) else { return }
+        p.take(values, resources: resources)
+        if values.isEmpty { p.message = "the source lists no values for \(p.title)" }
+        overlay = .picker(p)
+    }
+
+    /// Request `id` failed: the picker shows why.
+    package mutating func valuesFailed(_ id: Int, _ message: String) {
+        guard case .picker(var p) = overlay, p.load == .loading(id) else { return }
+        p.load = .failed(message)
+        overlay = .picker(p)
+    }
+}

@@ -1,0 +1,125 @@
+import PanoplyKit
+
+/// The spinner's frames, one per eighth of a second.
+private let spinner = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+
+/// The picker over a form's `list` field: a box with the values and their checkboxes, the
+/// filter, a note line, and (with room) the fields of the item under the cursor.
+package func renderPicker(_ state: AppState, _ p: PickerState, _ s: inout Screen) {
+    let l = PickerLayout(width: s.width, height: s.height)
+    s.fill(x: 0, y: l.boxY, width: s.width, height: l.boxHeight)
+    s.box(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight, title: "Pick \(p.title)", style: .accent, titleStyle: .title)
+    renderPickerSummary(p, l, &s)
+    if case .failed(let message) = p.load {
+        renderPickerError(p, message, l, &s)
+    } else {
+        renderPickerList(p, l, &s)
+        if l.hasSidePane { renderPickerSide(p, l, &s) }
+    }
+    renderPickerMessage(state, p, l, &s)
+}
+
+private func renderPickerSummary(_ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
+    let listed = p.items.filter { !$0.missing }.count
+    var text = p.load == .loaded ? "\(listed) listed · \(p.picked.count) picked" : "\(p.picked.count) picked"
+    if !p.filter.isEmpty, !p.editingFilter { text += " · \(p.shown.count) match" }
+    let x = s.put(text, x: l.listX, y: l.summaryY, style: .dim, maxWidth: l.listWidth)
+    guard p.editingFilter || !p.filter.isEmpty else { return }
+    let end = s.put("  /" + p.filter, x: x, y: l.summaryY, style: .bold, maxWidth: l.listX + l.listWidth - x)
+    if p.editingFilter { s.put("▏", x: end, y: l.summaryY, style: .accent) }
+}
+
+private func renderPickerList(_ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
+    let shown = p.shown
+    if shown.isEmpty, !p.filter.isEmpty {
+        s.put("nothing matches '\(p.filter)' (Esc clears the filter)", x: l.listX, y: l.listY, style: .dim, maxWidth: l.listWidth)
+        return
+    }
+    let top = l.top(cursor: p.cursor, count: shown.count)
+    for (n, index) in shown.dropFirst(top).prefix(l.listRows).enumerated() {
+        let item = p.items[index]
+        let y = l.listY + n
+        let atCursor = top + n == p.cursor
+        let box = p.picked.contains(item.value) ? "[x]" : item.disabled ? "[-]" : "[ ]"
+        var style: CellStyle = item.disabled ? .dim : item.missing ? .warn : .plain
+        if atCursor { style = item.disabled ? CellStyle(fg: .black, bg: .white, dim: true) : .selected }
+        if atCursor { s.fill(x: l.listX, y: y, width: l.listWidth, height: 1, style: style) }
+        var text = (atCursor ? "› " : "  ") + box + " " + item.name
+        if item.disabled { text += "  (unavailable)" } else if item.missing { text += "  (not listed)" }
+        s.put(text, x: l.listX, y: y, style: style, maxWidth: l.listWidth)
+    }
+    if top > 0 { s.put("↑", x: l.listX + l.listWidth - 1, y: l.listY, style: .dim) }
+    if top + l.listRows < shown.count { s.put("↓", x: l.listX + l.listWidth - 1, y: l.listY + l.listRows - 1, style: .dim) }
+}
+
+/// The side pane: the fields of the item under the cursor (as its resource lists them).
+private func renderPickerSide(_ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
+    for y in l.summaryY..<l.messageY { s.put("│", x: l.sideX - 2, y: y, style: .dim) }
+    guard let item = p.current else { return }
+    let w = l.sideWidth
+    guard let r = p.resources[item.value] else {
+        let note = p.load == .loaded ? (item.missing ? "not listed by the source" : "no fields known") : ""
+        s.put(item.name, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
+        s.put(note, x: l.sideX, y: l.listY, style: .dim, maxWidth: w)
+        return
+    }
+    let count = r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields"
+    s.put(r.title.truncated(to: max(4, w - count.count - 3)) + " · " + count, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
+    var lines: [(String, CellStyle)] = []
+    if !r.requires.isEmpty { lines.append(("requires " + r.requires.joined(separator: ", "), .warn)) }
+    let nameWidth = min(max(8, w / 2), (r.fields.map { $0.name.displayWidth }.max() ?? 8) + 1)
+    for f in r.fields {
+        let flag = f.mandatory ? " key" : f.available ? "" : " (n/a)"
+        let line = f.name.truncated(to: nameWidth - 1).padded(to: nameWidth) + f.type + flag
+        lines.append((line.truncated(to: w), f.available ? .plain : .dim))
+    }
+    if lines.isEmpty { lines.append(("no fields", .dim)) }
+    let rows = l.listRows
+    for (n, line) in lines.prefix(rows).enumerated() {
+        let more = n == rows - 1 && lines.count > rows
+        s.put(more ? "… \(lines.count - rows + 1) more" : line.0, x: l.sideX, y: l.listY + n, style: more ? .dim : line.1, maxWidth: w)
+    }
+}
+
+private func renderPickerError(_ p: PickerState, _ message: String, _ l: PickerLayout, _ s: inout Screen) {
+    let width = l.boxWidth - 4
+    s.put("✗ Could not list \(p.title):", x: l.listX, y: l.listY, style: .error, maxWidth: width)
+    for (n, line) in wrapped(message, width: width - 2).prefix(max(1, l.listRows - 3)).enumerated() {
+        s.put(line, x: l.listX + 2, y: l.listY + 1 + n, style: .error, maxWidth: width - 2)
+    }
+}
+
+private func renderPickerMessage(_ state: AppState, _ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
+    let width = l.boxWidth - 4
+    switch p.load {
+    case .loading:
+        let frame = spinner[Int(max(0, state.now - p.loadStartedAt) * 8) % spinner.count]
+        s.put("\(frame) loading \(p.title) from the source… (Esc cancels)", x: l.listX, y: l.messageY, style: .accent, maxWidth: width)
+    case .failed:
+        s.put("r tries again · Esc leaves the field as it was", x: l.listX, y: l.messageY, style: .warn, maxWidth: width)
+    case .loaded:
+        if let m = p.message { s.put(m, x: l.listX, y: l.messageY, style: .warn, maxWidth: width) }
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (longer words cut).
+package func wrapped(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+        if line.isEmpty {
+            line = word
+        } else if line.displayWidth + 1 + word.displayWidth <= width {
+            line += " " + word
+        } else {
+            lines.append(line)
+            line = word
+        }
+        while line.displayWidth > width, width > 0 {
+            lines.append(String(line.prefix(width)))
+            line = String(line.dropFirst(width))
+        }
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+}

@@ -1,0 +1,73 @@
+import PanoplyKit
+
+/// The run view's resources table: a title row with the counts, then one row per resource
+/// (status, loaded/total, a small bar, a rate), scrolled when it has more than fit.
+package func renderResources(_ r: RunState, _ layout: RunPanes, _ s: inout Screen) {
+    guard !r.resources.isEmpty else { return }
+    let w = s.width
+    let top = layout.resourcesTop(r)
+    let rows = layout.tableRows
+    let focused = r.pane == .resources
+    var title = " Resources " + r.resourceSummary
+    if r.resources.count > rows { title += " · \(top + 1)-\(top + rows) of \(r.resources.count)" + (focused ? "" : " (Tab, ↑↓)") }
+    s.put(title, x: 0, y: layout.tableY, style: focused ? CellStyle(fg: .cyan, bold: true) : .bold, maxWidth: w)
+    let columns = ResourceColumns(width: w)
+    for (n, row) in r.resources.dropFirst(top).prefix(rows).enumerated() {
+        renderResourceRow(row, columns, y: layout.tableY + 1 + n, &s)
+    }
+}
+
+/// Where the columns of a resources row go at one width.
+private struct ResourceColumns {
+    let idX = 3
+    let idWidth: Int
+    let statusX: Int
+    let countX: Int
+    let barX: Int
+    let rateX: Int
+    /// The message (or error) after the rate, when there is room.
+    let messageX: Int
+    static let countWidth = 17, barWidth = 10, rateWidth = 11
+
+    init(width w: Int) {
+        let fixed = idX + 9 + Self.countWidth + 1 + Self.barWidth + 1 + Self.rateWidth + 1
+        idWidth = max(10, min(40, w - fixed))
+        statusX = idX + idWidth + 1
+        countX = statusX + 8
+        barX = countX + Self.countWidth + 1
+        rateX = barX + Self.barWidth + 1
+        messageX = rateX + Self.rateWidth + 1
+    }
+}
+
+private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int, _ s: inout Screen) {
+    let (icon, style) = resourceIcon(row.status)
+    s.put(icon, x: 1, y: y, style: style)
+    s.put(row.id.truncated(to: c.idWidth), x: c.idX, y: y, style: row.status == .waiting ? .dim : .plain)
+    s.put(row.status.rawValue, x: c.statusX, y: y, style: style)
+    let count = Format.count(row.loaded) + (row.total.map { "/" + Format.count($0) } ?? "")
+    s.put(count.count > ResourceColumns.countWidth ? count.truncated(to: ResourceColumns.countWidth) : String(repeating: " ", count: ResourceColumns.countWidth - count.count) + count,
+          x: c.countX, y: y, style: .bold)
+    let inner = ResourceColumns.barWidth - 2
+    let (filled, empty) = Format.bar(row.fraction ?? 0, width: inner)
+    s.put("▕", x: c.barX, y: y, style: .dim)
+    let bx = s.put(filled, x: c.barX + 1, y: y, style: row.status == .failed ? .error : row.status == .done ? .ok : .accent)
+    s.put(empty, x: bx, y: y)
+    s.put("▏", x: c.barX + 1 + inner, y: y, style: .dim)
+    let rate = row.rate.map { Format.count(Int($0.rounded())) + "/s" } ?? (row.status == .reading ? "--/s" : "")
+    s.put(String(repeating: " ", count: max(0, ResourceColumns.rateWidth - rate.count)) + rate, x: c.rateX, y: y, style: .dim)
+    let note = row.status == .failed ? (row.error ?? row.message) : row.message
+    if !note.isEmpty, c.messageX + 16 <= s.width {
+        s.put(note, x: c.messageX, y: y, style: row.status == .failed ? .error : .dim, maxWidth: s.width - c.messageX - 1)
+    }
+}
+
+/// The icon and colour of a resource's status.
+package func resourceIcon(_ status: ResourceStatus) -> (String, CellStyle) {
+    switch status {
+    case .waiting: ("·", .dim)
+    case .reading: ("▶", .accent)
+    case .done: ("✓", .ok)
+    case .failed: ("✗", .error)
+    }
+}
