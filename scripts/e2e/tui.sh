@@ -21,6 +21,12 @@
 #    server, / filters, Space picks 2, Enter, Ctrl-S: the run view shows a row per table
 #    reaching done, and the outbox holds both tables' rows (and none of the third);
 # 12. the same form with a wrong password: the picker shows the server's refusal;
+# 13. a sqlite file: the picker lists its 3 tables, / filters, 2 picked, run to done; the
+#     outbox holds both, and nothing of the third;
+# 14. a csv folder of 5 files run to done; a 6th file added, the saved source run again:
+#     only the new file is read;
+# 15. python:t_db (a module for the original SDK, psycopg2): its dynamic-list of live tables
+#     in the picker, both picked with a, run to done (needs PANOPLY_TEST_PYTHON);
 # and each time q exits with status 0 and the terminal is restored (no alternate screen,
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
@@ -120,7 +126,7 @@ records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
 
-echo "tui.sh: 1/12 20000 rows to the outbox"
+echo "tui.sh: 1/15 20000 rows to the outbox"
 start big
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -136,7 +142,7 @@ keys Escape
 wait_for 10 "Saved sources" "20,000 records"
 quit_and_check
 
-echo "tui.sh: 2/12 a fatal failure, then r resumes it"
+echo "tui.sh: 2/15 a fatal failure, then r resumes it"
 start fatal
 keys Enter
 wait_for 10 "New Demo source"
@@ -154,7 +160,7 @@ wait_for 60 "attempt 2" "100%" "done"
 [[ "$(distinct_ids)" == 5000 && "$(max_id)" == 5000 ]] || fail "after the retry the outbox holds $(distinct_ids) distinct ids (max $(max_id)), want 1...5000"
 quit_and_check
 
-echo "tui.sh: 3/12 a slow run, cancelled"
+echo "tui.sh: 3/15 a slow run, cancelled"
 start slow
 start_slow_run
 keys q
@@ -168,7 +174,7 @@ wait_for 60 "cancelled"
 [[ "$(screen)" != *"100%"* ]] || fail "the slow run finished before it was cancelled"
 quit_and_check
 
-echo "tui.sh: 4/12 SIGTERM during a run"
+echo "tui.sh: 4/15 SIGTERM during a run"
 start sigterm
 start_slow_run
 shell_pid="$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')"
@@ -180,7 +186,7 @@ wait_for 30 "PANOPLY-EXITED=" "TTY:"
 [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after SIGTERM"
 [[ "$(records)" -gt 0 ]] || fail "nothing read before SIGTERM was delivered"
 
-echo "tui.sh: 5/12 a terminal too small, then large again; NO_COLOR"
+echo "tui.sh: 5/15 a terminal too small, then large again; NO_COLOR"
 # SGR parameters that set a foreground or background colour (39/49, "default", are not colours).
 colour_codes() { "${T[@]}" capture-pane -p -e -t "$PANE" | grep -cE $'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' || true; }
 start resize
@@ -199,7 +205,7 @@ keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 6/12 x asks before deleting a saved source, then about its state"
+echo "tui.sh: 6/15 x asks before deleting a saved source, then about its state"
 start delete
 keys Enter
 wait_for 10 "New Demo source" "Rows"
@@ -226,7 +232,7 @@ wait_for 10 "deleted Demo and its state"
 [[ ! -e "$CFG/state/Demo.json" ]] || fail "y to the second question left the state file"
 quit_and_check
 
-echo "tui.sh: 7/12 history: a failed and a done run show in h, also after a restart"
+echo "tui.sh: 7/15 history: a failed and a done run show in h, also after a restart"
 start history
 keys Enter
 wait_for 10 "New Demo source"
@@ -255,7 +261,7 @@ keys Escape Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 8/12 cron: run --saved in a second process shows in the UI's history"
+echo "tui.sh: 8/15 cron: run --saved in a second process shows in the UI's history"
 start cron
 keys Enter
 wait_for 10 "New Demo source"
@@ -273,9 +279,9 @@ wait_for 10 "History · Demo" "2 runs" "cli"
 quit_and_check
 
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
-    echo "tui.sh: 9-10/12 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
+    echo "tui.sh: 9-10/15 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
 else
-    echo "tui.sh: 9/12 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
+    echo "tui.sh: 9/15 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
     start pgcheck
     for _ in $(seq 1 30); do
         grep -q "› .*PostgreSQL" <<<"$(screen)" && break
@@ -299,10 +305,10 @@ else
     keys C-t
     wait_for 30 "✓ ok: the params are valid and the source is reachable"
 
-    echo "tui.sh: 10/12 Ctrl-S with neither table nor query stays in the form"
+    echo "tui.sh: 10/15 Ctrl-S with neither table nor query stays in the form"
     keys Tab Tab Tab C-u
     keys C-s
-    wait_for 30 "New PostgreSQL source" "✗ test failed (table)" "query"
+    wait_for 30 "New PostgreSQL source" "✗ test failed (tables)" "a table or a query"
     [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run that cannot work"
     ! grep -q '"postgres"' "$CFG/sources.json" 2>/dev/null || fail "a source that cannot run was saved"
     keys Escape
@@ -310,10 +316,10 @@ else
     quit_and_check
 fi
 
-echo "tui.sh: 11/12 postgres: pick 2 live tables, run them to done"
+echo "tui.sh: 11/15 postgres: pick 2 live tables, run them to done"
 pg_passed="postgres skipped"
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
-    echo "tui.sh: 11/12 and 12/12 skipped: no test PostgreSQL (scripts/services/postgres.sh start)"
+    echo "tui.sh: 11/15 and 12/15 skipped: no test PostgreSQL (scripts/services/postgres.sh start)"
 else
     psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1)"
     [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
@@ -367,7 +373,7 @@ SQL
     wait_for 10 "Saved sources"
     quit_and_check
 
-    echo "tui.sh: 12/12 postgres: a wrong password shows in the picker"
+    echo "tui.sh: 12/15 postgres: a wrong password shows in the picker"
     UI_ARGS="tui --open postgres" UI_READY="New PostgreSQL source" start pgwrong
     fill_connection "not-the-password"
     keys Enter
@@ -381,4 +387,108 @@ SQL
     pg_passed="postgres picker: 2 tables to done, wrong password shown"
 fi
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; $pg_passed; terminal restored)"
+echo "tui.sh: 13/15 sqlite: pick 2 of 3 tables in the picker, run them to done"
+DB="$WORK/shop.sqlite"
+python3 - "$DB" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("create table orders (id integer primary key, total real)")
+c.execute("create table customers (id integer primary key, name text)")
+c.execute("create table notes (id integer primary key, body text)")
+c.executemany("insert into orders values (?, ?)", [(i, i * 1.5) for i in range(1, 51)])
+c.executemany("insert into customers values (?, ?)", [(i, "c%d" % i) for i in range(1, 31)])
+c.executemany("insert into notes values (?, ?)", [(i, "n") for i in range(1, 6)])
+c.commit()
+PY
+UI_ARGS="tui --open sqlite --param path=$DB" UI_READY="New SQLite database source" start sqlite
+keys Tab
+wait_for 5 "› Tables"
+keys Enter
+wait_for 30 "Pick Tables" "orders" "customers" "notes"
+keys /
+text "er"
+keys Enter
+wait_for 5 "2 match"
+keys Space Down Space
+wait_for 5 "2 picked"
+keys Enter
+keys C-s
+wait_for 60 "Resources 2/2 done"
+n_orders="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"orders"' || true)"
+n_customers="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"customers"' || true)"
+n_notes="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"notes"' || true)"
+[[ "$n_orders" == 50 && "$n_customers" == 30 && "$n_notes" == 0 ]] \
+    || fail "the outbox holds $n_orders orders, $n_customers customers, $n_notes notes; want 50, 30, 0"
+grep -q '"__table":"sqlite_orders"' "$OUT"/*.ndjson || fail "orders did not go to sqlite_orders"
+keys Escape
+wait_for 10 "Saved sources"
+quit_and_check
+
+echo "tui.sh: 14/15 csv folder: 5 files to done; a 6th added later is the only one the next run reads"
+CSVDIR="$WORK/csvdir"
+mkdir -p "$CSVDIR"
+for f in 1 2 3 4 5; do
+    { echo "id,file"; for i in $(seq 1 10); do echo "$i,$f"; done; } >"$CSVDIR/part-$f.csv"
+done
+UI_ARGS="tui --open csv --param path=$CSVDIR" UI_READY="New CSV file source" start csvdir
+keys C-s
+wait_for 60 "Resources 5/5 done"
+[[ "$(records)" == 50 ]] || fail "the first run delivered $(records) records, want 50"
+keys Escape
+wait_for 10 "Saved sources"
+{ echo "id,file"; for i in $(seq 1 10); do echo "$i,6"; done; } >"$CSVDIR/part-6.csv"
+keys Enter
+wait_for 10 "CSV file"
+keys C-s
+wait_for 60 "Resources 6/6 done"
+n="$(records)"
+n6="$(cat "$OUT"/*.ndjson | grep -c '"file":"6"' || true)"
+[[ "$n" == 60 && "$n6" == 10 ]] || fail "after the second run the outbox holds $n records ($n6 of part-6), want 60 (10)"
+keys Escape
+wait_for 10 "Saved sources"
+quit_and_check
+
+if [[ -z "${PANOPLY_TEST_PG_PORT:-}" || -z "${PANOPLY_TEST_PYTHON:-}" ]]; then
+    echo "tui.sh: 15/15 skipped: needs the test PostgreSQL and PANOPLY_TEST_PYTHON (scripts/test.sh sets both)"
+else
+    echo "tui.sh: 15/15 python: a module's dynamic-list of live tables in the picker, run to done"
+    psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1)"
+    [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
+    pyschema="tui_py_$$"
+    PGPASSWORD="$PANOPLY_TEST_PG_PASSWORD" "$psql_bin" -q -v ON_ERROR_STOP=1 -h "$PANOPLY_TEST_PG_HOST" -p "$PANOPLY_TEST_PG_PORT" \
+        -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" >/dev/null <<SQL || fail "cannot create the fixture tables in schema $pyschema"
+CREATE SCHEMA $pyschema;
+CREATE TABLE $pyschema.red (id int PRIMARY KEY, v text);
+CREATE TABLE $pyschema.blue (id int PRIMARY KEY, v text);
+INSERT INTO $pyschema.red SELECT g, 'r' || g FROM generate_series(1, 90) g;
+INSERT INTO $pyschema.blue SELECT g, 'b' || g FROM generate_series(1, 25) g;
+SQL
+    FIXTURES="$(cd "$(dirname "$0")/../../Tests/PanoplyConnectorsTests/Fixtures/python" && pwd)"
+    UI_ARGS="tui --open python:t_db" UI_READY="New Test PostgreSQL source" \
+        start python "PYTHONPATH='$FIXTURES'" "PANOPLY_PYTHON='$PANOPLY_TEST_PYTHON'"
+    text "$PANOPLY_TEST_PG_HOST"; keys Tab
+    text "$PANOPLY_TEST_PG_PORT"; keys Tab
+    text "$PANOPLY_TEST_PG_DATABASE"; keys Tab
+    text "$PANOPLY_TEST_PG_USER"; keys Tab
+    text "$PANOPLY_TEST_PG_PASSWORD"; keys Tab
+    keys C-u; text "$pyschema"; keys Tab
+    wait_for 5 "› Tables"
+    keys Enter
+    wait_for 60 "Pick Tables" "red" "blue"
+    keys a
+    wait_for 5 "2 picked"
+    keys Enter
+    wait_for 5 "$pyschema.blue, $pyschema.red"
+    keys C-s
+    wait_for 120 "done"
+    n_red="$(cat "$OUT"/*.ndjson | grep -c "\"v\":\"r" || true)"
+    n_blue="$(cat "$OUT"/*.ndjson | grep -c "\"v\":\"b" || true)"
+    [[ "$n_red" == 90 && "$n_blue" == 25 ]] || fail "the outbox holds $n_red red and $n_blue blue rows, want 90 and 25"
+    PGPASSWORD="$PANOPLY_TEST_PG_PASSWORD" "$psql_bin" -q -h "$PANOPLY_TEST_PG_HOST" -p "$PANOPLY_TEST_PG_PORT" \
+        -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" -c "DROP SCHEMA IF EXISTS $pyschema CASCADE" >/dev/null 2>&1 || true
+    keys Escape
+    wait_for 10 "Saved sources"
+    quit_and_check
+fi
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; $pg_passed; sqlite picker; csv folder and a file added later; python: dynamic-list picker; terminal restored)"

@@ -64,9 +64,11 @@ public final class WebClient: @unchecked Sendable {
         do {
             let r = try await http.withConnection { conn in
                 conn.body.reset(capacity: body.count)
-                conn.body.write { p in
-                    body.withUnsafeBufferPointer { b in if let base = b.baseAddress { p.update(from: base, count: b.count) } }
-                    return body.count
+                if !body.isEmpty {
+                    conn.body.write { p in
+                        body.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: $0.count) }
+                        return body.count
+                    }
                 }
                 return try conn.exchange(head: bytes)
             }
