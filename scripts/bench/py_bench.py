@@ -217,6 +217,8 @@ def sink_conf(port, prefix, batch_port, tls_port=None, cert_dir=None, moto_tls_p
         ssl_certificate %s/good.pem;
         ssl_certificate_key %s/good.key;
         client_max_body_size 4m;
+        # Bodies stay in memory: a worker (user nobody) cannot write the temp folder (0700).
+        client_body_buffer_size 1100k;
         location / {
             proxy_pass http://moto;
             proxy_http_version 1.1;
