@@ -60,7 +60,7 @@ struct PostgresSettings: Sendable {
             configuration.options.connectTimeout = .seconds(10)
             // Through a tunnel the connection goes to 127.0.0.1: verify-full (and SNI) must
             // still check the database's own host name, not the tunnel's end.
-            if tunnel != nil, !Self.isIPAddress(host) { configuration.options.tlsServerName = host }
+            if tunnel != nil, !HostAddress.isIP(host) { configuration.options.tlsServerName = host }
             return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
         } catch {
             throw map(error)
@@ -102,13 +102,5 @@ struct PostgresSettings: Sendable {
             HAVING count(*) = 1
             """
         return try await scalar(connection, sql, [schema, table])
-    }
-}
-
-extension PostgresSettings {
-    /// Whether `host` is an IPv4 or IPv6 address (no name to check a certificate against).
-    static func isIPAddress(_ host: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 }

@@ -22,7 +22,7 @@ final class TLSSession {
         self.ssl = ssl
         peer = "\(host):\(port)"
         SSL_set_fd(ssl, fd)
-        let isIP = Self.isIPAddress(host)
+        let isIP = HostAddress.isIP(host)
         if !isIP { _ = panoply_ssl_set_sni(ssl, host) }
         if context.verify {
             if isIP {
@@ -39,11 +39,6 @@ final class TLSSession {
     }
 
     deinit { SSL_free(ssl) }
-
-    static func isIPAddress(_ host: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
-    }
 
     private func handshakeError(_ rc: Int32) -> HTTP1Error {
         let verifyResult = SSL_get_verify_result(ssl)
