@@ -5,7 +5,7 @@ import PanoplyKit
 /// is the byte offset after the last delivered line and the line number. A `path` that is
 /// a folder or a glob pattern makes each file a resource (see ``FileResources``), read by
 /// an instance of its own with that file's state.
-public actor JSONLSource: DataSource {
+public actor JSONLSource: EncodedRecordSource {
     public static let type = "jsonl"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
@@ -48,14 +48,25 @@ public actor JSONLSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        try await readEncoded(n)?.decoded(reportingTo: context)
+    }
+
+    /// Up to `n` lines as they are (a line the SDK would write differently is parsed and
+    /// written again); blank lines are skipped. The batch carries the offset after its last line.
+    public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
         // Work on copies so a failed read leaves the position where it was.
-        var batch: [JSONObject] = []
+        var batch = EncodedRecords(reservingCapacity: 256 * max(1, n))
         var lineNo = line
         var pos = position
         while batch.count < max(1, n) {
-            guard let lf = buffer[pos...].firstIndex(of: 0x0A) ?? (atEOF && pos < buffer.count ? buffer.count : nil) else {
+            let lf = buffer.withUnsafeBufferPointer { b -> Int? in
+                guard pos < b.count else { return nil }
+                guard let p = memchr(b.baseAddress! + pos, 0x0A, b.count - pos) else { return nil }
+                return b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            } ?? (atEOF && pos < buffer.count ? buffer.count : nil)
+            guard let lf else {
                 if atEOF { break }
                 pos -= compact()
                 if try !reader.readChunk(into: &buffer) { atEOF = true }
@@ -64,10 +75,15 @@ public actor JSONLSource: DataSource {
             lineNo += 1
             var end = lf
             if end > pos, buffer[end - 1] == 0x0D { end -= 1 }
-            let bytes = buffer[pos..<end]
+            let (start, stop) = (pos, end)
             pos = min(lf + 1, buffer.count)
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            batch.append(try Self.parse(Array(bytes), line: lineNo, path: path))
+            let ok = buffer.withUnsafeBufferPointer { b -> Bool? in
+                let bytes = UnsafeBufferPointer(rebasing: b[start..<stop])
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                return batch.append(json: bytes)
+            }
+            // An invalid line: parse it for the error that says where.
+            if ok == false { _ = try Self.parse(Array(buffer[start..<stop]), line: lineNo, path: path) }
         }
         position = pos
         line = lineNo
@@ -79,8 +95,8 @@ public actor JSONLSource: DataSource {
         }
         records += batch.count
         let offset = bufferStart + position
-        context.state("jsonl-\(line)", ["jsonl": ["offset": .number(JSONNumber(offset)), "line": .number(JSONNumber(line)), "records": .number(JSONNumber(records))]])
-        context.progress(offset, reader.size, "\(records) records, \(offset)/\(reader.size) bytes")
+        batch.state = ("jsonl-\(line)", ["jsonl": ["offset": .number(JSONNumber(offset)), "line": .number(JSONNumber(line)), "records": .number(JSONNumber(records))]])
+        batch.progress = (offset, reader.size, "\(records) records, \(offset)/\(reader.size) bytes")
         return batch
     }
 

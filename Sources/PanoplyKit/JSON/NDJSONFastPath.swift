@@ -16,6 +16,9 @@ enum NDJSONFastPath {
     struct Splice: Equatable {
         var closeBrace: Int
         var isEmpty: Bool
+        /// Whether the object has a top-level `__state` or `__resource` key, which the
+        /// runner adds only when missing: such a record takes the runner's slow path.
+        var hasRunnerKey = false
     }
 
     /// The splice point when `line` can be written as it is, nil for the slow path.
@@ -26,7 +29,8 @@ enum NDJSONFastPath {
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 1024) { buf -> Splice? in
             var keys = KeyStack(base: buf.baseAddress!, capacity: buf.count)
             var s = Scanner(p: base, n: line.count)
-            guard let top = s.object(depth: 1, keys: &keys), s.i == line.count else { return nil }
+            guard var top = s.object(depth: 1, keys: &keys), s.i == line.count else { return nil }
+            top.hasRunnerKey = s.runnerKey
             return top
         }
     }
@@ -49,11 +53,15 @@ enum NDJSONFastPath {
     }
 
     static let tableKey: [UInt8] = Array("__table".utf8)
+    static let stateKey: [UInt8] = Array("__state".utf8)
+    static let resourceKey: [UInt8] = Array("__resource".utf8)
 
     struct Scanner {
         let p: UnsafePointer<UInt8>
         let n: Int
         var i = 0
+        /// A top-level `__state` or `__resource` key was seen.
+        var runnerKey = false
 
         /// Scans an object at `i` (on its `{`); at depth 1 also rejects a `__table` key.
         mutating func object(depth: Int, keys: inout KeyStack) -> Splice? {
@@ -68,7 +76,11 @@ enum NDJSONFastPath {
                 let start = i + 1
                 guard string() else { return nil }
                 let len = i - 1 - start
-                if depth == 1, len == 7, memcmp(p + start, NDJSONFastPath.tableKey, 7) == 0 { return nil }
+                if depth == 1, len >= 7, p[start] == UInt8(ascii: "_"), p[start + 1] == UInt8(ascii: "_") {
+                    if len == 7, memcmp(p + start, NDJSONFastPath.tableKey, 7) == 0 { return nil }
+                    if len == 7, memcmp(p + start, NDJSONFastPath.stateKey, 7) == 0 { runnerKey = true }
+                    if len == 10, memcmp(p + start, NDJSONFastPath.resourceKey, 10) == 0 { runnerKey = true }
+                }
                 // Duplicate keys would collapse when re-encoded: slow path. Objects are small;
                 // large ones go to the slow path rather than cost a quadratic scan.
                 guard keys.count - mark < 128 else { return nil }

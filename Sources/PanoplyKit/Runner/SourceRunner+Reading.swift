@@ -11,15 +11,22 @@ extension SourceRunner {
         var total = 0
         var positions = RecordPositions()
         do {
-            while true {
-                try Task.checkCancellation()
-                guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
-                try Task.checkCancellation()
-                try await write(batch, stateId: context.currentStateId, table: input.destination, resource: nil, position: &positions)
-                total += batch.count
-                let merged = context.mergedState
-                shared.withLock { $0.ledger.stateRead(merged) }
-                noteTagged(batch)
+            if let encoded = source as? any EncodedRecordSource {
+                total = try await readEncoded(encoded, context: context, table: input.destination, resource: nil) { _ in
+                    let merged = context.mergedState
+                    shared.withLock { $0.ledger.stateRead(merged) }
+                }
+            } else {
+                while true {
+                    try Task.checkCancellation()
+                    guard let batch = try await withReadRetries({ try await source.read(self.options.batchSize) }) else { break }
+                    try Task.checkCancellation()
+                    try await write(batch, stateId: context.currentStateId, table: input.destination, resource: nil, position: &positions)
+                    total += batch.count
+                    let merged = context.mergedState
+                    shared.withLock { $0.ledger.stateRead(merged) }
+                    noteTagged(batch)
+                }
             }
         } catch {
             await source.close()
@@ -116,7 +123,7 @@ extension SourceRunner {
 
 /// Counts records per resource, to name a record that cannot be written.
 struct RecordPositions {
-    private var counts: [String: Int] = [:]
+    var counts: [String: Int] = [:]
 
     /// "record N of resource R" for the next record (N counts from 1 in this run).
     mutating func next(_ record: JSONObject) -> String {

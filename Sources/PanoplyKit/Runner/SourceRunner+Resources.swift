@@ -94,6 +94,11 @@ extension SourceRunner {
 
     /// Reads an opened instance's batches until `nil` (an empty batch is not the end).
     private func readInstance(_ source: any DataSource, id: String, input: SourceInput, context: SourceContext) async throws -> Int {
+        if let encoded = source as? any EncodedRecordSource {
+            return try await readEncoded(encoded, context: context, table: input.destination, resource: id) { batch in
+                written(batch.count, id: id, context: context)
+            }
+        }
         var records = 0
         var positions = RecordPositions()
         while true {
@@ -102,17 +107,22 @@ extension SourceRunner {
             try Task.checkCancellation()
             try await write(batch, stateId: context.currentStateId, table: input.destination, resource: id, position: &positions)
             records += batch.count
-            let merged = context.mergedState
-            let (progress, quiet) = shared.withLock { s -> (ResourceProgress, Bool) in
-                // The resource's part and the ledger entry change together: every state in
-                // the snapshot has its records written already.
-                s.runState[id] = .object(merged)
-                s.ledger.stateRead(s.runState)
-                return (s.board.written(id, batch.count), s.board.reportsProgress(id))
-            }
-            if !quiet { emitResource(progress) }
+            written(batch.count, id: id, context: context)
             if batch.isEmpty { await Task.yield() }
         }
+    }
+
+    /// A batch of resource `id` is written: its state joins the run's state.
+    private func written(_ count: Int, id: String, context: SourceContext) {
+        let merged = context.mergedState
+        let (progress, quiet) = shared.withLock { s -> (ResourceProgress, Bool) in
+            // The resource's part and the ledger entry change together: every state in
+            // the snapshot has its records written already.
+            s.runState[id] = .object(merged)
+            s.ledger.stateRead(s.runState)
+            return (s.board.written(id, count), s.board.reportsProgress(id))
+        }
+        if !quiet { emitResource(progress) }
     }
 
     /// The run completed: commits its state without `__finished`, so the next run reads

@@ -78,7 +78,7 @@ extension PanoplySDK {
     public func waitForCapacity() async { _ = await capacityAnswer() }
 
     /// Waits once for room; returns the error when room will not come.
-    private func capacityAnswer() async -> PanoplyError? {
+    func capacityAnswer() async -> PanoplyError? {
         var answer = DeliveryState.WaitAnswer.wait
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             answer = state.withLock { s in

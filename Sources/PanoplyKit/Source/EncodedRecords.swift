@@ -1,0 +1,145 @@
+/// A batch of records already encoded as JSON objects, one after another in one buffer:
+/// what a fast source (``EncodedRecordSource``) hands the runner instead of a
+/// `JSONObject` per record.
+///
+/// Each record is checked as it is appended. A compact object that the SDK's writer would
+/// write byte for byte the same (see ``NDJSONFastPath``) is later copied into the message
+/// with `__state`, `__resource` and `__table` spliced in before its closing brace; any other
+/// valid object is parsed and written again on the way out, which gives the same bytes.
+/// So numbers, big integers and timestamps keep their exact text, and characters SQS
+/// rejects (U+FFFE, U+FFFF) are escaped either way.
+///
+/// The batch also carries the state and progress its records reach: the runner reports
+/// them when it takes the batch, not when the source read it, so a source may read the next
+/// batch while the runner still writes this one without a commit covering unwritten records.
+public struct EncodedRecords: Sendable {
+    /// Where one record lies in ``bytes``; `close` is its final `}` when it can be spliced,
+    /// -1 when it is written through the parser.
+    struct Entry: Sendable {
+        var start: Int
+        var end: Int
+        var close: Int
+        var isEmpty: Bool
+    }
+
+    /// The records' JSON text, one after another.
+    public private(set) var bytes: [UInt8] = []
+    private(set) var entries: [Entry] = []
+    /// The state these records reach: `(id, value)` as for ``SourceContext/state(_:_:)``.
+    public var state: (id: String, value: JSONObject)?
+    /// The progress after these records, as for ``SourceContext/progress(_:_:_:)``.
+    public var progress: (loaded: Int?, total: Int?, message: String)?
+
+    /// An empty batch with room for `bytes` bytes of JSON.
+    public init(reservingCapacity bytes: Int = 0) {
+        self.bytes.reserveCapacity(bytes)
+    }
+
+    /// The number of records.
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// Appends one JSON object's text (no newline), e.g. a JSON Lines line or a database's
+    /// `row_to_json`.
+    /// - Returns: false, appending nothing, when the text is not a valid JSON object; the
+    ///   caller reports that with its own position (line number, row key).
+    @discardableResult
+    public mutating func append(json: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let splice = NDJSONFastPath.check(json) {
+            let start = bytes.count
+            bytes.append(contentsOf: json)
+            entries.append(Entry(start: start, end: bytes.count, close: splice.hasRunnerKey ? -1 : start + splice.closeBrace, isEmpty: splice.isEmpty))
+            return true
+        }
+        guard case .object(let o)? = try? JSONParser.parse(Array(json)) else { return false }
+        appendParsed(o)
+        return true
+    }
+
+    /// Appends one JSON object's text (no newline); see ``append(json:)-(UnsafeBufferPointer<UInt8>)``.
+    @discardableResult
+    public mutating func append(json: ArraySlice<UInt8>) -> Bool {
+        json.withUnsafeBufferPointer { append(json: $0) }
+    }
+
+    /// Appends a record whose JSON object `encode` writes to the end of the buffer (with
+    /// ``JSONWriter``'s functions, e.g. ``JSONWriter/writeString(_:into:)``). The bytes are
+    /// checked like ``append(json:)-(UnsafeBufferPointer<UInt8>)``.
+    /// - Returns: false, appending nothing, when `encode` wrote no valid JSON object.
+    @discardableResult
+    public mutating func append(encoding encode: (inout [UInt8]) -> Void) -> Bool {
+        let start = bytes.count
+        encode(&bytes)
+        let splice = bytes.withUnsafeBufferPointer { NDJSONFastPath.check(UnsafeBufferPointer(rebasing: $0[start...])) }
+        if let splice {
+            entries.append(Entry(start: start, end: bytes.count, close: splice.hasRunnerKey ? -1 : start + splice.closeBrace, isEmpty: splice.isEmpty))
+            return true
+        }
+        let parsed = try? JSONParser.parse(Array(bytes[start...]))
+        bytes.removeSubrange(start...)
+        guard case .object(let o)? = parsed else { return false }
+        appendParsed(o)
+        return true
+    }
+
+    /// Appends a record given as an object.
+    /// - Throws: ``JSONError`` for a non-finite number.
+    public mutating func append(_ record: JSONObject) throws {
+        let start = bytes.count
+        do { try JSONWriter.write(.object(record), into: &bytes) } catch {
+            bytes.removeSubrange(start...)
+            throw error
+        }
+        entries.append(Entry(start: start, end: bytes.count, close: -1, isEmpty: record.isEmpty))
+    }
+
+    /// A valid object whose text cannot be spliced: kept in the writer's form, written
+    /// through the parser.
+    private mutating func appendParsed(_ o: JSONObject) {
+        let start = bytes.count
+        if (try? JSONWriter.write(.object(o), into: &bytes)) == nil {
+            bytes.removeSubrange(start...)
+            return
+        }
+        entries.append(Entry(start: start, end: bytes.count, close: -1, isEmpty: o.isEmpty))
+    }
+
+    /// The JSON text of record `i`.
+    public subscript(i: Int) -> ArraySlice<UInt8> { bytes[entries[i].start..<entries[i].end] }
+
+    /// The records as objects (for callers of ``DataSource/read(_:)``).
+    /// - Throws: ``JSONError`` only when a record's bytes were corrupted after appending.
+    public func objects() throws -> [JSONObject] {
+        try (0..<count).map { i in
+            guard case .object(let o) = try JSONParser.parse(Array(self[i])) else { throw JSONError(message: "not an object", offset: 0) }
+            return o
+        }
+    }
+
+    /// Reports the batch's state and progress to `context`, as the source would have.
+    public func report(to context: SourceContext) {
+        if let state { context.state(state.id, state.value) }
+        if let progress { context.progress(progress.loaded, progress.total, progress.message) }
+    }
+
+    /// The batch as objects, its state and progress reported to `context`: a fast source's
+    /// `read(_:)` in one line.
+    public func decoded(reportingTo context: SourceContext) throws -> [JSONObject] {
+        report(to: context)
+        return try objects()
+    }
+}
+
+/// A source that reads its records as JSON text (``EncodedRecords``), which the runner
+/// splices into messages without building a `JSONObject` per record. The runner reads one
+/// batch ahead of the one it writes, so reading and writing share the two cores; a batch's
+/// state and progress go in the batch (not through the context), reported when the runner
+/// takes it.
+///
+/// `read(_:)` must still work (`try await readEncoded(n)?.decoded(reportingTo: context)`).
+/// A failed `readEncoded` must leave the source where it was, so a retry reads the same
+/// records again.
+public protocol EncodedRecordSource: DataSource {
+    /// Reads up to about `n` records; `nil` at the end of data.
+    func readEncoded(_ n: Int) async throws -> EncodedRecords?
+}
