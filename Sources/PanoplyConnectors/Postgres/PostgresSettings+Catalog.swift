@@ -47,15 +47,6 @@ extension PostgresSettings {
         try await connection.query(PostgresQuery(unsafeSQL: "DECLARE panoply_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM \(relation)"), logger: logger)
     }
 
-    /// The next `n` rows of the cursor (no key: the second value is nil).
-    func fetch(_ connection: PostgresConnection, _ n: Int) async throws -> ([JSONObject], String?) {
-        var batch: [JSONObject] = []
-        for try await json in try await connection.query(PostgresQuery(unsafeSQL: "FETCH FORWARD \(n) FROM panoply_rows"), logger: logger).decode(String.self) {
-            if case .object(let o) = try JSONParser.parse(json) { batch.append(o) }
-        }
-        return (batch, nil)
-    }
-
     /// Every table and view (all schemas but the system ones) with its columns: the
     /// resource id is `schema.name` as the names are; mandatory = NOT NULL; unavailable
     /// without the SELECT privilege.

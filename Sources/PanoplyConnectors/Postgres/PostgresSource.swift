@@ -5,11 +5,12 @@ import PostgresNIO
 /// Rows of a PostgreSQL table, view or query, paged by key (`incremental_key`, else the
 /// table's single-column primary key, else `ctid`; a view without a key is read whole by
 /// a cursor). Each row comes from the server as `row_to_json`, so numerics, big integers
-/// and timestamps keep their exact text. The state is the last delivered key.
+/// and timestamps keep their exact text, and that text goes into the message as it came
+/// (``EncodedRecords``), without a `JSONObject` per row. The state is the last delivered key.
 ///
 /// With `tables` the runner opens one instance per picked table (`resourcesParam`), each
 /// reading `input.resource` (`schema.name`, split at the first dot).
-public actor PostgresSource: DataSource {
+public actor PostgresSource: EncodedRecordSource {
     public static let type = "postgres"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
@@ -111,12 +112,16 @@ public actor PostgresSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        try await readEncoded(n)?.decoded(reportingTo: context)
+    }
+
+    public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         guard !done else { return nil }
         try ConnectorFaults.check("postgres:\(resource)")
         let size = max(1, n)
-        let (batch, last): ([JSONObject], String?)
+        let (batch, last): (EncodedRecords, String?)
         do {
-            if let keyset { (batch, last) = try await page(keyset, size: size) } else { (batch, last) = try await settings.fetch(connection, size) }
+            if let keyset { (batch, last) = try await page(keyset, size: size) } else { (batch, last) = try await fetch(size) }
         } catch {
             throw settings.map(error)
         }
@@ -125,32 +130,49 @@ public actor PostgresSource: DataSource {
             context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
             return nil
         }
+        var out = batch
         lastKey = last
         loaded += batch.count
         var saved: JSONObject = ["key": .string(keyName)]
         if let last { saved["last"] = .string(last) }
-        context.state("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
-        context.progress(loaded, max(total, loaded), "\(loaded)/\(total) rows")
-        return batch
+        out.state = ("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
+        out.progress = (loaded, max(total, loaded), "\(loaded)/\(total) rows")
+        return out
     }
 
-    /// The next page after the last key: its rows and its last key.
-    private func page(_ keyset: KeysetQuery, size: Int) async throws -> ([JSONObject], String?) {
+    /// The next page after the last key: its rows' JSON and its last key.
+    private func page(_ keyset: KeysetQuery, size: Int) async throws -> (EncodedRecords, String?) {
         var binds = PostgresBindings()
         binds.append(lastKey ?? "")  // always typed text, even where the first page ignores it
         binds.append(keyset.unique ? size : size - 1)
-        var batch: [JSONObject] = []
-        var last: String?
         let rows = try await connection.query(PostgresQuery(unsafeSQL: keyset.page(afterKey: lastKey != nil), binds: binds), logger: settings.logger)
+        return try await Self.collect(rows, keyColumn: 1, jsonColumn: 2, resource: resource)
+    }
+
+    /// The next rows of a whole read's cursor (no key: the second value is nil).
+    private func fetch(_ size: Int) async throws -> (EncodedRecords, String?) {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "FETCH FORWARD \(size) FROM panoply_rows"), logger: settings.logger)
+        return try await Self.collect(rows, keyColumn: nil, jsonColumn: 0, resource: resource)
+    }
+
+    /// The rows' `row_to_json` text, appended as it came, and the last row's key text.
+    static func collect(_ rows: PostgresRowSequence, keyColumn: Int?, jsonColumn: Int, resource: String) async throws -> (EncodedRecords, String?) {
+        var batch = EncodedRecords(reservingCapacity: 1 << 20)
+        var lastKey: ByteBuffer?
         for try await row in rows {
-            let cells = row.makeRandomAccess()
-            let key = try cells[1].decode(String?.self)
-            let json = try cells[2].decode(String.self)
-            guard case .object(let o) = try JSONParser.parse(json) else { continue }
-            batch.append(o)
-            last = key
+            var json: ByteBuffer?
+            for (i, cell) in row.enumerated() {
+                if i == keyColumn { lastKey = cell.bytes } else if i == jsonColumn { json = cell.bytes }
+            }
+            guard let json else { continue }
+            let ok = json.withUnsafeReadableBytes { raw in
+                batch.append(json: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
+            }
+            guard ok else {
+                throw PanoplyError(.config, "'\(resource)': the server sent a row that is not a JSON object (after key \(lastKey.map { String(buffer: $0) } ?? "?"))", code: 422)
+            }
         }
-        return (batch, last)
+        return (batch, lastKey.map { String(buffer: $0) })
     }
 
     public func check() async throws {
