@@ -47,4 +47,9 @@ final class GatedTransport: MessageTransport {
             }
         }
     }
+
+    /// Every record delivered so far, as the text it was sent as.
+    var recordTexts: [String] {
+        state.withLock { $0.bodies }.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) }
+    }
 }
