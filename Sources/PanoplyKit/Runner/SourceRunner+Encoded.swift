@@ -37,21 +37,41 @@ extension SourceRunner {
     }
 
     /// Writes one encoded batch's records (with `__state` and `__resource`), as
-    /// ``write(_:stateId:table:resource:position:)`` writes objects.
+    /// ``write(_:stateId:table:resource:position:)`` writes objects: many records per lock,
+    /// waiting for room when the buffer is full.
     private func write(_ batch: EncodedRecords, stateId: String?, table: String, resource: String?, position: inout RecordPositions) async throws {
-        for i in 0..<batch.count {
-            do {
-                let seq = try await sdk.writeWithBackpressure(table, batch, at: i, state: stateId, resource: resource)
-                shared.withLock { $0.ledger.recordWritten(seq) }
-            } catch let e as PanoplyError where e.code == 422 {
-                let at = position.next(resource: resource, skipping: i)
-                guard options.onInvalid == .skip else {
-                    throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
+        var i = 0
+        while i < batch.count {
+            let pass = sdk.writeSpliced(table, batch, from: i, stateId: stateId, resource: resource)
+            if let seq = pass.lastSeq { shared.withLock { $0.ledger.recordWritten(seq) } }
+            i = pass.next
+            switch pass.stop {
+            case nil: continue
+            case .full?: try await sdk.waitForRoom()
+            case .parse?:
+                do {
+                    let seq = try await sdk.writeParsed(table, batch, at: i, stateId: stateId, resource: resource)
+                    shared.withLock { $0.ledger.recordWritten(seq) }
+                } catch let e as PanoplyError where e.code == 422 {
+                    try invalid(e, at: position.next(resource: resource, skipping: i))
                 }
-                emit(.log("skipped \(at): \(e.message)"))
+                i += 1
+            case .failed(let e)?:
+                guard e.code == 422 else { throw e }
+                try invalid(e, at: position.next(resource: resource, skipping: i))
+                i += 1
             }
         }
         position.advance(resource: resource, by: batch.count)
+    }
+
+    /// A record that cannot be written: fails the run, or with ``RunOptions/onInvalid``
+    /// `.skip` is logged and left out.
+    private func invalid(_ e: PanoplyError, at: String) throws {
+        guard options.onInvalid == .skip else {
+            throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
+        }
+        emit(.log("skipped \(at): \(e.message)"))
     }
 }
 

@@ -1,40 +1,97 @@
 import Foundation
 
 extension PanoplySDK {
-    /// Writes record `i` of `batch` for `table` with the runner's keys: `__state` and
-    /// `__resource` (when given), then `__table`, waiting while the buffer is full. A record
-    /// the batch marked as spliceable is copied with the keys spliced in before its closing
-    /// brace; any other is parsed and written as ``write(_:_:)`` would, which gives the
-    /// same bytes, and keeps the record's own `__state` or `__resource`.
-    /// - Throws: as ``writeWithBackpressure(_:_:)``.
-    func writeWithBackpressure(_ table: String, _ batch: EncodedRecords, at i: Int, state: String?, resource: String?) async throws -> UInt64 {
-        let entry = batch.entries[i]
-        guard entry.close >= 0 else {
-            guard case .object(var record) = try JSONParser.parse(Array(batch[i])) else {
-                throw PanoplyError(.config, "expected a JSON object", code: 422, retryable: false)
+    /// What one pass of ``writeSpliced(_:_:from:stateId:resource:)`` did: the records before
+    /// `next` are written (the last one as `lastSeq`), and why it stopped before the end.
+    struct EncodedPass {
+        enum Stop {
+            /// The buffer is full: wait for room, then go on from `next`.
+            case full
+            /// Record `next` must be parsed and written as an object.
+            case parse
+            /// Record `next` could not be written.
+            case failed(PanoplyError)
+        }
+        var next: Int
+        var lastSeq: UInt64?
+        var stop: Stop?
+    }
+
+    /// Writes the records of `batch` from `start` on for `table` under one lock, each with
+    /// the runner's keys spliced in before its closing brace: `__state` and `__resource`
+    /// (when given), then `__table`. Stops at the end, at a full buffer, after a record that
+    /// sealed a message (whose actions are performed first), at a record the batch marked
+    /// for parsing, and at a record that cannot be written.
+    func writeSpliced(_ table: String, _ batch: EncodedRecords, from start: Int, stateId: String?, resource: String?) -> EncodedPass {
+        let t = now()
+        let (pass, resumptions) = batch.bytes.withUnsafeBufferPointer { bytes in
+            state.withLock { s -> (EncodedPass, Resumptions?) in
+                var pass = EncodedPass(next: start)
+                while pass.next < batch.count {
+                    let entry = batch.entries[pass.next]
+                    guard entry.close >= 0 else { pass.stop = .parse; return (pass, nil) }
+                    let outcome: DeliveryState.WriteOutcome
+                    do {
+                        outcome = try s.machine.write(now: t, table: table) { out in
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.close]))
+                            Self.appendKeys(first: entry.isEmpty, stateId: stateId, resource: resource, table: table, into: &out)
+                        }
+                    } catch {
+                        pass.stop = .failed(error.asPanoplyError)
+                        return (pass, nil)
+                    }
+                    switch outcome {
+                    case .full:
+                        pass.stop = .full
+                        return (pass, nil)
+                    case .written(let seq):
+                        pass.lastSeq = seq
+                        pass.next += 1
+                    case .sealed(let seq, let actions):
+                        pass.lastSeq = seq
+                        pass.next += 1
+                        return (pass, s.take(actions))
+                    }
+                }
+                return (pass, nil)
             }
-            if record["__state"] == nil, let state { record["__state"] = .string(state) }
-            if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
-            return try await writeWithBackpressure(table, record)
         }
-        let encode = { (out: inout [UInt8]) in
-            batch.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[entry.start..<entry.close])) }
-            var first = entry.isEmpty
-            if let state { Self.appendKey(Self.stateKey, first: &first, into: &out); JSONWriter.writeString(state, into: &out) }
-            if let resource { Self.appendKey(Self.resourceKey, first: &first, into: &out); JSONWriter.writeString(resource, into: &out) }
-            Self.appendKey(Self.encodedTableKey, first: &first, into: &out)
-            JSONWriter.writeString(table, into: &out)
-            out.append(UInt8(ascii: "}"))
+        if let resumptions { perform(resumptions) }
+        return pass
+    }
+
+    /// Writes record `i` of `batch`, which the batch marked for parsing, as ``write(_:_:)``
+    /// writes an object: the runner's keys where the record has none of its own, waiting
+    /// while the buffer is full.
+    func writeParsed(_ table: String, _ batch: EncodedRecords, at i: Int, stateId: String?, resource: String?) async throws -> UInt64 {
+        guard case .object(var record) = try JSONParser.parse(Array(batch[i])) else {
+            throw PanoplyError(.config, "expected a JSON object", code: 422, retryable: false)
         }
-        while true {
-            if case .written(let seq) = try appendIfRoom(table: table, encode: encode) { return seq }
-            if let stuck = await capacityAnswer() { throw stuck }
-        }
+        if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
+        if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
+        return try await writeWithBackpressure(table, record)
+    }
+
+    /// Waits for room in the buffer.
+    /// - Throws: when room will never come (messages failed for good).
+    func waitForRoom() async throws {
+        if let stuck = await capacityAnswer() { throw stuck }
     }
 
     private static let stateKey: [UInt8] = Array(#""__state":"#.utf8)
     private static let resourceKey: [UInt8] = Array(#""__resource":"#.utf8)
     private static let encodedTableKey: [UInt8] = Array(#""__table":"#.utf8)
+
+    /// `,"__state":"S","__resource":"R","__table":"T"}` (no leading comma after `{`).
+    @inline(__always)
+    private static func appendKeys(first: Bool, stateId: String?, resource: String?, table: String, into out: inout [UInt8]) {
+        var first = first
+        if let stateId { appendKey(stateKey, first: &first, into: &out); JSONWriter.writeString(stateId, into: &out) }
+        if let resource { appendKey(resourceKey, first: &first, into: &out); JSONWriter.writeString(resource, into: &out) }
+        appendKey(encodedTableKey, first: &first, into: &out)
+        JSONWriter.writeString(table, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
 
     @inline(__always)
     private static func appendKey(_ key: [UInt8], first: inout Bool, into out: inout [UInt8]) {
