@@ -48,6 +48,8 @@ public actor PostgresSource: EncodedRecordSource {
     private var loaded: Int
     private let total: Int
     private var done = false
+    /// The rows after the last key, streamed by one query (a unique key).
+    private var stream: PostgresRowStream?
     private let context: SourceContext
 
     /// What a relation without a usable key (a view) is read by: one cursor, whole.
@@ -121,8 +123,16 @@ public actor PostgresSource: EncodedRecordSource {
         let size = max(1, n)
         let (batch, last): (EncodedRecords, String?)
         do {
-            if let keyset { (batch, last) = try await page(keyset, size: size) } else { (batch, last) = try await fetch(size) }
+            if let keyset, keyset.unique {
+                (batch, last) = try await streamed(keyset, size: size)
+            } else if let keyset {
+                (batch, last) = try await page(keyset, size: size)
+            } else {
+                (batch, last) = try await fetch(size)
+            }
         } catch {
+            stream?.cancel()
+            stream = nil
             throw settings.map(error)
         }
         guard !batch.isEmpty else {
@@ -138,6 +148,22 @@ public actor PostgresSource: EncodedRecordSource {
         out.state = ("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
         out.progress = (loaded, max(total, loaded), "\(loaded)/\(total) rows")
         return out
+    }
+
+    /// The next batch of the rows after the last key, from the one query that streams them
+    /// (started after the last key handed out, so a retry after an error reads on from there).
+    private func streamed(_ keyset: KeysetQuery, size: Int) async throws -> (EncodedRecords, String?) {
+        if stream == nil {
+            var binds = PostgresBindings()
+            if let lastKey { binds.append(lastKey) }
+            stream = PostgresRowStream(connection, PostgresQuery(unsafeSQL: keyset.all(afterKey: lastKey != nil), binds: binds), logger: settings.logger,
+                                       batchSize: size, keyColumn: 1, jsonColumn: 2, resource: resource)
+        }
+        guard let page = try await stream?.next() else {
+            stream = nil
+            return (EncodedRecords(), nil)
+        }
+        return (page.records, page.lastKey)
     }
 
     /// The next page after the last key: its rows' JSON and its last key.
@@ -160,17 +186,7 @@ public actor PostgresSource: EncodedRecordSource {
         var batch = EncodedRecords(reservingCapacity: 1 << 20)
         var lastKey: ByteBuffer?
         for try await row in rows {
-            var json: ByteBuffer?
-            for (i, cell) in row.enumerated() {
-                if i == keyColumn { lastKey = cell.bytes } else if i == jsonColumn { json = cell.bytes }
-            }
-            guard let json else { continue }
-            let ok = json.withUnsafeReadableBytes { raw in
-                batch.append(json: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
-            }
-            guard ok else {
-                throw PanoplyError(.config, "'\(resource)': the server sent a row that is not a JSON object (after key \(lastKey.map { String(buffer: $0) } ?? "?"))", code: 422)
-            }
+            try PostgresRowStream.append(row, to: &batch, lastKey: &lastKey, keyColumn: keyColumn, jsonColumn: jsonColumn, resource: resource)
         }
         return (batch, lastKey.map { String(buffer: $0) })
     }
@@ -180,6 +196,7 @@ public actor PostgresSource: EncodedRecordSource {
     }
 
     public func close() async {
+        stream?.cancel()
         try? await connection.close()
         tunnel?.close()
     }

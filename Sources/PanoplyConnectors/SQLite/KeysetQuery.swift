@@ -31,6 +31,12 @@ struct KeysetQuery: Sendable, Equatable {
         return "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(filter) AND \(key) <= COALESCE((\(upper)), \(key)) ORDER BY \(key)"
     }
 
+    /// Every row after the last key (when `afterKey`, binding it), in key order: one query
+    /// streamed to its end, for a unique key.
+    func all(afterKey: Bool) -> String {
+        "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(where_(afterKey)) ORDER BY \(key)"
+    }
+
     /// How many rows are left after the last key (or in all, without one).
     func count(afterKey: Bool) -> String {
         "SELECT count(*) FROM \(relation) WHERE \(where_(afterKey))"
