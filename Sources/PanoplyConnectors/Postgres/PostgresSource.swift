@@ -157,7 +157,7 @@ public actor PostgresSource: EncodedRecordSource {
             var binds = PostgresBindings()
             if let lastKey { binds.append(lastKey) }
             stream = PostgresRowStream(connection, PostgresQuery(unsafeSQL: keyset.all(afterKey: lastKey != nil), binds: binds), logger: settings.logger,
-                                       batchSize: size, keyColumn: 1, jsonColumn: 2, resource: resource)
+                                       batchSize: size, keyColumn: 0, jsonColumn: 1, resource: resource)
         }
         guard let page = try await stream?.next() else {
             stream = nil

@@ -32,9 +32,9 @@ struct KeysetQuery: Sendable, Equatable {
     }
 
     /// Every row after the last key (when `afterKey`, binding it), in key order: one query
-    /// streamed to its end, for a unique key.
+    /// streamed to its end, for a unique key. Selects only `columns`.
     func all(afterKey: Bool) -> String {
-        "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(where_(afterKey)) ORDER BY \(key)"
+        "SELECT \(columns) FROM \(relation) WHERE \(where_(afterKey)) ORDER BY \(key)"
     }
 
     /// How many rows are left after the last key (or in all, without one).

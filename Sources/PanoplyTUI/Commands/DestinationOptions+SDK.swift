@@ -20,6 +20,16 @@ extension DestinationOptions {
     }
 
     /// - Throws: a usage exit (2) when the SDK cannot start (an unusable outbox folder, ...).
+    /// The SDK of a headless command (`run`, `send`): a buffer of at most 8 MiB (32
+    /// messages of 256 KiB ahead of the destination keep it at full speed; the writer waits
+    /// for room instead of failing) and malloc tuned for a lower memory peak.
+    static func makeHeadlessSDK(_ config: SDKConfiguration) throws -> PanoplySDK {
+        SendCommand.tuneMalloc()
+        var config = config
+        config.maxBufferedBytes = min(config.maxBufferedBytes, 8 * 1_048_576)
+        return try makeSDK(config)
+    }
+
     static func makeSDK(_ config: SDKConfiguration) throws -> PanoplySDK {
         do { return try PanoplySDK(config) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
     }

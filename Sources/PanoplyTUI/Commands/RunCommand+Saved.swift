@@ -17,7 +17,7 @@ extension RunCommand {
         }
         try saved.prepareState()
         printError("\(name): \(saved.note)")
-        let sdk = try DestinationOptions.makeSDK(config)
+        let sdk = try DestinationOptions.makeHeadlessSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: saved.stateFile)
         options.onInvalid = onInvalid
         options.parallelResources = parallelResources

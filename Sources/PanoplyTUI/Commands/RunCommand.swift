@@ -68,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         if let saved { return try await runSaved(saved, signals: signals) }
         let (sourceType, input) = try source.resolve()
         let (settings, config) = try destination.configuration()
-        let sdk = try DestinationOptions.makeSDK(config)
+        let sdk = try DestinationOptions.makeHeadlessSDK(config)
         var options = RunOptions(batchSize: batchSize, stateFile: state)
         options.onInvalid = onInvalid
         options.parallelResources = parallelResources

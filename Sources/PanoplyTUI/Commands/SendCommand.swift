@@ -33,15 +33,10 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let signals = Signals.stream()  // first, so a signal during start-up is not lost
-        Self.tuneMalloc()
-        let (settings, defaults) = try destination.configuration()
-        var config = defaults
-        // send waits for capacity instead of failing, so a buffer of 8 MiB (32 messages of
-        // 256 KiB ahead of the destination) keeps it at full speed with a lower memory peak.
-        config.maxBufferedBytes = min(config.maxBufferedBytes, 8 * 1_048_576)
+        let (settings, config) = try destination.configuration()
         let reader: NDJSONReader
         do { reader = try NDJSONReader.open(file) } catch { throw fail("\(error)", code: Exit.usage) }
-        let sdk = try DestinationOptions.makeSDK(config)
+        let sdk = try DestinationOptions.makeHeadlessSDK(config)
         let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
         let stopReading = Once<Void>()
         let (table, onInvalid, seconds) = (table, onInvalid, shutdown.seconds)
