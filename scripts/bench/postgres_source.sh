@@ -30,7 +30,8 @@ eval "$(bash "$ROOT/scripts/services/postgres.sh" start)"
 export PGPASSWORD="$PANOPLY_TEST_PG_PASSWORD"
 PSQL="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)"
 [[ -x "$PSQL" ]] || PSQL="$(command -v psql)"
-sql() { "$PSQL" -h 127.0.0.1 -p "$PANOPLY_TEST_PG_PORT" -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" -v ON_ERROR_STOP=1 -qAt "$@"; }
+PSQL_ARGS=(-h 127.0.0.1 -p "$PANOPLY_TEST_PG_PORT" -U "$PANOPLY_TEST_PG_USER" -d "$PANOPLY_TEST_PG_DATABASE" -v ON_ERROR_STOP=1 -qAt)
+sql() { "$PSQL" "${PSQL_ARGS[@]}" "$@"; }
 
 # The tap (a venv of its own, reused between runs).
 TAP=""
@@ -72,7 +73,7 @@ for n in "${SIZES[@]}"; do
     runs=1; [[ "$n" == "${SIZES[0]}" ]] && runs=3
     for i in $(seq "$runs"); do
         log "$t run $i: COPY row_to_json limit"
-        timed r sql -c "COPY (SELECT row_to_json(b) FROM $t b) TO STDOUT"
+        timed r "$PSQL" "${PSQL_ARGS[@]}" -c "COPY (SELECT row_to_json(b) FROM $t b) TO STDOUT"
         emit "pg_copy_$n" "$n" "$r"
         log "$t run $i: panoply run postgres -> outbox"
         rm -rf "$WORK/outbox"
