@@ -67,7 +67,7 @@ extension SourceRunner {
 
     /// A record that cannot be written: fails the run, or with ``RunOptions/onInvalid``
     /// `.skip` is logged and left out.
-    private func invalid(_ e: PanoplyError, at: String) throws {
+    func invalid(_ e: PanoplyError, at: String) throws {
         guard options.onInvalid == .skip else {
             throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
         }

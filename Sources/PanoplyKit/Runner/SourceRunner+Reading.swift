@@ -112,10 +112,8 @@ extension SourceRunner {
             do {
                 let seq = try await sdk.writeWithBackpressure(table, record)
                 shared.withLock { $0.ledger.recordWritten(seq) }
-            } catch let e as PanoplyError where e.code == 422 && options.onInvalid == .skip {
-                emit(.log("skipped \(at): \(e.message)"))
             } catch let e as PanoplyError where e.code == 422 {
-                throw PanoplyError(e.category, "\(at): \(e.message) (use --on-invalid skip to leave such records out)", code: 422, retryable: false)
+                try invalid(e, at: at)
             }
         }
     }
