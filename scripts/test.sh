@@ -134,7 +134,10 @@ for e in scripts/e2e/*.sh; do
 done
 
 echo
-if [[ $swift_status -eq 0 ]]; then echo "swift test: passed"; else echo "swift test: FAILED (exit $swift_status)"; fi
+if [[ $swift_status -eq 0 ]]; then echo "swift test: passed"; else
+    echo "swift test: FAILED (exit $swift_status); the failing tests' lines:"
+    grep -E "✘|recorded an issue|error:|Fatal error" "$swift_log" | head -60 || true
+fi
 if [[ $ran -eq 1 ]]; then echo "e2e scripts: $passed passed, $failed failed"; fi
 # Repeat swift test's closing line last, so the last line summarises the main suite.
 grep -E "^(✔|✘|􁁛|􀢄)? ?Test run with [0-9]+ test" "$swift_log" | tail -1 || true
