@@ -42,10 +42,12 @@ final class PostgresRowStream: Sendable {
         }
     }
 
-    /// The next batch; nil at the end of the rows.
-    /// - Throws: the query's error; the stream is over then.
+    /// The next batch; nil at the end of the rows. Cancelling the waiting task ends the
+    /// stream (a cancelled run must not wait for the server's next rows).
+    /// - Throws: the query's error, or `CancellationError`; the stream is over then.
     func next() async throws -> Page? {
-        guard let r = await handoff.take() else { throw CancellationError() }
+        let r = await withTaskCancellationHandler { await handoff.take() } onCancel: { cancel() }
+        guard let r else { throw CancellationError() }
         return try r.get()
     }
 
