@@ -8,6 +8,10 @@
 #   jsonl   `panoply run jsonl --param path=FILE --outbox DIR`
 #           against `cat FILE > /dev/null` and Python's csv / json module feeding the
 #           original SDK's write() (scripts/bench/file_peers.py, on the first N_PY rows)
+# The outbox fsyncs every file before naming it, so on a slow disk the disk sets the pace:
+# `panoply send --file big.jsonl --outbox DIR` (the same records, no source, no runner) is
+# that limit, measured beside them. The same runs into an outbox on tmpfs (/dev/shm, where
+# fsync costs nothing) show what the source and runner do when the disk is not the bound.
 # Three runs of each panoply row and of each command-line peer, alternating, the median
 # reported; wall time and peak RSS from /usr/bin/time -v. Appends one JSON line per figure.
 #
@@ -58,29 +62,38 @@ PYEOF
 median() {  # median NAME < runs
     python3 -c 'import json,sys; r=[json.loads(l) for l in sys.stdin]; r.sort(key=lambda d: d["records_per_s"]); m=dict(r[len(r)//2]); m["runs_records_per_s"]=[d["records_per_s"] for d in r]; m["max_rss_kib"]=max(d["max_rss_kib"] for d in r); m["name"]=sys.argv[1]; print(json.dumps(m))' "$1"
 }
-run_source() {  # run_source NAME TYPE PARAMS...: one panoply run into a fresh outbox
+SHM=""
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+    SHM="$(mktemp -d /dev/shm/panoply-bench.XXXXXX)"
+    trap 'rm -rf "$SHM"' EXIT
+fi
+run_source() {  # run_source NAME TYPE PARAMS...: one panoply run into a fresh outbox ($OUT)
     local name="$1" type="$2"; shift 2
     local params=(); for p in "$@"; do params+=(--param "$p"); done
-    rm -rf "$TMP/fout"
-    (cd "$TMP" && timed "$name" "$N" "$PANOPLY" run "$type" "${params[@]}" --outbox "$TMP/fout")
-    rm -rf "$TMP/fout"
+    rm -rf "$OUT/fout"
+    (cd "$TMP" && timed "$name" "$N" "$PANOPLY" run "$type" "${params[@]}" --outbox "$OUT/fout")
+    rm -rf "$OUT/fout"
+}
+three_sources() {  # three_sources SUFFIX: one run of each source into $OUT
+    run_source "sqlite_outbox$1" sqlite "path=$D/big.sqlite" table=big >>"$TMP/runs.sqlite$1"
+    run_source "csv_outbox$1" csv "path=$D/big.csv" infer_types=true >>"$TMP/runs.csv$1"
+    run_source "jsonl_outbox$1" jsonl "path=$D/big.jsonl" >>"$TMP/runs.jsonl$1"
 }
 
 cat "$D/big.csv" "$D/big.jsonl" "$D/big.sqlite" >/dev/null  # into the page cache, not reported
 for _ in 1 2 3; do
-    run_source sqlite_outbox sqlite "path=$D/big.sqlite" table=big >>"$TMP/runs.sqlite"
+    OUT="$TMP" three_sources ""
+    [[ -z "$SHM" ]] || OUT="$SHM" three_sources _tmpfs
+    rm -rf "$TMP/sout"
+    timed send_outbox_files "$N" "$PANOPLY" send big --file "$D/big.jsonl" --outbox "$TMP/sout" >>"$TMP/runs.send"
+    rm -rf "$TMP/sout"
     timed sqlite3_json "$N" sqlite3 -json "$D/big.sqlite" "select * from big" >>"$TMP/runs.sqlite3"
-    run_source csv_outbox csv "path=$D/big.csv" infer_types=true >>"$TMP/runs.csv"
     timed cat_csv "$N" cat "$D/big.csv" >>"$TMP/runs.catcsv"
-    run_source jsonl_outbox jsonl "path=$D/big.jsonl" >>"$TMP/runs.jsonl"
     timed cat_jsonl "$N" cat "$D/big.jsonl" >>"$TMP/runs.catjsonl"
 done
-median sqlite_outbox <"$TMP/runs.sqlite" >>"$RESULTS"
-median sqlite3_json <"$TMP/runs.sqlite3" >>"$RESULTS"
-median csv_outbox <"$TMP/runs.csv" >>"$RESULTS"
-median cat_csv <"$TMP/runs.catcsv" >>"$RESULTS"
-median jsonl_outbox <"$TMP/runs.jsonl" >>"$RESULTS"
-median cat_jsonl <"$TMP/runs.catjsonl" >>"$RESULTS"
+for f in "$TMP"/runs.*; do
+    median "$(head -1 "$f" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["name"])')" <"$f" >>"$RESULTS"
+done
 rm -f "$TMP"/runs.*
 log "i. Python peers (csv / json module feeding the original SDK's write), $N_PY rows each"
 for kind in csv jsonl; do

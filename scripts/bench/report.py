@@ -121,9 +121,14 @@ if any(n in rows for _, n, _ in file_rows):
         print("  {:<6} >= 800,000 rows/s ..................... {:>12} {}  ({}; CPU {:.2f} s)".format(
             kind, rate(n), mark(v >= 8e5), runs, g(n, "cpu_seconds", 0)))
         print("  {:<6} peak RSS <= 64 MiB ..................... {:>8.1f} MiB {}".format(kind, mib, mark(mib <= 64)))
-        for label, p in peers:
+        for label, p in [("outbox limit: panoply send --file", "send_outbox_files")] + peers:
             if p in rows:
                 print("         peer {:<32} {:>12} rows/s  (panoply at {})".format(label, rate(p), ratio(n, p)))
+        if n + "_tmpfs" in rows:
+            t = n + "_tmpfs"
+            print("         same run, outbox on tmpfs (no fsync cost) {:>12} rows/s {}  ({}; {:.1f} MiB)".format(
+                rate(t), mark(g(t, "records_per_s", 0) >= 8e5),
+                ", ".join("{:,.0f}".format(x) for x in g(t, "runs_records_per_s", [])), g(t, "max_rss_kib", 0) / 1024))
 
 if "ui" in rows:
     u = rows["ui"]
