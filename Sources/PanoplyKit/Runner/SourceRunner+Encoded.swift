@@ -38,11 +38,21 @@ extension SourceRunner {
 
     /// Writes one encoded batch's records (with `__state` and `__resource`), as
     /// ``write(_:stateId:table:resource:position:)`` writes objects.
+    /// Runs of spliceable records go in under one lock each (``PanoplySDK/writeSpliced(_:_:from:keys:limit:)``);
+    /// the record a run stops at is written alone, waiting for room or taking the parser's path.
     private func write(_ batch: EncodedRecords, stateId: String?, table: String, resource: String?, position: inout RecordPositions) async throws {
-        for i in 0..<batch.count {
+        let keys = PanoplySDK.runnerKeys(table: table, state: stateId, resource: resource)
+        var i = 0
+        var last: UInt64?
+        defer { if let last { shared.withLock { $0.ledger.recordWritten(last) } } }
+        while i < batch.count {
+            let run = sdk.writeSpliced(table, batch, from: i, keys: keys)
+            last = run.last ?? last
+            i = run.end
+            guard i < batch.count else { break }
+            defer { i += 1 }
             do {
-                let seq = try await sdk.writeWithBackpressure(table, batch, at: i, state: stateId, resource: resource)
-                shared.withLock { $0.ledger.recordWritten(seq) }
+                last = try await sdk.writeWithBackpressure(table, batch, at: i, state: stateId, resource: resource)
             } catch let e as PanoplyError where e.code == 422 {
                 let at = position.next(resource: resource, skipping: i)
                 guard options.onInvalid == .skip else {

@@ -32,6 +32,53 @@ extension PanoplySDK {
         }
     }
 
+    /// The runner's keys for every record of a batch, as JSON text to put before a
+    /// record's closing brace: `,"__state":S,"__resource":R,"__table":T}` (the same bytes
+    /// ``writeWithBackpressure(_:_:at:state:resource:)`` splices in record by record).
+    static func runnerKeys(table: String, state: String?, resource: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        var first = false
+        if let state { appendKey(stateKey, first: &first, into: &out); JSONWriter.writeString(state, into: &out) }
+        if let resource { appendKey(resourceKey, first: &first, into: &out); JSONWriter.writeString(resource, into: &out) }
+        appendKey(encodedTableKey, first: &first, into: &out)
+        JSONWriter.writeString(table, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Writes spliceable records of `batch` from `i` on under one hold of the lock, each
+    /// with `keys` (from ``runnerKeys(table:state:resource:)``) spliced in, and stops before
+    /// the first record that is not spliceable or cannot be written now (the buffer is full,
+    /// or it fails), after a record that sealed a message, or after `limit` records. The
+    /// caller writes the record it stopped at with ``writeWithBackpressure(_:_:at:state:resource:)``,
+    /// which waits for room, or takes the parser's path, or throws that record's error.
+    /// - Returns: the index of the first record not written, and the sequence number of the
+    ///   last one written (nil when none was).
+    func writeSpliced(_ table: String, _ batch: EncodedRecords, from i: Int, keys: [UInt8], limit: Int = 256) -> (end: Int, last: UInt64?) {
+        let t = now()
+        let stop = min(batch.count, i + limit)
+        let (end, last, r) = state.withLock { s -> (Int, UInt64?, Resumptions?) in
+            var j = i
+            var last: UInt64?
+            while j < stop {
+                let entry = batch.entries[j]
+                guard entry.close >= 0 else { break }
+                let outcome = try? s.machine.write(now: t, table: table) { out in
+                    batch.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[entry.start..<entry.close])) }
+                    keys.withUnsafeBufferPointer { out.append(contentsOf: entry.isEmpty ? UnsafeBufferPointer(rebasing: $0[1...]) : $0) }
+                }
+                switch outcome {
+                case .written(let seq)?: last = seq; j += 1
+                case .sealed(let seq, let a)?: return (j + 1, seq, s.take(a))
+                case .full?, nil: return (j, last, nil)
+                }
+            }
+            return (j, last, nil)
+        }
+        if let r { perform(r) }
+        return (end, last)
+    }
+
     private static let stateKey: [UInt8] = Array(#""__state":"#.utf8)
     private static let resourceKey: [UInt8] = Array(#""__resource":"#.utf8)
     private static let encodedTableKey: [UInt8] = Array(#""__table":"#.utf8)
