@@ -31,7 +31,8 @@ struct CSVRecordEncoder {
             for i in fields.count..<max(fields.count, keys.count) { out.append(contentsOf: missing[i]) }
             out.append(UInt8(ascii: "}"))
         }
-        // Only a row with invalid UTF-8 gets here: the writer copies a field's bytes as they are.
+        // Only a row with invalid UTF-8 gets here: the writer copies a field's bytes as they
+        // are. (`append` throws only for a non-finite number, which CSV text never gives.)
         if !written { try? batch.append(object(fields.strings(in: b))) }
     }
 
