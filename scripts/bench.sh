@@ -60,6 +60,7 @@ python3 -c 'import requests, backoff' 2>/dev/null || pip install -q requests bac
 python3 -c 'import moto, botocore' || { echo "needs moto[server] and botocore (pip install 'moto[server]')" >&2; exit 1; }
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$NGINX" ]] || { echo "needs nginx: apt-get install -y nginx-light" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "needs sqlite3 (row i's peer): apt-get install -y sqlite3" >&2; exit 1; }
 
 SRC="${PANOPLY_PY_SDK_SRC:-}"
 if [[ -z "$SRC" ]]; then
@@ -242,6 +243,9 @@ pybridge_run() {
     python3 -c 'import sys; d=dict(kv.split("=") for kv in sys.argv[1].split()); n=int(d["records"]); s=float(d["seconds"]); print("{\"records\": %d, \"seconds\": %f, \"records_per_s\": %f}" % (n, s, n / s))' "$out"
 }
 for _ in 1 2 3; do pybridge_run; done | median_run python_bridge >>"$RESULTS"
+
+# --- i. file sources ----------------------------------------------------------------------
+bash "$ROOT/scripts/bench/file_sources.sh" "$PANOPLY" "$RESULTS" "$TMP" "$SRC" "$QUICK"
 
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA:-}"

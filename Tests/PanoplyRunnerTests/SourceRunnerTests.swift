@@ -125,3 +125,55 @@ func waitUntil(_ deadline: Duration = .seconds(10), _ condition: @Sendable () ->
         try await Task.sleep(for: .milliseconds(5))
     }
 }
+
+@Suite("Source runner, encoded batches")
+struct EncodedRunnerTests {
+    /// Records of about 700 bytes, so that each fills a 1 KiB message alone.
+    static func rows(_ ids: ClosedRange<Int>) -> [JSONObject] {
+        ids.map { ["id": .number(JSONNumber($0)), "pad": .string(String(repeating: "x", count: 700))] }
+    }
+
+    @Test("a batch read ahead joins the committed state only once its own records are acknowledged")
+    func readAheadStateWaitsForItsRecords() async throws {
+        let script = EncodedScriptedSource.install([
+            .records(Self.rows(1...10), stateId: "a", state: ["next": 11]),
+            .records(Self.rows(11...20), stateId: "b", state: ["next": 21]),
+            .hang,
+        ])
+        // Records 1...10 are acknowledged; the messages of 11...20 are held.
+        let transport = IdGateTransport(through: 10)
+        var c = SDKConfiguration(credentials: nil, destination: .outbox("/nonexistent-unused"))
+        c.flushInterval = .milliseconds(20)
+        c.maxMessageBytes = 1024
+        let sdk = try PanoplySDK(c, transport: transport)
+        let input = SourceInput(type: EncodedScriptedSource.type, params: ["script": .string(script)], destination: "t")
+        let runner = SourceRunner(EncodedScriptedSource.self, input: input, sdk: sdk, options: .fast)
+        let run = Task { await runner.run() }
+        // Both batches are read and written (the third read waits), the first acknowledged.
+        try await waitUntil { EncodedScriptedSource.reads(script) >= 2 && sdk.counters.records == 20 && sdk.deliveredThrough >= 10 }
+        try await waitUntil { runner.committedState != [:] }
+        #expect(runner.committedState == ["next": 11])
+        #expect(sdk.deliveredThrough == 10)
+        transport.release()
+        try await waitUntil { runner.committedState == ["next": 21] }
+        runner.cancel()
+        let summary = await run.value
+        #expect(summary.state == ["next": 21])
+    }
+
+    @Test("each record of an encoded batch carries its own batch's __state, not the one read ahead")
+    func recordsCarryTheirBatchState() async throws {
+        let script = EncodedScriptedSource.install([
+            .records(SourceRunnerTests.rows(1...3), stateId: "first", state: ["n": 3]),
+            .records(SourceRunnerTests.rows(4...5), stateId: "second", state: ["n": 5]),
+        ])
+        let transport = GatedTransport()
+        let input = SourceInput(type: EncodedScriptedSource.type, params: ["script": .string(script)], destination: "t")
+        let runner = SourceRunner(EncodedScriptedSource.self, input: input, sdk: try testSDK(transport), options: .fast)
+        let summary = await runner.run()
+        #expect(summary.status == .done)
+        #expect(summary.state == ["n": 5])
+        #expect(transport.records.map { $0["__state"] } == ["first", "first", "first", "second", "second"])
+        #expect(transport.records.allSatisfy { $0["__table"] == "t" })
+    }
+}

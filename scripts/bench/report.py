@@ -105,6 +105,31 @@ for n in ("swift_sink_query", "swift_sink_json", "swift_moto_query", "swift_moto
         c = g(n, "cpu_seconds") / g(n, "records") * 1e5
         print("  CPU per 100k records {:<17} <= 0.3 s .. {:>8.3f} s {}".format(n, c, mark(c <= 0.3)))
 
+file_rows = [("sqlite", "sqlite_outbox", [("sqlite3 -json > /dev/null", "sqlite3_json")]),
+             ("csv", "csv_outbox", [("cat > /dev/null", "cat_csv"), ("python csv + original write()", "python_csv")]),
+             ("jsonl", "jsonl_outbox", [("cat > /dev/null", "cat_jsonl"), ("python json + original write()", "python_jsonl")])]
+if any(n in rows for _, n, _ in file_rows):
+    print()
+    print("File sources: panoply run TYPE -> outbox, {:,} rows (i; median of 3, each run's rows/s after it)".format(
+        g("sqlite_outbox", "records", 0)))
+    for kind, n, peers in file_rows:
+        if n not in rows:
+            continue
+        v = g(n, "records_per_s", 0)
+        mib = g(n, "max_rss_kib", 0) / 1024
+        runs = ", ".join("{:,.0f}".format(x) for x in g(n, "runs_records_per_s", []))
+        print("  {:<6} >= 800,000 rows/s ..................... {:>12} {}  ({}; CPU {:.2f} s)".format(
+            kind, rate(n), mark(v >= 8e5), runs, g(n, "cpu_seconds", 0)))
+        print("  {:<6} peak RSS <= 64 MiB ..................... {:>8.1f} MiB {}".format(kind, mib, mark(mib <= 64)))
+        for label, p in [("outbox limit: panoply send --file", "send_outbox_files")] + peers:
+            if p in rows:
+                print("         peer {:<32} {:>12} rows/s  (panoply at {})".format(label, rate(p), ratio(n, p)))
+        if n + "_tmpfs" in rows:
+            t = n + "_tmpfs"
+            print("         same run, outbox on tmpfs (no fsync cost) {:>12} rows/s {}  ({}; {:.1f} MiB)".format(
+                rate(t), mark(g(t, "records_per_s", 0) >= 8e5),
+                ", ".join("{:,.0f}".format(x) for x in g(t, "runs_records_per_s", [])), g(t, "max_rss_kib", 0) / 1024))
+
 if "ui" in rows:
     u = rows["ui"]
     lat = u["key_latency_ms"]

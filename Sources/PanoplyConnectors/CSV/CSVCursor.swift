@@ -12,6 +12,8 @@ final class CSVCursor {
     /// Where the current batch started in `buffer`: bytes from here on are kept.
     private var mark = 0
     private var atEOF = false
+    /// The fields of the current row, reused from row to row.
+    private var fields = CSVFields()
 
     /// The file offset after the last row returned.
     var offset: Int { bufferStart + position }
@@ -37,20 +39,34 @@ final class CSVCursor {
     /// The next row (blank lines skipped), or nil at the end of the file.
     /// - Throws: ``PanoplyError`` (422) for malformed CSV, naming the byte offset.
     func next() throws -> [String]? {
+        guard try advance() else { return nil }
+        return withFields { $1.strings(in: $0) }
+    }
+
+    /// Moves to the next row (blank lines skipped), whose fields ``withFields(_:)`` then
+    /// reads; false at the end of the file.
+    /// - Throws: ``PanoplyError`` (422) for malformed CSV, naming the byte offset.
+    func advance() throws -> Bool {
         while true {
-            switch scanner.scan(buffer, from: position, atEOF: atEOF) {
-            case .row(let fields, let end):
+            let scan = buffer.withUnsafeBufferPointer { scanner.scan($0, from: position, atEOF: atEOF, into: &fields) }
+            switch scan {
+            case .row(let end):
                 position = end
-                if fields.count == 1, fields[0].isEmpty { continue }
-                return fields
+                if fields.isBlank { continue }
+                return true
             case .end:
-                return nil
+                return false
             case .needMore:
                 try fill()
             case .malformed(let why):
                 throw PanoplyError(.config, "malformed CSV in '\(reader.path)' in the row starting at byte \(offset): \(why)", code: 422)
             }
         }
+    }
+
+    /// Calls `body` with the buffer and the spans of the row ``advance()`` moved to.
+    func withFields<R>(_ body: (UnsafeBufferPointer<UInt8>, CSVFields) throws -> R) rethrows -> R {
+        try buffer.withUnsafeBufferPointer { try body($0, fields) }
     }
 
     /// Drops bytes before the batch mark and appends the next chunk.

@@ -6,7 +6,7 @@ import PanoplyKit
 /// is a folder or a glob pattern makes each file a resource (see ``FileResources``): an
 /// instance reads its `input.resource` with that file's state, so a file read to its end
 /// gives nothing new and a file added later is read whole.
-public actor CSVSource: DataSource {
+public actor CSVSource: EncodedRecordSource {
     public static let type = "csv"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
@@ -29,9 +29,10 @@ public actor CSVSource: DataSource {
     /// The folder or pattern this instance was opened on without a resource: it checks, never reads.
     private let unread: FileSet?
     private let cursor: CSVCursor
-    private var columns: CSVColumns
-    private let inferTypes: Bool
+    private var encoder: CSVRecordEncoder
     private var row: Int
+    /// What to reserve for a batch's JSON: grows to the largest batch seen.
+    private var bytesPerBatch = 64 * 1024
     private var done = false
     private let context: SourceContext
 
@@ -41,7 +42,6 @@ public actor CSVSource: DataSource {
         let delimiter = try Self.delimiter(source.string("delimiter") ?? ",")
         self.path = path
         self.context = context
-        inferTypes = source.bool("infer_types") ?? false
         let saved = source.state?["csv"]?.objectValue
         let offset = saved?["offset"]?.intValue ?? 0
         row = saved?["row"]?.intValue ?? 0
@@ -58,20 +58,25 @@ public actor CSVSource: DataSource {
         } else {
             cursor = try CSVCursor(path: path, offset: offset, delimiter: delimiter)
         }
-        columns = CSVColumns(header: header)
+        encoder = CSVRecordEncoder(columns: CSVColumns(header: header), inferTypes: source.bool("infer_types") ?? false)
         if offset > 0 { context.log("resuming '\(path)' at byte \(offset) after row \(row)") }
         context.log("reading '\(path)' (\(cursor.fileSize) bytes)")
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        try await readEncoded(n)?.decoded(reportingTo: context)
+    }
+
+    /// Up to `n` rows, each written straight from the file's bytes as a JSON object. The
+    /// batch carries the offset after its last row.
+    public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         if let unread { throw FileResources.unread(unread) }
         guard !done else { return nil }
-        var batch: [JSONObject] = []
-        batch.reserveCapacity(max(1, n))
+        var batch = EncodedRecords(reservingCapacity: bytesPerBatch)
         cursor.beginBatch()
         do {
-            while batch.count < max(1, n), let fields = try cursor.next() {
-                batch.append(record(fields))
+            while batch.count < max(1, n), try cursor.advance() {
+                cursor.withFields { encoder.append($0, $1, to: &batch) }
             }
         } catch {
             cursor.rewind()
@@ -83,25 +88,15 @@ public actor CSVSource: DataSource {
             context.progress(cursor.fileSize, cursor.fileSize, "\(row) rows, \(cursor.fileSize) bytes (done)")
             return nil
         }
+        bytesPerBatch = max(bytesPerBatch, batch.bytes.count + batch.bytes.count / 8)
         row += batch.count
         let offset = cursor.offset
-        context.state("csv-\(row)", ["csv": ["offset": .number(JSONNumber(offset)), "row": .number(JSONNumber(row))]])
-        context.progress(offset, cursor.fileSize, "\(row) rows, \(offset)/\(cursor.fileSize) bytes")
+        batch.state = ("csv-\(row)", ["csv": ["offset": .number(JSONNumber(offset)), "row": .number(JSONNumber(row))]])
+        batch.progress = (offset, cursor.fileSize, "\(row) rows, \(offset)/\(cursor.fileSize) bytes")
         return batch
     }
 
     public func close() async { cursor.close() }
-
-    private func record(_ fields: [String]) -> JSONObject {
-        var o = JSONObject()
-        for (i, text) in fields.enumerated() {
-            o[columns.name(i)] = inferTypes ? CSVValueInference.value(text) : .string(text)
-        }
-        if fields.count < columns.count {
-            for name in columns.names[fields.count...] { o[name] = .null }
-        }
-        return o
-    }
 
     static func delimiter(_ text: String) throws -> UInt8 {
         switch text {

@@ -1,20 +1,60 @@
+import Foundation
 import PanoplyKit
 
 /// Turns CSV text into a typed JSON value when `infer_types` is on. Numbers keep their
 /// exact text; values that only look numeric in other notations (leading zeros, "1e",
 /// "+1") stay strings so zip codes and ids are not mangled.
 enum CSVValueInference {
-    static func value(_ text: String) -> JSONValue {
-        if text.isEmpty { return .null }
-        switch text {
-        case "true", "TRUE", "True": return .bool(true)
-        case "false", "FALSE", "False": return .bool(false)
+    /// What a cell's text becomes.
+    enum Kind: Equatable {
+        case null
+        case bool(Bool)
+        /// A number: the first `length` bytes (trailing whitespace dropped).
+        case number(length: Int)
+        case string
+    }
+
+    /// The kind of a cell's UTF-8 text.
+    static func kind(_ text: UnsafeBufferPointer<UInt8>) -> Kind {
+        guard let first = text.first else { return .null }
+        switch text.count {
+        case 4 where equals(text, "true") || equals(text, "TRUE") || equals(text, "True"): return .bool(true)
+        case 5 where equals(text, "false") || equals(text, "FALSE") || equals(text, "False"): return .bool(false)
         default: break
         }
-        if let first = text.utf8.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39),
-           let number = try? JSONNumber(text: text) {
-            return .number(number)
+        guard first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39), let n = JSONNumber.literalLength(text) else { return .string }
+        // JSONNumber(text:) allows whitespace after the literal, and keeps the literal only.
+        for c in text[n...] where c != 0x20 && c != 0x0A && c != 0x0D && c != 0x09 { return .string }
+        return .number(length: n)
+    }
+
+    static func value(_ text: String) -> JSONValue {
+        var text = text
+        switch text.withUTF8({ kind($0) }) {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return (try? JSONNumber(text: String(decoding: text.utf8.prefix(n), as: UTF8.self))).map { .number($0) } ?? .string(text)
+        case .string: return .string(text)
         }
-        return .string(text)
+    }
+
+    /// Appends a cell as JSON: typed as ``kind(_:)`` says, or (without inference) a string.
+    @inline(__always)
+    static func write(_ text: UnsafeBufferPointer<UInt8>, infer: Bool, into out: inout [UInt8]) {
+        guard infer else { return JSONWriter.writeStringBytes(text, into: &out) }
+        switch kind(text) {
+        case .null: out.append(contentsOf: literalNull)
+        case .bool(let b): out.append(contentsOf: b ? literalTrue : literalFalse)
+        case .number(let n): out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<n]))
+        case .string: JSONWriter.writeStringBytes(text, into: &out)
+        }
+    }
+
+    static let literalNull: [UInt8] = Array("null".utf8)
+    static let literalTrue: [UInt8] = Array("true".utf8)
+    static let literalFalse: [UInt8] = Array("false".utf8)
+
+    private static func equals(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
+        memcmp(a.baseAddress!, b.utf8Start, b.utf8CodeUnitCount) == 0
     }
 }

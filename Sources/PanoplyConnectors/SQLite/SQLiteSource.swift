@@ -6,7 +6,7 @@ import PanoplyKit
 /// state is the last delivered key, so a resumed run, or the next incremental run, reads
 /// only what comes after it. With `tables` the runner opens one instance per picked table
 /// (`resourcesParam`), each reading `input.resource`.
-public actor SQLiteSource: DataSource {
+public actor SQLiteSource: EncodedRecordSource {
     public static let type = "sqlite"
     public static let incremental = true
     public static let configuration = SourceConfiguration(
@@ -32,6 +32,8 @@ public actor SQLiteSource: DataSource {
     private var loaded: Int
     private let total: Int
     private var done = false
+    /// What to reserve for a batch's JSON: grows to the largest batch seen.
+    private var bytesPerBatch = 64 * 1024
     private let context: SourceContext
 
     public init(source: SourceInput, context: SourceContext) async throws {
@@ -71,28 +73,41 @@ public actor SQLiteSource: DataSource {
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
+        try await readEncoded(n)?.decoded(reportingTo: context)
+    }
+
+    /// The next page of up to `n` rows (more with a non-unique key: a page keeps rows that
+    /// share a key together), each written from SQLite's columns straight into JSON. The
+    /// batch carries the last key as its state.
+    public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         guard !done else { return nil }
         try ConnectorFaults.check("sqlite:\(db.path):\(resource)")
         let size = max(1, n)
         let bounds: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(keyset.unique ? size : size - 1))]
-        var batch: [JSONObject] = []
+        var batch = EncodedRecords(reservingCapacity: bytesPerBatch)
         var last: JSONValue?
+        var keys: [[UInt8]]?
         let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
         try db.query(sql, whole ? [.null, .number(JSONNumber(size))] : bounds) { row in
             last = whole ? .null : row.value(0)
+            let names = keys ?? row.encodedNames(from: 1)
+            keys = names
+            guard !batch.append(encoding: { row.writeObject(from: 1, keys: names, into: &$0) }) else { return }
+            // Text that is not valid UTF-8: the object repairs it, as String(decoding:) does.
             var o = JSONObject()
             for i in 1..<row.count { o[row.name(i)] = row.value(i) }
-            batch.append(o)
+            try batch.append(o)
         }
         guard let last else {
             done = true
             context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
             return nil
         }
+        bytesPerBatch = max(bytesPerBatch, batch.bytes.count + batch.bytes.count / 8)
         lastKey = whole ? nil : last
         loaded += batch.count
-        context.state("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": whole ? .null : last]]])
-        context.progress(loaded, max(total, loaded), "\(loaded)/\(total) rows")
+        batch.state = ("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": whole ? .null : last]]])
+        batch.progress = (loaded, max(total, loaded), "\(loaded)/\(total) rows")
         return batch
     }
 

@@ -61,3 +61,15 @@ public struct JSONNumber: Sendable, Hashable {
         if let i = Int(text) { hasher.combine(i) } else if let d = Double(text) { hasher.combine(d) }
     }
 }
+
+extension JSONNumber {
+    /// The length of the JSON number literal at the start of `bytes` (the grammar
+    /// ``init(text:)`` accepts), without building a string: for sources that write numbers
+    /// from their own text straight into JSON.
+    /// - Returns: nil when `bytes` does not start with a number literal.
+    public static func literalLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        var s = NDJSONFastPath.Scanner(p: base, n: bytes.count)
+        return s.number() ? s.i : nil
+    }
+}

@@ -52,6 +52,21 @@ enum NDJSONFastPath {
         }
     }
 
+    /// A flag (0x80) in each byte of `x` (8 bytes, first byte lowest) that a string cannot
+    /// copy as plain ASCII: `"`, `\`, below 0x20, or 0x80 and above. As in
+    /// ``JSONWriter/specialMask(_:)``, only the lowest flag is exact.
+    @inline(__always)
+    static func notPlainMask(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let quote = x ^ (ones &* 0x22)
+        let backslash = x ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote & high
+        let isBackslash = (backslash &- ones) & ~backslash & high
+        let isControl = (x &- ones &* 0x20) & ~x & high
+        return isQuote | isBackslash | isControl | (x & high)
+    }
+
     static let tableKey: [UInt8] = Array("__table".utf8)
     static let stateKey: [UInt8] = Array("__state".utf8)
     static let resourceKey: [UInt8] = Array("__resource".utf8)
@@ -164,6 +179,12 @@ enum NDJSONFastPath {
         mutating func string() -> Bool {
             i += 1
             while i < n {
+                // Eight plain ASCII bytes at a time; stop on the first that is not.
+                if i + 8 <= n {
+                    let m = NDJSONFastPath.notPlainMask(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
+                    if m == 0 { i += 8; continue }
+                    i += m.trailingZeroBitCount >> 3
+                }
                 let c = p[i]
                 if c == UInt8(ascii: "\"") { i += 1; return true }
                 if c == UInt8(ascii: "\\") {

@@ -24,6 +24,7 @@ extension PanoplySDK {
     /// for parsing, and at a record that cannot be written.
     func writeSpliced(_ table: String, _ batch: EncodedRecords, from start: Int, stateId: String?, resource: String?) -> EncodedPass {
         let t = now()
+        let keys = Self.runnerKeys(table: table, state: stateId, resource: resource)
         let (pass, resumptions) = batch.bytes.withUnsafeBufferPointer { bytes in
             state.withLock { s -> (EncodedPass, Resumptions?) in
                 var pass = EncodedPass(next: start)
@@ -34,7 +35,8 @@ extension PanoplySDK {
                     do {
                         outcome = try s.machine.write(now: t, table: table) { out in
                             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.close]))
-                            Self.appendKeys(first: entry.isEmpty, stateId: stateId, resource: resource, table: table, into: &out)
+                            // After `{` of an empty object, the keys go without their comma.
+                            out.append(contentsOf: entry.isEmpty ? keys.dropFirst() : keys[...])
                         }
                     } catch {
                         pass.stop = .failed(error.asPanoplyError)
@@ -78,20 +80,22 @@ extension PanoplySDK {
         if let stuck = await capacityAnswer() { throw stuck }
     }
 
-    private static let stateKey: [UInt8] = Array(#""__state":"#.utf8)
-    private static let resourceKey: [UInt8] = Array(#""__resource":"#.utf8)
-    private static let encodedTableKey: [UInt8] = Array(#""__table":"#.utf8)
-
-    /// `,"__state":"S","__resource":"R","__table":"T"}` (no leading comma after `{`).
-    @inline(__always)
-    private static func appendKeys(first: Bool, stateId: String?, resource: String?, table: String, into out: inout [UInt8]) {
-        var first = first
-        if let stateId { appendKey(stateKey, first: &first, into: &out); JSONWriter.writeString(stateId, into: &out) }
+    /// The runner's keys for every record of a pass, as JSON text to put before a
+    /// record's closing brace: `,"__state":S,"__resource":R,"__table":T}`.
+    static func runnerKeys(table: String, state: String?, resource: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        var first = false
+        if let state { appendKey(stateKey, first: &first, into: &out); JSONWriter.writeString(state, into: &out) }
         if let resource { appendKey(resourceKey, first: &first, into: &out); JSONWriter.writeString(resource, into: &out) }
         appendKey(encodedTableKey, first: &first, into: &out)
         JSONWriter.writeString(table, into: &out)
         out.append(UInt8(ascii: "}"))
+        return out
     }
+
+    private static let stateKey: [UInt8] = Array(#""__state":"#.utf8)
+    private static let resourceKey: [UInt8] = Array(#""__resource":"#.utf8)
+    private static let encodedTableKey: [UInt8] = Array(#""__table":"#.utf8)
 
     @inline(__always)
     private static func appendKey(_ key: [UInt8], first: inout Bool, into out: inout [UInt8]) {

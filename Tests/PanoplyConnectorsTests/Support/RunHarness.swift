@@ -90,3 +90,14 @@ func serviceEnv(_ name: String) -> String? {
     let v = ProcessInfo.processInfo.environment[name]
     return v?.isEmpty == false ? v : nil
 }
+
+extension RunHarness {
+    /// Every record line in the outbox as it was written, in delivery order.
+    func deliveredLines() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: outbox) else { return [] }
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox).filter { $0.hasSuffix(".ndjson") }.sorted()
+        return try files.flatMap { f in
+            try String(contentsOfFile: outbox + "/" + f, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }
+}

@@ -24,6 +24,18 @@ actor EncodedScriptedSource: EncodedRecordSource {
         return id
     }
 
+    /// A script of object steps (``ScriptStep``), each batch's records written as JSON text.
+    static func install(_ steps: [ScriptStep]) -> String {
+        install(steps.map { step -> Step in
+            switch step {
+            case .records(let rs, let sid, let st): .lines(rs.map { JSONWriter.string(.object($0)) }, stateId: sid, state: st)
+            case .fail(let e): .fail(e)
+            case .hang: .hang
+            }
+        })
+    }
+
+    /// Reads started so far.
     static func reads(_ id: String) -> Int { counts.withLock { $0[id] ?? 0 } }
 
     private let id: String
@@ -60,4 +72,41 @@ actor EncodedScriptedSource: EncodedRecordSource {
     }
 
     func close() async {}
+}
+
+/// Acknowledges a message at once when every record in it has an `id` of at most
+/// `through`; holds the others until ``release()``.
+final class IdGateTransport: MessageTransport {
+    let maxBatchCount = 1
+    let maxBatchBytes = Int.max
+    let through: Int
+    private let held = Mutex<(released: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    init(through: Int) { self.through = through }
+
+    func release() {
+        let waiting = held.withLock { h -> [CheckedContinuation<Void, Never>] in
+            h.released = true
+            defer { h.waiting = [] }
+            return h.waiting
+        }
+        for c in waiting { c.resume() }
+    }
+
+    func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
+        let ids = messages.flatMap { m in
+            String(decoding: m.body, as: UTF8.self).split(separator: "\n").compactMap { (try? JSONParser.parse(String($0)))?.objectValue?["id"]?.intValue }
+        }
+        if ids.contains(where: { $0 > through }) {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let go = held.withLock { h -> Bool in
+                    if h.released { return true }
+                    h.waiting.append(c)
+                    return false
+                }
+                if go { c.resume() }
+            }
+        }
+        return messages.map { .success("m\($0.number)") }
+    }
 }

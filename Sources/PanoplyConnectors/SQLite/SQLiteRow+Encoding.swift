@@ -1,0 +1,69 @@
+import CSQLite
+import Foundation
+import PanoplyKit
+
+/// A row's columns written straight into a record's JSON, as ``SQLiteRow/value(_:)``
+/// would give them and the SDK's writer write them: integers as their digits, reals as
+/// `JSONNumber(Double)` writes them, text escaped from SQLite's own bytes, blobs as base64,
+/// NULL as null.
+extension SQLiteRow {
+    /// `"name":` of each column from `first` on, as JSON.
+    func encodedNames(from first: Int) -> [[UInt8]] {
+        (first..<count).map { i in
+            var key: [UInt8] = []
+            JSONWriter.writeString(name(i), into: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+    }
+
+    /// Appends the object of columns `first...` named by `keys` (from ``encodedNames(from:)``).
+    func writeObject(from first: Int, keys: [[UInt8]], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (k, key) in keys.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: key)
+            write(first + k, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends column `i` as JSON. Text is copied as SQLite holds it: text that is not
+    /// valid UTF-8 makes the record invalid, and the caller takes ``value(_:)`` instead.
+    func write(_ i: Int, into out: inout [UInt8]) {
+        let c = Int32(i)
+        switch sqlite3_column_type(stmt, c) {
+        case SQLITE_INTEGER: Self.writeInteger(sqlite3_column_int64(stmt, c), into: &out)
+        case SQLITE_TEXT:
+            let n = Int(sqlite3_column_bytes(stmt, c))
+            guard let p = sqlite3_column_text(stmt, c) else { return out.append(contentsOf: [0x22, 0x22]) }
+            JSONWriter.writeStringBytes(UnsafeBufferPointer(start: p, count: n), into: &out)
+        case SQLITE_NULL: out.append(contentsOf: Self.null)
+        default:
+            // Reals and blobs: their text is built once anyway (a double's shortest form, base64).
+            switch value(i) {
+            case .number(let n): out.append(contentsOf: n.text.utf8)
+            case .string(let s): JSONWriter.writeString(s, into: &out)
+            default: out.append(contentsOf: Self.null)
+            }
+        }
+    }
+
+    private static let null: [UInt8] = Array("null".utf8)
+
+    /// The decimal digits of `v`, as `String(v)` gives them.
+    @inline(__always)
+    static func writeInteger(_ v: Int64, into out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var k = 20
+            repeat {
+                k -= 1
+                buf[k] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+                m /= 10
+            } while m > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[k...]))
+        }
+    }
+}
