@@ -33,10 +33,20 @@ def _default(o):
     return str(o)
 
 
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes); a string
+# that UTF-8 cannot hold (a lone surrogate) is written escaped instead.
+_encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+_encode_ascii = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False).encode
+
+
 def send(msg):
-    line = json.dumps(msg, default=_default, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    try:
+        line = _encode(msg).encode()
+    except UnicodeEncodeError:
+        line = _encode_ascii(msg).encode()
     with _lock:
         _proto_out.write(line)
+        _proto_out.write(b"\n")
         _proto_out.flush()
 
 
