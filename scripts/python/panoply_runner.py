@@ -30,17 +30,17 @@ def _default(o):
     return str(o)
 
 
-# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes); a string
-# that UTF-8 cannot hold (a lone surrogate) is written escaped instead.
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). A lone
+# surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
 _encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
-_encode_ascii = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False).encode
 
 
 def send(msg):
+    text = _encode(msg)
     try:
-        line = _encode(msg).encode()
+        line = text.encode()
     except UnicodeEncodeError:
-        line = _encode_ascii(msg).encode()
+        line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     with _lock:
         _proto_out.write(line)
         _proto_out.write(b"\n")
