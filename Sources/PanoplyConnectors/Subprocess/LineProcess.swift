@@ -119,20 +119,28 @@ final class LineProcess: @unchecked Sendable {
                                   done: @escaping @Sendable () -> Void) {
         let fd = handle.fileDescriptor
         let t = Thread {
+            // A line's start when it began in an earlier read.
             var pending: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+            defer { buf.deallocate() }
             while true {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let n = read(fd, buf, 1 << 16)
                 if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 var start = 0
-                for i in 0..<n where buf[i] == 0x0A {
-                    pending.append(contentsOf: buf[start..<i])
-                    line(pending)
-                    pending.removeAll(keepingCapacity: true)
-                    start = i + 1
+                while start < n, let nl = memchr(buf + start, 0x0A, n - start) {
+                    let end = buf.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                    let part = UnsafeBufferPointer(start: buf + start, count: end - start)
+                    if pending.isEmpty {
+                        line(Array(part))
+                    } else {
+                        pending.append(contentsOf: part)
+                        line(pending)
+                        pending = []
+                    }
+                    start = end + 1
                 }
-                pending.append(contentsOf: buf[start..<n])
+                pending.append(contentsOf: UnsafeBufferPointer(start: buf + start, count: n - start))
             }
             if !pending.isEmpty { line(pending) }
             close(fd)
