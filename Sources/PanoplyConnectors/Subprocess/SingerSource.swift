@@ -85,13 +85,16 @@ actor SingerSource: DataSource {
 
     private func handle(_ line: [UInt8], into out: inout [JSONObject]) throws {
         guard !line.isEmpty else { return }
-        guard let msg = try? JSONParser.parse(line).objectValue else {
+        guard var msg = try? JSONParser.parse(line).objectValue else {
             context.log("singer:\(tap.name): not a Singer message: \(String(decoding: line.prefix(200), as: UTF8.self))")
             return
         }
         switch msg["type"]?.stringValue {
         case "RECORD":
-            guard var r = msg["record"]?.objectValue else { return }
+            // Taken out of the message first, so adding the key does not copy the record.
+            let record = msg["record"]
+            msg["record"] = nil
+            guard case .object(var r)? = consume record else { return }
             r[SourceResource.recordKey] = msg["stream"] ?? .null
             out.append(r)
         case "STATE":
