@@ -48,7 +48,7 @@ actor SingerSource: DataSource {
                 context.log("singer:\(tap.name) resumes from its saved state")
             }
             process = try LineProcess(name: "singer:\(tap.name)", executable: tap.path, arguments: args,
-                                      environment: tap.environment, maxQueuedLines: 4096) { line in context.log(line) }
+                                      environment: tap.environment, maxQueuedLines: 4096, coalesce: true) { line in context.log(line) }
         } catch {
             files.remove()
             throw error
@@ -65,7 +65,13 @@ actor SingerSource: DataSource {
         out.reserveCapacity(min(n, 10_000))
         let process = process, grace = grace
         try await withTaskCancellationHandler {
-            while out.count < n, let line = await process.nextLine() {
+            while out.count < n {
+                // A line read already is taken without suspending.
+                guard let line = process.readyLine() else {
+                    guard let line = await process.nextLine() else { break }
+                    try handle(line, into: &out)
+                    continue
+                }
                 try handle(line, into: &out)
             }
         } onCancel: {
