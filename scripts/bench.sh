@@ -30,9 +30,9 @@ done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY="$ROOT/scripts/bench/py_bench.py"
 if (( QUICK )); then
-    N_WRITE=1000000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=1000000; N_RSS=1000000; N_UI=6000000; N_PYBRIDGE=200000
+    N_WRITE=1000000; N_PYWRITE=50000; N_MOTO=20000; N_SINK=1000000; N_RSS=1000000; N_UI=6000000; N_PYBRIDGE=200000; N_SINGER=100000
 else
-    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000; N_UI=10000000; N_PYBRIDGE=1000000
+    N_WRITE=2000000; N_PYWRITE=200000; N_MOTO=100000; N_SINK=2000000; N_RSS=1000000; N_UI=10000000; N_PYBRIDGE=1000000; N_SINGER=500000
 fi
 
 TMP="$(mktemp -d /tmp/panoply-bench.XXXXXX)"
@@ -244,8 +244,43 @@ pybridge_run() {
 }
 for _ in 1 2 3; do pybridge_run; done | median_run python_bridge >>"$RESULTS"
 
+# --- h. a Singer tap through the bridge -------------------------------------------------------
+# panoply run singer:bench_tap.py (singer-python's way of writing: a json.dumps, a line and a
+# flush per message; a STATE every 10,000) into an outbox, against the same tap alone piped
+# to wc -l. Three runs each, alternated, so a slow spell hits both alike.
+log "h. Singer tap through the bridge: $N_SINGER records into an outbox, against the tap alone"
+TAP="$ROOT/scripts/bench/bench_tap.py"
+echo "{\"n\": $N_SINGER}" >"$TMP/tap.json"
+tap_alone_run() {
+    local t0 t1 lines
+    t0="$(date +%s.%N)"
+    lines="$("$TAP" --config "$TMP/tap.json" | wc -l)"
+    t1="$(date +%s.%N)"
+    # SCHEMA + N RECORDs + a STATE every 10,000 (and at the end when N is not a multiple)
+    (( lines == 1 + N_SINGER + (N_SINGER + 9999) / 10000 )) || { echo "bench tap wrote $lines lines" >&2; return 1; }
+    python3 -c 'import sys; n=int(sys.argv[1]); s=float(sys.argv[3])-float(sys.argv[2]); print("{\"records\": %d, \"seconds\": %f, \"records_per_s\": %f}" % (n, s, n / s))' "$N_SINGER" "$t0" "$t1"
+}
+singer_run() {
+    local out
+    out="$(cd "$TMP" && "$PANOPLY" run "singer:$TAP" --param n="$N_SINGER" --outbox "$TMP/singerout" 2>"$TMP/singer.err" | tail -1)" \
+        || { cat "$TMP/singer.err" >&2; return 1; }
+    rm -rf "$TMP/singerout"
+    python3 -c 'import sys; d=dict(kv.split("=") for kv in sys.argv[1].split()); n=int(d["records"]); s=float(d["seconds"]); print("{\"records\": %d, \"seconds\": %f, \"records_per_s\": %f}" % (n, s, n / s))' "$out"
+}
+for _ in 1 2 3; do tap_alone_run >>"$TMP/tap-alone"; singer_run >>"$TMP/tap-bridge"; done
+median_run singer_tap_alone <"$TMP/tap-alone" >>"$RESULTS"
+median_run singer_bridge <"$TMP/tap-bridge" >>"$RESULTS"
+
 # --- i. file sources ----------------------------------------------------------------------
 bash "$ROOT/scripts/bench/file_sources.sh" "$PANOPLY" "$RESULTS" "$TMP" "$SRC" "$QUICK"
 
+# --- j. the PostgreSQL source -------------------------------------------------------------------
+# panoply run postgres against COPY row_to_json and meltanolabs-tap-postgres, and at two sizes
+# (scripts/bench/postgres_source.sh prints its own table with ok/MISSED).
+if (( QUICK )); then PG_SIZES=(1000000); else PG_SIZES=(1000000 5000000); fi
+PG_BENCH_RESULTS="$TMP/pg-results.jsonl" bash "$ROOT/scripts/bench/postgres_source.sh" "$PANOPLY" "${PG_SIZES[@]}" >"$TMP/pg-table.txt" \
+    || log "j. the PostgreSQL source benchmark failed (see above)"
+
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA:-}"
+[[ ! -s "$TMP/pg-table.txt" ]] || cat "$TMP/pg-table.txt"

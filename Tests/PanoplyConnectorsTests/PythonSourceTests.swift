@@ -78,6 +78,20 @@ struct PythonSourceTests {
         #expect(second.filter { $0[SourceResource.recordKey] == "items" }.compactMap { $0["id"]?.intValue } == [6, 7, 8, 9, 10])
     }
 
+    @Test("text beyond ASCII arrives as written; a lone surrogate becomes U+FFFD, a split pair is joined")
+    func text() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let out = try await h.run(try PythonFixtures.kind("t_text"), [:])
+        #expect(out.summary.status == .done, "\(String(describing: out.summary.error))")
+        let records = try h.delivered()
+        #expect(records.first?["name"] == "Zoë ✓ 日本 \u{1F600}")
+        #expect(records.first?["quote"] == "a \"b\"\n\tc \\ \u{2028}")
+        #expect(records.last?["name"] == "lone \u{FFFD} surrogate")
+        #expect(records.last?["pair"] == "\u{1F600}")
+        #expect(out.logs.contains("read Zoë ✓"))
+    }
+
     @Test("list_resources, get_resource and a list's values come from the module")
     func discovery() async throws {
         let kind = try PythonFixtures.kind("t_api")

@@ -55,6 +55,8 @@ order = [
     ("e. panoply send -> null sink over https", "send_sink_https"),
     ("e. panoply send -> outbox", "send_outbox"),
     ("g. python: source via the bridge -> outbox", "python_bridge"),
+    ("h. Singer tap alone (stdout | wc -l)", "singer_tap_alone"),
+    ("h. singer: tap via the bridge -> outbox", "singer_bridge"),
 ]
 for label, name in order:
     if name not in rows:
@@ -90,6 +92,10 @@ if "python_bridge" in rows:
     r = g("python_bridge", "records_per_s", 0) / max(g("python_write", "records_per_s", 1), 1e-9)
     print("  python: bridge >= 3x the original's write() .. {:>11.1f}x {}  ({} vs {})".format(
         r, mark(r >= 3), rate("python_bridge"), rate("python_write")))
+if "singer_bridge" in rows:
+    r = g("singer_bridge", "records_per_s", 0) / max(g("singer_tap_alone", "records_per_s", 1), 1e-9)
+    print("  singer: bridge >= 90% of the tap alone ....... {:>11.0%} {}  ({} vs {})".format(
+        r, mark(r >= 0.9), rate("singer_bridge"), rate("singer_tap_alone")))
 for plain, tls in (("swift_sink_query", "swift_sink_query_https"), ("swift_sink_json", "swift_sink_json_https"),
                    ("send_sink", "send_sink_https"), ("swift_moto_json", "swift_moto_json_https")):
     if plain in rows and tls in rows:

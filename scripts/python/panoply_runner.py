@@ -30,10 +30,20 @@ def _default(o):
     return str(o)
 
 
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). A lone
+# surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
+_encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+
+
 def send(msg):
-    line = json.dumps(msg, default=_default, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    text = _encode(msg)
+    try:
+        line = text.encode()
+    except UnicodeEncodeError:
+        line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     with _lock:
         _proto_out.write(line)
+        _proto_out.write(b"\n")
         _proto_out.flush()
 
 
@@ -314,10 +324,14 @@ class Bridge(object):
         out = self.stream.read(n)
         if out is None:
             return {"type": "batch", "records": None}
+        if not isinstance(out, list):
+            out = list(out)
+        # Plain records pass as they are (the common case, checked at C speed where it can be).
+        if not any(isinstance(item, dict) and "metadata" in item for item in out):
+            return {"type": "batch", "records": out}
         records = []
         for item in out:
-            if isinstance(item, dict) and isinstance(item.get("data"), list) and isinstance(item.get("metadata"), dict) \
-                    and "resource_id" in item["metadata"]:
+            if _is_group(item):
                 rid = item["metadata"]["resource_id"]
                 for r in item["data"]:
                     r = dict(r)
@@ -348,6 +362,12 @@ class Bridge(object):
         if op == "get_resource":
             return {"type": "reply", "ok": self.module.Stream.get_resource(req["id"], source, options)}
         raise PanoplyException("unknown request %r" % op, retryable=False)
+
+
+def _is_group(item):
+    """A record group: {"data": [...], "metadata": {"resource_id": R, ...}}."""
+    return isinstance(item, dict) and isinstance(item.get("data"), list) and isinstance(item.get("metadata"), dict) \
+        and "resource_id" in item["metadata"]
 
 
 def _defined(cls):

@@ -22,8 +22,11 @@ final class LineProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`.
     /// - Throws: ``PanoplyError`` (config) when it cannot be started.
+    /// - Parameter coalesce: for a child that writes many short lines (a Singer tap flushes
+    ///   each message): after a short read, wait 0.2 ms for more before reading again, so
+    ///   lines are read and handed over many at a time, not one syscall and wake-up each.
     init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
-         maxQueuedLines: Int = 64, onStderr: @escaping @Sendable (String) -> Void) throws {
+         maxQueuedLines: Int = 64, coalesce: Bool = false, onStderr: @escaping @Sendable (String) -> Void) throws {
         self.name = name
         Self.ignoreBrokenPipes()
         let p = Process()
@@ -44,14 +47,16 @@ final class LineProcess: @unchecked Sendable {
         try? outPipe.fileHandleForWriting.close()
         try? errPipe.fileHandleForWriting.close()
         let queue = lines
-        Self.readLines(outPipe.fileHandleForReading, name: "\(name) stdout") { queue.push($0) } done: { queue.finish() }
-        Self.readLines(errPipe.fileHandleForReading, name: "\(name) stderr") { [self] bytes in
-            let line = String(decoding: bytes, as: UTF8.self)
-            tail.withLock { t in
-                t.append(line)
-                if t.count > Self.tailLines { t.removeFirst(t.count - Self.tailLines) }
+        Self.readLines(outPipe.fileHandleForReading, name: "\(name) stdout", coalesce: coalesce) { queue.push(contentsOf: $0) } done: { queue.finish() }
+        Self.readLines(errPipe.fileHandleForReading, name: "\(name) stderr", coalesce: false) { [self] batch in
+            for bytes in batch {
+                let line = String(decoding: bytes, as: UTF8.self)
+                tail.withLock { t in
+                    t.append(line)
+                    if t.count > Self.tailLines { t.removeFirst(t.count - Self.tailLines) }
+                }
+                onStderr(line)
             }
-            onStderr(line)
         } done: { [self] in stderrDone.withLock { $0 = true } }
     }
 
@@ -64,6 +69,9 @@ final class LineProcess: @unchecked Sendable {
 
     /// The next stdout line, nil once stdout closed (the child ended or closed it).
     func nextLine() async -> [UInt8]? { await lines.pop() }
+
+    /// The next stdout line if one was read already, without waiting.
+    func readyLine() -> [UInt8]? { lines.popReady() }
 
     /// Writes one line to the child's stdin.
     /// - Throws: ``PanoplyError`` when the child no longer reads (it ended).
@@ -114,27 +122,39 @@ final class LineProcess: @unchecked Sendable {
         }
     }
 
-    /// Reads `handle` on a thread of its own, calling `line` for each line (without "\n").
-    private static func readLines(_ handle: FileHandle, name: String, line: @escaping @Sendable ([UInt8]) -> Void,
+    /// Reads `handle` on a thread of its own, calling `lines` with the lines (without "\n")
+    /// of each read.
+    private static func readLines(_ handle: FileHandle, name: String, coalesce: Bool, lines: @escaping @Sendable ([[UInt8]]) -> Void,
                                   done: @escaping @Sendable () -> Void) {
         let fd = handle.fileDescriptor
         let t = Thread {
+            // A line's start when it began in an earlier read.
             var pending: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+            defer { buf.deallocate() }
             while true {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let n = read(fd, buf, 1 << 16)
                 if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 var start = 0
-                for i in 0..<n where buf[i] == 0x0A {
-                    pending.append(contentsOf: buf[start..<i])
-                    line(pending)
-                    pending.removeAll(keepingCapacity: true)
-                    start = i + 1
+                var batch: [[UInt8]] = []
+                while start < n, let nl = memchr(buf + start, 0x0A, n - start) {
+                    let end = buf.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                    let part = UnsafeBufferPointer(start: buf + start, count: end - start)
+                    if pending.isEmpty {
+                        batch.append(Array(part))
+                    } else {
+                        pending.append(contentsOf: part)
+                        batch.append(pending)
+                        pending = []
+                    }
+                    start = end + 1
                 }
-                pending.append(contentsOf: buf[start..<n])
+                pending.append(contentsOf: UnsafeBufferPointer(start: buf + start, count: n - start))
+                if !batch.isEmpty { lines(batch) }
+                if coalesce, n < 1 << 14 { usleep(200) }
             }
-            if !pending.isEmpty { line(pending) }
+            if !pending.isEmpty { lines([pending]) }
             close(fd)
             done()
         }

@@ -21,29 +21,46 @@ final class LineQueue: Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    /// Adds a line (from the reader thread); waits while the queue is full.
-    func push(_ line: [UInt8]) {
+    /// Adds the lines of one read at once, from the reader thread (one lock, at most one
+    /// wake-up); waits while the queue is full.
+    func push(contentsOf batch: [[UInt8]]) {
+        guard let first = batch.first else { return }
         while true {
             enum Step { case done, resume(CheckedContinuation<[UInt8]?, Never>), wait }
             let step = state.withLock { s -> Step in
                 if s.discarding { return .done }
-                if let w = s.waiter {
-                    s.waiter = nil
-                    return .resume(w)
-                }
                 guard s.queued < limit else {
                     s.producerWaiting = true
                     return .wait
                 }
-                s.lines.append(line)
+                if let w = s.waiter {
+                    s.waiter = nil
+                    s.lines.append(contentsOf: batch.dropFirst())
+                    return .resume(w)
+                }
+                s.lines.append(contentsOf: batch)
                 return .done
             }
             switch step {
             case .done: return
-            case .resume(let w): w.resume(returning: line); return
+            case .resume(let w): w.resume(returning: first); return
             case .wait: room.wait()
             }
         }
+    }
+
+    /// The next line if one is queued, without waiting (nil when none is).
+    func popReady() -> [UInt8]? {
+        let (line, wake) = state.withLock { s -> ([UInt8]?, Bool) in
+            guard s.head < s.lines.count else { return (nil, false) }
+            let line = s.lines[s.head]
+            s.head += 1
+            if s.head > 1024 { s.lines.removeFirst(s.head); s.head = 0 }
+            defer { s.producerWaiting = false }
+            return (line, s.producerWaiting)
+        }
+        if wake { room.signal() }
+        return line
     }
 
     /// No more lines will come.

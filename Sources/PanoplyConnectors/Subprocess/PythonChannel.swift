@@ -45,6 +45,12 @@ final class PythonChannel: Sendable {
     /// - Throws: the module's exception as ``PanoplyError`` (retryable as it says), or a
     ///   non-retryable error when the interpreter crashed or sent a corrupt message.
     func request(_ req: JSONObject) async throws -> JSONValue {
+        try await request(req, events: onEvent)
+    }
+
+    /// ``request(_:)`` with the reply's events (and an error's traceback lines) passed to
+    /// `events` instead of `onEvent`: a read-ahead holds them back until its batch is used.
+    func request(_ req: JSONObject, events: (JSONObject) -> Void) async throws -> JSONValue {
         var line: [UInt8] = []
         try JSONWriter.write(.object(req), into: &line)
         try process.send(line)
@@ -52,10 +58,10 @@ final class PythonChannel: Sendable {
             while let msg = try await Self.readMessage(process, module: module) {
                 switch msg["type"]?.stringValue {
                 case "reply":
-                    if let e = msg["error"]?.objectValue { throw Self.error(e, module: module, onEvent: onEvent) }
+                    if let e = msg["error"]?.objectValue { throw Self.error(e, module: module, onEvent: events) }
                     return msg["ok"] ?? .null
                 case "batch": return .object(msg)
-                default: onEvent(msg)
+                default: events(msg)
                 }
             }
             if Task.isCancelled { throw CancellationError() }
@@ -86,7 +92,7 @@ final class PythonChannel: Sendable {
         return o
     }
 
-    private static func error(_ e: JSONObject, module: String, onEvent: @Sendable (JSONObject) -> Void) -> PanoplyError {
+    private static func error(_ e: JSONObject, module: String, onEvent: (JSONObject) -> Void) -> PanoplyError {
         let tb = e["traceback"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for l in tb { onEvent(["type": "log", "message": .string(l), "stream": "traceback"]) }
         let name = e["exception"]?.stringValue ?? "Exception"

@@ -94,10 +94,14 @@ class Bridge(object):
         out = self.stream.read(n)
         if out is None:
             return {"type": "batch", "records": None}
+        if not isinstance(out, list):
+            out = list(out)
+        # Plain records pass as they are (the common case, checked at C speed where it can be).
+        if not any(isinstance(item, dict) and "metadata" in item for item in out):
+            return {"type": "batch", "records": out}
         records = []
         for item in out:
-            if isinstance(item, dict) and isinstance(item.get("data"), list) and isinstance(item.get("metadata"), dict) \
-                    and "resource_id" in item["metadata"]:
+            if _is_group(item):
                 rid = item["metadata"]["resource_id"]
                 for r in item["data"]:
                     r = dict(r)
@@ -128,6 +132,12 @@ class Bridge(object):
         if op == "get_resource":
             return {"type": "reply", "ok": self.module.Stream.get_resource(req["id"], source, options)}
         raise PanoplyException("unknown request %r" % op, retryable=False)
+
+
+def _is_group(item):
+    """A record group: {"data": [...], "metadata": {"resource_id": R, ...}}."""
+    return isinstance(item, dict) and isinstance(item.get("data"), list) and isinstance(item.get("metadata"), dict) \
+        and "resource_id" in item["metadata"]
 
 
 def _defined(cls):

@@ -33,10 +33,20 @@ def _default(o):
     return str(o)
 
 
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). A lone
+# surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
+_encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+
+
 def send(msg):
-    line = json.dumps(msg, default=_default, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    text = _encode(msg)
+    try:
+        line = text.encode()
+    except UnicodeEncodeError:
+        line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     with _lock:
         _proto_out.write(line)
+        _proto_out.write(b"\n")
         _proto_out.flush()
 
 

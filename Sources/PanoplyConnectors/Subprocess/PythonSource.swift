@@ -8,6 +8,10 @@ actor PythonSource: DataSource {
     static let configuration = SourceConfiguration(title: "Python module", summary: "python:MODULE", params: [])
 
     private let channel: PythonChannel
+    /// Passes the runner's events to the context.
+    private let forward: @Sendable (JSONObject) -> Void
+    /// The next batch, asked for when the last one arrived.
+    private var ahead: PythonReadAhead?
     private var closed = false
 
     init(source: SourceInput, context: SourceContext) async throws {
@@ -15,8 +19,10 @@ actor PythonSource: DataSource {
     }
 
     init(module: String, interpreter: PythonInterpreter, source: SourceInput, context: SourceContext) async throws {
-        let channel = try await PythonChannel(module: module, interpreter: interpreter, onEvent: Self.forward(to: context))
+        let forward = Self.forward(to: context)
+        let channel = try await PythonChannel(module: module, interpreter: interpreter, onEvent: forward)
         self.channel = channel
+        self.forward = forward
         context.log("python:\(module) runs with \(channel.hello["sdk"]?.stringValue ?? "?") (Python \(channel.hello["python"]?.stringValue ?? "?"))")
         do {
             _ = try await channel.request(["op": "open", "source": .object(Self.sourceObject(source, params: context.params)),
@@ -27,36 +33,32 @@ actor PythonSource: DataSource {
         }
     }
 
+    /// Returns the batch asked for ahead (or asks now), with the events that came with it,
+    /// and asks for the next one, so the interpreter reads while the run writes. An error
+    /// of a batch read ahead is thrown here, where it came without reading ahead; a
+    /// retried read asks anew.
     func read(_ n: Int) async throws -> [JSONObject]? {
-        let reply = try await channel.request(["op": "read", "n": .number(JSONNumber(n))])
-        guard let records = reply.objectValue?["records"] else {
-            throw PanoplyError(.internal, "python:\(channel.module): a read reply without records", retryable: false)
-        }
-        if records == .null { return nil }
-        guard let list = records.arrayValue else {
-            throw PanoplyError(.internal, "python:\(channel.module): read() must return a list of dicts or None", retryable: false)
-        }
-        var out: [JSONObject] = []
-        out.reserveCapacity(list.count)
-        for r in list {
-            guard let o = r.objectValue else {
-                throw PanoplyError(.internal, "python:\(channel.module): read() returned a \(JSONWriter.string(r).prefix(40)) where a dict belongs", retryable: false)
-            }
-            out.append(o)
-        }
-        return out
+        let pending = ahead ?? PythonReadAhead(channel, n: n, forward: forward)
+        ahead = nil
+        let records = try await pending.batch()
+        try Task.checkCancellation()
+        if records != nil { ahead = PythonReadAhead(channel, n: n, forward: forward) }
+        return records
     }
+
+    /// Waits until the batch asked for ahead (if any) has arrived, without using it (tests).
+    func readAheadArrived() async { await ahead?.arrived() }
 
     func close() async {
         guard !closed else { return }
         closed = true
-        if channel.process.isRunning {
-            // A module whose close() hangs is stopped after a while, not waited on forever.
-            let process = channel.process, grace = channel.grace
-            let stopper = Task { try await Task.sleep(for: .seconds(30)); process.terminate(grace: grace) }
-            _ = try? await channel.request(["op": "close"])
-            stopper.cancel()
-        }
+        // A module whose read() or close() hangs is stopped after a while, not waited on forever.
+        let process = channel.process, grace = channel.grace
+        let stopper = Task { try await Task.sleep(for: .seconds(30)); process.terminate(grace: grace) }
+        await ahead?.drop()
+        ahead = nil
+        if process.isRunning { _ = try? await channel.request(["op": "close"]) }
+        stopper.cancel()
         await channel.shutdown()
     }
 

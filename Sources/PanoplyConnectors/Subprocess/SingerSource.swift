@@ -48,7 +48,7 @@ actor SingerSource: DataSource {
                 context.log("singer:\(tap.name) resumes from its saved state")
             }
             process = try LineProcess(name: "singer:\(tap.name)", executable: tap.path, arguments: args,
-                                      environment: tap.environment, maxQueuedLines: 4096) { line in context.log(line) }
+                                      environment: tap.environment, maxQueuedLines: 4096, coalesce: true) { line in context.log(line) }
         } catch {
             files.remove()
             throw error
@@ -65,7 +65,13 @@ actor SingerSource: DataSource {
         out.reserveCapacity(min(n, 10_000))
         let process = process, grace = grace
         try await withTaskCancellationHandler {
-            while out.count < n, let line = await process.nextLine() {
+            while out.count < n {
+                // A line read already is taken without suspending.
+                guard let line = process.readyLine() else {
+                    guard let line = await process.nextLine() else { break }
+                    try handle(line, into: &out)
+                    continue
+                }
                 try handle(line, into: &out)
             }
         } onCancel: {
@@ -85,13 +91,16 @@ actor SingerSource: DataSource {
 
     private func handle(_ line: [UInt8], into out: inout [JSONObject]) throws {
         guard !line.isEmpty else { return }
-        guard let msg = try? JSONParser.parse(line).objectValue else {
+        guard var msg = try? JSONParser.parse(line).objectValue else {
             context.log("singer:\(tap.name): not a Singer message: \(String(decoding: line.prefix(200), as: UTF8.self))")
             return
         }
         switch msg["type"]?.stringValue {
         case "RECORD":
-            guard var r = msg["record"]?.objectValue else { return }
+            // Taken out of the message first, so adding the key does not copy the record.
+            let record = msg["record"]
+            msg["record"] = nil
+            guard case .object(var r)? = consume record else { return }
             r[SourceResource.recordKey] = msg["stream"] ?? .null
             out.append(r)
         case "STATE":

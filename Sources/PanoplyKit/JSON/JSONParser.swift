@@ -133,12 +133,14 @@ public struct JSONParser {
     private mutating func parseString() throws -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII needs no validation (the generic `validating` is slow).
+        var ascii = true
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 let s = bytes[start..<i]
                 i += 1
+                if ascii { return String(decoding: s, as: UTF8.self) }
                 guard let str = String(validating: s, as: UTF8.self) else {
                     i = start
                     throw fail("string is not valid UTF-8")
@@ -147,6 +149,7 @@ public struct JSONParser {
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail("unescaped control character in a string") }
+            if c >= 0x80 { ascii = false }
             i += 1
         }
         var out = Array(bytes[start..<i])
