@@ -57,14 +57,8 @@ enum NDJSONFastPath {
     /// ``JSONWriter/specialMask(_:)``, only the lowest flag is exact.
     @inline(__always)
     static func notPlainMask(_ x: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let quote = x ^ (ones &* 0x22)
-        let backslash = x ^ (ones &* 0x5C)
-        let isQuote = (quote &- ones) & ~quote & high
-        let isBackslash = (backslash &- ones) & ~backslash & high
-        let isControl = (x &- ones &* 0x20) & ~x & high
-        return isQuote | isBackslash | isControl | (x & high)
+        // The writer's flags (`"`, `\`, controls, `EF`) plus every byte from 0x80 (EF among them).
+        JSONWriter.specialMask(x) | (x & 0x8080_8080_8080_8080)
     }
 
     static let tableKey: [UInt8] = Array("__table".utf8)
