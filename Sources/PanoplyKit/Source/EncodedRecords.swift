@@ -48,7 +48,7 @@ public struct EncodedRecords: Sendable {
         if let splice = NDJSONFastPath.check(json) {
             let start = bytes.count
             bytes.append(contentsOf: json)
-            entries.append(Entry(start: start, end: bytes.count, close: splice.hasRunnerKey ? -1 : start + splice.closeBrace, isEmpty: splice.isEmpty))
+            appendEntry(from: start, splice)
             return true
         }
         guard case .object(let o)? = try? JSONParser.parse(Array(json)) else { return false }
@@ -72,7 +72,7 @@ public struct EncodedRecords: Sendable {
         encode(&bytes)
         let splice = bytes.withUnsafeBufferPointer { NDJSONFastPath.check(UnsafeBufferPointer(rebasing: $0[start...])) }
         if let splice {
-            entries.append(Entry(start: start, end: bytes.count, close: splice.hasRunnerKey ? -1 : start + splice.closeBrace, isEmpty: splice.isEmpty))
+            appendEntry(from: start, splice)
             return true
         }
         let parsed = try? JSONParser.parse(Array(bytes[start...]))
@@ -91,6 +91,12 @@ public struct EncodedRecords: Sendable {
             throw error
         }
         entries.append(Entry(start: start, end: bytes.count, close: -1, isEmpty: record.isEmpty))
+    }
+
+    /// The record from `start` to the end of ``bytes``, checked: spliced at its closing brace
+    /// unless it holds a runner key of its own.
+    private mutating func appendEntry(from start: Int, _ splice: NDJSONFastPath.Splice) {
+        entries.append(Entry(start: start, end: bytes.count, close: splice.hasRunnerKey ? -1 : start + splice.closeBrace, isEmpty: splice.isEmpty))
     }
 
     /// A valid object whose text cannot be spliced: kept in the writer's form, written
