@@ -122,15 +122,23 @@ log "swift test finished (exit $swift_status)"
 
 # ---- optional end-to-end scripts ----------------------------------------------------------
 passed=0 failed=0 ran=0
+e2e_failures=()
 for e in scripts/e2e/*.sh; do
     [[ -f "$e" && -x "$e" ]] || continue
     ran=1
     log "running $e"
-    if PANOPLY_BIN="$PANOPLY_BIN" "$e"; then
+    e_log="$PANOPLY_SERVICE_STATE/e2e-$(basename "$e").log"
+    PANOPLY_BIN="$PANOPLY_BIN" "$e" >"$e_log" 2>&1 &
+    e_pid=$!
+    tail -n +1 -f --pid="$e_pid" "$e_log" &
+    tail_pid=$!
+    if wait "$e_pid"; then
         passed=$((passed + 1)); echo "PASS $e"
     else
         failed=$((failed + 1)); echo "FAIL $e"
+        e2e_failures+=("$e_log")
     fi
+    wait "$tail_pid" 2>/dev/null
 done
 
 echo
@@ -138,7 +146,10 @@ if [[ $swift_status -eq 0 ]]; then echo "swift test: passed"; else
     echo "swift test: FAILED (exit $swift_status); the failing tests' lines:"
     grep -E "✘|recorded an issue|error:|Fatal error" "$swift_log" | head -60 || true
 fi
-if [[ $ran -eq 1 ]]; then echo "e2e scripts: $passed passed, $failed failed"; fi
+if [[ $ran -eq 1 ]]; then
+    for f in "${e2e_failures[@]}"; do grep -E "FAIL" "$f" | tail -3; done
+    echo "e2e scripts: $passed passed, $failed failed"
+fi
 # Repeat swift test's closing line last, so the last line summarises the main suite.
 grep -E "^(✔|✘|􁁛|􀢄)? ?Test run with [0-9]+ test" "$swift_log" | tail -1 || true
 

@@ -37,7 +37,10 @@ struct SingerSourceTests {
         #expect(first.summary.status == .failed)
         let message = first.summary.error?.message ?? ""
         #expect(message.contains("exited with code 4") && message.contains("failing on purpose after 7 records"), "\(message)")
-        let state = try #require(try h.savedState())
+        // The state file is written before run() returns (a committer that took the last
+        // commit is waited for), and matches the summary's state.
+        let state = try #require(try h.savedState(), "no state file; the summary has \(first.summary.state)")
+        #expect(state == first.summary.state)
         #expect(state[path: "singer.bookmarks.users.last_id"] == 5)
         #expect(state[path: "singer.bookmarks.orders.last_id"] == 2)
         let firstCount = try h.delivered().count

@@ -1,3 +1,4 @@
+import Foundation
 import PanoplyKit
 import Testing
 
@@ -88,6 +89,27 @@ struct SourceRunnerTests {
         let summary = await run.value
         #expect(summary.status == .cancelled)
         #expect(summary.state == ["next": 11])
+    }
+
+    @Test("run() returns only once the state file holds the committed state (the committer that took the last commit is waited for)")
+    func stateFileWrittenBeforeTheEnd() async throws {
+        let dir = NSTemporaryDirectory() + "panoply-runner-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The race is between the committer woken by the last acknowledgement and the end
+        // of the run: many short runs give it many chances.
+        for i in 1...200 {
+            let file = dir + "/state-\(i).json"
+            let script = ScriptedSource.install([.records(Self.rows(1...3), stateId: "a", state: ["next": .number(JSONNumber(i))])])
+            var options = RunOptions.fast
+            options.stateFile = file
+            let runner = SourceRunner(ScriptedSource.self, input: input(script), sdk: try testSDK(GatedTransport()), options: options)
+            let summary = await runner.run()
+            #expect(summary.status == .done)
+            let saved = try StateFile.load(file)
+            #expect(saved == summary.state, "run \(i): the state file holds \(String(describing: saved)), the summary \(summary.state)")
+            if saved != summary.state { break }
+        }
     }
 
     @Test("cancel in the middle of a read stops it, closes the source and flushes what was read")

@@ -60,6 +60,8 @@ fail() {
     echo "----- screen -----" >&2
     screen >&2
     echo "------------------" >&2
+    # Again after the screen: a log cut to its tail still names the failure.
+    echo "tui.sh: FAIL in ${STEP:-start-up}: $*" >&2
     exit 1
 }
 
@@ -126,13 +128,13 @@ records() { cat "$OUT"/*.ndjson 2>/dev/null | grep -c '^{' || true; }
 distinct_ids() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | sort -u | wc -l | tr -d ' '; }
 max_id() { cat "$OUT"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n | tail -1; }
 
-echo "tui.sh: 1/15 20000 rows to the outbox"
+STEP="1/15 20000 rows to the outbox"; echo "tui.sh: $STEP"
 start big
 keys Enter
 wait_for 10 "New Demo source" "Rows"
 text 20000
 keys C-s
-wait_for 120 "100%" "done"
+wait_for 120 "100%" "✓ done"
 n="$(records)"
 [[ "$n" == 20000 ]] || fail "outbox holds $n records, want 20000"
 [[ "$(distinct_ids)" == 20000 ]] || fail "outbox holds $(distinct_ids) distinct ids, want 20000"
@@ -142,7 +144,7 @@ keys Escape
 wait_for 10 "Saved sources" "20,000 records"
 quit_and_check
 
-echo "tui.sh: 2/15 a fatal failure, then r resumes it"
+STEP="2/15 a fatal failure, then r resumes it"; echo "tui.sh: $STEP"
 start fatal
 keys Enter
 wait_for 10 "New Demo source"
@@ -156,11 +158,11 @@ wait_for 60 "failed" "demo failure at row 2600"
 first="$(records)"
 [[ "$first" -lt 5000 ]] || fail "the failed run delivered $first records, want fewer than 5000"
 keys r
-wait_for 60 "attempt 2" "100%" "done"
+wait_for 60 "attempt 2" "100%" "✓ done"
 [[ "$(distinct_ids)" == 5000 && "$(max_id)" == 5000 ]] || fail "after the retry the outbox holds $(distinct_ids) distinct ids (max $(max_id)), want 1...5000"
 quit_and_check
 
-echo "tui.sh: 3/15 a slow run, cancelled"
+STEP="3/15 a slow run, cancelled"; echo "tui.sh: $STEP"
 start slow
 start_slow_run
 keys q
@@ -174,7 +176,7 @@ wait_for 60 "cancelled"
 [[ "$(screen)" != *"100%"* ]] || fail "the slow run finished before it was cancelled"
 quit_and_check
 
-echo "tui.sh: 4/15 SIGTERM during a run"
+STEP="4/15 SIGTERM during a run"; echo "tui.sh: $STEP"
 start sigterm
 start_slow_run
 shell_pid="$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')"
@@ -186,7 +188,7 @@ wait_for 30 "PANOPLY-EXITED=" "TTY:"
 [[ "$("${T[@]}" display -p -t "$PANE" '#{alternate_on}')" == "0" ]] || fail "still on the alternate screen after SIGTERM"
 [[ "$(records)" -gt 0 ]] || fail "nothing read before SIGTERM was delivered"
 
-echo "tui.sh: 5/15 a terminal too small, then large again; NO_COLOR"
+STEP="5/15 a terminal too small, then large again; NO_COLOR"; echo "tui.sh: $STEP"
 # SGR parameters that set a foreground or background colour (39/49, "default", are not colours).
 colour_codes() { "${T[@]}" capture-pane -p -e -t "$PANE" | grep -cE $'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' || true; }
 start resize
@@ -205,13 +207,13 @@ keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 6/15 x asks before deleting a saved source, then about its state"
+STEP="6/15 x asks before deleting a saved source, then about its state"; echo "tui.sh: $STEP"
 start delete
 keys Enter
 wait_for 10 "New Demo source" "Rows"
 text 50
 keys C-s
-wait_for 60 "100%" "done"
+wait_for 60 "100%" "✓ done"
 keys Escape
 wait_for 10 "Saved sources" "50 records"
 [[ -f "$CFG/state/Demo.json" ]] || fail "the done run left no state file to delete ($CFG/state/Demo.json)"
@@ -232,7 +234,7 @@ wait_for 10 "deleted Demo and its state"
 [[ ! -e "$CFG/state/Demo.json" ]] || fail "y to the second question left the state file"
 quit_and_check
 
-echo "tui.sh: 7/15 history: a failed and a done run show in h, also after a restart"
+STEP="7/15 history: a failed and a done run show in h, also after a restart"; echo "tui.sh: $STEP"
 start history
 keys Enter
 wait_for 10 "New Demo source"
@@ -244,7 +246,7 @@ wait_for 5 "‹ fatal ›"
 keys C-s
 wait_for 60 "failed" "demo failure at row 1500"
 keys r
-wait_for 60 "attempt 2" "100%" "done"
+wait_for 60 "attempt 2" "100%" "✓ done"
 keys Escape
 wait_for 10 "Saved sources"
 keys h
@@ -261,13 +263,13 @@ keys Escape Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 8/15 cron: run --saved in a second process shows in the UI's history"
+STEP="8/15 cron: run --saved in a second process shows in the UI's history"; echo "tui.sh: $STEP"
 start cron
 keys Enter
 wait_for 10 "New Demo source"
 text 200
 keys C-s
-wait_for 60 "100%" "done"
+wait_for 60 "100%" "✓ done"
 quit_and_check
 PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo --outbox "$OUT" >"$WORK/cron.out" 2>"$WORK/cron.err" \
     || fail "run --saved exited non-zero: $(cat "$WORK/cron.err")"
@@ -281,7 +283,7 @@ quit_and_check
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
     echo "tui.sh: 9-10/15 skipped: no PostgreSQL (start scripts/services/postgres.sh, as scripts/test.sh does)" >&2
 else
-    echo "tui.sh: 9/15 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"
+    STEP="9/15 Ctrl-T: a wrong PostgreSQL password shows the auth error; corrected, ok"; echo "tui.sh: $STEP"
     start pgcheck
     for _ in $(seq 1 30); do
         grep -q "› .*PostgreSQL" <<<"$(screen)" && break
@@ -305,7 +307,7 @@ else
     keys C-t
     wait_for 30 "✓ ok: the params are valid and the source is reachable"
 
-    echo "tui.sh: 10/15 Ctrl-S with neither table nor query stays in the form"
+    STEP="10/15 Ctrl-S with neither table nor query stays in the form"; echo "tui.sh: $STEP"
     keys Tab Tab Tab C-u
     keys C-s
     wait_for 30 "New PostgreSQL source" "✗ test failed (tables)" "a table or a query"
@@ -316,7 +318,7 @@ else
     quit_and_check
 fi
 
-echo "tui.sh: 11/15 postgres: pick 2 live tables, run them to done"
+STEP="11/15 postgres: pick 2 live tables, run them to done"; echo "tui.sh: $STEP"
 pg_passed="postgres skipped"
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
     echo "tui.sh: 11/15 and 12/15 skipped: no test PostgreSQL (scripts/services/postgres.sh start)"
@@ -362,7 +364,7 @@ SQL
     keys Enter
     wait_for 5 "$schema.alpha, $schema.beta"
     keys C-s
-    wait_for 60 "Resources 2/2 done" "✓ $schema.alpha" "✓ $schema.beta"
+    wait_for 60 "✓ done" "Resources 2/2 done" "✓ $schema.alpha" "✓ $schema.beta"
     n_alpha="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.alpha\"" || true)"
     n_beta="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.beta\"" || true)"
     n_gamma="$(cat "$OUT"/*.ndjson | grep -c "\"__resource\":\"$schema.gamma\"" || true)"
@@ -373,7 +375,7 @@ SQL
     wait_for 10 "Saved sources"
     quit_and_check
 
-    echo "tui.sh: 12/15 postgres: a wrong password shows in the picker"
+    STEP="12/15 postgres: a wrong password shows in the picker"; echo "tui.sh: $STEP"
     UI_ARGS="tui --open postgres" UI_READY="New PostgreSQL source" start pgwrong
     fill_connection "not-the-password"
     keys Enter
@@ -387,7 +389,7 @@ SQL
     pg_passed="postgres picker: 2 tables to done, wrong password shown"
 fi
 
-echo "tui.sh: 13/15 sqlite: pick 2 of 3 tables in the picker, run them to done"
+STEP="13/15 sqlite: pick 2 of 3 tables in the picker, run them to done"; echo "tui.sh: $STEP"
 DB="$WORK/shop.sqlite"
 python3 - "$DB" <<'PY'
 import sqlite3, sys
@@ -413,7 +415,7 @@ keys Space Down Space
 wait_for 5 "2 picked"
 keys Enter
 keys C-s
-wait_for 60 "Resources 2/2 done"
+wait_for 60 "✓ done" "Resources 2/2 done"
 n_orders="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"orders"' || true)"
 n_customers="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"customers"' || true)"
 n_notes="$(cat "$OUT"/*.ndjson | grep -c '"__resource":"notes"' || true)"
@@ -424,7 +426,7 @@ keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
 
-echo "tui.sh: 14/15 csv folder: 5 files to done; a 6th added later is the only one the next run reads"
+STEP="14/15 csv folder: 5 files to done; a 6th added later is the only one the next run reads"; echo "tui.sh: $STEP"
 CSVDIR="$WORK/csvdir"
 mkdir -p "$CSVDIR"
 for f in 1 2 3 4 5; do
@@ -432,7 +434,7 @@ for f in 1 2 3 4 5; do
 done
 UI_ARGS="tui --open csv --param path=$CSVDIR" UI_READY="New CSV file source" start csvdir
 keys C-s
-wait_for 60 "Resources 5/5 done"
+wait_for 60 "✓ done" "Resources 5/5 done"
 [[ "$(records)" == 50 ]] || fail "the first run delivered $(records) records, want 50"
 keys Escape
 wait_for 10 "Saved sources"
@@ -440,7 +442,7 @@ wait_for 10 "Saved sources"
 keys Enter
 wait_for 10 "CSV file"
 keys C-s
-wait_for 60 "Resources 6/6 done"
+wait_for 60 "✓ done" "Resources 6/6 done"
 n="$(records)"
 n6="$(cat "$OUT"/*.ndjson | grep -c '"file":"6"' || true)"
 [[ "$n" == 60 && "$n6" == 10 ]] || fail "after the second run the outbox holds $n records ($n6 of part-6), want 60 (10)"
@@ -451,7 +453,7 @@ quit_and_check
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" || -z "${PANOPLY_TEST_PYTHON:-}" ]]; then
     echo "tui.sh: 15/15 skipped: needs the test PostgreSQL and PANOPLY_TEST_PYTHON (scripts/test.sh sets both)"
 else
-    echo "tui.sh: 15/15 python: a module's dynamic-list of live tables in the picker, run to done"
+    STEP="15/15 python: a module's dynamic-list of live tables in the picker, run to done"; echo "tui.sh: $STEP"
     psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1)"
     [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
     pyschema="tui_py_$$"
@@ -480,7 +482,7 @@ SQL
     keys Enter
     wait_for 5 "$pyschema.blue, $pyschema.red"
     keys C-s
-    wait_for 120 "done"
+    wait_for 120 "✓ done" "100%"
     n_red="$(cat "$OUT"/*.ndjson | grep -c "\"v\":\"r" || true)"
     n_blue="$(cat "$OUT"/*.ndjson | grep -c "\"v\":\"b" || true)"
     [[ "$n_red" == 90 && "$n_blue" == 25 ]] || fail "the outbox holds $n_red red and $n_blue blue rows, want 90 and 25"

@@ -97,6 +97,10 @@ public final class SourceRunner: Sendable {
         // Whatever happened, deliver what was read and commit the state that covers it.
         var flushError: PanoplyError?
         do { try await sdk.flush() } catch { flushError = error.asPanoplyError }
+        // A committer may hold the last commit and not have saved it yet: stop both and
+        // wait for them, so the state file is written before the run reports its end.
+        for t in committers { t.cancel() }
+        for t in committers { await t.value }
         commitAcknowledged()
         emit(.counters(sdk.counters))
         let cancelled = shared.withLock { $0.cancelRequested }
