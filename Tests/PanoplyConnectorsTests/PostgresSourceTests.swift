@@ -85,6 +85,50 @@ struct PostgresSourceTests {
         #expect(holdsEachOnce(try h.deliveredIds(), 1000))
     }
 
+    @Test("cancelled while its one streamed query runs: the run stops early, the server ends the query, the resume delivers every row", .enabled(if: available))
+    func cancelMidStream() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let rows = 30_000
+        let params = try await Self.table("conn_cancel", rows: rows)
+        let first = try await h.run(SourceKind(PostgresSource.self), params, batchSize: 500) { event, runner in
+            if case .state = event { runner.cancel() }
+        }
+        #expect(first.summary.status == .cancelled)
+        let firstIds = try h.deliveredIds()
+        #expect(firstIds.count < rows, "the cancelled run read the whole table")
+        let id = "public.conn_cancel"
+        let saved = first.summary.state["postgres"]?.objectValue?[id] ?? first.summary.state[id]?.objectValue?["postgres"]?.objectValue?[id]
+        let last = try #require(saved?.objectValue?["last"]?.stringValue.flatMap { Int($0) }, "\(first.summary.state)")
+        #expect(Set(firstIds).isSuperset(of: 1...last), "the committed key \(last) covers rows that were not delivered")
+
+        // The stream's query does not run on at the server after the cancel.
+        let env = try #require(Self.env)
+        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+                                                      password: env["password"], database: env["database"], tls: .disable)
+        let conn = try await PostgresConnection.connect(configuration: config, id: 3, logger: Logger(label: "test"))
+        defer { Task { try? await conn.close() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var running = 1
+        while ContinuousClock.now < deadline {
+            let rowsLeft = try await conn.query(PostgresQuery(unsafeSQL: """
+                SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE '%conn_cancel%' AND pid <> pg_backend_pid() AND state <> 'idle'
+                """), logger: Logger(label: "test"))
+            running = 0
+            for try await n in rowsLeft.decode(Int.self) { running = n }
+            if running == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(running == 0, "the cancelled stream's query still runs at the server")
+
+        let second = try await h.run(PostgresSource.self, params, batchSize: 500)
+        #expect(second.summary.status == .done, "\(second.summary.error?.message ?? "")")
+        #expect(second.logs.contains("resuming 'public.conn_cancel' after id = \(last)"), "\(second.logs)")
+        let all = try h.deliveredIds()
+        #expect(Set(all) == Set(1...rows))
+        #expect(all.count - rows == firstIds.count - last, "the resume sent again more than the rows after the committed key")
+    }
+
     @Test("a query with an incremental key is paged by it", .enabled(if: available))
     func query() async throws {
         let h = try RunHarness()
