@@ -70,15 +70,40 @@ struct EncodedPathTests {
         #expect(lines[8].contains("bad\u{FFFD}byte"))
     }
 
-    @Test("a SQLite row's JSON is the object path's, byte for byte")
-    func sqliteMatchesObjectPath() async throws {
+    @Test("without reserved column names (ASCII rows spliced unchecked, the rest checked), a CSV row's JSON is still the object path's", arguments: [false, true])
+    func csvVouchedMatchesObjectPath(infer: Bool) async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let file = h.path("tricky-plain.csv")
+        let header = Array("id,text,__table,__state,n".utf8)
+        let body = Array(Self.trickyCSV.dropFirst(header.count))
+        try Data(Array("id,text,a,b,n".utf8) + body).write(to: URL(fileURLWithPath: file))
+        let outcome = try await h.run(CSVSource.self, ["path": file, "infer_types": String(infer)], batchSize: 1000)
+        #expect(outcome.summary.status == .done)
+        let lines = try h.deliveredLines()
+        let table = try Self.table(lines)
+        let cursor = try CSVCursor(path: file, offset: 0, delimiter: UInt8(ascii: ","))
+        defer { cursor.close() }
+        var encoder = CSVRecordEncoder(columns: CSVColumns(header: try cursor.next()), inferTypes: infer)
+        var want: [String] = []
+        while let row = try cursor.next() { want.append(try Self.objectPathLine(encoder.object(row), stateId: "csv-9", table: table)) }
+        #expect(want.count == 9)
+        #expect(lines == want)
+        #expect(lines[1].contains(#"tab\there\u0001\u001f"#), "\(lines[1])")
+        #expect(lines[2].contains(#"\uffffand\ufffe"#))
+        #expect(lines[8].contains("bad\u{FFFD}byte"))
+    }
+
+    @Test("a SQLite row's JSON is the object path's, byte for byte (with columns named __table and __state, and without: ASCII rows spliced unchecked)",
+          arguments: [#""__table" TEXT, "__state" TEXT"#, "a TEXT, s TEXT"])
+    func sqliteMatchesObjectPath(columns: String) async throws {
         let h = try RunHarness()
         defer { h.remove() }
         let file = h.path("tricky.sqlite")
         var db: OpaquePointer?
         #expect(sqlite3_open(file, &db) == SQLITE_OK)
         let sql = """
-            CREATE TABLE t (id INTEGER PRIMARY KEY, txt TEXT, "__table" TEXT, "__state" TEXT, i INTEGER, r REAL, b BLOB, e TEXT);
+            CREATE TABLE t (id INTEGER PRIMARY KEY, txt TEXT, \(columns), i INTEGER, r REAL, b BLOB, e TEXT);
             INSERT INTO t VALUES (1, 'say "hi" \\ back', 't1', 's1', 9223372036854775807, 0.1, x'00ff10', '');
             INSERT INTO t VALUES (2, 'ctl' || char(1) || char(31) || char(9) || char(10), NULL, NULL, -9223372036854775808, 1e300, x'', NULL);
             INSERT INTO t VALUES (3, char(65535) || char(65534) || 'ünï', NULL, NULL, 0, 2.0, NULL, 'x');

@@ -11,6 +11,9 @@ struct CSVRecordEncoder {
     private var keys: [[UInt8]] = []
     /// `,"name":null` of each column, for a short row's missing fields.
     private var missing: [[UInt8]] = []
+    /// Whether a column is named `__table`, `__state` or `__resource` (its records are checked).
+    private var hasReservedName = false
+    private static let reservedNames: Set<String> = ["__table", "__state", "__resource"]
 
     init(columns: CSVColumns, inferTypes: Bool) {
         self.columns = columns
@@ -21,16 +24,23 @@ struct CSVRecordEncoder {
     /// Appends the record of a row's fields (spans of `b`) to `batch`.
     mutating func append(_ b: UnsafeBufferPointer<UInt8>, _ fields: CSVFields, to batch: inout EncodedRecords) {
         while keys.count < max(fields.count, columns.count) { addKey(columns.name(keys.count)) }
-        let written = batch.append { out in
+        // The record is in the writer's own form (keys and strings by JSONWriter, numbers
+        // as JSONNumber takes them, unique names) when no column is a key the runner or the
+        // SDK sets and every cell is ASCII: then it needs no check before it is spliced.
+        let vouch = !hasReservedName
+        let written = batch.append(vouching: { out in
+            var ascii = vouch
             out.append(UInt8(ascii: "{"))
             fields.forEach(in: b) { i, text in
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: keys[i])
+                if ascii { ascii = Self.isASCII(text) }
                 CSVValueInference.write(text, infer: inferTypes, into: &out)
             }
             for i in fields.count..<max(fields.count, keys.count) { out.append(contentsOf: missing[i]) }
             out.append(UInt8(ascii: "}"))
-        }
+            return ascii
+        })
         // Only a row with invalid UTF-8 gets here: the writer copies a field's bytes as they
         // are. (`append` throws only for a non-finite number, which CSV text never gives.)
         if !written { try? batch.append(object(fields.strings(in: b))) }
@@ -48,7 +58,26 @@ struct CSVRecordEncoder {
         return o
     }
 
+    /// Whether every byte is below 0x80 (so valid UTF-8, and no U+FFFE or U+FFFF).
+    @inline(__always)
+    static func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = p.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var acc: UInt64 = 0
+        var i = 0
+        while i + 8 <= p.count {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < p.count {
+            acc |= UInt64(base[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
+    }
+
     private mutating func addKey(_ name: String) {
+        if Self.reservedNames.contains(name) { hasReservedName = true }
         var key: [UInt8] = []
         JSONWriter.writeString(name, into: &key)
         key.append(UInt8(ascii: ":"))

@@ -17,36 +17,57 @@ extension SQLiteRow {
         }
     }
 
+    /// Whether names from ``encodedNames(from:)`` can head a record in the writer's own
+    /// form: unique, and none a key the runner or the SDK sets.
+    static func namesVouch(_ names: [String]) -> Bool {
+        Set(names).count == names.count && !names.contains { ["__table", "__state", "__resource"].contains($0) }
+    }
+
     /// Appends the object of columns `first...` named by `keys` (from ``encodedNames(from:)``).
-    func writeObject(from first: Int, keys: [[UInt8]], into out: inout [UInt8]) {
+    /// - Returns: whether it is in the writer's own form (see
+    ///   ``EncodedRecords/append(vouching:)``): `namesVouch`, ASCII text, reals whose text
+    ///   is a JSON number.
+    @discardableResult
+    func writeObject(from first: Int, keys: [[UInt8]], namesVouch: Bool, into out: inout [UInt8]) -> Bool {
+        var vouch = namesVouch
         out.append(UInt8(ascii: "{"))
         for (k, key) in keys.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: key)
-            write(first + k, into: &out)
+            if !write(first + k, into: &out) { vouch = false }
         }
         out.append(UInt8(ascii: "}"))
+        return vouch
     }
 
     /// Appends column `i` as JSON. Text is copied as SQLite holds it: text that is not
     /// valid UTF-8 makes the record invalid, and the caller takes ``value(_:)`` instead.
-    func write(_ i: Int, into out: inout [UInt8]) {
+    /// - Returns: whether the value is in the writer's form for sure (ASCII text, a real
+    ///   that is a JSON number); false means only "check it".
+    @discardableResult
+    func write(_ i: Int, into out: inout [UInt8]) -> Bool {
         let c = Int32(i)
         switch sqlite3_column_type(stmt, c) {
         case SQLITE_INTEGER: Self.writeInteger(sqlite3_column_int64(stmt, c), into: &out)
         case SQLITE_TEXT:
             let n = Int(sqlite3_column_bytes(stmt, c))
-            guard let p = sqlite3_column_text(stmt, c) else { return out.append(contentsOf: [0x22, 0x22]) }
-            JSONWriter.writeStringBytes(UnsafeBufferPointer(start: p, count: n), into: &out)
+            guard let p = sqlite3_column_text(stmt, c) else { out.append(contentsOf: [0x22, 0x22]); return true }
+            let text = UnsafeBufferPointer(start: p, count: n)
+            JSONWriter.writeStringBytes(text, into: &out)
+            return CSVRecordEncoder.isASCII(text)
         case SQLITE_NULL: out.append(contentsOf: Self.null)
         default:
             // Reals and blobs: their text is built once anyway (a double's shortest form, base64).
             switch value(i) {
-            case .number(let n): out.append(contentsOf: n.text.utf8)
+            case .number(let n):
+                let start = out.count
+                out.append(contentsOf: n.text.utf8)
+                return out.withUnsafeBufferPointer { JSONNumber.literalLength(UnsafeBufferPointer(rebasing: $0[start...])) == out.count - start }
             case .string(let s): JSONWriter.writeString(s, into: &out)
             default: out.append(contentsOf: Self.null)
             }
         }
+        return true
     }
 
     private static let null: [UInt8] = Array("null".utf8)

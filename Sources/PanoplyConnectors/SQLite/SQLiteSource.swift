@@ -87,12 +87,16 @@ public actor SQLiteSource: EncodedRecordSource {
         var batch = EncodedRecords(reservingCapacity: bytesPerBatch)
         var last: JSONValue?
         var keys: [[UInt8]]?
+        var namesVouch = false
         let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
         try db.query(sql, whole ? [.null, .number(JSONNumber(size))] : bounds) { row in
             last = whole ? .null : row.value(0)
-            let names = keys ?? row.encodedNames(from: 1)
-            keys = names
-            guard !batch.append(encoding: { row.writeObject(from: 1, keys: names, into: &$0) }) else { return }
+            if keys == nil {
+                keys = row.encodedNames(from: 1)
+                namesVouch = SQLiteRow.namesVouch((1..<row.count).map { row.name($0) })
+            }
+            let names = keys!, vouch = namesVouch
+            guard !batch.append(vouching: { row.writeObject(from: 1, keys: names, namesVouch: vouch, into: &$0) }) else { return }
             // Text that is not valid UTF-8: the object repairs it, as String(decoding:) does.
             var o = JSONObject()
             for i in 1..<row.count { o[row.name(i)] = row.value(i) }

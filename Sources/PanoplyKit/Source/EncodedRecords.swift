@@ -70,6 +70,28 @@ public struct EncodedRecords: Sendable {
     public mutating func append(encoding encode: (inout [UInt8]) -> Void) -> Bool {
         let start = bytes.count
         encode(&bytes)
+        return checkAppended(from: start)
+    }
+
+    /// Appends a record that `encode` writes to the end of the buffer, as
+    /// ``append(encoding:)``, but skips the check when `encode` returns true: it vouches that
+    /// it wrote one object in ``JSONWriter``'s own form, i.e. only with ``JSONWriter``'s
+    /// functions (strings, keys) and literals `null`, `true`, `false` and numbers whose text
+    /// ``JSONNumber/literalLength(_:)`` takes whole, from valid UTF-8, with unique keys and
+    /// no top-level `__table`, `__state` or `__resource` key. Parsing and writing such a
+    /// record again gives the same bytes, so it is spliced as it is. When `encode` returns
+    /// false its bytes are checked.
+    /// - Returns: false, appending nothing, when unvouched bytes are no valid JSON object.
+    @discardableResult
+    public mutating func append(vouching encode: (inout [UInt8]) -> Bool) -> Bool {
+        let start = bytes.count
+        guard encode(&bytes) else { return checkAppended(from: start) }
+        entries.append(Entry(start: start, end: bytes.count, close: bytes.count - 1, isEmpty: bytes.count - start == 2))
+        return true
+    }
+
+    /// Checks the record written from `start` to the end: kept (spliced or parsed), or removed.
+    private mutating func checkAppended(from start: Int) -> Bool {
         let splice = bytes.withUnsafeBufferPointer { NDJSONFastPath.check(UnsafeBufferPointer(rebasing: $0[start...])) }
         if let splice {
             appendEntry(from: start, splice)
