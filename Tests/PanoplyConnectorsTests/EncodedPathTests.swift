@@ -40,22 +40,28 @@ struct EncodedPathTests {
         8,ünï,"{""json"":1}",null,-0
         """.utf8) + Array("\n9,bad".utf8) + [0xFF] + Array("byte,,,1\n".utf8)
 
-    @Test("a CSV row's JSON is the object path's, byte for byte, with and without type inference", arguments: [false, true])
-    func csvMatchesObjectPath(infer: Bool) async throws {
+    /// Runs the CSV source on `bytes` and returns the delivered lines, with the object
+    /// path's line for each row of the same file.
+    static func csvRun(_ bytes: [UInt8], infer: Bool) async throws -> (lines: [String], want: [String], table: String) {
         let h = try RunHarness()
         defer { h.remove() }
         let file = h.path("tricky.csv")
-        try Data(Self.trickyCSV).write(to: URL(fileURLWithPath: file))
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
         let outcome = try await h.run(CSVSource.self, ["path": file, "infer_types": String(infer)], batchSize: 1000)
         #expect(outcome.summary.status == .done)
         let lines = try h.deliveredLines()
         let table = try Self.table(lines)
-
         let cursor = try CSVCursor(path: file, offset: 0, delimiter: UInt8(ascii: ","))
         defer { cursor.close() }
         var encoder = CSVRecordEncoder(columns: CSVColumns(header: try cursor.next()), inferTypes: infer)
         var want: [String] = []
         while let row = try cursor.next() { want.append(try Self.objectPathLine(encoder.object(row), stateId: "csv-9", table: table)) }
+        return (lines, want, table)
+    }
+
+    @Test("a CSV row's JSON is the object path's, byte for byte, with and without type inference", arguments: [false, true])
+    func csvMatchesObjectPath(infer: Bool) async throws {
+        let (lines, want, table) = try await Self.csvRun(Self.trickyCSV, infer: infer)
         #expect(want.count == 9)
         #expect(lines == want)
         // The cells that must survive exactly:
@@ -72,21 +78,9 @@ struct EncodedPathTests {
 
     @Test("without reserved column names (ASCII rows spliced unchecked, the rest checked), a CSV row's JSON is still the object path's", arguments: [false, true])
     func csvVouchedMatchesObjectPath(infer: Bool) async throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        let file = h.path("tricky-plain.csv")
         let header = Array("id,text,__table,__state,n".utf8)
-        let body = Array(Self.trickyCSV.dropFirst(header.count))
-        try Data(Array("id,text,a,b,n".utf8) + body).write(to: URL(fileURLWithPath: file))
-        let outcome = try await h.run(CSVSource.self, ["path": file, "infer_types": String(infer)], batchSize: 1000)
-        #expect(outcome.summary.status == .done)
-        let lines = try h.deliveredLines()
-        let table = try Self.table(lines)
-        let cursor = try CSVCursor(path: file, offset: 0, delimiter: UInt8(ascii: ","))
-        defer { cursor.close() }
-        var encoder = CSVRecordEncoder(columns: CSVColumns(header: try cursor.next()), inferTypes: infer)
-        var want: [String] = []
-        while let row = try cursor.next() { want.append(try Self.objectPathLine(encoder.object(row), stateId: "csv-9", table: table)) }
+        #expect(Array(Self.trickyCSV.prefix(header.count)) == header)
+        let (lines, want, _) = try await Self.csvRun(Array("id,text,a,b,n".utf8) + Self.trickyCSV.dropFirst(header.count), infer: infer)
         #expect(want.count == 9)
         #expect(lines == want)
         #expect(lines[1].contains(#"tab\there\u0001\u001f"#), "\(lines[1])")
