@@ -81,7 +81,13 @@ stop_services() {
     rm -rf "$PANOPLY_SERVICE_STATE"
 }
 swift_pid=""
-stop_tests() { if [[ -n "$swift_pid" ]]; then kill "$swift_pid" 2>/dev/null || true; fi; }
+# A background job of this (non-interactive) script ignores SIGINT: a Ctrl-C stops it here.
+stop_tests() {
+    local p
+    for p in "$swift_pid" "${e_pid:-}" "${tail_pid:-}"; do
+        if [[ -n "$p" ]]; then kill "$p" 2>/dev/null || true; fi
+    done
+}
 trap stop_services EXIT
 trap 'stop_tests; stop_services; exit 130' INT
 trap 'stop_tests; stop_services; exit 143' TERM
@@ -111,6 +117,7 @@ order=(--no-parallel)
 [[ "${PANOPLY_TEST_PARALLEL:-0}" == 1 ]] && order=()
 # Output goes to a file that is followed, not through a pipe: a helper process that a test
 # leaves behind would hold a pipe open and make this script wait for it.
+: >"$swift_log"  # there before tail follows it
 swift test --skip-build "${order[@]}" "$@" >"$swift_log" 2>&1 &
 swift_pid=$!
 tail -n +1 -f --pid="$swift_pid" "$swift_log" &
@@ -128,6 +135,7 @@ for e in scripts/e2e/*.sh; do
     ran=1
     log "running $e"
     e_log="$PANOPLY_SERVICE_STATE/e2e-$(basename "$e").log"
+    : >"$e_log"
     PANOPLY_BIN="$PANOPLY_BIN" "$e" >"$e_log" 2>&1 &
     e_pid=$!
     tail -n +1 -f --pid="$e_pid" "$e_log" &

@@ -31,4 +31,21 @@ struct NDJSONFastPathTests {
             #expect(Self.check(Array(line.dropLast(2))) == nil)  // not closed
         }
     }
+
+    @Test("keys that are the same String in other bytes (canonical equivalence) are duplicates: the slow path, which writes the object's one key")
+    func canonicallyEqualKeys() throws {
+        let cases: [(String, Bool)] = [
+            ("{\"\u{E9}\":1,\"e\u{301}\":2}", false),       // é precomposed, then e + combining acute
+            ("{\"\u{212A}\":1,\"K\":2}", false),             // the Kelvin sign, then K
+            ("{\"K\":1,\"x\":{\"\u{212A}\":1,\"K\":2}}", false), // in a nested object too
+            ("{\"\u{E9}\":1,\"e\":2,\"\u{E8}\":3}", true),    // different keys stay spliceable
+            ("{\"\u{E9}\":1,\"a\\n\":2}", false),            // an escape beside a Unicode key: slow path
+        ]
+        for (text, spliceable) in cases {
+            #expect((Self.check(Array(text.utf8)) != nil) == spliceable, "\(text)")
+            if !spliceable, let o = try JSONParser.parse(text).objectValue, text.hasPrefix("{\"\u{E9}\":1,\"e\u{301}") {
+                #expect(o.count == 1)  // what the slow path writes: one key
+            }
+        }
+    }
 }

@@ -71,6 +71,8 @@ enum NDJSONFastPath {
         var i = 0
         /// A top-level `__state` or `__resource` key was seen.
         var runnerKey = false
+        /// The last string scanned had a byte from 0x80 (set by ``string()``, reset by its caller).
+        var nonASCII = false
 
         /// Scans an object at `i` (on its `{`); at depth 1 also rejects a `__table` key.
         mutating func object(depth: Int, keys: inout KeyStack) -> Splice? {
@@ -80,9 +82,12 @@ enum NDJSONFastPath {
             if p[i] == UInt8(ascii: "}") { i += 1; return Splice(closeBrace: i - 1, isEmpty: true) }
             let mark = keys.count
             defer { keys.count = mark }
+            // Whether a key of this object has a byte from 0x80 (see the duplicate check).
+            var unicodeKeys = false
             while true {
                 guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
                 let start = i + 1
+                nonASCII = false
                 guard string() else { return nil }
                 let len = i - 1 - start
                 if depth == 1, len >= 7, p[start] == UInt8(ascii: "_"), p[start + 1] == UInt8(ascii: "_") {
@@ -93,7 +98,22 @@ enum NDJSONFastPath {
                 // Duplicate keys would collapse when re-encoded: slow path. Objects are small;
                 // large ones go to the slow path rather than cost a quadratic scan.
                 guard keys.count - mark < 128 else { return nil }
+                // JSONObject compares keys as Strings, where different bytes can be the same
+                // key (canonical equivalence: "é" precomposed or as e + U+0301, the Kelvin
+                // sign and "K"). Once a key has a byte from 0x80, this object's keys compare
+                // as Strings; an escape among them goes to the slow path.
+                if nonASCII { unicodeKeys = true }
                 var k = mark
+                if unicodeKeys {
+                    let key = UnsafeBufferPointer(start: p + start, count: len)
+                    if key.contains(UInt8(ascii: "\\")) { return nil }
+                    let text = String(decoding: key, as: UTF8.self)
+                    while k < keys.count {
+                        let other = UnsafeBufferPointer(start: p + keys[k], count: keys[k + 1])
+                        if other.contains(UInt8(ascii: "\\")) || String(decoding: other, as: UTF8.self) == text { return nil }
+                        k += 2
+                    }
+                }
                 while k < keys.count {
                     if keys[k + 1] == len, memcmp(p + keys[k], p + start, len) == 0 { return nil }
                     k += 2
@@ -193,6 +213,7 @@ enum NDJSONFastPath {
                 }
                 if c < 0x20 { return false }
                 if c < 0x80 { i += 1; continue }
+                nonASCII = true
                 guard utf8Sequence() else { return false }
             }
             return false
