@@ -13,7 +13,6 @@ struct CSVRecordEncoder {
     private var missing: [[UInt8]] = []
     /// Whether a column is named `__table`, `__state` or `__resource` (its records are checked).
     private var hasReservedName = false
-    private static let reservedNames: Set<String> = ["__table", "__state", "__resource"]
 
     init(columns: CSVColumns, inferTypes: Bool) {
         self.columns = columns
@@ -34,7 +33,7 @@ struct CSVRecordEncoder {
             fields.forEach(in: b) { i, text in
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: keys[i])
-                if ascii { ascii = Self.isASCII(text) }
+                if ascii { ascii = EncodedRecords.isASCII(text) }
                 CSVValueInference.write(text, infer: inferTypes, into: &out)
             }
             for i in fields.count..<max(fields.count, keys.count) { out.append(contentsOf: missing[i]) }
@@ -58,26 +57,8 @@ struct CSVRecordEncoder {
         return o
     }
 
-    /// Whether every byte is below 0x80 (so valid UTF-8, and no U+FFFE or U+FFFF).
-    @inline(__always)
-    static func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = p.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var acc: UInt64 = 0
-        var i = 0
-        while i + 8 <= p.count {
-            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < p.count {
-            acc |= UInt64(base[i])
-            i += 1
-        }
-        return acc & 0x8080_8080_8080_8080 == 0
-    }
-
     private mutating func addKey(_ name: String) {
-        if Self.reservedNames.contains(name) { hasReservedName = true }
+        if EncodedRecords.reservedKeys.contains(name) { hasReservedName = true }
         var key: [UInt8] = []
         JSONWriter.writeString(name, into: &key)
         key.append(UInt8(ascii: ":"))

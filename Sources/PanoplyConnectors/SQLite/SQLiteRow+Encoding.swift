@@ -20,7 +20,7 @@ extension SQLiteRow {
     /// Whether names from ``encodedNames(from:)`` can head a record in the writer's own
     /// form: unique, and none a key the runner or the SDK sets.
     static func namesVouch(_ names: [String]) -> Bool {
-        Set(names).count == names.count && !names.contains { ["__table", "__state", "__resource"].contains($0) }
+        Set(names).count == names.count && EncodedRecords.reservedKeys.isDisjoint(with: names)
     }
 
     /// Appends the object of columns `first...` named by `keys` (from ``encodedNames(from:)``).
@@ -54,7 +54,7 @@ extension SQLiteRow {
             guard let p = sqlite3_column_text(stmt, c) else { out.append(contentsOf: [0x22, 0x22]); return true }
             let text = UnsafeBufferPointer(start: p, count: n)
             JSONWriter.writeStringBytes(text, into: &out)
-            return CSVRecordEncoder.isASCII(text)
+            return EncodedRecords.isASCII(text)
         case SQLITE_NULL: out.append(contentsOf: Self.null)
         default:
             // Reals and blobs: their text is built once anyway (a double's shortest form, base64).

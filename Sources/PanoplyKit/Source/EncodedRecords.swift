@@ -90,6 +90,28 @@ public struct EncodedRecords: Sendable {
         return true
     }
 
+    /// Keys the runner or the SDK sets: an encoder with a column of such a name cannot vouch.
+    public static let reservedKeys: Set<String> = ["__table", "__state", "__resource"]
+
+    /// Whether every byte is below 0x80 (so valid UTF-8, and no U+FFFE or U+FFFF): text an
+    /// encoder may vouch for once ``JSONWriter`` escaped it.
+    @inline(__always)
+    public static func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = p.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var acc: UInt64 = 0
+        var i = 0
+        while i + 8 <= p.count {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < p.count {
+            acc |= UInt64(base[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
+    }
+
     /// Checks the record written from `start` to the end: kept (spliced or parsed), or removed.
     private mutating func checkAppended(from start: Int) -> Bool {
         let splice = bytes.withUnsafeBufferPointer { NDJSONFastPath.check(UnsafeBufferPointer(rebasing: $0[start...])) }
