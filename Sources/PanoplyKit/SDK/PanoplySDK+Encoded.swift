@@ -84,23 +84,16 @@ extension PanoplySDK {
     /// record's closing brace: `,"__state":S,"__resource":R,"__table":T}`.
     static func runnerKeys(table: String, state: String?, resource: String?) -> [UInt8] {
         var out: [UInt8] = []
-        var first = false
-        if let state { appendKey(stateKey, first: &first, into: &out); JSONWriter.writeString(state, into: &out) }
-        if let resource { appendKey(resourceKey, first: &first, into: &out); JSONWriter.writeString(resource, into: &out) }
-        appendKey(encodedTableKey, first: &first, into: &out)
+        if let state { out.append(contentsOf: stateKey); JSONWriter.writeString(state, into: &out) }
+        if let resource { out.append(contentsOf: resourceKey); JSONWriter.writeString(resource, into: &out) }
+        out.append(contentsOf: encodedTableKey)
         JSONWriter.writeString(table, into: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }
 
-    private static let stateKey: [UInt8] = Array(#""__state":"#.utf8)
-    private static let resourceKey: [UInt8] = Array(#""__resource":"#.utf8)
-    private static let encodedTableKey: [UInt8] = Array(#""__table":"#.utf8)
-
-    @inline(__always)
-    private static func appendKey(_ key: [UInt8], first: inout Bool, into out: inout [UInt8]) {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        out.append(contentsOf: key)
-    }
+    /// Each key with the comma before it.
+    private static let stateKey: [UInt8] = Array(#","__state":"#.utf8)
+    private static let resourceKey: [UInt8] = Array(#","__resource":"#.utf8)
+    private static let encodedTableKey: [UInt8] = Array(#","__table":"#.utf8)
 }
