@@ -24,6 +24,36 @@ struct BatcherTests {
         #expect(rest?.firstRecord == 4)
     }
 
+    @Test("a delivered message's buffer is filled again; a message still holding it keeps its bytes")
+    func recycledBuffers() throws {
+        var b = Batcher(bodyLimit: 100, flushInterval: .seconds(2))
+        func fill(_ byte: UInt8) throws -> OutgoingMessage {
+            for _ in 0..<3 { _ = try b.append(now: .zero) { $0.append(contentsOf: [UInt8](repeating: byte, count: 30)) } }
+            let sealed = b.seal()
+            return try #require(sealed)
+        }
+        func address(_ a: [UInt8]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+
+        // Nothing else holds the body: the next message is written into the same memory.
+        var first = try fill(UInt8(ascii: "a"))
+        let firstAddress = address(first.body)
+        b.recycle(&first.body)
+        #expect(first.body.isEmpty)
+        _ = try fill(UInt8(ascii: "b"))  // into the buffer the Batcher had open already
+        let third = try fill(UInt8(ascii: "c"))
+        #expect(address(third.body) == firstAddress)
+        #expect(third.body == [UInt8]((0..<3).flatMap { _ in [UInt8](repeating: UInt8(ascii: "c"), count: 30) + Batcher.separator }))
+
+        // A copy still holds the body (a failed message kept for retryFailed): it is not touched.
+        var fourth = try fill(UInt8(ascii: "d"))
+        let kept = fourth
+        b.recycle(&fourth.body)
+        _ = try fill(UInt8(ascii: "e"))
+        _ = try fill(UInt8(ascii: "f"))
+        #expect(kept.body.count == 96)
+        #expect(kept.body.allSatisfy { $0 == UInt8(ascii: "d") || $0 == 0x0A })
+    }
+
     @Test("a body that fills the limit exactly stays open; one more byte seals it")
     func exactBoundary() throws {
         var b = Batcher(bodyLimit: 100, flushInterval: .seconds(2))

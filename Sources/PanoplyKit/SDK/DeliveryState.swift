@@ -59,6 +59,12 @@ struct DeliveryState {
     /// Records sealed so far end here.
     private var lastSealedRecord: UInt64 { batcher.nextRecord - 1 - UInt64(batcher.bufferedRecords) }
 
+    /// A worker is done with these messages (acknowledged, or failed and kept in
+    /// `failed`, which still holds their bodies): their buffers may be filled again.
+    mutating func finished(_ batch: inout [OutgoingMessage]) {
+        for i in batch.indices { batcher.recycle(&batch[i].body) }
+    }
+
     // MARK: Writing and sealing
 
     /// A record is written: encoded into the open message, which may seal the one before.
@@ -153,6 +159,7 @@ struct DeliveryState {
             if !batch.isEmpty, bytes + m.body.count > maxBatchBytes { break }
             batch.append(m)
             bytes += m.body.count
+            pending[pendingHead].body = []  // the slot stays until compaction; its body need not
             pendingHead += 1
         }
         if pendingHead > 64, pendingHead * 2 > pending.count {

@@ -36,8 +36,9 @@ extension PanoplySDK {
     }
 
     private func workerLoop() async {
-        while let batch = await nextBatch() {
+        while var batch = await nextBatch() {
             await deliver(batch)
+            state.withLock { $0.machine.finished(&batch) }
         }
     }
 

@@ -2,7 +2,9 @@
 public struct OutgoingMessage: Sendable, Equatable {
     /// 1-based, in the order messages were sealed.
     public let number: UInt64
-    public let body: [UInt8]
+    /// Settable inside the SDK only, so a delivered message's buffer can be taken back
+    /// for the next message (``Batcher/recycle(_:)``).
+    public internal(set) var body: [UInt8]
     public let recordCount: Int
     /// Sequence numbers (1-based) of the first and last record in the body.
     public let firstRecord: UInt64

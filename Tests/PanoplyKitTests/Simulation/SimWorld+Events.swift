@@ -142,6 +142,7 @@ extension SimWorld {
             note("retries exhausted for \(retry.map { "m\($0.number)" })")
             try on("failed") { $0.failed(retry, error: PanoplyError(.transient, "refused"), countError: true) }
         }
+        machine.finished(&batch.messages)  // as the SDK's worker does: buffers go back for reuse
         batches.remove(at: i)
         idleWorkers.append(batch.worker)
     }
