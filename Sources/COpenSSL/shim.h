@@ -8,6 +8,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+/// Initialises OpenSSL without its atexit cleanup. With the cleanup, exit() frees OpenSSL's
+/// locks while another thread may still be closing a TLS connection, and that thread
+/// crashes in pthread_rwlock_unlock (seen once in CI, at the exit after a failed send).
+/// Must run before any other OpenSSL call: only the first initialisation decides.
+static inline int panoply_openssl_init_without_atexit(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+}
+
 static inline long panoply_ssl_ctx_set_min_tls12(SSL_CTX *ctx) {
     return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 }

@@ -9,7 +9,12 @@ final class TLSContext: @unchecked Sendable {
     let verify: Bool
 
     /// - Throws: ``HTTP1Error`` (not retryable) when a CA file cannot be used.
+    /// OpenSSL set up once, before its first use, without the exit-time cleanup that
+    /// raced threads still closing connections (see the shim).
+    private static let initialised: Bool = panoply_openssl_init_without_atexit() == 1
+
     init(settings: NetworkSettings) throws {
+        _ = Self.initialised
         guard let ctx = SSL_CTX_new(TLS_client_method()) else {
             throw HTTP1Error(description: "cannot set up TLS: \(Self.errorQueue())", permanent: true)
         }
