@@ -124,6 +124,24 @@ struct JSONTests {
         #expect(String(decoding: out, as: UTF8.self) == #"{"__table":"e"}"#)
     }
 
+    @Test("a record of any size is written the same through the stack buffer (1 KiB), the heap buffer (4 KiB) and the array",
+          arguments: [10, 1000, 1017, 1030, 3000, 4090, 4200, 20000])
+    func recordSizes(_ textBytes: Int) throws {
+        let record: JSONObject = ["id": 1, "text": .string(String(repeating: "é\"x", count: textBytes / 4)), "n": .number(JSONNumber(2.5))]
+        var out: [UInt8] = [0x41]  // appended after what is there
+        try JSONWriter.writeRecord(record, table: "t", into: &out)
+        var expected: [UInt8] = [0x41]
+        var withTable = record
+        withTable["__table"] = "t"
+        try JSONWriter.write(.object(withTable), into: &expected)
+        #expect(out == expected)
+        // A non-finite number fails on every size, leaving the buffer as it was.
+        var bad = record
+        bad["x"] = .number(JSONNumber(Double.infinity))
+        var out2: [UInt8] = [0x41]
+        #expect(throws: JSONError.self) { try JSONWriter.writeRecord(bad, table: "t", into: &out2) }
+    }
+
     @Test("Encodable values are written as objects")
     func encodable() async throws {
         struct User: Encodable { let id: Int; let name: String }

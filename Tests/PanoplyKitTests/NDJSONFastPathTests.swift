@@ -23,6 +23,18 @@ struct NDJSONFastPathTests {
         }
     }
 
+    @Test("keys open at once: up to 64 on the stack, more rescanned with room for 512; an object of over 64 keys takes the slow path",
+          arguments: [(10, true), (64, true), (65, true), (80, true), (126, true), (130, false)])
+    func wideObjects(_ width: Int, spliceable: Bool) {
+        // Half the keys in a nested object, so keys of both levels are open at once.
+        let inner = (0..<width / 2).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let outer = (0..<(width - width / 2)).map { "\"o\($0)\":\"v\"" }.joined(separator: ",")
+        let line = Array("{\(outer),\"nested\":{\(inner)}}".utf8)
+        let splice = Self.check(line)
+        #expect((splice != nil) == spliceable)
+        if let splice { #expect(splice.closeBrace == line.count - 1) }
+    }
+
     @Test("a string that ends at any offset closes where its quote is")
     func stringEndsAnywhere() {
         for k in 0..<20 {

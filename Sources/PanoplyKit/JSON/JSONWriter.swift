@@ -36,17 +36,22 @@ public enum JSONWriter {
     /// Writes `record` with `"__table": table`, replacing an existing `__table` in place
     /// (as the original SDK did) or appending it at the end.
     ///
-    /// Records up to 4 KiB are written into a stack buffer through a pointer (no
-    /// per-byte capacity and uniqueness checks) and appended to `out` at once; bigger
-    /// records, and records with an error, are written again into the array.
+    /// Records up to 1 KiB are written into a stack buffer through a pointer (no
+    /// per-byte capacity and uniqueness checks) and appended to `out` at once; up to 4 KiB
+    /// into a heap buffer the same way (a temporary allocation over 1 KiB is a malloc on
+    /// Linux); bigger records, and records with an error, are written again into the array.
     static func writeRecord(_ record: JSONObject, table: String, into out: inout [UInt8]) throws {
-        let done = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf -> Bool in
-            var w = ByteWriter(base: buf.baseAddress!, capacity: buf.count)
-            do { try JSONWalk.record(record, table: table, into: &w) } catch { return false }
-            out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress, count: w.count))
-            return true
-        }
-        if !done { try ArraySink.with(&out) { try JSONWalk.record(record, table: table, into: &$0) } }
+        if withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024, { write(record, table, $0, into: &out) }) { return }
+        if withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096, { write(record, table, $0, into: &out) }) { return }
+        try ArraySink.with(&out) { try JSONWalk.record(record, table: table, into: &$0) }
+    }
+
+    @inline(__always)
+    private static func write(_ record: JSONObject, _ table: String, _ buf: UnsafeMutableBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        var w = ByteWriter(base: buf.baseAddress!, capacity: buf.count)
+        do { try JSONWalk.record(record, table: table, into: &w) } catch { return false }
+        out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress, count: w.count))
+        return true
     }
 
     /// Appends `s` as a quoted JSON string (see the type's note on what is escaped).

@@ -24,15 +24,27 @@ enum NDJSONFastPath {
     /// The splice point when `line` can be written as it is, nil for the slow path.
     static func check(_ line: UnsafeBufferPointer<UInt8>) -> Splice? {
         guard let base = line.baseAddress, line.count >= 2, base[0] == UInt8(ascii: "{") else { return nil }
-        // Key positions of the objects being scanned, on the stack (no allocation per line);
-        // a line with more keys open at once than fit takes the slow path.
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 1024) { buf -> Splice? in
-            var keys = KeyStack(base: buf.baseAddress!, capacity: buf.count)
-            var s = Scanner(p: base, n: line.count)
-            guard var top = s.object(depth: 1, keys: &keys), s.i == line.count else { return nil }
-            top.hasRunnerKey = s.runnerKey
-            return top
-        }
+        // Key positions of the objects being scanned: on the stack for up to 64 keys open
+        // at once (a temporary allocation is on the stack only up to 1 KiB; above, it is a
+        // malloc per line). A line with more is scanned again with room for 512; one with
+        // more than that takes the slow path.
+        let small = withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { scan(base, line.count, $0) }
+        guard case .overflowed = small else { return small.splice }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 1024) { scan(base, line.count, $0) }.splice
+    }
+
+    enum ScanResult {
+        case splice(Splice), slowPath, overflowed
+        var splice: Splice? { if case .splice(let s) = self { s } else { nil } }
+    }
+
+    @inline(__always)
+    private static func scan(_ base: UnsafePointer<UInt8>, _ n: Int, _ buf: UnsafeMutableBufferPointer<Int>) -> ScanResult {
+        var keys = KeyStack(base: buf.baseAddress!, capacity: buf.count)
+        var s = Scanner(p: base, n: n)
+        guard var top = s.object(depth: 1, keys: &keys), s.i == n else { return keys.overflowed ? .overflowed : .slowPath }
+        top.hasRunnerKey = s.runnerKey
+        return .splice(top)
     }
 
     /// (start, length) pairs of the keys seen in the open objects.
@@ -43,8 +55,11 @@ enum NDJSONFastPath {
 
         subscript(i: Int) -> Int { base[i] }
 
+        /// A push found no room (the line may still be fine with more).
+        var overflowed = false
+
         mutating func push(_ start: Int, _ length: Int) -> Bool {
-            guard count + 2 <= capacity else { return false }
+            guard count + 2 <= capacity else { overflowed = true; return false }
             base[count] = start
             base[count + 1] = length
             count += 2

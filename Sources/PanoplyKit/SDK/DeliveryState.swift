@@ -70,12 +70,12 @@ struct DeliveryState {
     /// A record is written: encoded into the open message, which may seal the one before.
     /// - Returns: `.full` (nothing written) when the buffer has no room.
     /// - Throws: ``PanoplyError`` when the SDK is closing or the record cannot be written.
-    mutating func write(now: Duration, table: String, encode: (inout [UInt8]) throws -> Void) throws -> WriteOutcome {
+    mutating func write(now: @autoclosure () -> Duration, table: String, encode: (inout [UInt8]) throws -> Void) throws -> WriteOutcome {
         guard lifecycle == .open else { throw Self.closedError }
         if isFull { return .full }
         let r: (record: UInt64, sealed: OutgoingMessage?)
         do {
-            r = try batcher.append(now: now, describe: { "record for table '\(table)'" }, encode: encode)
+            r = try batcher.append(now: now(), describe: { "record for table '\(table)'" }, encode: encode)
         } catch let e as JSONError {
             throw PanoplyError(.config, "record for table '\(table)' cannot be written as JSON: \(e.message)", code: 422, retryable: false)
         }

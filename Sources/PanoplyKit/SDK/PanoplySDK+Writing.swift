@@ -54,9 +54,8 @@ extension PanoplySDK {
     enum Appended { case written(UInt64), full(bytes: Int) }
 
     func appendIfRoom(table: String, encode: (inout [UInt8]) throws -> Void) throws -> Appended {
-        let t = now()
         let (appended, r) = try state.withLock { s -> (Appended, Resumptions?) in
-            switch try s.machine.write(now: t, table: table, encode: encode) {
+            switch try s.machine.write(now: self.now(), table: table, encode: encode) {
             case .full: return (.full(bytes: s.machine.bufferedBytes), nil)
             case .written(let seq): return (.written(seq), nil)
             case .sealed(let seq, let a): return (.written(seq), s.take(a))
