@@ -17,7 +17,7 @@ extension SourceRunner {
             while true {
                 try Task.checkCancellation()
                 let taken = ahead
-                guard let batch = try await withTaskCancellationHandler(operation: { try await taken.value }, onCancel: { taken.cancel() }) else { break }
+                guard var batch = try await withTaskCancellationHandler(operation: { try await taken.value }, onCancel: { taken.cancel() }) else { break }
                 try Task.checkCancellation()
                 // Reported before the next read starts, so progress never goes backwards.
                 batch.report(to: context)
@@ -25,7 +25,12 @@ extension SourceRunner {
                 try await write(batch, stateId: context.currentStateId, table: table, resource: resource, position: &positions)
                 total += batch.count
                 written(batch)
-                if batch.isEmpty { await Task.yield() }
+                let wasEmpty = batch.isEmpty
+                // The finished task holds the batch too: let it go first, so the buffer is
+                // recycled in place rather than copied.
+                _ = consume taken
+                batch.recycle()
+                if wasEmpty { await Task.yield() }
             }
         } catch {
             // The source is closed after this: no read may still be running in it.
