@@ -152,3 +152,32 @@ struct EncodedPathTests {
         #expect(lines == want)
     }
 }
+
+@Suite("Encoded batches, recycled")
+struct EncodedRecyclingTests {
+    @Test("a recycled batch is empty, and batches made after it hold only their own records, whichever buffer they got")
+    func recycledBatches() throws {
+        var batches: [EncodedRecords] = []
+        for round in 0..<12 {
+            var b = EncodedRecords(reservingCapacity: 128 << 10)
+            #expect(b.isEmpty && b.bytes.isEmpty && b.state == nil)
+            for i in 0..<(round % 3 == 0 ? 1500 : 700) {
+                let line = Array(#"{"round":\#(round),"i":\#(i),"pad":"\#(String(repeating: "x", count: 100))"}"#.utf8)
+                let appended = b.append(json: line[...])
+                #expect(appended)
+            }
+            b.state = ("s\(round)", ["r": .number(JSONNumber(round))])
+            #expect(try b.objects().allSatisfy { $0["round"]?.intValue == round })
+            #expect(b.count == (round % 3 == 0 ? 1500 : 700))
+            if round % 2 == 0 {
+                b.recycle()
+                #expect(b.isEmpty && b.bytes.isEmpty && b.state == nil && b.progress == nil)
+            } else {
+                batches.append(b)  // still held: its buffer must not be reused under it
+            }
+        }
+        for (k, b) in batches.enumerated() {
+            #expect(try b.objects().allSatisfy { $0["round"]?.intValue == 2 * k + 1 })
+        }
+    }
+}
