@@ -81,6 +81,29 @@ struct SQLiteSourceTests {
         #expect(second.progress.first?.0 == 400 || second.progress.contains { $0.0 == 500 && $0.1 == 1000 })
     }
 
+    @Test("pages read in two halves at once (two connections) keep key order with sparse and negative keys, and resume")
+    func parallelHalves() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let file = h.path("app.sqlite")
+        try Self.makeDatabase(file, rows: 2345)
+        var db: OpaquePointer?
+        #expect(sqlite3_open(file, &db) == SQLITE_OK)
+        // Gaps, and keys below zero: the halves meet at a key found by position, not by value.
+        #expect(sqlite3_exec(db, "DELETE FROM users WHERE id % 3 = 0 OR id BETWEEN 700 AND 900; UPDATE users SET id = -id WHERE id < 50", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(db)
+        let expected = (1...2345).filter { $0 % 3 != 0 && !(700...900).contains($0) }.map { $0 < 50 ? -$0 : $0 }.sorted()
+        // Pages of 300 (halves of 150): the fault stops the run after 3 pages.
+        ConnectorFaults.failAfter("sqlite:\(file):users", reads: 3)
+        let first = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 300)
+        #expect(first.summary.status == .failed)
+        #expect(try h.deliveredIds() == Array(expected.prefix(900)))
+        let second = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 300)
+        #expect(second.summary.status == .done)
+        #expect(try h.deliveredIds() == expected)
+        #expect(try h.savedState()?["sqlite"]?.objectValue?["users"]?.objectValue?["last"] == .number(JSONNumber(expected.last!)))
+    }
+
     @Test("a missing table or file is a not-found error")
     func notFound() async throws {
         let h = try RunHarness()

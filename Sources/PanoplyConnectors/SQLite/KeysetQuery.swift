@@ -31,6 +31,18 @@ struct KeysetQuery: Sendable, Equatable {
         return "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(filter) AND \(key) <= COALESCE((\(upper)), \(key)) ORDER BY \(key)"
     }
 
+    /// The rows after the last key (when `afterKey`) up to and including the key bound at
+    /// `upper` (`?3`), in key order: a page whose end is known.
+    func page(afterKey: Bool, upperParam upper: String) -> String {
+        "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(where_(afterKey)) AND \(key) <= \(upper) ORDER BY \(key)"
+    }
+
+    /// The key of the row `n` rows on (binds the last key when `afterKey`, then n - 1 at the
+    /// page size's place): where a page of n rows ends.
+    func nthKey(afterKey: Bool) -> String {
+        "SELECT \(key) FROM \(relation) WHERE \(where_(afterKey)) ORDER BY \(key) LIMIT 1 OFFSET \(limitParam)"
+    }
+
     /// Every row after the last key (when `afterKey`, binding it), in key order: one query
     /// streamed to its end, for a unique key. Selects only `columns`.
     func all(afterKey: Bool) -> String {

@@ -86,6 +86,12 @@ struct SQLiteRow {
 
     func name(_ i: Int) -> String { String(cString: sqlite3_column_name(stmt, Int32(i))) }
 
+    /// The column's integer, when it holds one (no value built).
+    @inline(__always)
+    func integerKey(_ i: Int) -> Int64? {
+        sqlite3_column_type(stmt, Int32(i)) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, Int32(i)) : nil
+    }
+
     /// The column as JSON: integers and reals as numbers, text as strings, blobs as base64.
     func value(_ i: Int) -> JSONValue {
         let c = Int32(i)

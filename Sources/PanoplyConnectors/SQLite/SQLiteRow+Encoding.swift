@@ -7,14 +7,23 @@ import PanoplyKit
 /// `JSONNumber(Double)` writes them, text escaped from SQLite's own bytes, blobs as base64,
 /// NULL as null.
 extension SQLiteRow {
-    /// `"name":` of each column from `first` on, as JSON.
-    func encodedNames(from first: Int) -> [[UInt8]] {
-        (first..<count).map { i in
-            var key: [UInt8] = []
-            JSONWriter.writeString(name(i), into: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
+    /// Column names as JSON keys with their colons (``encodedNames(from:)``).
+    struct EncodedNames {
+        var bytes: [UInt8] = []
+        /// Where each name ends in ``bytes``.
+        var ends: [Int] = []
+    }
+
+    /// `"name":` of each column from `first` on, as JSON, one after another in one buffer
+    /// (no array per name: copying them out of one buffer costs no reference counting).
+    func encodedNames(from first: Int) -> EncodedNames {
+        var names = EncodedNames()
+        for i in first..<count {
+            JSONWriter.writeString(name(i), into: &names.bytes)
+            names.bytes.append(UInt8(ascii: ":"))
+            names.ends.append(names.bytes.count)
         }
+        return names
     }
 
     /// Whether names from ``encodedNames(from:)`` can head a record in the writer's own
@@ -28,13 +37,19 @@ extension SQLiteRow {
     ///   ``EncodedRecords/append(vouching:)``): `namesVouch`, ASCII text, reals whose text
     ///   is a JSON number.
     @discardableResult
-    func writeObject(from first: Int, keys: [[UInt8]], namesVouch: Bool, into out: inout [UInt8]) -> Bool {
+    func writeObject(from first: Int, keys: EncodedNames, namesVouch: Bool, into out: inout [UInt8]) -> Bool {
         var vouch = namesVouch
         out.append(UInt8(ascii: "{"))
-        for (k, key) in keys.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: key)
-            if !write(first + k, into: &out) { vouch = false }
+        keys.bytes.withUnsafeBufferPointer { names in
+            keys.ends.withUnsafeBufferPointer { ends in
+                var start = 0
+                for k in ends.indices {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: names[start..<ends[k]]))
+                    start = ends[k]
+                    if !write(first + k, into: &out) { vouch = false }
+                }
+            }
         }
         out.append(UInt8(ascii: "}"))
         return vouch

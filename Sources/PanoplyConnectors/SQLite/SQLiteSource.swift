@@ -66,7 +66,9 @@ public actor SQLiteSource: EncodedRecordSource {
             lastKey = whole ? nil : saved["last"]
         }
         total = try db.count(keyset.total, [])
-        let remaining = whole ? total : try db.count(keyset.count(afterKey: lastKey != nil), lastKey.map { [$0] } ?? [])
+        // count(*) reads every page of the table: once is enough when nothing was read yet
+        // and the key is the row key, which is never NULL.
+        let remaining = whole || (lastKey == nil && key == nil) ? total : try db.count(keyset.count(afterKey: lastKey != nil), lastKey.map { [$0] } ?? [])
         loaded = total - remaining
         if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey.displayText)") }
         context.log("reading '\(resource)' from '\(path)': \(remaining) of \(total) rows to go")
@@ -83,24 +85,15 @@ public actor SQLiteSource: EncodedRecordSource {
         guard !done else { return nil }
         try ConnectorFaults.check("sqlite:\(db.path):\(resource)")
         let size = max(1, n)
-        let bounds: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(keyset.unique ? size : size - 1))]
-        var batch = EncodedRecords(reservingCapacity: bytesPerBatch)
-        var last: JSONValue?
-        var keys: [[UInt8]]?
-        var namesVouch = false
-        let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
-        try db.query(sql, whole ? [.null, .number(JSONNumber(size))] : bounds) { row in
-            last = whole ? .null : row.value(0)
-            if keys == nil {
-                keys = row.encodedNames(from: 1)
-                namesVouch = SQLiteRow.namesVouch((1..<row.count).map { row.name($0) })
-            }
-            let names = keys!, vouch = namesVouch
-            guard !batch.append(vouching: { row.writeObject(from: 1, keys: names, namesVouch: vouch, into: &$0) }) else { return }
-            // Text that is not valid UTF-8: the object repairs it, as String(decoding:) does.
-            var o = JSONObject()
-            for i in 1..<row.count { o[row.name(i)] = row.value(i) }
-            try batch.append(o)
+        var batch: EncodedRecords
+        let last: JSONValue?
+        if let split = try parallelSplit(size) {
+            (batch, last) = try readTwoPages(split, size)
+        } else {
+            batch = EncodedRecords(reservingCapacity: bytesPerBatch)
+            let bounds: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(keyset.unique ? size : size - 1))]
+            let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
+            last = try Self.readPage(db, sql, whole ? [.null, .number(JSONNumber(size))] : bounds, whole: whole, into: &batch)
         }
         guard let last else {
             done = true
@@ -115,11 +108,81 @@ public actor SQLiteSource: EncodedRecordSource {
         return batch
     }
 
+    /// Reads the rows of `sql` into `batch`.
+    /// - Returns: the last row's key (`.null` when read whole), nil when there was no row.
+    static func readPageForPair(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
+                                into batch: inout EncodedRecords) throws -> JSONValue? {
+        try readPage(db, sql, bindings, whole: whole, into: &batch)
+    }
+
+    private static func readPage(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
+                                 into batch: inout EncodedRecords) throws -> JSONValue? {
+        var last: JSONValue?
+        var keys: SQLiteRow.EncodedNames?
+        var namesVouch = false
+        var lastRow: Int64?
+        try db.query(sql, bindings) { row in
+            if whole { last = .null } else if let k = row.integerKey(0) { lastRow = k } else { lastRow = nil; last = row.value(0) }
+            if keys == nil {
+                keys = row.encodedNames(from: 1)
+                namesVouch = SQLiteRow.namesVouch((1..<row.count).map { row.name($0) })
+            }
+            let names = keys!, vouch = namesVouch
+            guard !batch.append(vouching: { row.writeObject(from: 1, keys: names, namesVouch: vouch, into: &$0) }) else { return }
+            // Text that is not valid UTF-8: the object repairs it, as String(decoding:) does.
+            var o = JSONObject()
+            for i in 1..<row.count { o[row.name(i)] = row.value(i) }
+            try batch.append(o)
+        }
+        // An integer key is kept as a number until the page ends (no value per row).
+        if let lastRow { return .number(JSONNumber(lastRow)) }
+        return last
+    }
+
+    // MARK: Two pages at once
+
+    /// A second connection to the same file, for the page read beside the first one.
+    private var second: SQLiteDatabase?
+    /// Pages smaller than this are read in one piece: a thread hand-off costs more.
+    static let parallelMinimum = 256
+
+    /// Where the two halves of the next page meet, when they can be read in parallel: the
+    /// key of the (n/2)-th row after the last key. Only for a unique key (each half is
+    /// `(lower, upper]`), and when more than a page is left (the last page has no need).
+    private func parallelSplit(_ n: Int) throws -> JSONValue? {
+        guard keyset.unique, !whole, n >= Self.parallelMinimum, total - loaded > n else { return nil }
+        let bindings: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(n / 2 - 1))]
+        var split: JSONValue?
+        try db.query(keyset.nthKey(afterKey: lastKey != nil), bindings) { split = $0.value(0) }
+        return split
+    }
+
+    /// Rows `(lastKey, split]` (n/2 of them) on this connection and the next n - n/2 after
+    /// `split` on the second, at the same time (two cores), appended in key order. SQLite
+    /// stepping and converting rows is most of a SQLite run's CPU; one connection kept one
+    /// core busy and the writer half of the other.
+    /// - Returns: the rows, and the last key read.
+    private func readTwoPages(_ split: JSONValue, _ n: Int) throws -> (EncodedRecords, JSONValue?) {
+        if second == nil { second = try SQLiteDatabase(path: db.path) }
+        let jobs = PagePair(
+            first: (db, keyset.page(afterKey: lastKey != nil, upperParam: "?3"), (lastKey.map { [$0] } ?? [.null]) + [.null, split]),
+            second: (second!, keyset.page(afterKey: true), [split, .number(JSONNumber(n - n / 2))]),
+            whole: whole, reserve: (bytesPerBatch, bytesPerBatch / 2))
+        DispatchQueue.concurrentPerform(iterations: 2) { jobs.run($0) }
+        var (a, b) = try jobs.results()
+        a.batch.append(contentsOf: b.batch)
+        b.batch.recycle()
+        return (a.batch, b.last ?? a.last)
+    }
+
     public func check() async throws {
         _ = try db.count(keyset.total, [])
     }
 
-    public func close() async { db.close() }
+    public func close() async {
+        db.close()
+        second?.close()
+    }
 }
 
 extension SQLiteDatabase {
@@ -127,5 +190,42 @@ extension SQLiteDatabase {
         var n = 0
         try query(sql, bindings) { n = $0.value(0).intValue ?? 0 }
         return n
+    }
+}
+
+/// The two page reads of ``SQLiteSource/readEncoded(_:)`` and their results, each on its own
+/// connection and thread (a connection is used by one thread at a time).
+private final class PagePair: @unchecked Sendable {
+    typealias Job = (db: SQLiteDatabase, sql: String, bindings: [JSONValue])
+    let jobs: [Job]
+    let whole: Bool
+    /// Bytes to reserve for each: the first takes the second's rows after it.
+    let reserve: (Int, Int)
+    typealias Outcome = Result<(batch: EncodedRecords, last: JSONValue?), Error>
+    /// Each written by its own job only (two properties: two threads must not mutate one
+    /// array), read after both ended.
+    private var first: Outcome?
+    private var second: Outcome?
+
+    init(first: Job, second: Job, whole: Bool, reserve: (Int, Int)) {
+        jobs = [first, second]
+        self.whole = whole
+        self.reserve = reserve
+    }
+
+    func run(_ i: Int) {
+        let job = jobs[i]
+        let r = Result { () throws -> (batch: EncodedRecords, last: JSONValue?) in
+            var b = EncodedRecords(reservingCapacity: i == 0 ? reserve.0 : reserve.1)
+            let last = try SQLiteSource.readPageForPair(job.db, job.sql, job.bindings, whole: whole, into: &b)
+            return (b, last)
+        }
+        if i == 0 { first = r } else { second = r }
+    }
+
+    /// Takes both results out (so their buffers are held only by the caller).
+    func results() throws -> ((batch: EncodedRecords, last: JSONValue?), (batch: EncodedRecords, last: JSONValue?)) {
+        defer { first = nil; second = nil }
+        return (try first!.get(), try second!.get())
     }
 }
