@@ -110,13 +110,8 @@ public actor SQLiteSource: EncodedRecordSource {
 
     /// Reads the rows of `sql` into `batch`.
     /// - Returns: the last row's key (`.null` when read whole), nil when there was no row.
-    static func readPageForPair(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
-                                into batch: inout EncodedRecords) throws -> JSONValue? {
-        try readPage(db, sql, bindings, whole: whole, into: &batch)
-    }
-
-    private static func readPage(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
-                                 into batch: inout EncodedRecords) throws -> JSONValue? {
+    static func readPage(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
+                         into batch: inout EncodedRecords) throws -> JSONValue? {
         var last: JSONValue?
         var keys: SQLiteRow.EncodedNames?
         var namesVouch = false
@@ -167,7 +162,7 @@ public actor SQLiteSource: EncodedRecordSource {
         let jobs = PagePair(
             first: (db, keyset.page(afterKey: lastKey != nil, upperParam: "?3"), (lastKey.map { [$0] } ?? [.null]) + [.null, split]),
             second: (second!, keyset.page(afterKey: true), [split, .number(JSONNumber(n - n / 2))]),
-            whole: whole, reserve: (bytesPerBatch, bytesPerBatch / 2))
+            reserve: (bytesPerBatch, bytesPerBatch / 2))
         DispatchQueue.concurrentPerform(iterations: 2) { jobs.run($0) }
         var (a, b) = try jobs.results()
         a.batch.append(contentsOf: b.batch)
@@ -193,12 +188,12 @@ extension SQLiteDatabase {
     }
 }
 
-/// The two page reads of ``SQLiteSource/readEncoded(_:)`` and their results, each on its own
-/// connection and thread (a connection is used by one thread at a time).
+/// The two half-page reads of ``SQLiteSource/readEncoded(_:)`` (keyed pages, never whole)
+/// and their results, each on its own connection and thread (a connection is used by one
+/// thread at a time).
 private final class PagePair: @unchecked Sendable {
     typealias Job = (db: SQLiteDatabase, sql: String, bindings: [JSONValue])
     let jobs: [Job]
-    let whole: Bool
     /// Bytes to reserve for each: the first takes the second's rows after it.
     let reserve: (Int, Int)
     typealias Outcome = Result<(batch: EncodedRecords, last: JSONValue?), Error>
@@ -207,9 +202,8 @@ private final class PagePair: @unchecked Sendable {
     private var first: Outcome?
     private var second: Outcome?
 
-    init(first: Job, second: Job, whole: Bool, reserve: (Int, Int)) {
+    init(first: Job, second: Job, reserve: (Int, Int)) {
         jobs = [first, second]
-        self.whole = whole
         self.reserve = reserve
     }
 
@@ -217,7 +211,7 @@ private final class PagePair: @unchecked Sendable {
         let job = jobs[i]
         let r = Result { () throws -> (batch: EncodedRecords, last: JSONValue?) in
             var b = EncodedRecords(reservingCapacity: i == 0 ? reserve.0 : reserve.1)
-            let last = try SQLiteSource.readPageForPair(job.db, job.sql, job.bindings, whole: whole, into: &b)
+            let last = try SQLiteSource.readPage(job.db, job.sql, job.bindings, whole: false, into: &b)
             return (b, last)
         }
         if i == 0 { first = r } else { second = r }
