@@ -45,7 +45,7 @@ struct OutboxDurabilityTests {
             .write(toFile: input, atomically: false, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        p.arguments = ["-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fsync,link,unlink", "-o", dir + "/trace.txt",
+        p.arguments = ["-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fsync,link,linkat,unlink", "-o", dir + "/trace.txt",
                        panoply, "send", "t", "--file", input, "--outbox", dir + "/out", "--spool", dir + "/spool",
                        "--max-message-bytes", "8192", "--concurrency", "2"]
         p.standardOutput = FileHandle.nullDevice
@@ -58,17 +58,35 @@ struct OutboxDurabilityTests {
         #expect(p.terminationStatus == 0)
 
         let out = dir + "/out", spool = dir + "/spool"
-        var synced: Set<String> = []      // temporary outbox files fsynced
+        // Outbox files fsynced before they have their name: a temporary name (`out/.tmp-...`),
+        // or none (O_TMPFILE, which strace shows as `out/#INODE (deleted)`), and by
+        // descriptor ("fd:5"), for a link through /proc/self/fd/5.
+        var synced: Set<String> = []
         var linked = 0, durable = 0, removed = 0
         for (call, args) in Self.events(try String(contentsOfFile: dir + "/trace.txt", encoding: .utf8)) {
             switch call {
-            case "fsync" where args.contains("<\(out)/.tmp-"):
-                if let r = args.range(of: "<"), let e = args.range(of: ">") { synced.insert(String(args[r.upperBound..<e.lowerBound])) }
+            case "fsync" where args.contains("<\(out)/.tmp-") || args.contains("<\(out)/#"):
+                if let r = args.range(of: "<"), let e = args.range(of: ">") {
+                    synced.insert(String(args[r.upperBound..<e.lowerBound]))
+                    synced.insert("fd:" + args[..<r.lowerBound])
+                }
             case "fsync" where args.contains("<\(out)>"):
                 durable = linked                                 // the folder sync covers every file linked so far
             case "link" where args.contains("\"\(out)/"):
                 let tmp = args.split(separator: "\"")[1]
                 #expect(synced.contains(String(tmp)), "outbox file linked before it was fsynced: \(args)")
+                linked += 1
+            case "linkat" where args.contains("\"\(out)/"):
+                // linkat(5</out/#123 (deleted)>, "", ...) or linkat(AT_FDCWD, "/proc/self/fd/5", ...)
+                let file: String
+                if let fd = args.range(of: "/proc/self/fd/") {
+                    file = "fd:" + args[fd.upperBound...].prefix { $0.isNumber }
+                } else if let r = args.range(of: "<"), let e = args.range(of: ">") {
+                    file = String(args[r.upperBound..<e.lowerBound])
+                } else {
+                    file = args
+                }
+                #expect(synced.remove(file) != nil, "outbox file linked before it was fsynced: \(args)")
                 linked += 1
             case "unlink" where args.contains("\"\(spool)/"):
                 removed += 1

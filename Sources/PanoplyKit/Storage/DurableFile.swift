@@ -12,6 +12,17 @@ enum DurableFile {
     static func writeFile(_ bytes: [UInt8], to path: String, mode: mode_t, sync: Bool) throws(Failure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Failure(reason: lastError()) }
+        do throws(Failure) { try writeAll(bytes, to: fd, mode: mode, sync: sync) } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        close(fd)
+    }
+
+    /// Writes `bytes` to the open file `fd`, sets `mode` (open's is masked by the umask),
+    /// and `fsync`s it when `sync`. The caller closes `fd`.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32, mode: mode_t, sync: Bool) throws(Failure) {
         let written = bytes.withUnsafeBytes { buf -> Bool in
             var off = 0
             while off < buf.count {
@@ -21,13 +32,9 @@ enum DurableFile {
             }
             return true
         }
-        let reason = lastError()
-        fchmod(fd, mode)  // open's mode is masked by the umask
-        let synced = !written || !sync || fsync(fd) == 0
-        let syncReason = lastError()
-        close(fd)
-        guard written else { unlink(path); throw Failure(reason: reason) }
-        guard synced else { unlink(path); throw Failure(reason: syncReason) }
+        guard written else { throw Failure(reason: lastError()) }
+        fchmod(fd, mode)
+        guard !sync || fsync(fd) == 0 else { throw Failure(reason: lastError()) }
     }
 
     /// Replaces the file at `path` with `bytes` at once: through a temporary file in the

@@ -61,26 +61,69 @@ public final class OutboxTransport: MessageTransport {
         return results
     }
 
-    /// Writes one body under a temporary name, then links it to the next free sequence
+    /// Writes one body as a file with no name yet (`O_TMPFILE`, where the file system has
+    /// it), else under a temporary name; it is fsynced, then linked to the next free sequence
     /// number. `link` fails when the name exists, so two SDKs (or processes) sharing the
     /// folder never overwrite each other's files.
     private func write(_ m: OutgoingMessage) -> Result<String, TransportError> {
+        #if os(Linux)
+        if !Self.unnamedUnsupported.load(ordering: .relaxed), let r = writeUnnamed(m) { return r }
+        #endif
         let tmp = directory.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)")
         defer { unlink(tmp.path) }
         do throws(DurableFile.Failure) { try DurableFile.writeFile(m.body, to: tmp.path, mode: 0o644, sync: true) } catch {
             return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
         }
+        return linkToNextName { link(tmp.path, $0) }
+    }
+
+    /// Links the written file to the next free sequence number with `link(path)` (which
+    /// returns 0, or -1 with errno).
+    private func linkToNextName(_ link: (String) -> Int32) -> Result<String, TransportError> {
         for _ in 0..<10_000 {
             let n = next.withLock { n in
                 defer { n += 1 }
                 return n
             }
             let name = Self.fileName(n)
-            if link(tmp.path, directory.appendingPathComponent(name).path) == 0 { return .success(name) }
+            if link(directory.appendingPathComponent(name).path) == 0 { return .success(name) }
             guard errno == EEXIST else {
                 return .failure(TransportError(code: "OutboxWrite", message: "cannot create \(name) in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
             }
         }
         return .failure(TransportError(code: "OutboxWrite", message: "no free file name in \(directory.path)", retryable: true))
     }
+
+    #if os(Linux)
+    /// Set once `O_TMPFILE` failed for lack of support: the named temporary file from then on.
+    private static let unnamedUnsupported = Atomic<Bool>(false)
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module does not import.
+    private static let oTmpfile: Int32 = 0o20000000 | O_DIRECTORY
+    /// `AT_EMPTY_PATH` (linux/fcntl.h), not imported either.
+    private static let atEmptyPath: Int32 = 0x1000
+
+    /// The body as an unnamed file in the folder, fsynced, then linked into place (no
+    /// temporary name to create and remove: `panoply send` to an ext4 outbox spent 7% of its
+    /// samples allocating inodes and names). nil when the file system has no `O_TMPFILE`.
+    private func writeUnnamed(_ m: OutgoingMessage) -> Result<String, TransportError>? {
+        let fd = open(directory.path, Self.oTmpfile | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
+                return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
+            }
+            Self.unnamedUnsupported.store(true, ordering: .relaxed)
+            return nil
+        }
+        defer { close(fd) }
+        do throws(DurableFile.Failure) { try DurableFile.writeAll(m.body, to: fd, mode: 0o644, sync: true) } catch {
+            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
+        }
+        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone.
+        return linkToNextName { path in
+            if linkat(fd, "", AT_FDCWD, path, Self.atEmptyPath) == 0 { return 0 }
+            guard errno == ENOENT || errno == EPERM else { return -1 }
+            return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+        }
+    }
+    #endif
 }
