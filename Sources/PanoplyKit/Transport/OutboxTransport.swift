@@ -95,7 +95,8 @@ public final class OutboxTransport: MessageTransport {
     }
 
     #if os(Linux)
-    /// Set once `O_TMPFILE` failed for lack of support: the named temporary file from then on.
+    /// Set once an unnamed file could not be made or linked (no `O_TMPFILE`, or neither
+    /// `AT_EMPTY_PATH` nor /proc): the named temporary file from then on.
     private static let unnamedUnsupported = Atomic<Bool>(false)
     /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module does not import.
     private static let oTmpfile: Int32 = 0o20000000 | O_DIRECTORY
@@ -118,12 +119,21 @@ public final class OutboxTransport: MessageTransport {
         do throws(DurableFile.Failure) { try DurableFile.writeAll(m.body, to: fd, mode: 0o644, sync: true) } catch {
             return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
         }
-        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone.
-        return linkToNextName { path in
+        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone where
+        // /proc is mounted. Where neither links, the named temporary file is used instead.
+        var cannotLink = false
+        let linked = linkToNextName { path in
             if linkat(fd, "", AT_FDCWD, path, Self.atEmptyPath) == 0 { return 0 }
             guard errno == ENOENT || errno == EPERM else { return -1 }
-            return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+            let r = linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+            if r != 0, errno == ENOENT { cannotLink = true }
+            return r
         }
+        guard !cannotLink else {
+            Self.unnamedUnsupported.store(true, ordering: .relaxed)
+            return nil
+        }
+        return linked
     }
     #endif
 }
