@@ -32,7 +32,7 @@ struct KeysetQuery: Sendable, Equatable {
     }
 
     /// The rows after the last key (when `afterKey`) up to and including the key bound at
-    /// `upper` (`?3`), in key order: a page whose end is known.
+    /// `upper` (`?2`), in key order: a page whose end is known.
     func page(afterKey: Bool, upperParam upper: String) -> String {
         "SELECT \(key) AS __panoply_key, \(columns) FROM \(relation) WHERE \(where_(afterKey)) AND \(key) <= \(upper) ORDER BY \(key)"
     }

@@ -91,7 +91,7 @@ public actor SQLiteSource: EncodedRecordSource {
             (batch, last) = try readTwoPages(split, size)
         } else {
             batch = EncodedRecords(reservingCapacity: bytesPerBatch)
-            let bounds: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(keyset.unique ? size : size - 1))]
+            let bounds: [JSONValue] = [lowerBound, .number(JSONNumber(keyset.unique ? size : size - 1))]
             let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
             last = try Self.readPage(db, sql, whole ? [.null, .number(JSONNumber(size))] : bounds, whole: whole, into: &batch)
         }
@@ -134,6 +134,10 @@ public actor SQLiteSource: EncodedRecordSource {
         return last
     }
 
+    /// What `?1` binds: the last key, or a placeholder before the first page (whose SQL
+    /// does not use it).
+    private var lowerBound: JSONValue { lastKey ?? .null }
+
     // MARK: Two pages at once
 
     /// A second connection to the same file, for the page read beside the first one.
@@ -146,7 +150,7 @@ public actor SQLiteSource: EncodedRecordSource {
     /// `(lower, upper]`), and when more than a page is left (the last page has no need).
     private func parallelSplit(_ n: Int) throws -> JSONValue? {
         guard keyset.unique, !whole, n >= Self.parallelMinimum, total - loaded > n else { return nil }
-        let bindings: [JSONValue] = (lastKey.map { [$0] } ?? [.null]) + [.number(JSONNumber(n / 2 - 1))]
+        let bindings: [JSONValue] = [lowerBound, .number(JSONNumber(n / 2 - 1))]
         var split: JSONValue?
         try db.query(keyset.nthKey(afterKey: lastKey != nil), bindings) { split = $0.value(0) }
         return split
@@ -160,7 +164,7 @@ public actor SQLiteSource: EncodedRecordSource {
     private func readTwoPages(_ split: JSONValue, _ n: Int) throws -> (EncodedRecords, JSONValue?) {
         if second == nil { second = try SQLiteDatabase(path: db.path) }
         let jobs = PagePair(
-            first: (db, keyset.page(afterKey: lastKey != nil, upperParam: "?3"), (lastKey.map { [$0] } ?? [.null]) + [.null, split]),
+            first: (db, keyset.page(afterKey: lastKey != nil, upperParam: "?2"), [lowerBound, split]),
             second: (second!, keyset.page(afterKey: true), [split, .number(JSONNumber(n - n / 2))]),
             reserve: (bytesPerBatch, bytesPerBatch / 2))
         DispatchQueue.concurrentPerform(iterations: 2) { jobs.run($0) }

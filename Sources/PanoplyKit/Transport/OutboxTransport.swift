@@ -72,9 +72,13 @@ public final class OutboxTransport: MessageTransport {
         let tmp = directory.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)")
         defer { unlink(tmp.path) }
         do throws(DurableFile.Failure) { try DurableFile.writeFile(m.body, to: tmp.path, mode: 0o644, sync: true) } catch {
-            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
+            return writeFailure(error.reason)
         }
         return linkToNextName { link(tmp.path, $0) }
+    }
+
+    private func writeFailure(_ reason: String) -> Result<String, TransportError> {
+        .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(reason)", retryable: true))
     }
 
     /// Links the written file to the next free sequence number with `link(path)` (which
@@ -110,14 +114,14 @@ public final class OutboxTransport: MessageTransport {
         let fd = open(directory.path, Self.oTmpfile | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
-                return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
+                return writeFailure(String(cString: strerror(errno)))
             }
             Self.unnamedUnsupported.store(true, ordering: .relaxed)
             return nil
         }
         defer { close(fd) }
         do throws(DurableFile.Failure) { try DurableFile.writeAll(m.body, to: fd, mode: 0o644, sync: true) } catch {
-            return .failure(TransportError(code: "OutboxWrite", message: "cannot write in \(directory.path): \(error.reason)", retryable: true))
+            return writeFailure(error.reason)
         }
         // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone where
         // /proc is mounted. Where neither links, the named temporary file is used instead.
