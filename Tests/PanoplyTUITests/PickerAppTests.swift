@@ -35,8 +35,11 @@ struct PickerAppTests {
         let frame = try await terminal.waitForText("Resources 2/2 done", within: .seconds(60))
         #expect(frame.text.contains("✓ public.customers"))
         #expect(frame.text.contains("✓ public.orders"))
+        // The resources are done a moment before the run is (its SDK closes): q before
+        // that asks to cancel an active run.
+        try await terminal.waitForText("completed:")
         terminal.press(.escape, .char("q"))
-        #expect(try await app.value == 0)
+        #expect(try await exitCode(of: app, within: .seconds(60), terminal: terminal) == 0)
         let outbox = dir.appendingPathComponent("outbox")
         let text = try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".ndjson") }
             .map { try String(contentsOf: outbox.appendingPathComponent($0), encoding: .utf8) }.joined()
@@ -54,6 +57,6 @@ struct PickerAppTests {
         terminal.press(.escape)
         try await terminal.waitForFrame("the picker closed") { !$0.text.contains("Pick Tables") && $0.text.contains("› Tables") }
         terminal.press(.escape, .char("q"))
-        #expect(try await app.value == 0)
+        #expect(try await exitCode(of: app, within: .seconds(60), terminal: terminal) == 0)
     }
 }

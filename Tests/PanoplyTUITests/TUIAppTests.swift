@@ -54,16 +54,7 @@ struct TUIAppTests {
 
         /// The app's exit code, once it ended (within `limit`).
         func exitCode(within limit: Duration = .seconds(60)) async throws -> Int32 {
-            let app = app
-            return try await withThrowingTaskGroup(of: Int32?.self) { group in
-                group.addTask { try await app.value }
-                group.addTask { try await Task.sleep(for: limit); return nil }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let code = first else {
-                    throw TestFailure("the app did not end within \(limit); last frame:\n\(terminal.lastFrame?.text ?? "")")
-                }
-                return code
-            }
+            try await PanoplyTUITests.exitCode(of: app, within: limit, terminal: terminal)
         }
     }
 

@@ -132,3 +132,29 @@ extension MemoryTerminal: Terminal {
         for (c, s) in ready { c.resume(returning: s) }
     }
 }
+
+/// The app's exit code once it ended, or a ``TestFailure`` after `limit` showing `terminal`'s
+/// last frame. Unlike a task group, which waits for every child before it returns, this
+/// does not hang when the app never ends.
+func exitCode(of app: Task<Int32, Error>, within limit: Duration, terminal: MemoryTerminal) async throws -> Int32 {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int32, Error>) in
+        let once = ResumeOnce(c)
+        Task { once.resume(with: await app.result) }
+        Task {
+            try? await Task.sleep(for: limit)
+            once.resume(with: .failure(TestFailure("the app did not end within \(limit); last frame:\n\(terminal.lastFrame?.text ?? "")")))
+        }
+    }
+}
+
+/// A continuation resumed by whichever answer comes first.
+final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Int32, Error>?>
+    init(_ c: CheckedContinuation<Int32, Error>) { continuation = Mutex(c) }
+    func resume(with r: Result<Int32, Error>) {
+        continuation.withLock { c in
+            defer { c = nil }
+            return c
+        }?.resume(with: r)
+    }
+}
