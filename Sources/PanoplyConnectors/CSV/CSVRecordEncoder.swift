@@ -7,41 +7,38 @@ import PanoplyKit
 struct CSVRecordEncoder {
     private(set) var columns: CSVColumns
     let inferTypes: Bool
-    /// `"name":` of each column, as JSON.
-    private var keys: [[UInt8]] = []
-    /// `,"name":null` of each column, for a short row's missing fields.
-    private var missing: [[UInt8]] = []
-    /// Whether a column is named `__table`, `__state` or `__resource` (its records are checked).
-    private var hasReservedName = false
+    /// `"name":` of each column, as JSON (every column seen so far).
+    private var keys: RecordKeys
 
     init(columns: CSVColumns, inferTypes: Bool) {
         self.columns = columns
         self.inferTypes = inferTypes
-        for i in 0..<columns.count { addKey(columns.names[i]) }
+        keys = RecordKeys(columns.names)
     }
 
-    /// Appends the record of a row's fields (spans of `b`) to `batch`.
+    /// Appends the record of a row's fields (spans of `b`) to `batch`, cell by cell
+    /// through a ``RecordWriter``. It is spliced as written (no check) when no column is a key
+    /// the runner or the SDK sets and every cell is ASCII.
     mutating func append(_ b: UnsafeBufferPointer<UInt8>, _ fields: CSVFields, to batch: inout EncodedRecords) {
-        while keys.count < max(fields.count, columns.count) { addKey(columns.name(keys.count)) }
-        // The record is in the writer's own form (keys and strings by JSONWriter, numbers
-        // as JSONNumber takes them, unique names) when no column is a key the runner or the
-        // SDK sets and every cell is ASCII: then it needs no check before it is spliced.
-        let vouch = !hasReservedName
-        let written = batch.append(vouching: { out in
-            var ascii = vouch
-            out.append(UInt8(ascii: "{"))
+        if keys.count < max(fields.count, columns.count) {
+            // A row longer than any before: its extra fields get names.
+            if fields.count > columns.count { _ = columns.name(fields.count - 1) }
+            keys = RecordKeys(columns.names)
+        }
+        let infer = inferTypes, width = keys.count
+        let written = batch.append(keys: keys) { w in
             fields.forEach(in: b) { i, text in
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: keys[i])
-                if ascii { ascii = EncodedRecords.isASCII(text) }
-                CSVValueInference.write(text, infer: inferTypes, into: &out)
+                w.key(i)
+                CSVValueInference.write(text, infer: infer, into: &w)
             }
-            for i in fields.count..<max(fields.count, keys.count) { out.append(contentsOf: missing[i]) }
-            out.append(UInt8(ascii: "}"))
-            return ascii
-        })
+            // A short row's missing fields are null.
+            for i in fields.count..<max(fields.count, width) {
+                w.key(i)
+                w.null()
+            }
+        }
         // Only a row with invalid UTF-8 gets here: the writer copies a field's bytes as they
-        // are. (`append` throws only for a non-finite number, which CSV text never gives.)
+        // are.
         if !written { try? batch.append(object(fields.strings(in: b))) }
     }
 
@@ -55,14 +52,5 @@ struct CSVRecordEncoder {
             for name in columns.names[fields.count...] { o[name] = .null }
         }
         return o
-    }
-
-    private mutating func addKey(_ name: String) {
-        if EncodedRecords.reservedKeys.contains(name) { hasReservedName = true }
-        var key: [UInt8] = []
-        JSONWriter.writeString(name, into: &key)
-        key.append(UInt8(ascii: ":"))
-        keys.append(key)
-        missing.append([UInt8(ascii: ",")] + key + CSVValueInference.literalNull)
     }
 }

@@ -38,19 +38,19 @@ enum CSVValueInference {
         }
     }
 
-    /// Appends a cell as JSON: typed as ``kind(_:)`` says, or (without inference) a string.
+    /// Writes a cell as JSON: typed as ``kind(_:)`` says, or (without inference) a string.
     @inline(__always)
-    static func write(_ text: UnsafeBufferPointer<UInt8>, infer: Bool, into out: inout [UInt8]) {
-        guard infer else { return JSONWriter.writeStringBytes(text, into: &out) }
+    static func write(_ text: UnsafeBufferPointer<UInt8>, infer: Bool, into w: inout RecordWriter) {
+        guard infer else { return w.text(text) }
         switch kind(text) {
-        case .null: out.append(contentsOf: literalNull)
-        case .bool(let b): out.append(contentsOf: b ? literalTrue : literalFalse)
-        case .number(let n): out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<n]))
-        case .string: JSONWriter.writeStringBytes(text, into: &out)
+        case .null: w.null()
+        case .bool(let b): b ? literalTrue.withUnsafeBufferPointer { w.literal($0, checked: true) } : literalFalse.withUnsafeBufferPointer { w.literal($0, checked: true) }
+        // kind(_:) took the literal with JSONNumber.literalLength.
+        case .number(let n): w.literal(UnsafeBufferPointer(rebasing: text[..<n]), checked: true)
+        case .string: w.text(text)
         }
     }
 
-    static let literalNull: [UInt8] = Array("null".utf8)
     static let literalTrue: [UInt8] = Array("true".utf8)
     static let literalFalse: [UInt8] = Array("false".utf8)
 

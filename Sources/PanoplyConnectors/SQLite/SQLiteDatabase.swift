@@ -28,6 +28,14 @@ final class SQLiteDatabase {
     /// Runs `sql` with `bindings` and calls `row` for each result row.
     /// - Throws: ``PanoplyError`` classified from SQLite's result code.
     func query(_ sql: String, _ bindings: [JSONValue] = [], row: (SQLiteRow) throws -> Void) throws {
+        try query(sql, bindings, prepared: { _ in () }, row: { r, _ in try row(r) })
+    }
+
+    /// Runs `sql` with `bindings`: `prepared` once before the first row (the columns are
+    /// known, no value yet), then `row` for each result row with what `prepared` returned.
+    /// - Throws: ``PanoplyError`` classified from SQLite's result code.
+    func query<Context>(_ sql: String, _ bindings: [JSONValue], prepared: (SQLiteRow) -> Context,
+                        row: (SQLiteRow, Context) throws -> Void) throws {
         guard let db else { throw PanoplyError(.internal, "SQLite database '\(path)' is closed") }
         var stmt: OpaquePointer?
         var rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
@@ -35,11 +43,12 @@ final class SQLiteDatabase {
         defer { sqlite3_finalize(stmt) }
         for (i, value) in bindings.enumerated() { bind(stmt, Int32(i + 1), value) }
         let r = SQLiteRow(stmt: stmt)
+        let context = prepared(r)
         while true {
             rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { return }
             guard rc == SQLITE_ROW else { throw error(rc, context: "reading rows") }
-            try row(r)
+            try row(r, context)
         }
     }
 
@@ -89,7 +98,8 @@ struct SQLiteRow {
     /// The column's integer, when it holds one (no value built).
     @inline(__always)
     func integerKey(_ i: Int) -> Int64? {
-        sqlite3_column_type(stmt, Int32(i)) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, Int32(i)) : nil
+        guard let v = sqlite3_column_value(stmt, Int32(i)), sqlite3_value_type(v) == SQLITE_INTEGER else { return nil }
+        return sqlite3_value_int64(v)
     }
 
     /// The column as JSON: integers and reals as numbers, text as strings, blobs as base64.

@@ -113,17 +113,11 @@ public actor SQLiteSource: EncodedRecordSource {
     static func readPage(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
                          into batch: inout EncodedRecords) throws -> JSONValue? {
         var last: JSONValue?
-        var keys: SQLiteRow.EncodedNames?
-        var namesVouch = false
         var lastRow: Int64?
-        try db.query(sql, bindings) { row in
+        // The keys are encoded once, from the prepared statement's column names.
+        try db.query(sql, bindings, prepared: { $0.recordKeys(from: 1) }) { row, keys in
             if whole { last = .null } else if let k = row.integerKey(0) { lastRow = k } else { lastRow = nil; last = row.value(0) }
-            if keys == nil {
-                keys = row.encodedNames(from: 1)
-                namesVouch = SQLiteRow.namesVouch((1..<row.count).map { row.name($0) })
-            }
-            let names = keys!, vouch = namesVouch
-            guard !batch.append(vouching: { row.writeObject(from: 1, keys: names, namesVouch: vouch, into: &$0) }) else { return }
+            guard !batch.append(keys: keys, { row.writeCells(from: 1, into: &$0) }) else { return }
             // Text that is not valid UTF-8: the object repairs it, as String(decoding:) does.
             var o = JSONObject()
             for i in 1..<row.count { o[row.name(i)] = row.value(i) }
