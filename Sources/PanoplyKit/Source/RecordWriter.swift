@@ -70,7 +70,8 @@ public struct RecordWriter {
         count += p.count
     }
 
-    /// Starts cell `k`: the comma before every cell but the first, then its key.
+    /// Starts cell `k` (below the keys' count): the comma before every cell but the first,
+    /// then its key.
     public mutating func key(_ k: Int) {
         let start = k == 0 ? 0 : ends[k - 1]
         if k > 0 { byte(UInt8(ascii: ",")) }
