@@ -127,21 +127,14 @@ public struct RecordWriter {
     /// escapes them. Bytes that are not ASCII clear ``vouch`` (the record is checked: invalid
     /// UTF-8 makes it invalid, and the caller then builds it as an object).
     public mutating func text(_ buf: UnsafeBufferPointer<UInt8>) {
-        let n = buf.count
-        if JSONWriter.firstSpecial(buf) == n {
-            guard room(n + 2) else { return }
-            base[count] = UInt8(ascii: "\"")
-            if let src = buf.baseAddress { (base + count + 1).update(from: src, count: n) }
-            base[count + n + 1] = UInt8(ascii: "\"")
-            count += n + 2
-        } else {
-            guard room(JSONWriter.escapedCount(buf) + 2) else { return }
-            base[count] = UInt8(ascii: "\"")
-            count += 1
-            count += JSONWriter.writeEscaped(buf, to: base + count)
-            base[count] = UInt8(ascii: "\"")
-            count += 1
+        guard !full else { return }
+        // The writer's own string code, in the room left.
+        var w = ByteWriter(base: base + count, capacity: capacity - count)
+        do { try w.stringBytes(buf) } catch {
+            full = true
+            return
         }
+        count += w.count
         if vouch, !EncodedRecords.isASCII(buf) { vouch = false }
     }
 
