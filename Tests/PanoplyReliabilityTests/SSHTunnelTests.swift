@@ -29,15 +29,18 @@ struct SSHTunnelTests {
                          environment: ["PGPASSWORD": pg["password"]!])
     }
 
-    func run(_ sshd: SSHServer, table: String, extra: [String: String]) throws -> (Child.Exit, URL) {
+    /// Runs `panoply run postgres` through `sshd`; the config folder (where host keys
+    /// trusted on first use are kept) is `config`, else a fresh temp folder.
+    func run(_ sshd: SSHServer, table: String, extra: [String: String], config: URL? = nil) throws -> (Child.Exit, URL) {
         let pg = try #require(Self.pg)
         let out = try temporaryDirectory()
+        let config = try config ?? temporaryDirectory()
         var params = ["host": "127.0.0.1", "port": pg["port"]!, "user": pg["user"]!, "password": pg["password"]!,
                       "database": pg["database"]!, "table": table, "sslmode": "disable",
                       "ssh_tunnel": "true", "ssh_host": "127.0.0.1", "ssh_port": String(sshd.port), "ssh_user": sshd.user]
         for (k, v) in extra { params[k] = v }
         let args = ["run", "postgres", "--outbox", out.path] + params.sorted { $0.key < $1.key }.flatMap { ["--param", "\($0.key)=\($0.value)"] }
-        return (try CLI.run(args, timeout: .seconds(120)), out)
+        return (try CLI.run(args, environment: ["PANOPLY_CONFIG_DIR": config.path], timeout: .seconds(120)), out)
     }
 
     @Test("panoply run postgres reads a table through the tunnel (RSA and Ed25519 keys, known_hosts checked)",
@@ -103,6 +106,54 @@ struct SSHTunnelTests {
         #expect(r.status == 1)
         #expect(r.stderr.contains("the host key of the SSH host \(sshd.user)@127.0.0.1:\(sshd.port) does not match ssh_known_hosts"), "\(r.stderr)")
         #expect(!sshd.log.contains("Accepted publickey"), "sshd log: \(sshd.log.suffix(2000))")
+    }
+
+    /// `ED25519 SHA256:...` of a public key file.
+    static func fingerprint(_ pubFile: String) throws -> String {
+        let r = try Child.start("/usr/bin/ssh-keygen", ["-l", "-f", pubFile]).waitForExit(within: .seconds(20))
+        let parts = r.stdout.split(separator: " ")
+        guard r.status == 0, parts.count >= 4 else { throw TestFailure("ssh-keygen -l -f \(pubFile): \(r.stderr)") }
+        return "\(parts.last!.trimmingCharacters(in: CharacterSet(charactersIn: "()\n"))) \(parts[1])"
+    }
+
+    @Test("without ssh_known_hosts the first connect trusts the host key, keeps it in the config folder (0600) and logs its fingerprint",
+          .enabled(if: available))
+    func trustOnFirstUse() throws {
+        let sshd = try SSHServer()
+        try Self.createTable("ssh_rows_tofu", rows: 5)
+        let config = try temporaryDirectory()
+        let (first, out) = try run(sshd, table: "ssh_rows_tofu", extra: ["ssh_private_key": sshd.key("user_ed25519")], config: config)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Set(try Self.outboxIds(out)) == Set(1...5))
+        let file = config.appendingPathComponent("known_hosts").path
+        let known = try String(contentsOfFile: file, encoding: .utf8)
+        let hostKey = try String(contentsOfFile: sshd.key("host_key.pub"), encoding: .utf8).split(separator: " ")[1]
+        #expect(known.contains("[127.0.0.1]:\(sshd.port) ") && known.contains(hostKey), "known_hosts: \(known)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let fingerprint = try Self.fingerprint(sshd.key("host_key.pub"))
+        #expect(first.stderr.contains("trusting its host key \(fingerprint)"), "\(first.stderr)")
+        // The second connect checks the kept key, quietly.
+        let (second, _) = try run(sshd, table: "ssh_rows_tofu", extra: ["ssh_private_key": sshd.key("user_ed25519")], config: config)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(!second.stderr.contains("trusting its host key"), "\(second.stderr)")
+    }
+
+    @Test("a host key that changed since it was trusted fails before any login, naming the host and both fingerprints",
+          .enabled(if: available))
+    func changedHostKey() throws {
+        let sshd = try SSHServer()
+        let config = try temporaryDirectory()
+        let other = try String(contentsOfFile: sshd.key("wrong_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(sshd.port) \(other)\n".write(to: config.appendingPathComponent("known_hosts"), atomically: true, encoding: .utf8)
+        let (r, _) = try run(sshd, table: "ssh_rows", extra: ["ssh_private_key": sshd.key("user_ed25519")], config: config)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("the host key of the SSH host 127.0.0.1:\(sshd.port) has changed"), "\(r.stderr)")
+        #expect(r.stderr.contains(try Self.fingerprint(sshd.key("wrong_key.pub"))), "\(r.stderr)")
+        #expect(r.stderr.contains(try Self.fingerprint(sshd.key("host_key.pub")).split(separator: " ")[1]), "\(r.stderr)")
+        #expect(!sshd.log.contains("Accepted publickey"), "sshd log: \(sshd.log.suffix(2000))")
+        // The kept key is not replaced.
+        #expect(try String(contentsOf: config.appendingPathComponent("known_hosts"), encoding: .utf8).contains(other))
     }
 
     @Test("tunnel params are checked with the original SDK's messages", arguments: [

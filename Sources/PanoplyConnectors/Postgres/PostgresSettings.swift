@@ -44,9 +44,10 @@ struct PostgresSettings: Sendable {
     }
 
     /// Opens the SSH tunnel when `ssh_tunnel` is on (nil otherwise).
-    func openTunnel() async throws -> SSHTunnel? {
+    /// - Parameter log: told the fingerprint of an SSH host key trusted on first use.
+    func openTunnel(log: @Sendable (String) -> Void = { _ in }) async throws -> SSHTunnel? {
         guard let tunnel else { return nil }
-        return try await SSHTunnel(tunnel, targetHost: host, targetPort: port)
+        return try await SSHTunnel(tunnel, targetHost: host, targetPort: port, log: log)
     }
 
     /// Opens and authenticates a connection (through `tunnel` when given).

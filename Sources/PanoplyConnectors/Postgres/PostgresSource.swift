@@ -67,7 +67,7 @@ public actor PostgresSource: EncodedRecordSource {
         resource = relation.id
         context.log("connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
                     + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
-        let tunnel = try await settings.openTunnel()
+        let tunnel = try await settings.openTunnel(log: { [context] in context.log($0) })
         self.tunnel = tunnel
         let connection: PostgresConnection
         do { connection = try await settings.connect(through: tunnel) } catch { tunnel?.close(); throw error }

@@ -28,6 +28,7 @@ extension SSHTunnel {
             return PanoplyError(.auth, "SSH authentication failed at \(host): \(said) (check ssh_user and \(what))", code: 401, retryable: false)
         }
         if lower.contains("host key verification failed") || lower.contains("no matching host key") || lower.contains("host key for") {
+            if let trustFile { return changedHostKey(trustFile) }
             return PanoplyError(.auth, "the host key of the SSH host \(host) does not match ssh_known_hosts: \(said)", code: 403, retryable: false)
         }
         if lower.contains("could not resolve hostname") {
@@ -37,6 +38,16 @@ extension SSHTunnel {
             return PanoplyError(.transient, "the SSH host \(host) refused the port forward: \(said)")
         }
         return PanoplyError(.transient, "cannot open the SSH tunnel through \(host): \(said.isEmpty ? "ssh exited" : said)", code: 408)
+    }
+
+    /// The host's key differs from the one trusted on first use.
+    private func changedHostKey(_ trustFile: String) -> PanoplyError {
+        let known = trustedBefore.isEmpty ? "(none)" : trustedBefore.joined(separator: ", ")
+        let offered = SSHHostTrust.offeredFingerprint(in: sshLog) ?? "(ssh did not say)"
+        return PanoplyError(.auth, "the host key of the SSH host \(settings.host):\(settings.port) has changed: \(trustFile) trusts \(known), "
+                            + "the host now offers \(offered). If the host was rebuilt, remove the old key with "
+                            + "ssh-keygen -R '\(hostSpec)' -f \(trustFile) (or give ssh_known_hosts); otherwise someone may be "
+                            + "intercepting the connection", code: 403, retryable: false)
     }
 
     private var sshLog: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -11,7 +11,8 @@ import Glibc
 /// with it; the key and known_hosts go to a private temp folder (0700, files 0600) that is
 /// removed on close. A password goes to ssh through SSH_ASKPASS (a script that prints an
 /// environment variable of the ssh process), so it is never on a command line and needs
-/// no extra package (sshpass).
+/// no extra package (sshpass). Without `ssh_known_hosts`, host keys are trusted on first use
+/// and kept in the config folder (``SSHHostTrust``).
 final class SSHTunnel: @unchecked Sendable {
     let settings: SSHTunnelSettings
     /// The forwarded port on 127.0.0.1.
@@ -24,6 +25,10 @@ final class SSHTunnel: @unchecked Sendable {
     private let folder: URL
     private let lock = NSLock()
     private var closed = false
+    /// The known_hosts file of trust on first use (nil when ssh_known_hosts is given).
+    private(set) var trustFile: String?
+    /// The fingerprints the trust file held for the host before this connect.
+    private(set) var trustedBefore: [String] = []
     /// Whether ssh still runs (without reaping it).
     var processIsRunning: Bool { process?.isRunning ?? false }
     var logPath: String { folder.appendingPathComponent("ssh.log").path }
@@ -31,7 +36,8 @@ final class SSHTunnel: @unchecked Sendable {
     /// Starts ssh and waits until the forward accepts connections.
     /// - Throws: ``PanoplyError``: auth (a rejected key or password, a host key that does
     ///   not match), transient (the SSH host cannot be reached), config (ssh missing).
-    init(_ settings: SSHTunnelSettings, targetHost: String, targetPort: Int) async throws {
+    /// - Parameter log: told the fingerprint of a host key trusted on first use.
+    init(_ settings: SSHTunnelSettings, targetHost: String, targetPort: Int, log: @Sendable (String) -> Void = { _ in }) async throws {
         self.settings = settings
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-ssh-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -39,6 +45,7 @@ final class SSHTunnel: @unchecked Sendable {
         do {
             process = try start(targetHost: targetHost, targetPort: targetPort)
             try await waitUntilForwarding()
+            logFirstUse(log)
         } catch {
             close()
             throw error
@@ -87,14 +94,30 @@ final class SSHTunnel: @unchecked Sendable {
         return try SpawnedProcess(ssh, args, environment: env, stderr: log)
     }
 
-    /// Checked against ssh_known_hosts when given; otherwise any host key is accepted (as
-    /// the original SDK's tunnel did) and nothing is written to the user's known_hosts.
+    /// Checked against ssh_known_hosts when given; otherwise trusted on first use and kept
+    /// in the config folder's known_hosts (``SSHHostTrust``), never in the user's own.
     private func hostKeyOptions() throws -> [String] {
         guard let known = settings.knownHosts else {
-            return ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+            let file = SSHHostTrust.knownHostsFile()
+            try SSHHostTrust.prepare(file)
+            trustFile = file
+            trustedBefore = SSHHostTrust.fingerprints(of: hostSpec, in: file)
+            return ["-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null",
+                    "-o", "HashKnownHosts=no", "-o", "UpdateHostKeys=no", "-o", "CheckHostIP=no"]
         }
         let file = FileManager.default.fileExists(atPath: known) ? known : try write("known_hosts", known.hasSuffix("\n") ? known : known + "\n")
         return ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null"]
+    }
+
+    /// How known_hosts names the SSH host.
+    var hostSpec: String { SSHHostTrust.hostSpec(host: settings.host, port: settings.port) }
+
+    /// Logs the fingerprint of a host key this connect trusted for the first time.
+    private func logFirstUse(_ log: @Sendable (String) -> Void) {
+        guard let trustFile, trustedBefore.isEmpty else { return }
+        let now = SSHHostTrust.fingerprints(of: hostSpec, in: trustFile)
+        log("ssh: first connection to \(settings.host):\(settings.port); trusting its host key \(now.first ?? "(unknown)") "
+            + "from now on (kept in \(trustFile); give ssh_known_hosts to pin keys instead)")
     }
 
     /// A key given as a path is read from the file; a key pasted without its line breaks

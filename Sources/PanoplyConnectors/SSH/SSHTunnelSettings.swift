@@ -10,7 +10,8 @@ struct SSHTunnelSettings: Sendable {
     /// An OpenSSH or PEM private key (RSA, Ed25519, ECDSA), as text or a path to a file.
     var privateKey: String?
     var password: String?
-    /// known_hosts lines (or a path to a known_hosts file); nil accepts any host key.
+    /// known_hosts lines (or a path to a known_hosts file); nil trusts the host key on first
+    /// use (``SSHHostTrust``).
     var knownHosts: String?
 
     static let params: [SourceParam] = [
@@ -23,7 +24,7 @@ struct SSHTunnelSettings: Sendable {
                     help: "Applies when ssh_tunnel is on: the private key (RSA or Ed25519), as text or a file path; never logged").visible(when: "ssh_tunnel", is: "true"),
         SourceParam("ssh_password", title: "SSH password", kind: .secret, help: "Applies when ssh_tunnel is on: password login instead of a key; never logged").visible(when: "ssh_tunnel", is: "true"),
         SourceParam("ssh_known_hosts", title: "SSH known hosts", kind: .multiline, placeholder: "bastion.example.com ssh-ed25519 AAAA...",
-                    help: "Applies when ssh_tunnel is on: known_hosts lines (or a file) that the SSH host's key must match; empty accepts any key").visible(when: "ssh_tunnel", is: "true"),
+                    help: "Applies when ssh_tunnel is on: known_hosts lines (or a file) the SSH host's key must match; empty: trusted on first use, kept in the config folder").visible(when: "ssh_tunnel", is: "true"),
     ]
 
     /// The tunnel's settings, or nil when `ssh_tunnel` is off.
