@@ -39,6 +39,7 @@ struct DestinationOptions: ParsableArguments {
         if noVerifySSL { Self.warnNoVerify() }
         let key = apiKey ?? env["PANOPLY_API_KEY"]
         let secret = apiSecret ?? env["PANOPLY_API_SECRET"]
+        OutputRedaction.add([secret, awsSecretAccessKey ?? env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]].compactMap { $0 })
         let kind: DestinationSettings.Kind
         if outbox != nil { kind = .outbox }
         else if queueURL != nil { kind = .queueURL }

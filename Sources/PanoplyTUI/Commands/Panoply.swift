@@ -33,10 +33,15 @@ struct Panoply: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((OutputRedaction.text(fullMessage(for: error)) + "\n").utf8))
                 Foundation.exit(Exit.usage)
             }
-            exit(withError: error)
+            // Help and version go to standard output as ArgumentParser prints them; any
+            // other error's text may quote a secret a source or the destination was given.
+            if code == .success || error is ExitCode { exit(withError: error) }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { printError(message) }
+            Foundation.exit(code.rawValue)
         }
     }
 }
@@ -48,9 +53,9 @@ let processEnvironment = ProcessInfo.processInfo.environment
 /// Python types added with `panoply sources add` (in the default config folder).
 let registry = (try? ConfigStore(directory: defaultConfigDirectory()).registry()) ?? BuiltinSources.registry
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, secrets masked (``OutputRedaction``).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((OutputRedaction.text(line) + "\n").utf8))
 }
 
 /// Ends the process with a message on standard error.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PanoplyConnectors
 import PanoplyKit
 import PanoplyTUICore
 import Synchronization
@@ -9,7 +10,9 @@ extension RunCommand {
     /// destination, as Ctrl-S would, and records the run in its history.
     func runSaved(_ name: String, signals: AsyncStream<Int32>) async throws {
         let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        if let configDir { SSHHostTrust.setKnownHostsFile(configDir + "/known_hosts") }
         let saved = try SavedSourceRun(name: name, store: store, fullRefresh: fullRefresh, environment: processEnvironment)
+        OutputRedaction.add(saved.redactor.secrets)
         let settings = try SavedSourceRun.destination(destination, store: store)
         let config: SDKConfiguration
         do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {

@@ -82,7 +82,9 @@ struct RunCommand: AsyncParsableCommand {
             runner.cancel()
         } work: {
             let resourced = ResourcePlan(configuration: sourceType.configuration, input: input) != nil
-            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: sourceType, resourced: resourced) }
+            let printer = Task {
+                await Self.printEvents(runner.events, json: json, sourceType: sourceType, redactor: OutputRedaction.current, resourced: resourced)
+            }
             let summary = await runner.run()
             await printer.value
             return Self.exitCode(summary)
