@@ -52,7 +52,7 @@ struct FileSetTests {
         let dir = try Self.folder(["data/a.csv", "data/b.csv"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cwd = FileManager.default.currentDirectoryPath
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         #expect(FileManager.default.changeCurrentDirectoryPath(dir))
         #expect(try FileSet.resolve("data/*.csv", extensions: []).files == ["data/a.csv", "data/b.csv"])
         #expect(try FileSet.resolve("./data/b*", extensions: []).files == ["./data/b.csv"])

@@ -60,6 +60,7 @@ final class MemoryTerminal: @unchecked Sendable {
     /// The first frame (the latest one, or one still to come) that `match`es.
     /// - Throws: ``TestFailure`` naming `what` and showing the last frame when none did
     ///   within `limit`.
+    @discardableResult
     func waitForFrame(_ what: String, within limit: Duration = .seconds(30),
                       _ match: @escaping @Sendable (Screen) -> Bool) async throws -> Screen {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Screen, Error>) in

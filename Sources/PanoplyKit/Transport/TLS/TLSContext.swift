@@ -50,7 +50,7 @@ final class TLSContext: @unchecked Sendable {
         guard first != 0 else { return "unknown TLS error" }
         var buf = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(first, &buf, buf.count)
-        let text = String(cString: buf)
+        let text = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // "error:0A000086:SSL routines::certificate verify failed" -> the reason part.
         return text.split(separator: ":", omittingEmptySubsequences: false).last.map(String.init) ?? text
     }
