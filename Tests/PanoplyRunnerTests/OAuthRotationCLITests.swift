@@ -84,4 +84,69 @@ struct OAuthRotationCLITests {
             }
         }
     }
+
+    @Test("resources of one run share the rotating grant: each delivers every record, and the state keeps the newest refresh token",
+          .enabled(if: base != nil), arguments: [(parallel: 1, tokenUses: 1), (parallel: 2, tokenUses: 1000)])
+    func resourcesShareRotatedToken(parallel: Int, tokenUses: Int) async throws {
+        let base = try #require(Self.base)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = UUID().uuidString
+        // The initial access token is expired at once; each issued one works for `tokenUses`
+        // requests; each refresh token works once and the answer carries the next one.
+        // One run at a time (1) rotates within and between resources; two at once (2) both
+        // start with the expired token, and the third opens after the first rotation.
+        let totals = [23, 14, 6]
+        let endpoints = totals.map { "items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=\(tokenUses)&total=\($0)" }
+        let statePath = dir.appendingPathComponent("state.json").path
+        let run = try CLI.run([
+            "run", "http", "--param", "base_url=\(base)", "--param", "endpoints=\(endpoints.joined(separator: ","))",
+            "--param", "records_path=data.items", "--param", "pagination=page", "--param", "page_size_param=per_page", "--param", "page_size=10",
+            "--param", "auth=oauth2", "--param", "access_token=initial-token",
+            "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
+            "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh",
+            "--parallel-resources", String(parallel), "--state", statePath, "--outbox", dir.appendingPathComponent("out").path,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+
+        // Every record of every resource, once.
+        let records = try outboxRecords(dir.appendingPathComponent("out"))
+        let byEndpoint = Dictionary(grouping: records) { $0["__resource"]?.stringValue ?? "-" }
+        #expect(byEndpoint.keys.sorted() == endpoints.sorted())
+        for (endpoint, total) in zip(endpoints, totals) {
+            let ids = (byEndpoint[endpoint] ?? []).compactMap { $0["id"]?.intValue }
+            #expect(ids.sorted() == Array(1...total), "\(endpoint): \(ids)")
+        }
+
+        // No refresh was made with a revoked token; the state holds every resource's end
+        // and the newest refresh token.
+        let stats = try await Self.stats(base, scenario)
+        let refreshes = try #require(stats["refresh"]?.intValue)
+        #expect(stats["refresh_rejected"] == nil, "\(stats)")
+        #expect(parallel == 1 ? refreshes > totals.count : refreshes == 1, "\(stats)")
+        let state = try #require(try StateFile.load(statePath))
+        for (endpoint, total) in zip(endpoints, totals) {
+            #expect(state[endpoint]?[path: "http.records"] == .number(JSONNumber(total)))
+        }
+        #expect(state[ResourcePlan.finishedKey] == nil)
+        #expect(state[SavedParams.stateKey]?[path: "refresh_token.value"] == .string("rotated-refresh-\(refreshes)"))
+        for secret in ["good-refresh", "rotated-refresh", "fresh-token", "test-secret"] {
+            #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret), "\(secret) was printed")
+        }
+    }
+
+    /// What the fixture counted in `scenario` (refreshes, rejected ones).
+    static func stats(_ base: String, _ scenario: String) async throws -> JSONObject {
+        let response = try await WebClient().get(URL(string: "\(base)/stats?scenario=\(scenario)")!, headers: [])
+        return try #require(try JSONParser.parse(response.body).objectValue)
+    }
+
+    /// Every record line of the outbox in `dir`.
+    func outboxRecords(_ dir: URL) throws -> [JSONObject] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ndjson") }.sorted()
+        return try names.flatMap { name in
+            try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONParser.parse(String($0)).objectValue }
+        }
+    }
 }

@@ -5,7 +5,8 @@ import FoundationNetworking
 #endif
 
 /// One GET with the source's headers and token, over PanoplyKit's ``WebClient`` (the same
-/// CA bundle and proxy settings as the destination), the answer classified: 2xx is returned;
+/// CA bundle and proxy settings as the destination; the headers and token never follow a
+/// redirect to another origin, and an https-to-http redirect is refused), the answer classified: 2xx is returned;
 /// 429 and 503 wait for Retry-After (a few times) before giving up with a retryable
 /// error; 401 is an auth error the token refresher reacts to; 404 is not retryable.
 struct HTTPFetcher: Sendable {
@@ -25,12 +26,13 @@ struct HTTPFetcher: Sendable {
     func get(_ url: URL, token: String?) async throws -> Page {
         var waits = 0
         while true {
-            var fields = [("Accept", "application/json"), ("User-Agent", "panoply-swift/\(PanoplyKitVersion.string)")]
-            fields = fields.filter { f in !headers.contains { $0.0.lowercased() == f.0.lowercased() } } + headers
+            let own = [("Accept", "application/json"), ("User-Agent", "panoply-swift/\(PanoplyKitVersion.string)")]
+            var fields = own.filter { f in !headers.contains { $0.0.lowercased() == f.0.lowercased() } } + headers
             if let token { fields.append(("Authorization", "Bearer \(token)")) }
             let response: WebClient.Response
             do {
-                response = try await client.get(url, headers: fields)
+                // A redirect to another host gets none of the user's headers nor the token.
+                response = try await client.get(url, headers: fields, crossOriginHeaders: own)
             } catch let e as TransportError {
                 throw PanoplyError(e.retryable ? .transient : .config, "GET \(Self.redacted(url)) failed: \(e.message)", code: e.retryable ? 408 : 400, retryable: e.retryable)
             }

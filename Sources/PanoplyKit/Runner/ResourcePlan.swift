@@ -54,9 +54,13 @@ public struct ResourcePlan: Sendable, Equatable {
     }
 
     /// The input of the instance that reads `id`: its resource, destination and its part
-    /// of the run's state.
-    public func input(for id: String, base: SourceInput, runState: JSONObject) -> SourceInput {
+    /// of the run's state, with the params the run saved so far (``SavedParams``): an
+    /// instance opened after another one's token was refreshed or its refresh token rotated
+    /// starts with the new ones, not the revoked ones of `base`.
+    /// - Parameter savedParams: the run's saved params (``SavedParams/stateKey``'s entries).
+    public func input(for id: String, base: SourceInput, runState: JSONObject, savedParams: JSONObject = [:]) -> SourceInput {
         var input = base
+        input.params = SavedParams.current(savedParams, over: base.params)
         input.resource = id
         input.destination = destination(for: id)
         input.state = runState[id]?.objectValue

@@ -52,6 +52,17 @@ public enum SavedParams {
         return out
     }
 
+    /// `params` with the values of the entries in `saved` (the run's saved params so far,
+    /// already checked against the configured ones): what an instance opened later in the
+    /// run starts with, e.g. the refresh token another resource's instance was rotated to.
+    public static func current(_ saved: JSONObject, over params: [String: JSONValue]) -> [String: JSONValue] {
+        var out = params
+        for (name, entry) in saved {
+            if case .object(let e) = entry, let value = e["value"] { out[name] = value }
+        }
+        return out
+    }
+
     /// Records the declared params among `changes` (a `source-change`) in `saved`, each
     /// with a digest of the configured value it replaces. Anything else in a source-change
     /// is not a setting to bring back on the next run.

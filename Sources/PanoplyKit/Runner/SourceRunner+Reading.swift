@@ -40,9 +40,9 @@ extension SourceRunner {
 
     /// The context an instance reports through. For the instance of one resource of a
     /// ``ResourcePlan`` its progress is that resource's.
-    func makeContext(_ input: SourceInput, resource: String?) -> SourceContext {
+    func makeContext(_ input: SourceInput, resource: String?, tokenGrants: TokenGrants = TokenGrants()) -> SourceContext {
         let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
-        return SourceContext(input: input, secrets: secrets) { [self] event in
+        return SourceContext(input: input, secrets: secrets, tokenGrants: tokenGrants) { [self] event in
             switch event {
             case .log(let line): emit(.log(resource.map { "\($0): \(line)" } ?? line))
             case .progress(let l, let t, let m):

@@ -28,16 +28,18 @@ extension SourceRunner {
         if !finished.isEmpty {
             emit(.log("resuming: \(finished.count) of \(plan.ids.count) resources finished in an earlier attempt are skipped"))
         }
+        // The instances hold one grant: their OAuth2 refreshes go one at a time.
+        let grants = TokenGrants()
         let outcomes = try await withThrowingTaskGroup(of: ResourceOutcome.self) { group in
             var pending = todo.makeIterator()
             for _ in 0..<max(1, options.parallelResources) {
                 guard let id = pending.next() else { break }
-                group.addTask { try await self.readResource(id, base: input, plan: plan) }
+                group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants) }
             }
             var outcomes: [ResourceOutcome] = []
             while let outcome = try await group.next() {
                 outcomes.append(outcome)
-                if let id = pending.next() { group.addTask { try await self.readResource(id, base: input, plan: plan) } }
+                if let id = pending.next() { group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants) } }
             }
             return outcomes
         }
@@ -63,9 +65,11 @@ extension SourceRunner {
 
     /// Reads one resource to its end with its own instance.
     /// - Throws: only `CancellationError`; a read error is the `.failed` outcome.
-    private func readResource(_ id: String, base: SourceInput, plan: ResourcePlan) async throws -> ResourceOutcome {
-        let input = plan.input(for: id, base: base, runState: shared.withLock { $0.runState })
-        let context = makeContext(input, resource: id)
+    private func readResource(_ id: String, base: SourceInput, plan: ResourcePlan, grants: TokenGrants) async throws -> ResourceOutcome {
+        // From the params saved so far: another resource may have rotated the refresh token.
+        let (runState, saved) = shared.withLock { ($0.runState, $0.ledger.savedParams) }
+        let input = plan.input(for: id, base: base, runState: runState, savedParams: saved)
+        let context = makeContext(input, resource: id, tokenGrants: grants)
         emitResource(shared.withLock { $0.board.status(id, .reading) })
         var records = 0
         do {

@@ -25,14 +25,21 @@ public final class SourceContext: Sendable {
     private let sink: @Sendable (SourceEvent) -> Void
     /// Param names whose values must never appear in logs.
     private let secrets: [String]
+    /// The OAuth2 refreshes this instance shares with the other instances of its run
+    /// (``TokenRefresher`` goes through it).
+    public let tokenGrants: TokenGrants
 
     /// - Parameters:
     ///   - input: the source's input (its params and resumed state).
     ///   - secrets: values of these params are masked in log lines.
+    ///   - tokenGrants: shared by the instances of one run that read its resources; by
+    ///     default this instance's own.
     ///   - sink: receives every event (the runner turns them into run events).
-    public init(input: SourceInput, secrets: [String] = [], sink: @escaping @Sendable (SourceEvent) -> Void = { _ in }) {
+    public init(input: SourceInput, secrets: [String] = [], tokenGrants: TokenGrants = TokenGrants(),
+                sink: @escaping @Sendable (SourceEvent) -> Void = { _ in }) {
         state = Mutex(State(params: input.params, stateId: nil, merged: input.state ?? [:]))
         self.secrets = secrets
+        self.tokenGrants = tokenGrants
         self.sink = sink
     }
 

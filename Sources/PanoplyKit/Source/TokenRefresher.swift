@@ -11,6 +11,11 @@ import Synchronization
 /// When the answer carries a new refresh token (rotation), it replaces the old one in the
 /// source and in the same `source-change`; ``SourceRunner`` saves it in the run's state
 /// (``SavedParams``) so the next run refreshes with it.
+///
+/// The refreshes go through the context's ``TokenGrants``, which the instances reading one
+/// run's resources share: one refresh at a time per grant, and an instance whose refresh
+/// token another one already rotated takes the newest token instead of refreshing with a
+/// revoked one. The refresh request follows no redirect (its form carries the client secret).
 public struct TokenRefresher: Sendable {
     public var refreshURL: URL
     public var accessKey: String
@@ -30,9 +35,8 @@ public struct TokenRefresher: Sendable {
     private let client: WebClient
 
     private final class Expiry: Sendable {
-        /// When the token expires, and how long it lived.
-        private let at = Mutex<(ContinuousClock.Instant, Duration)?>(nil)
-        func withLock<R>(_ body: (inout (ContinuousClock.Instant, Duration)?) -> R) -> R { at.withLock { body(&$0) } }
+        private let at = Mutex<ContinuousClock.Instant?>(nil)
+        func withLock<R>(_ body: (inout ContinuousClock.Instant?) -> R) -> R { at.withLock { body(&$0) } }
     }
 
     public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
@@ -48,66 +52,106 @@ public struct TokenRefresher: Sendable {
         self.onRefresh = onRefresh
     }
 
-    /// Runs `request` with the current access token, refreshing it once if it expired.
+    /// Runs `request` with the current access token, refreshing it if it expired. A token
+    /// this refresher was just issued is tried once: its rejection is the request's error.
+    /// A token another instance of the run was issued (``TokenGrants``) may be rejected too
+    /// (it expired meanwhile): then it refreshes, a few rounds at most.
     /// - Throws: the request's error, or a non-retryable ``PanoplyError`` (auth) when the
     ///   token cannot be refreshed.
     public func run<T>(context: SourceContext, _ request: (String?) async throws -> T) async throws -> T {
-        if let (at, _) = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
+        if let at = expiry.withLock({ $0 }), ContinuousClock.now + expiryMargin >= at {
             context.log("The access token expires soon; refreshing it first")
             do {
-                _ = try await refresh(context: context)
+                _ = try await renew(context: context, rejected: context.param(accessKey))
             } catch {
                 // The current token may still be good: go on with it (a 401 refreshes again).
                 context.log("Refreshing early failed (\(error.asPanoplyError.message)); going on with the current token")
                 expiry.withLock { $0 = nil }
             }
         }
-        do {
-            return try await request(context.param(accessKey))
-        } catch where isExpired(error) {
-            context.log("Revalidating the access token...")
-            let token = try await refresh(context: context)
-            return try await request(token)
+        var token = context.param(accessKey)
+        var rounds = 0
+        while true {
+            do {
+                return try await request(token)
+            } catch where isExpired(error) && rounds < 3 {
+                rounds += 1
+                context.log("Revalidating the access token...")
+                let renewal = try await renew(context: context, rejected: token)
+                if renewal.posted { return try await request(renewal.grant.accessToken) }
+                token = renewal.grant.accessToken
+            }
         }
     }
 
-    /// Calls the refresh URL and stores the new token in the source.
+    /// Calls the refresh URL and stores the new token in the source; or, when another
+    /// instance of the run refreshed the grant since, stores and returns its token.
     /// - Throws: a non-retryable auth ``PanoplyError`` when the refresh fails.
     public func refresh(context: SourceContext) async throws -> String {
+        try await renew(context: context, rejected: context.param(accessKey)).grant.accessToken
+    }
+
+    /// The grant to use instead of `rejected`, through the run's ``TokenGrants``: stored in
+    /// the source (`source-change`, with a rotated refresh token) and passed to `onRefresh`.
+    private func renew(context: SourceContext, rejected: String?) async throws -> TokenGrants.Renewal {
         guard let refreshToken = context.param(refreshKey) else {
             throw PanoplyError(.auth, "access token expired and no \(refreshKey) is configured; authorize again", retryable: false)
         }
-        var fields = extraFields
-        fields[refreshKey] = refreshToken
-        let form = Array(fields.sorted { $0.key < $1.key }.map { k, v in
-            "\(Self.formEncode(k))=\(Self.formEncode(v))"
-        }.joined(separator: "&").utf8)
+        let renewal: TokenGrants.Renewal
         do {
-            let response = try await client.post(refreshURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: form)
-            let (data, status) = (Data(response.body), response.status)
-            guard (200..<300).contains(status) else {
-                throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))", retryable: false)
-            }
-            guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
-                throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
-            }
-            var changes: JSONObject = [accessKey: .string(token)]
-            // Rotation: the endpoint issued a new refresh token and revoked the one just used.
-            // It goes into the source too (later refreshes use it) and the runner saves it.
-            if let rotated = o[refreshKey]?.stringValue, !rotated.isEmpty, rotated != refreshToken {
-                changes[refreshKey] = .string(rotated)
-            }
-            let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
-            expiry.withLock { $0 = lifetime.flatMap { $0 > 0 ? (ContinuousClock.now + .seconds($0), .seconds($0)) : nil } }
-            context.changeSource(changes)
-            if changes[refreshKey] != nil { context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used") }
-            await onRefresh?(token)
-            return token
+            renewal = try await context.tokenGrants.renew(
+                endpoint: refreshURL.absoluteString, refreshToken: refreshToken, rejected: rejected, now: .now, margin: expiryMargin
+            ) { used in try await post(refreshToken: used) }
         } catch {
             context.log("Error: Access token can't be revalidated. The user would have to re-authenticate")
             let e = error.asPanoplyError
             throw PanoplyError(.auth, "access token could not be refreshed (\(e.message))", code: 401, retryable: false)
         }
+        let grant = renewal.grant
+        var changes: JSONObject = [accessKey: .string(grant.accessToken)]
+        // Rotation: the endpoint issued a new refresh token and revoked the one just used.
+        // It goes into the source too (later refreshes use it) and the runner saves it.
+        if grant.refreshToken != refreshToken { changes[refreshKey] = .string(grant.refreshToken) }
+        expiry.withLock { $0 = grant.expiresAt }
+        context.changeSource(changes)
+        if !renewal.posted {
+            context.log("Another instance of the run refreshed the access token; using its token")
+        } else if changes[refreshKey] != nil {
+            context.log("The token endpoint issued a new \(refreshKey); it replaces the one just used")
+        }
+        await onRefresh?(grant.accessToken)
+        return renewal
+    }
+
+    /// Posts `refreshToken` to the refresh URL (no redirect is followed: the form carries the
+    /// client secret).
+    /// - Throws: a ``PanoplyError`` saying what the endpoint answered.
+    private func post(refreshToken: String) async throws -> TokenGrants.Grant {
+        var fields = extraFields
+        fields[refreshKey] = refreshToken
+        let form = Array(fields.sorted { $0.key < $1.key }.map { k, v in
+            "\(Self.formEncode(k))=\(Self.formEncode(v))"
+        }.joined(separator: "&").utf8)
+        let response = try await client.post(refreshURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: form)
+        let (data, status) = (Data(response.body), response.status)
+        guard (200..<300).contains(status) else {
+            throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))\(Self.notFollowed(status, response.headers["location"], from: refreshURL))", retryable: false)
+        }
+        guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
+            throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
+        }
+        let rotated = o[refreshKey]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
+        return TokenGrants.Grant(accessToken: token, refreshToken: rotated ?? refreshToken,
+                                 expiresAt: lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil })
+    }
+
+    /// `; it redirects to HOST, not followed (...)` for a redirect answer, else "".
+    static func notFollowed(_ status: Int, _ location: String?, from url: URL) -> String {
+        guard RedirectPolicy.statuses.contains(status), let location,
+              let target = URL(string: location, relativeTo: url)?.absoluteURL, target.host != nil else { return "" }
+        return "; it redirects to \(RedirectPolicy.host(target)), not followed since the request carries the client secret "
+            + "(set the token URL to the endpoint itself)"
     }
 
     /// ` (invalid_grant)`: the OAuth2 error code of a failed refresh (RFC 6749 5.2), or "".

@@ -2,7 +2,8 @@ import Foundation
 
 /// GET and POST requests over the SDK's own HTTP/1.1 client, with the same trust and proxy
 /// settings as the queue transport (``NetworkSettings``): for connectors that read web APIs.
-/// Keeps a few keep-alive connections per origin and follows up to five redirects.
+/// Keeps a few keep-alive connections per origin and follows up to five redirects of a GET
+/// (``RedirectPolicy``: credentials never go to another origin, nothing goes from https to http).
 public final class WebClient: @unchecked Sendable {
     /// A response, its body read whole.
     public struct Response: Sendable {
@@ -25,18 +26,28 @@ public final class WebClient: @unchecked Sendable {
         self.timeout = timeout
     }
 
-    /// GETs `url` with `headers` (a `Host` header is added).
+    /// GETs `url` with `headers` (a `Host` header is added), following up to five redirects
+    /// as ``RedirectPolicy`` allows: within `url`'s origin with `headers`; to another origin
+    /// (scheme, host or port) with `crossOriginHeaders` only, so credentials stay home; never
+    /// from https to http.
+    /// - Parameters:
+    ///   - headers: sent to `url` and to redirects within its origin.
+    ///   - crossOriginHeaders: sent instead after a redirect to another origin: only headers
+    ///     the caller adds itself that carry nothing secret (`Accept`, `User-Agent`).
     /// - Throws: ``TransportError``: retryable for network failures, not retryable for a
-    ///   certificate problem or an unusable CA file (the message names host and cause).
-    public func get(_ url: URL, headers: [(String, String)]) async throws -> Response {
-        var current = url
-        for _ in 0...5 {
-            let r = try await once("GET", current, headers: headers, body: [])
-            guard [301, 302, 303, 307, 308].contains(r.status), let location = r.headers["location"],
-                  let next = URL(string: location, relativeTo: current)?.absoluteURL else { return r }
-            current = next
+    ///   certificate problem, an unusable CA file or a refused redirect (the message names
+    ///   the hosts and the cause).
+    public func get(_ url: URL, headers: [(String, String)], crossOriginHeaders: [(String, String)] = []) async throws -> Response {
+        var policy = RedirectPolicy(start: url)
+        while true {
+            let sent = policy.sendsCallerHeaders ? headers : crossOriginHeaders
+            let r = try await once("GET", policy.current, headers: sent, body: [])
+            switch policy.answered(status: r.status, location: r.headers["location"]) {
+            case .deliver: return r
+            case .follow: continue
+            case .refuse(let error): throw error
+            }
         }
-        throw TransportError(code: "Transport", message: "GET \(url.host ?? "?"): more than 5 redirects", retryable: false)
     }
 
     /// POSTs `body` to `url` with `headers` (`Host` and `Content-Length` are added); no
