@@ -53,6 +53,8 @@ struct DeliveryState {
     var bodyLimit: Int { batcher.bodyLimit }
     var pendingCount: Int { pending.count - pendingHead }
     var isFull: Bool { bufferedBytes > maxBufferedBytes }
+    /// Writers waiting for room (for tests and diagnostics).
+    var waitingWriters: Int { capacityWaiters.count }
     /// When the buffer is full of messages that failed for good, waiting for room would
     /// wait forever: this error says so (nil otherwise).
     var stuckError: PanoplyError? { isFull && !failed.isEmpty ? undeliveredError() : nil }
@@ -257,6 +259,14 @@ struct DeliveryState {
         if let stuck = stuckError { return .failed(stuck) }
         capacityWaiters.append(id)
         return .wait
+    }
+
+    /// A writer waiting for room was cancelled. - Returns: whether it was still waiting
+    /// (then its canceller resumes it; otherwise an event already woke it).
+    mutating func capacityCancelled(_ id: WaiterID) -> Bool {
+        guard let i = capacityWaiters.firstIndex(of: id) else { return false }
+        capacityWaiters.remove(at: i)
+        return true
     }
 
     /// `close()` begins: from now on writes are refused, and the open message is sealed,

@@ -54,7 +54,10 @@ extension PanoplySDK {
             var permanent: [(OutgoingMessage, TransportError)] = []
             do {
                 let results = try await transport.send(remaining)
-                for (m, r) in zip(remaining, results) {
+                for (i, m) in remaining.enumerated() {
+                    // A transport that answers fewer results than messages must not leave
+                    // the rest in flight forever: a missing result is a retryable failure.
+                    let r = i < results.count ? results[i] : .failure(Self.missingResult(m, results: results.count, messages: remaining.count))
                     switch r {
                     case .success(let id): acknowledge(m, id: id, attempt: attempt)
                     case .failure(let e): if e.retryable { retry.append((m, e)) } else { permanent.append((m, e)) }
@@ -84,6 +87,13 @@ extension PanoplySDK {
             attempt += 1
             remaining = messages
         }
+    }
+
+    /// The failure of a message the transport returned no result for.
+    static func missingResult(_ m: OutgoingMessage, results: Int, messages: Int) -> TransportError {
+        TransportError(code: "MissingResult",
+                       message: "the destination gave no result for message \(m.number) (it answered \(results) results for \(messages) messages)",
+                       retryable: true)
     }
 
     private func acknowledge(_ m: OutgoingMessage, id: String, attempt: Int) {

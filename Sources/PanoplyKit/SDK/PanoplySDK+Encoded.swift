@@ -75,9 +75,10 @@ extension PanoplySDK {
     }
 
     /// Waits for room in the buffer.
-    /// - Throws: when room will never come (messages failed for good).
+    /// - Throws: ``PanoplyError`` when room will never come (messages failed for good);
+    ///   `CancellationError` when the task is cancelled while it waits.
     func waitForRoom() async throws {
-        if let stuck = await capacityAnswer() { throw stuck }
+        if let stuck = try await capacityAnswer() { throw stuck }
     }
 
     /// The runner's keys for every record of a pass, as JSON text to put before a

@@ -15,15 +15,16 @@ extension PanoplySDK {
 
     /// Like `write`, but waits while the buffer is full instead of throwing; it waits as
     /// often as it must (other writers may take the room first).
-    /// - Throws: as `write`, or ``PanoplyError`` when the buffer is full of messages that
-    ///   failed for good, so room would never come.
+    /// - Throws: as `write`; ``PanoplyError`` when the buffer is full of messages that
+    ///   failed for good, so room would never come; `CancellationError` when the task is
+    ///   cancelled while it waits (the record is not written then).
     @discardableResult
     public func writeWithBackpressure(_ table: String, _ record: JSONObject) async throws -> UInt64 {
         while true {
             if case .written(let seq) = try appendIfRoom(table: table, encode: { try JSONWriter.writeRecord(record, table: table, into: &$0) }) {
                 return seq
             }
-            if let stuck = await capacityAnswer() { throw stuck }
+            if let stuck = try await capacityAnswer() { throw stuck }
         }
     }
 
@@ -72,24 +73,37 @@ extension PanoplySDK {
     /// waiting for room would wait forever; nil otherwise.
     public var stuckError: PanoplyError? { state.withLock { $0.machine.stuckError } }
 
-    /// Suspends until the buffer has room, the SDK is closing, or messages failed for
-    /// good (check ``stuckError``). Another writer may take the room first: check again.
-    public func waitForCapacity() async { _ = await capacityAnswer() }
+    /// Suspends until the buffer has room, the SDK is closing, messages failed for good
+    /// (check ``stuckError``), or the task is cancelled (check `Task.isCancelled`: a
+    /// cancelled task returns at once). Another writer may take the room first: check again.
+    public func waitForCapacity() async { _ = try? await capacityAnswer() }
 
     /// Waits once for room; returns the error when room will not come.
-    func capacityAnswer() async -> PanoplyError? {
-        var answer = DeliveryState.WaitAnswer.wait
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            answer = state.withLock { s in
-                let id = s.newWaiter()
-                let a = s.machine.capacityWanted(by: id)
-                if a == .wait { s.writers[id] = c }
-                return a
+    /// - Throws: `CancellationError` when the task is cancelled, before or while it waits:
+    ///   the waiter is taken out under the lock, so it is resumed once, by whichever of
+    ///   room and cancellation comes first.
+    func capacityAnswer() async throws -> PanoplyError? {
+        let id = state.withLock { $0.newWaiter() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<PanoplyError?, Error>) in
+                let answer = state.withLock { s -> DeliveryState.WaitAnswer? in
+                    // Cancelled before the handler could find this waiter: never wait.
+                    if Task.isCancelled { return nil }
+                    let a = s.machine.capacityWanted(by: id)
+                    if a == .wait { s.writers[id] = c }
+                    return a
+                }
+                switch answer {
+                case nil: c.resume(throwing: CancellationError())
+                case .wait?: break
+                case .done?: c.resume(returning: nil)
+                case .failed(let e)?: c.resume(returning: e)
+                }
             }
-            if answer != .wait { c.resume() }
+        } onCancel: {
+            let c = state.withLock { s in s.machine.capacityCancelled(id) ? s.writers.removeValue(forKey: id) : nil }
+            c?.resume(throwing: CancellationError())
         }
-        if case .failed(let e) = answer { return e }
-        return nil
     }
 
     /// Seals the open message if the flush interval has passed (the background timer calls this).

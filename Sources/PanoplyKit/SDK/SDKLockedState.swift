@@ -7,7 +7,9 @@ struct SDKLockedState {
     private var nextWaiter: DeliveryState.WaiterID = 1
     var workers: [DeliveryState.WaiterID: CheckedContinuation<[OutgoingMessage]?, Never>] = [:]
     var flushes: [DeliveryState.WaiterID: CheckedContinuation<Void, Error>] = [:]
-    var writers: [DeliveryState.WaiterID: CheckedContinuation<Void, Never>] = [:]
+    /// Writers waiting for room; resumed with nil (check again), or thrown
+    /// `CancellationError` by their cancellation handler.
+    var writers: [DeliveryState.WaiterID: CheckedContinuation<PanoplyError?, Error>] = [:]
 
     init(_ machine: DeliveryState) { self.machine = machine }
 
@@ -36,13 +38,13 @@ struct Resumptions {
     var stop: [CheckedContinuation<[OutgoingMessage]?, Never>] = []
     var flushed: [CheckedContinuation<Void, Error>] = []
     var flushFailed: [(CheckedContinuation<Void, Error>, PanoplyError)] = []
-    var capacity: [CheckedContinuation<Void, Never>] = []
+    var capacity: [CheckedContinuation<PanoplyError?, Error>] = []
 
     func resume() {
         for (c, batch) in work { c.resume(returning: batch) }
         for c in stop { c.resume(returning: nil) }
         for c in flushed { c.resume() }
         for (c, e) in flushFailed { c.resume(throwing: e) }
-        for c in capacity { c.resume() }
+        for c in capacity { c.resume(returning: nil) }
     }
 }

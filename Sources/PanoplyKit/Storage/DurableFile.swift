@@ -5,13 +5,20 @@ import Foundation
 /// folder is `fsync`ed after, so the name survives a power loss too.
 enum DurableFile {
     /// Why a write failed (the `strerror` text); callers wrap it in their own message.
-    struct Failure: Error { let reason: String }
+    struct Failure: Error {
+        let reason: String
+        /// The `errno` of the failed call.
+        var errno: Int32 = 0
+    }
 
-    /// Writes `bytes` to a new file at `path` (replacing one left there), with `mode`;
-    /// `fsync`ed when `sync`.
+    /// Creates a new file at `path` with `bytes` and `mode`; `fsync`ed when `sync`. The
+    /// name must be free: an existing file or symlink there is never opened or followed
+    /// (`O_EXCL | O_NOFOLLOW`), so nobody can make the write go through a name they planted.
+    /// The file is created readable by its owner only, and gets `mode` once written.
+    /// A file this call created is removed when the write fails.
     static func writeFile(_ bytes: [UInt8], to path: String, mode: mode_t, sync: Bool) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw Failure(reason: lastError()) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure() }
         do throws(Failure) { try writeAll(bytes, to: fd, mode: mode, sync: sync) } catch {
             close(fd)
             unlink(path)
@@ -32,33 +39,53 @@ enum DurableFile {
             }
             return true
         }
-        guard written else { throw Failure(reason: lastError()) }
+        guard written else { throw failure() }
         fchmod(fd, mode)
-        guard !sync || fsync(fd) == 0 else { throw Failure(reason: lastError()) }
+        guard !sync || fsync(fd) == 0 else { throw failure() }
     }
 
-    /// Replaces the file at `path` with `bytes` at once: through a temporary file in the
-    /// same folder and a rename, then (when `sync`) a sync of the folder.
+    /// Replaces the file at `path` with `bytes` at once: through a new temporary file in the
+    /// same folder (a name no one can guess: pid and random, created with `O_EXCL`) and a
+    /// rename, then (when `sync`) a sync of the folder. The temporary file is removed when
+    /// a step fails.
     static func replace(_ path: String, with bytes: [UInt8], mode: mode_t, sync: Bool = true) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        try writeFile(bytes, to: tmp, mode: mode, sync: sync)
+        var tmp = ""
+        attempts: for attempt in 1...8 {
+            tmp = url.deletingLastPathComponent().appendingPathComponent(temporaryName(for: url.lastPathComponent)).path
+            do throws(Failure) {
+                try writeFile(bytes, to: tmp, mode: mode, sync: sync)
+                break attempts
+            } catch {
+                // Taken (by chance, or by someone who planted it): another name.
+                guard error.errno == EEXIST, attempt < 8 else { throw error }
+            }
+        }
         guard rename(tmp, path) == 0 else {
-            let reason = lastError()
+            let f = failure()
             unlink(tmp)
-            throw Failure(reason: reason)
+            throw f
         }
         if sync { try syncFolder(folder) }
+    }
+
+    /// `.NAME.PID.RANDOM.tmp`: hidden, unique to this process and this write.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
     }
 
     /// Makes the names in `folder` (new, renamed or linked files) durable.
     static func syncFolder(_ folder: String) throws(Failure) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(reason: lastError()) }
+        guard fd >= 0 else { throw failure() }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw Failure(reason: lastError()) }
+        guard fsync(fd) == 0 else { throw failure() }
     }
 
-    private static func lastError() -> String { String(cString: strerror(errno)) }
+    /// The failure `errno` says.
+    private static func failure() -> Failure {
+        let e = errno
+        return Failure(reason: String(cString: strerror(e)), errno: e)
+    }
 }
