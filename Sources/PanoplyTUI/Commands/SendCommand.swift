@@ -40,7 +40,9 @@ struct SendCommand: AsyncParsableCommand {
         let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
         let stopReading = Once<Void>()
         let (table, onInvalid, seconds) = (table, onInvalid, shutdown.seconds)
-        let code = await session.run(closeTimeout: nil, signals: signals) { sig in
+        // Once stopped, send returns 0 (what it read is delivered by the close) even while
+        // its read of an idle standard input has not returned.
+        let code = await session.run(closeTimeout: nil, signals: signals, codeWhenStopped: Exit.success) { sig in
             printError("\(Signals.name(sig)): flushing (up to \(seconds)s) before exit")
             stopReading.set(())
         } work: {
