@@ -7,7 +7,9 @@ struct SingerSettings: Sendable {
     /// Declared JSON type per setting (`string`, `integer`, `number`, `boolean`, `array`, `object`).
     var types: [String: String]
     var params: [SourceParam]
-    /// False when the tap declares no settings: its config is one JSON text (`config`).
+    /// False when the tap declares no settings: its config is one JSON text (`config`),
+    /// required when the tap has no `--about`, optional (`{}` when empty) when its
+    /// `--about` lists no settings.
     var declared: Bool
 
     static let streamsParam = "streams"
@@ -17,8 +19,11 @@ struct SingerSettings: Sendable {
         guard let settings = about?["settings"]?.objectValue, let props = settings["properties"]?.objectValue, !props.isEmpty else {
             types = [:]
             declared = false
-            params = [SourceParam(Self.configParam, title: "Config (JSON)", kind: .multiline, required: true,
-                                  placeholder: #"{"api_key": "..."}"#, help: "The tap's config as one JSON object (the tap lists no settings)")]
+            let needsNone = about != nil
+            let help = needsNone ? "The tap lists no settings: leave empty to pass {}, or give its config as one JSON object"
+                : "The tap's config as one JSON object (the tap has no --about to list its settings)"
+            params = [SourceParam(Self.configParam, title: "Config (JSON)", kind: .multiline, required: !needsNone,
+                                  placeholder: #"{"api_key": "..."}"#, help: help, category: needsNone ? .advanced : .basic)]
             return
         }
         let required = Set(settings["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
@@ -67,7 +72,7 @@ struct SingerSettings: Sendable {
     /// - Throws: ``PanoplyError`` (config) naming a value that does not convert.
     func config(_ params: [String: JSONValue]) throws -> JSONObject {
         if !declared {
-            guard let text = params[Self.configParam]?.stringValue else { return [:] }
+            guard let text = params[Self.configParam]?.stringValue, !text.allSatisfy(\.isWhitespace) else { return [:] }
             guard let o = try? JSONParser.parse(text).objectValue else {
                 throw PanoplyError.config("config must be one JSON object, e.g. {\"api_key\": \"...\"}")
             }

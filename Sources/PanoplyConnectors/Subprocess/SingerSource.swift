@@ -19,6 +19,9 @@ actor SingerSource: DataSource {
     private var stateCount = 0
     private var loaded = 0
     private var ended = false
+    /// A STATE came after the records last handed over: the runner takes it with the next
+    /// batch, so a tap that ends with a STATE ends with an empty batch, then nil.
+    private var stateToHand = false
     /// A failed exit, thrown after the records read before it are handed over.
     private var failure: PanoplyError?
     /// SCHEMA fields per stream, as the tap sent them.
@@ -64,65 +67,111 @@ actor SingerSource: DataSource {
         var out: [JSONObject] = []
         out.reserveCapacity(min(n, 10_000))
         let process = process, grace = grace
-        try await withTaskCancellationHandler {
+        // A message that does not read: the lines after it (their states) are not taken.
+        let broken = await withTaskCancellationHandler { () async -> PanoplyError? in
             while out.count < n {
                 // A line read already is taken without suspending.
                 guard let line = process.readyLine() else {
                     guard let line = await process.nextLine() else { break }
-                    try handle(line, into: &out)
+                    if let e = handle(line, into: &out) { return e }
                     continue
                 }
-                try handle(line, into: &out)
+                if let e = handle(line, into: &out) { return e }
             }
+            return nil
         } onCancel: {
             process.terminate(grace: grace)
         }
         try Task.checkCancellation()
-        if out.count < n {
+        if let broken {
+            ended = true
+            process.terminate(grace: grace)
+            // What was read before it (records, a STATE) is handed over first.
+            guard !out.isEmpty || stateToHand else { throw broken }
+            failure = broken
+        } else if out.count < n {
             do { try await finish() } catch {
-                guard !out.isEmpty else { throw error }
+                guard !out.isEmpty || stateToHand else { throw error }
                 failure = error.asPanoplyError
             }
         }
         loaded += out.count
         context.progress(loaded, nil, "\(loaded) records")
-        return out.isEmpty && ended ? nil : out
+        if out.isEmpty && ended && !stateToHand { return nil }
+        stateToHand = false
+        return out
     }
 
-    private func handle(_ line: [UInt8], into out: inout [JSONObject]) throws {
-        guard !line.isEmpty else { return }
-        guard var msg = try? JSONParser.parse(line).objectValue else {
-            context.log("singer:\(tap.name): not a Singer message: \(String(decoding: line.prefix(200), as: UTF8.self))")
-            return
+    /// Takes one stdout line: a RECORD into `out`, a STATE or SCHEMA noted, a line that is
+    /// not JSON logged. A line that starts with `{` is a message: when it does not read
+    /// (or is a RECORD whose `record` is not an object) it is returned as the error that
+    /// stops the run, so no STATE after it is committed. Bare NaN, Infinity and -Infinity
+    /// (Python's `json.dumps` writes them) are read as the strings "NaN", "Infinity" and
+    /// "-Infinity", as the PostgreSQL source writes them.
+    private func handle(_ line: [UInt8], into out: inout [JSONObject]) -> PanoplyError? {
+        guard !line.isEmpty else { return nil }
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(line, nonFiniteAsStrings: true) } catch {
+            guard Self.looksLikeMessage(line) else {
+                context.log("singer:\(tap.name): not a Singer message: \(Self.start(line))")
+                return nil
+            }
+            return brokenMessage("is not valid JSON (\(error))", line)
+        }
+        guard case .object(var msg) = consume parsed else {
+            context.log("singer:\(tap.name): not a Singer message: \(Self.start(line))")
+            return nil
         }
         switch msg["type"]?.stringValue {
         case "RECORD":
             // Taken out of the message first, so adding the key does not copy the record.
             let record = msg["record"]
             msg["record"] = nil
-            guard case .object(var r)? = consume record else { return }
+            guard case .object(var r)? = consume record else { return brokenMessage("is a RECORD whose record is not an object", line) }
             r[SourceResource.recordKey] = msg["stream"] ?? .null
             out.append(r)
         case "STATE":
             stateCount += 1
+            stateToHand = true
             context.state("singer-\(stateCount)", [Self.stateKey: msg["value"] ?? .null])
         case "SCHEMA":
-            guard let stream = msg["stream"]?.stringValue else { return }
-            let keys = Set(msg["key_properties"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-            let props = msg["schema"]?.objectValue?["properties"]?.objectValue ?? [:]
-            schemas[stream] = props.map { name, s in
-                SourceResource.Field(name: name, type: s.objectValue.map(SingerSettings.jsonType) ?? "", mandatory: keys.contains(name))
-            }
-            context.log("singer:\(tap.name): stream \(stream) has fields \(schemas[stream]!.map(\.name).joined(separator: ", "))")
+            schema(msg)
         default:
             break
         }
+        return nil
+    }
+
+    /// Whether a line that does not parse was meant as a message: its first character
+    /// (after blanks) is `{`. Other lines (a library printing to stdout) are logged.
+    static func looksLikeMessage(_ line: [UInt8]) -> Bool {
+        line.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D } == UInt8(ascii: "{")
+    }
+
+    static func start(_ line: [UInt8]) -> String {
+        String(decoding: line.prefix(200), as: UTF8.self) + (line.count > 200 ? "…" : "")
+    }
+
+    private func brokenMessage(_ what: String, _ line: [UInt8]) -> PanoplyError {
+        PanoplyError(.internal, "singer:\(tap.name) wrote a message that \(what); the run stops there, so no state after it is "
+            + "committed (fix the tap, then retry): \(Self.start(line))", retryable: false)
+    }
+
+    private func schema(_ msg: JSONObject) {
+        guard let stream = msg["stream"]?.stringValue else { return }
+        let keys = Set(msg["key_properties"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let props = msg["schema"]?.objectValue?["properties"]?.objectValue ?? [:]
+        schemas[stream] = props.map { name, s in
+            SourceResource.Field(name: name, type: s.objectValue.map(SingerSettings.jsonType) ?? "", mandatory: keys.contains(name))
+        }
+        context.log("singer:\(tap.name): stream \(stream) has fields \(schemas[stream]!.map(\.name).joined(separator: ", "))")
     }
 
     /// The tap closed its output: a non-zero exit fails the run with its stderr tail.
     private func finish() async throws {
         ended = true
         let status = await process.wait()
+        if let tooLong = process.lineLimitError { throw tooLong }
         guard status == 0 else {
             throw PanoplyError(.internal, "singer:\(tap.name) exited with code \(status): \(process.stderrTail)", retryable: false)
         }

@@ -88,6 +88,20 @@ package final class SpawnedProcess: @unchecked Sendable {
         if status == nil { kill(pid, sig) }
     }
 
+    /// Sends `sig` to the child's process group: the child and every process it started
+    /// that did not leave the group. The group outlives the child while those run (and its
+    /// id is not reused then). `sig` 0 only asks whether any process of the group is left
+    /// (a zombie counts until reaped).
+    /// - Returns: whether any process of the group was there to receive it.
+    @discardableResult
+    package func signalGroup(_ sig: Int32) -> Bool { kill(-pid, sig) == 0 }
+
+    /// Blocks until the child has ended, without reaping it (``wait()`` does).
+    package func waitForExit() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
+    }
+
     /// Waits for the child to end and reaps it; returns its wait status (safe to call twice).
     @discardableResult
     package func wait() -> Int32 {

@@ -6,10 +6,16 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
     private let maxDepth: Int
+    private let nonFiniteAsStrings: Bool
 
-    public init(bytes: [UInt8], maxDepth: Int = 512) {
+    /// - Parameters:
+    ///   - nonFiniteAsStrings: read the bare words `NaN`, `Infinity` and `-Infinity`
+    ///     (not JSON, but what Python's `json.dumps` writes) as the strings "NaN",
+    ///     "Infinity" and "-Infinity". Off by default: they are rejected.
+    public init(bytes: [UInt8], maxDepth: Int = 512, nonFiniteAsStrings: Bool = false) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.nonFiniteAsStrings = nonFiniteAsStrings
     }
 
     /// Parses one JSON document.
@@ -22,6 +28,15 @@ public struct JSONParser {
     /// Parses one JSON document from bytes.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var p = JSONParser(bytes: bytes)
+        return try p.parseDocument()
+    }
+
+    /// Parses one JSON document from bytes, reading bare `NaN`, `Infinity` and `-Infinity`
+    /// (as Python's `json.dumps` writes them) as the strings "NaN", "Infinity", "-Infinity"
+    /// when `nonFiniteAsStrings` is true.
+    /// - Throws: ``JSONError`` naming what is wrong and where.
+    public static func parse(_ bytes: [UInt8], nonFiniteAsStrings: Bool) throws -> JSONValue {
+        var p = JSONParser(bytes: bytes, nonFiniteAsStrings: nonFiniteAsStrings)
         return try p.parseDocument()
     }
 
@@ -48,11 +63,21 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"):
+            // One flag test per negative number: nothing else is added to valid input.
+            if nonFiniteAsStrings, i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "I") { return try nonFinite("-Infinity") }
+            return .number(try parseNumber())
         case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            if nonFiniteAsStrings { return try nonFinite(bytes[i] == UInt8(ascii: "N") ? "NaN" : "Infinity") }
             throw fail("NaN and Infinity are not valid JSON numbers")
         default: throw fail("unexpected character '\(String(decoding: [bytes[i]], as: UTF8.self))'")
         }
+    }
+
+    private mutating func nonFinite(_ word: String) throws -> JSONValue {
+        try literal(word)
+        return .string(word)
     }
 
     private mutating func literal(_ word: String) throws {
