@@ -31,6 +31,28 @@ struct SingerSubprocessTests {
         #expect(Self.isGone(pids[1]), "the tap's child (pid \(pids[1])) still runs after the run was cancelled")
     }
 
+    @Test("a tap that ends leaving a process that holds its output: the run completes and that process is ended",
+          .timeLimit(.minutes(1)))
+    func orphanHoldingOutput() async throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        let childPid = h.path("child.pid")
+        let tap = try ScriptTap(in: h.path("bin"), body: """
+            sleep 1000 &
+            echo $! > '\(childPid)'
+            \(ScriptTap.emit([ScriptTap.record(1), ScriptTap.state(1)]))
+            """)
+        let out = try await h.run(try tap.kind(), ["config": "{}"])
+        #expect(out.summary.status == .done, "\(String(describing: out.summary.error))")
+        #expect(try h.deliveredIds() == [1])
+        #expect(out.summary.state[path: "singer.bookmarks.s.last_id"] == 1)
+        let pid = try #require(Int32(String(contentsOfFile: childPid, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { if !Self.isGone(pid) { kill(pid, SIGKILL) } }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !Self.isGone(pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(Self.isGone(pid), "the tap's child (pid \(pid)) still runs after the run ended")
+    }
+
     /// No such process, or a zombie nobody reaped yet (an orphan's parent may be a PID 1
     /// that does not reap).
     static func isGone(_ pid: Int32) -> Bool {
