@@ -122,4 +122,13 @@ struct SavedRunCLITests {
         let url = try #require(params.first { $0["name"] as? String == "url" })
         #expect(url["visibleWhen"] as? [String: [String]] == [:])
     }
+
+    @Test("panoply --help names the config folder and how to move it")
+    func helpNamesTheConfigFolder() throws {
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        for text in ["--config-dir", "PANOPLY_CONFIG_DIR", "XDG_CONFIG_HOME", "~/.config/panoply"] {
+            #expect(help.stdout.contains(text), "\(text): \(help.stdout)")
+        }
+    }
 }

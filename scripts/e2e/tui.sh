@@ -493,4 +493,23 @@ SQL
     quit_and_check
 fi
 
-echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; $pg_passed; sqlite picker; csv folder and a file added later; python: dynamic-list picker; terminal restored)"
+# 16. records go where the UI sent them: a source saved from a UI started in folder A with
+#     no destination named, run with `run --saved` from folder B, writes to A's outbox (made
+#     again when it was removed, said on stderr).
+STEP="16 run --saved from another folder writes to the UI's outbox"; echo "tui.sh: $STEP"
+A="$WORK/where/a"; B="$WORK/where/b"; CFG="$WORK/where/config"; mkdir -p "$A" "$B" "$CFG"
+socket="panoply-tui-e2e-$$-$RANDOM-where"; SOCKETS+=("$socket"); T=(tmux -L "$socket" -f /dev/null)
+"${T[@]}" new-session -d -s "$PANE" -x 100 -y 30 -c "$A" \
+    "env -u PANOPLY_API_KEY -u PANOPLY_API_SECRET LANG=C.UTF-8 TERM=screen PANOPLY_CONFIG_DIR='$CFG' '$BIN'; \
+     echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
+wait_for 20 "Saved sources"
+keys Enter; wait_for 10 "New Demo source"; text 500; keys C-s
+wait_for 60 "✓ done" "created the outbox folder $A/panoply-outbox"
+keys Escape; wait_for 10 "Saved sources"; quit_and_check
+OUT="$A/panoply-outbox"; rm -rf "$OUT"
+(cd "$B" && env -u PANOPLY_API_KEY -u PANOPLY_API_SECRET PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo) 2>"$WORK/where/err" >/dev/null \
+    || fail "run --saved from folder B failed: $(cat "$WORK/where/err")"
+grep -q "created the outbox folder $OUT" "$WORK/where/err" || fail "run --saved did not say it created $OUT: $(cat "$WORK/where/err")"
+[[ "$(distinct_ids)" == 500 && ! -e "$B/panoply-outbox" ]] || fail "want 500 ids in $OUT and no $B/panoply-outbox (got $(distinct_ids))"
+
+echo "tui.sh: PASS (20000 records; failed run retried to all 5000 ids; cancel; SIGTERM; too small and back; NO_COLOR; x asks before deleting; history after restart; cron run in history; Ctrl-T; Ctrl-S stays; $pg_passed; sqlite picker; csv folder and a file added later; python: dynamic-list picker; run --saved from another folder; terminal restored)"

@@ -172,7 +172,8 @@ public struct TokenRefresher: Sendable {
 public func withBackgroundProgress<T: Sendable>(_ context: SourceContext, message: String,
                                                 interval: Duration = .seconds(600), timeout: Duration = .seconds(86_400),
                                                 _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    context.log("Creating background progress emitter")
+    // The original logged "Creating background progress emitter" here; it said nothing to
+    // the user and showed once per table, so it is left out.
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }
         group.addTask {

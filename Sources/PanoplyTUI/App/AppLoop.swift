@@ -20,10 +20,15 @@ final class AppLoop<T: Terminal> {
     private var signalled = false
     private var quitRequested = false
     private let observe: ((AppEvent, [Effect]) -> Void)?
+    /// A destination was named on the command line or in the environment (it wins over a
+    /// saved source's outbox folder).
+    private let destinationGiven: Bool
 
     init(state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
-         environment: [String: String] = processEnvironment, stats: UIStats?, observe: ((AppEvent, [Effect]) -> Void)? = nil) {
+         environment: [String: String] = processEnvironment, stats: UIStats?, destinationGiven: Bool = true,
+         observe: ((AppEvent, [Effect]) -> Void)? = nil) {
         self.state = state
+        self.destinationGiven = destinationGiven
         self.observe = observe
         self.terminal = terminal
         self.store = store
@@ -95,12 +100,14 @@ final class AppLoop<T: Terminal> {
     private func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .startRun(let request): coordinator.start(request, destination: state.destination)
+            case .startRun(let request): coordinator.start(request, destination: runDestination(request))
             case .cancelRun(let id): coordinator.cancel(id)
             case .saveSources(let sources):
-                do { try store.saveSources(sources) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
+                let kept = SavedOutbox.filling(sources, ui: state.destination, directory: state.workingDirectory,
+                                               destinationSaved: destinationSaved)
+                do { try store.saveSources(kept) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
             case .saveDestination(let d):
-                do { try store.saveDestination(d) } catch { inbox.post(.notice("cannot save the destination: \(error)")) }
+                do { try store.saveDestination(d.absolute(against: state.workingDirectory)) } catch { inbox.post(.notice("cannot save the destination: \(error)")) }
             case .deleteState(let name):
                 do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
             case .renameState(let old, let new):
@@ -115,6 +122,16 @@ final class AppLoop<T: Terminal> {
             case .quit: quitRequested = true
             }
         }
+    }
+
+    private var destinationSaved: Bool { FileManager.default.fileExists(atPath: store.destinationFile) }
+
+    /// The UI's destination, its folders absolute; a saved source's own outbox folder
+    /// when no destination was named or saved.
+    private func runDestination(_ request: RunRequest) -> DestinationSettings {
+        let source = state.saved.first { $0.name == request.sourceName }
+        return SavedOutbox.destination(for: source, given: state.destination.absolute(against: state.workingDirectory),
+                                       explicit: destinationGiven || destinationSaved)
     }
 
     private func seconds() -> Double {

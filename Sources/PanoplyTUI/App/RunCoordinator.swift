@@ -47,6 +47,7 @@ final class RunCoordinator {
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
             return
         }
+        if let created = OutboxFolder.prepare(destination) { inbox.post(.run(id, .log(created))) }
         let sdk: PanoplySDK
         do {
             sdk = try PanoplySDK(destination.sdkConfiguration(awsSessionToken: awsSessionToken))

@@ -24,7 +24,8 @@ enum TUIApp {
         let store = ConfigStore(directory: launch.configDirectory)
         let loop = AppLoop(state: try initialState(launch, store: store), terminal: terminal, store: store,
                            registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,
-                           stats: UIStats(path: launch.uiStatsFile), observe: observe)
+                           stats: UIStats(path: launch.uiStatsFile), destinationGiven: launch.destinationGiven,
+                           observe: observe)
         let inbox = loop.inbox
         let watcher = signals.map { s in Task { for await _ in s { inbox.post(.terminate) } } }
         defer { watcher?.cancel() }

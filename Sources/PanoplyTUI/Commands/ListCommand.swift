@@ -28,18 +28,38 @@ struct ListCommand: ParsableCommand {
             print(JSONWriter.string(.object(["sources": .array(list)])))
             return
         }
-        if sources.isEmpty { print("no saved sources in \(store.directory) (save one in the UI: panoply)") }
-        let width = max(4, sources.map(\.name.count).max() ?? 4)
-        for s in sources {
-            var line = s.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + s.type.padding(toLength: 9, withPad: " ", startingAt: 0)
-            if let r = history[s.name]?.last {
-                line += "  \(r.status.rawValue) \(Format.dateTime(r.started, utcOffset: TimeZone.current.secondsFromGMT())) \(Format.count(r.delivered)) delivered"
-                if let e = r.error { line += ": \(e)" }
-            } else {
-                line += "  never run"
-            }
-            print(line)
+        if sources.isEmpty {
+            print("no saved sources in \(store.directory) (save one in the UI: panoply)")
+            return
         }
+        for line in Self.table(sources, history: history, zone: .current) { print(line) }
+    }
+
+    /// The text listing: a header row, then one row per source; times in `zone`, named.
+    static func table(_ sources: [SavedSource], history: [String: [RunRecord]], zone: TimeZone, now: Date = Date()) -> [String] {
+        let rows: [[String]] = sources.map { s in
+            guard let r = history[s.name]?.last else { return [s.name, s.type, "never run", "", "", ""] }
+            let when = Date(timeIntervalSince1970: r.started)
+            let time = Format.dateTime(r.started, utcOffset: zone.secondsFromGMT(for: when)) + " " + Self.zoneName(zone, at: when)
+            return [s.name, s.type, r.status.rawValue, time, Format.count(r.delivered), r.error ?? ""]
+        }
+        let header = ["NAME", "TYPE", "LAST RUN", "STARTED", "DELIVERED", "ERROR"]
+        let all = [header] + rows
+        let widths = (0..<header.count - 1).map { c in all.map { $0[c].count }.max() ?? 0 }
+        return all.map { row in
+            let cells = row.enumerated().map { c, cell in
+                c < widths.count ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) : cell
+            }
+            return String(cells.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
+        }
+    }
+
+    /// `UTC`, `CET`, ... or `UTC+05:30` when the zone has no abbreviation.
+    static func zoneName(_ zone: TimeZone, at date: Date) -> String {
+        if let a = zone.abbreviation(for: date), a.first?.isLetter == true, !a.hasPrefix("GMT+"), !a.hasPrefix("GMT-") { return a == "GMT" ? "UTC" : a }
+        let offset = zone.secondsFromGMT(for: date)
+        let h = abs(offset) / 3600, m = abs(offset) % 3600 / 60
+        return "UTC" + (offset < 0 ? "-" : "+") + (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }
 
     static func sourceJSON(_ s: SavedSource, last: RunRecord?) -> JSONObject {

@@ -13,7 +13,7 @@ extension RunCommand {
         if let configDir { SSHHostTrust.setKnownHostsFile(configDir + "/known_hosts") }
         let saved = try SavedSourceRun(name: name, store: store, fullRefresh: fullRefresh, environment: processEnvironment)
         OutputRedaction.add(saved.redactor.secrets)
-        let settings = try SavedSourceRun.destination(destination, store: store)
+        let settings = try saved.destination(destination)
         let config: SDKConfiguration
         do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {
             throw fail("destination: \(error.asPanoplyError.message)", code: Exit.usage)

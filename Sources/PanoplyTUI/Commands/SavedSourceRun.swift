@@ -53,10 +53,20 @@ struct SavedSourceRun {
         do { try store.resetState(of: source.name) } catch { throw fail("cannot start over: \(error.asPanoplyError.message)", code: Exit.usage) }
     }
 
-    /// The destination: the options given, else the one saved in the UI, else the outbox.
-    static func destination(_ options: DestinationOptions, store: ConfigStore) throws -> DestinationSettings {
-        guard options.isDefault() else { return options.settings() }
-        do { return try store.loadDestination() ?? options.settings() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+    /// The destination: the options given, else the one saved in the UI, else the outbox
+    /// folder saved with the source, else the default outbox. Its outbox folder is created
+    /// when missing, said on stderr.
+    func destination(_ options: DestinationOptions) throws -> DestinationSettings {
+        let settings: DestinationSettings
+        if !options.isDefault() {
+            settings = options.settings()
+        } else {
+            let saved: DestinationSettings?
+            do { saved = try store.loadDestination() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+            settings = saved ?? SavedOutbox.destination(for: source, given: options.settings(), explicit: false)
+        }
+        if let created = OutboxFolder.prepare(settings) { printError("\(source.name): \(created)") }
+        return settings
     }
 }
 

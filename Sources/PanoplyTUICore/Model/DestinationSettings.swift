@@ -98,3 +98,48 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension DestinationSettings {
+    /// The outbox and spool folders made absolute against `directory` (the folder the UI
+    /// started in), so a saved destination writes to the same place from any folder.
+    package func absolute(against directory: String) -> DestinationSettings {
+        var d = self
+        d.outbox = PathResolution.absolute(outbox, against: directory)
+        d.spool = spool.map { PathResolution.absolute($0, against: directory) }
+        return d
+    }
+
+    /// These settings writing to the outbox `folder` instead.
+    package func writing(toOutbox folder: String) -> DestinationSettings {
+        var d = self
+        d.kind = .outbox
+        d.outbox = folder
+        return d
+    }
+}
+
+/// Where the records of a saved source go when no destination is saved: the outbox
+/// folder the UI used, kept absolute with the source.
+package enum SavedOutbox {
+    /// `sources` as they are saved: each without an outbox gets the UI's outbox folder,
+    /// absolute against `directory`, when the UI writes to an outbox and no destination
+    /// is saved; otherwise unchanged.
+    package static func filling(_ sources: [SavedSource], ui: DestinationSettings, directory: String,
+                                destinationSaved: Bool) -> [SavedSource] {
+        guard !destinationSaved, ui.kind == .outbox else { return sources }
+        let folder = PathResolution.absolute(ui.outbox, against: directory)
+        return sources.map { s in
+            var s = s
+            if s.outbox == nil { s.outbox = folder }
+            return s
+        }
+    }
+
+    /// The destination of a run of `source`: `given` when options named one or a
+    /// destination is saved, else the source's saved outbox folder, else `given`.
+    package static func destination(for source: SavedSource?, given: DestinationSettings,
+                                    explicit: Bool) -> DestinationSettings {
+        guard !explicit, let folder = source?.outbox, !folder.isEmpty else { return given }
+        return given.writing(toOutbox: folder)
+    }
+}

@@ -11,13 +11,18 @@ package struct SavedSource: Sendable, Equatable, Codable {
     package var table: String
     /// How its last run ended, so the list shows it after a restart.
     package var lastStatus: RunStatus?
+    /// The absolute outbox folder the UI wrote to when it saved this source with no
+    /// destination saved: `run --saved` writes there from any folder (nil: none kept).
+    package var outbox: String?
 
-    package init(name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil) {
+    package init(name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil,
+                 outbox: String? = nil) {
         self.name = name
         self.type = type
         self.values = values
         self.table = table
         self.lastStatus = lastStatus
+        self.outbox = outbox
     }
 }
 

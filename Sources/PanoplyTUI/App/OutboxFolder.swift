@@ -1,0 +1,20 @@
+import Foundation
+import PanoplyTUICore
+
+/// The outbox folder of a run, made ready before its SDK starts.
+enum OutboxFolder {
+    /// Creates the outbox folder of `settings` (an outbox destination) when it does not exist.
+    /// - Returns: a log line naming the folder when it was created; nil when there was
+    ///   nothing to do or it could not be made (the SDK then says why).
+    static func prepare(_ settings: DestinationSettings) -> String? {
+        guard settings.kind == .outbox, !settings.outbox.isEmpty else { return nil }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: settings.outbox, isDirectory: &isDir) { return nil }
+        do {
+            try FileManager.default.createDirectory(atPath: settings.outbox, withIntermediateDirectories: true)
+        } catch { return nil }
+        let shown = settings.outbox.hasPrefix("/") ? settings.outbox
+            : FileManager.default.currentDirectoryPath + "/" + settings.outbox
+        return "created the outbox folder \(shown)"
+    }
+}
