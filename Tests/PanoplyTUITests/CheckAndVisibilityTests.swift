@@ -74,7 +74,7 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
     @Test func aStaleCheckAnswerIsIgnored() {
         var d = postgresForm()
         guard case .checkSource(let request)? = d.keys(.ctrl("t")).first else { Issue.record("no check"); return }
-        d.keys(.escape)
+        d.keys(.escape, .char("y"))
         #expect(d.send(.checkFinished(request.id, nil)).isEmpty)
         #expect(d.state.screen == .list)
     }

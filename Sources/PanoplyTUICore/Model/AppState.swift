@@ -22,13 +22,15 @@ package enum Overlay: Sendable, Equatable {
     case rename(RenameEdit)
     /// Enter or Space on a form's `list` field: pick its values.
     case picker(PickerState)
+    /// Esc on a changed form: discard the changes, keep editing, or save?
+    case confirmDiscard
 }
 
 extension Overlay {
     /// A modal that ignores keys it does not bind (rather than closing on any key).
     package var takesOnlyItsKeys: Bool {
         switch self {
-        case .rename, .confirmDelete, .confirmDeleteState, .picker: true
+        case .rename, .confirmDelete, .confirmDeleteState, .picker, .confirmDiscard: true
         case .help, .confirmCancel, .confirmQuit: false
         }
     }
@@ -49,6 +51,8 @@ package struct AppState: Sendable, Equatable {
     package var screen: ScreenState = .list
     package var overlay: Overlay?
     package var selection = 0
+    /// The first line the `?` overlay shows (it scrolls on a short terminal).
+    package var helpTop = 0
     /// Runs in start order.
     package var runs: [RunState] = []
     package var nextRunID = 1

@@ -12,7 +12,9 @@ package enum DestinationForm {
             "aws_access_key_id": d.awsAccessKeyId ?? "", "aws_secret_access_key": d.awsSecretAccessKey ?? "",
             "ca_bundle": d.caBundle ?? "",
         ]
-        return FormState(purpose: .destination, title: "Destination", fields: fields(values))
+        var form = FormState(purpose: .destination, title: "Destination", fields: fields(values))
+        form.markUnchanged()
+        return form
     }
 
     /// The fields that apply to `values["kind"]`, holding `values`.

@@ -70,6 +70,14 @@ package struct FormState: Sendable, Equatable {
     package var check: FormCheck?
     /// Ctrl-O: the `advanced` fields are shown.
     package var showAdvanced = false
+    /// The values the form opened with (``markUnchanged()``); nil: never asks before leaving.
+    package var initialValues: [String: String]?
+
+    /// Whether a field differs from what the form opened with (Esc then asks first).
+    package var isChanged: Bool { initialValues.map { $0 != values } ?? false }
+
+    /// Takes the current values as the ones the form opened with.
+    package mutating func markUnchanged() { initialValues = values }
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"
@@ -107,6 +115,7 @@ package struct FormState: Sendable, Equatable {
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
         form.showApplicableFields(info)
+        form.markUnchanged()
         return form
     }
 }

@@ -26,6 +26,8 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case confirm
     /// A question that takes only `y` or `n`/Esc (deleting).
     case question
+    /// Esc on a changed form: discard, keep editing, or save.
+    case discard
     /// Typing a saved source's new name.
     case rename
     /// A saved source's run history (`h`), and one run of it.

@@ -3,7 +3,7 @@
 package enum KeyMap {
     private static let screens: [KeyScope] = [.list, .form, .formText, .formChoice, .run]
     private static let listScopes: Set<KeyScope> = [.list, .rename, .history, .historyDetail]
-    private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .formList, .advancedForm, .sourceForm, .destinationForm]
+    private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .formList, .advancedForm, .sourceForm, .destinationForm, .discard]
 
     package static let bindings: [KeyBinding] = [
         // Shared by several screens (the overlay's "Everywhere").
@@ -58,6 +58,9 @@ package enum KeyMap {
         KeyBinding([.ctrl("s")], [.sourceForm], .submit, "save and start", hint: "start", label: "Ctrl-S"),
         KeyBinding([.ctrl("t")], [.sourceForm], .testSource, "test the connection", hint: "test", label: "Ctrl-T"),
         KeyBinding([.ctrl("s")], [.destinationForm], .submit, "save the destination", hint: "save", label: "Ctrl-S"),
+        KeyBinding([.char("y"), .char("Y")], [.discard], .confirm, "changed form: discard", hint: "discard", label: "Esc → y"),
+        KeyBinding([.char("n"), .char("N"), .escape], [.discard], .dismiss, "changed form: keep editing", hint: "keep editing", label: "Esc → n Esc"),
+        KeyBinding([.char("s"), .char("S")], [.discard], .submit, "changed form: save", hint: "save", label: "Esc → s"),
         // The run view.
         KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
@@ -98,6 +101,10 @@ package enum KeyMap {
         KeyBinding([.ctrl("u")], [.pickerFilter], .filterClearText, "edit the filter", label: "Bksp Ctrl-U"),
         // Overlays.
         KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
+        KeyBinding([.up], [.helpOverlay], .up, "scroll the help", label: "↑ ↓ PgUp PgDn"),
+        KeyBinding([.down], [.helpOverlay], .down, "scroll the help", label: "↑ ↓ PgUp PgDn"),
+        KeyBinding([.pageUp], [.helpOverlay], .pageUp, "scroll the help", label: "↑ ↓ PgUp PgDn"),
+        KeyBinding([.pageDown], [.helpOverlay], .pageDown, "scroll the help", label: "↑ ↓ PgUp PgDn"),
         KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
         KeyBinding([], [.confirm], .dismiss, "no", hint: "no", label: "any other key"),
         KeyBinding([.char("y"), .char("Y")], [.question], .confirm, "yes", hint: "yes"),

@@ -32,7 +32,8 @@ extension AppState {
         saved.remove(at: i)
         latestRun[name] = nil
         history[name] = nil
-        selection = min(selection, listEntries.count - 1)
+        // The cursor goes to the next saved source, else the one before, else the first type.
+        selection = saved.isEmpty ? 0 : min(i, saved.count - 1)
         overlay = .confirmDeleteState(name)
         return [.saveSources(saved), .deleteHistory(sourceName: name)]
     }

@@ -5,7 +5,7 @@ extension AppState {
         var form = original
         defer { if case .form = screen { screen = .form(form) } }
         guard let field = form.focused else {
-            if key == .escape { screen = .list }
+            if key == .escape { leaveForm(form) }
             return []
         }
         switch KeyMap.action(for: key, in: form.keyScopes) {
@@ -13,7 +13,7 @@ extension AppState {
         case .previousField: form.moveFocus(by: -1)
         case .openPicker: return openPicker(&form)
         case .toggleAdvanced: form.toggleAdvanced()
-        case .back: screen = .list
+        case .back: leaveForm(form)
         case .submit: return submit(&form)
         case .testSource: return testSource(&form)
         // On a text field that holds text, `?` is typed.
@@ -52,7 +52,7 @@ extension AppState {
         }
     }
 
-    private mutating func submit(_ form: inout FormState) -> [Effect] {
+    package mutating func submit(_ form: inout FormState) -> [Effect] {
         switch form.purpose {
         case .destination: return submitDestination(&form)
         case .source(let type, let savedName): return submitSource(&form, type: type, savedName: savedName, checked: false)
@@ -154,6 +154,8 @@ extension AppState {
         runs.append(r)
         nextRunID = max(nextRunID, request.id) + 1
         latestRun[request.sourceName] = request.id
+        // Back on the list, the cursor is on the source that runs (a new one was appended).
+        if let i = saved.firstIndex(where: { $0.name == request.sourceName }) { selection = i }
         screen = .run(request.id)
         return [.startRun(request)]
     }

@@ -31,6 +31,11 @@ extension AppState {
         switch entry {
         case .saved(let i):
             let s = saved[i]
+            // A source running in this UI opens its run (a `c` typed there cancels, not edits).
+            if isRunning(s.name), let id = latestRun[s.name] {
+                screen = .run(id)
+                return
+            }
             guard let info = typeInfo(s.type) else {
                 notice = "source type '\(s.type)' is not available in this build"
                 return

@@ -68,12 +68,17 @@ extension AppState {
             return handleRenameKey(key, edit)
         case .picker(let picker):
             return handlePickerKey(key, picker)
+        case .confirmDiscard:
+            return answerDiscardQuestion(key)
+        case .help where scrollHelp(key):
+            return []
         default: break
         }
         self.overlay = nil
         let yes = KeyMap.action(for: key, in: [.confirm]) == .confirm
         switch overlay {
         case .help:
+            helpTop = 0
             return []
         case .confirmCancel(let id):
             guard yes, run(id)?.status == .running else { return [] }
@@ -85,7 +90,7 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
-        case .confirmDelete, .confirmDeleteState, .rename, .picker:
+        case .confirmDelete, .confirmDeleteState, .rename, .picker, .confirmDiscard:
             return []
         }
     }

@@ -53,7 +53,8 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
         }
     case .type(let i):
         let t = state.types[i]
-        icon = statusIcon(state.status(ofType: t.type))
+        // A type row is where new sources start: runs show on their saved sources' rows.
+        icon = statusIcon(.idle)
         name = (t.configuration.icon.isEmpty ? "" : t.configuration.icon + " ") + t.configuration.title
         detail = t.configuration.summary.isEmpty ? t.type : t.configuration.summary
     case .destination:

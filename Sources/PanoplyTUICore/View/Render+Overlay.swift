@@ -1,34 +1,24 @@
 package func renderHelp(_ state: AppState, _ s: inout Screen) {
-    let helpSections = KeyMap.helpSections
-    // Sections 0-1 (everywhere, list), 2-3 (form, run view), 4 (picker): three columns on a
-    // wide terminal, else two (what does not fit is cut; the help bar still shows the keys).
-    let twoColumns = s.width >= 76, threeColumns = s.width >= 110
-    let columns = threeColumns ? [Array(helpSections[0...1]), Array(helpSections[2...3]), Array(helpSections[4...])]
-        : twoColumns ? [Array(helpSections[0...1]), Array(helpSections[2...])] : [helpSections]
-    let colWidth = threeColumns ? (min(s.width - 4, 112) - 4) / 3 : twoColumns ? (min(s.width - 4, 110) - 4) / 2 : min(s.width - 4, 56)
-    let linesPerColumn = columns.map { col in col.reduce(0) { $0 + $1.rows.count + 2 } }
-    let boxW = min(s.width - 2, colWidth * columns.count + 4)
-    let boxH = min(s.height - 3, (linesPerColumn.max() ?? 0) + 2)
-    let bx = (s.width - boxW) / 2, by = max(1, (s.height - 1 - boxH) / 2)
+    let l = HelpLayout(width: s.width, height: s.height)
+    let top = min(state.helpTop, l.maxTop)
     s.fill(x: 0, y: 1, width: s.width, height: s.height - 2)
-    s.box(x: bx, y: by, width: boxW, height: boxH, title: "Keys", style: .accent, titleStyle: .title)
-    if (linesPerColumn.max() ?? 0) + 2 > boxH {
-        s.put(" more keys on a taller terminal ", x: bx + boxW - 35, y: by + boxH - 1, style: .dim)
+    s.box(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight, title: "Keys", style: .accent, titleStyle: .title)
+    if l.maxTop > 0 {
+        let shown = " \(top + 1)-\(top + l.bodyRows) of \(l.lineCount) · ↑↓ PgUp PgDn "
+        s.put(shown, x: l.boxX + l.boxWidth - 2 - shown.displayWidth, y: l.boxY + l.boxHeight - 1, style: .dim)
     }
-    let keyWidth = 13
-    for (c, col) in columns.enumerated() {
-        var y = by + 1
-        let x = bx + 2 + c * colWidth
-        for (title, keys) in col {
-            guard y < by + boxH - 1 else { break }
-            s.put(title, x: x, y: y, style: .title, maxWidth: colWidth - 1)
-            y += 1
-            for (key, what) in keys where y < by + boxH - 1 {
-                s.put(key, x: x + 1, y: y, style: .bold, maxWidth: keyWidth - 1)
-                s.put(what, x: x + 1 + keyWidth, y: y, maxWidth: colWidth - keyWidth - 2)
-                y += 1
+    let keyWidth = HelpLayout.keyWidth
+    for (c, lines) in l.columns.enumerated() {
+        let x = l.boxX + 2 + c * l.columnWidth
+        for (n, line) in lines.dropFirst(top).prefix(l.bodyRows).enumerated() {
+            let y = l.boxY + 1 + n
+            switch line {
+            case .title(let title): s.put(title, x: x, y: y, style: .title, maxWidth: l.columnWidth - 1)
+            case .row(let keys, let help):
+                s.put(keys, x: x + 1, y: y, style: .bold, maxWidth: keyWidth - 1)
+                s.put(help, x: x + 1 + keyWidth, y: y, maxWidth: l.columnWidth - keyWidth - 2)
+            case .blank: break
             }
-            y += 1
         }
     }
 }
@@ -36,14 +26,25 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
 package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen,
                            answers: String = " yes    any other key: no") {
     let w = min(s.width - 4, max(question.displayWidth, detail.displayWidth, 30) + 4)
-    let h = 6
+    // A detail wider than the box wraps (a narrow terminal).
+    let details = wrapped(detail, width: w - 4)
+    let h = 5 + details.count
     let x = (s.width - w) / 2, y = (s.height - h) / 2
     s.fill(x: x, y: y, width: w, height: h)
     s.box(x: x, y: y, width: w, height: h, title: "Confirm", style: .warn, titleStyle: .warn)
     s.put(question, x: x + 2, y: y + 1, style: .bold, maxWidth: w - 4)
-    s.put(detail, x: x + 2, y: y + 2, style: .plain, maxWidth: w - 4)
-    let x2 = s.put("y", x: x + 2, y: y + 4, style: .ok)
-    s.put(answers, x: x2, y: y + 4, maxWidth: w - 5)
+    for (n, line) in details.enumerated() { s.put(line, x: x + 2, y: y + 2 + n, style: .plain, maxWidth: w - 4) }
+    let x2 = s.put("y", x: x + 2, y: y + h - 2, style: .ok)
+    s.put(answers, x: x2, y: y + h - 2, maxWidth: w - 5)
+}
+
+/// Esc on a changed form: discard the changes, keep editing, or save them.
+package func renderDiscard(_ state: AppState, _ s: inout Screen) {
+    guard case .form(let form) = state.screen else { return }
+    let source = form.purpose != .destination
+    renderConfirm("Discard your changes to \(form.title)?",
+                  source ? "s saves them and starts the run, as Ctrl-S does." : "s saves them, as Ctrl-S does.",
+                  &s, answers: " discard   s: save   n / Esc: keep editing")
 }
 
 /// The rename modal: the name being typed, and why it cannot be taken.

@@ -26,11 +26,12 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     case .confirmCancel(let id): renderConfirm("Cancel \(state.run(id)?.title ?? "the run")?", "Reading stops; what was read is delivered and its state kept for a retry.", &screen)
     case .confirmQuit: renderConfirm("Quit while \(state.activeRunCount) \(state.activeRunCount == 1 ? "run is" : "runs are") active?", "Active runs are cancelled; what was read is delivered first.", &screen)
     case .confirmDelete(let name):
-        renderConfirm("Delete \(name)?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
+        renderConfirm("Delete the saved source '\(name)'?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
     case .confirmDeleteState(let name):
         renderConfirm("Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
     case .rename(let edit): renderRename(edit, &screen)
     case .picker(let p): renderPicker(state, p, &screen)
+    case .confirmDiscard: renderDiscard(state, &screen)
     case nil: break
     }
     renderHelpBar(state, &screen)
@@ -68,6 +69,7 @@ package func helpScopes(_ state: AppState) -> [KeyScope] {
     case .help: return [.helpOverlay]
     case .confirmCancel, .confirmQuit: return [.confirm]
     case .confirmDelete, .confirmDeleteState: return [.question]
+    case .confirmDiscard: return [.discard]
     case .rename: return [.rename]
     case .picker(let p): return p.editingFilter ? [.pickerFilter] : [.picker]
     case nil: break

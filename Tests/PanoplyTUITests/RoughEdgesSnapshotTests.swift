@@ -1,0 +1,80 @@
+@testable import PanoplyKit
+import Testing
+@testable import PanoplyTUI
+@testable import PanoplyTUICore
+
+/// Golden frames of issue #27's screens, at the smallest size too.
+enum RoughEdgeScene: String, CaseIterable {
+    case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion
+
+    /// The scene at `size` (sent first: the help overlay scrolls by the terminal's size).
+    func driver(width: Int, height: Int) -> Driver {
+        var d = Driver(twoTypeState(saved: self == .deleteQuestion
+            ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
+        d.send(.resize(width: width, height: height))
+        switch self {
+        case .listAfterSave:
+            // Saved from the second type: the cursor is on the new source, not on "Demo".
+            openNewForm(&d, typeIndex: 1)
+            d.keys(.ctrl("s"), .escape)
+        case .confirmDiscard:
+            d.keys(.enter)
+            d.type("1234")
+            d.keys(.escape)
+        case .helpTop:
+            d.keys(.char("?"))
+        case .helpPageDown:
+            d.keys(.char("?"), .pageDown, .down)
+        case .deleteQuestion:
+            d.keys(.char("x"))
+        }
+        return d
+    }
+}
+
+@Suite struct RoughEdgesSnapshotTests {
+    @Test(arguments: RoughEdgeScene.allCases, [(60, 16), (80, 24), (120, 40)])
+    func eachSceneMatchesItsGoldenFrame(scene: RoughEdgeScene, size: (Int, Int)) {
+        let d = scene.driver(width: size.0, height: size.1)
+        assertSnapshot(render(d.state, width: size.0, height: size.1), named: "\(scene.rawValue).\(size.0)x\(size.1)")
+    }
+
+    @Test(arguments: [(60, 16), (70, 20), (80, 24), (110, 32), (120, 40)])
+    func theHelpOverlayScrollsToItsLastLineAndCutsNoDescription(width: Int, height: Int) {
+        var d = Driver()
+        d.send(.resize(width: width, height: height))
+        d.keys(.char("?"))
+        let layout = HelpLayout(width: width, height: height)
+        var seen = render(d.state, width: width, height: height).text
+        for _ in 0..<layout.maxTop {
+            d.keys(.down)
+            seen += render(d.state, width: width, height: height).text
+        }
+        #expect(d.state.helpTop == layout.maxTop)
+        #expect(d.state.overlay == .help)
+        // Every description shows whole, on one line or wrapped onto the next.
+        let words = KeyMap.helpSections.flatMap(\.rows).flatMap { $0.help.split(separator: " ") }
+        for word in Set(words) { #expect(seen.contains(word), "'\(word)' is cut at \(width)x\(height)") }
+        d.keys(.down)
+        #expect(d.state.helpTop == layout.maxTop)
+        for _ in 0...layout.maxTop / max(1, layout.bodyRows - 1) { d.keys(.pageUp) }
+        #expect(d.state.helpTop == 0)
+    }
+
+    @Test func anyOtherKeyClosesTheHelpAndItOpensAtTheTopAgain() {
+        var d = Driver()
+        d.send(.resize(width: 60, height: 16))
+        d.keys(.char("?"), .pageDown, .char("x"))
+        #expect(d.state.overlay == nil)
+        #expect(d.state.helpTop == 0)
+    }
+
+    @Test func theTypeRowShowsNoRunMarkWhileASavedSourceOfItRuns() {
+        var d = Driver(twoTypeState())
+        d.keys(.enter, .ctrl("s"), .escape)
+        let frame = render(d.state, width: 80, height: 24).text
+        let typeLine = frame.split(separator: "\n").first { $0.contains("Demo B") } ?? ""
+        #expect(!typeLine.contains("▶"))
+        #expect(frame.split(separator: "\n").contains { $0.contains("▶ Demo ") })
+    }
+}
