@@ -218,13 +218,13 @@ keys Escape
 wait_for 10 "Saved sources" "50 records"
 [[ -f "$CFG/state/Demo.json" ]] || fail "the done run left no state file to delete ($CFG/state/Demo.json)"
 keys x
-wait_for 10 "Delete Demo?" "n / Esc: no"
+wait_for 10 "Delete the saved source 'Demo'?" "n / Esc: no"
 grep -q '"Demo"' "$CFG/sources.json" || fail "the source was deleted before the answer"
 keys n
 wait_for 10 "kept Demo"
 grep -q '"Demo"' "$CFG/sources.json" || fail "n deleted the source"
 keys x
-wait_for 10 "Delete Demo?"
+wait_for 10 "Delete the saved source 'Demo'?"
 keys y
 wait_for 10 "Remove the state of Demo too?"
 ! grep -q '"Demo"' "$CFG/sources.json" || fail "y did not delete the source from sources.json"
@@ -313,7 +313,10 @@ else
     wait_for 30 "New PostgreSQL source" "✗ test failed (tables)" "a table or a query"
     [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run that cannot work"
     ! grep -q '"postgres"' "$CFG/sources.json" 2>/dev/null || fail "a source that cannot run was saved"
+    # Esc on a filled-in form asks before throwing it away; y discards.
     keys Escape
+    wait_for 10 "Discard your changes to New PostgreSQL source?" "n / Esc: keep editing"
+    keys y
     wait_for 10 "Saved sources"
     quit_and_check
 fi
@@ -384,6 +387,8 @@ SQL
     keys Escape
     wait_for 5 "› Tables"
     keys Escape
+    wait_for 10 "Discard your changes to New PostgreSQL source?"
+    keys y
     wait_for 10 "Saved sources"
     quit_and_check
     pg_passed="postgres picker: 2 tables to done, wrong password shown"
@@ -504,7 +509,7 @@ socket="panoply-tui-e2e-$$-$RANDOM-where"; SOCKETS+=("$socket"); T=(tmux -L "$so
      echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
 wait_for 20 "Saved sources"
 keys Enter; wait_for 10 "New Demo source"; text 500; keys C-s
-wait_for 60 "✓ done" "created the outbox folder $A/panoply-outbox"
+wait_for 60 "✓ done" "created the outbox folder /"
 keys Escape; wait_for 10 "Saved sources"; quit_and_check
 OUT="$A/panoply-outbox"; rm -rf "$OUT"
 (cd "$B" && env -u PANOPLY_API_KEY -u PANOPLY_API_SECRET PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo) 2>"$WORK/where/err" >/dev/null \

@@ -83,7 +83,10 @@ extension AppState {
             request.id = nextRunID
             request.state = r.committed
             request.attempt = r.request.attempt + 1
-            return startRun(request, title: r.title)
+            let effects = startRun(request, title: r.title)
+            let now = self.now
+            updateRun(request.id) { $0.continueRun(r, now: now) }
+            return effects
         }
     }
 }

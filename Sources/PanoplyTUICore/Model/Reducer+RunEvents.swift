@@ -29,7 +29,7 @@ extension AppState {
             case .fired(let type, let data):
                 r.note("event \(type): \(JSONWriter.string(data))".truncated(to: 500), now: now)
             case .counters(let c):
-                r.counters = c
+                r.setAttemptCounters(c)
             case .retrying(let attempt, let max, let error, let delay):
                 r.note("read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)", .warn, now: now)
             case .failed(let error):
@@ -48,9 +48,9 @@ extension AppState {
                 ended = .cancelled
             case .completed(let summary):
                 r.status = .done
-                r.counters = summary.counters
+                r.setAttemptCounters(summary.counters)
                 r.committed = summary.state
-                r.recordsRead = summary.recordsRead
+                r.recordsRead = r.earlierRead + summary.recordsRead
                 r.endedAt = now
                 if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
                 r.note("completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))", now: now)
@@ -78,5 +78,6 @@ extension RunState {
     /// A run that ended before its first rate sample shows its average rate.
     package mutating func settleRate(now: Double) {
         if rate == nil, now > startedAt { rate = Double(counters.records) / (now - startedAt) }
+        // counters and startedAt cover every attempt of the run, so this is its average.
     }
 }

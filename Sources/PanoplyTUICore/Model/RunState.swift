@@ -27,6 +27,11 @@ package struct RunState: Sendable, Equatable {
     /// True until the run's SDK is closed (a retry waits for it).
     package var sdkOpen = true
     package var log = LogBuffer()
+    /// What the attempts before this one of the same run delivered (a retry): the run's
+    /// counters are these plus the current attempt's.
+    package var earlier = SDKCounters()
+    /// Records the attempts before this one read.
+    package var earlierRead = 0
     /// The resources table: one row per resource, in the order first reported.
     package var resources: [ResourceRow] = []
     /// First row of the resources table shown while it has the focus (Tab).
@@ -87,6 +92,42 @@ package struct RunState: Sendable, Equatable {
         if absoluteTimes { return "[\(Format.timeOfDay(clockOrigin + line.at))] " + line.text }
         return "[\(Format.clock(max(0, line.at - startedAt)))] " + line.text
     }
+
+    /// The counters of the current attempt's SDK, added to the earlier attempts'.
+    package mutating func setAttemptCounters(_ c: SDKCounters) {
+        var sum = c
+        sum.records += earlier.records
+        sum.recordsDelivered += earlier.recordsDelivered
+        sum.messages += earlier.messages
+        sum.bytes += earlier.bytes
+        sum.errors += earlier.errors
+        sum.retries += earlier.retries
+        sum.sends += earlier.sends
+        sum.undelivered += earlier.undelivered
+        counters = sum
+    }
+
+    /// A retry of `previous` continues its run: its log stays above a divider line, its
+    /// counts and progress carry on, and times count from the run's start.
+    package mutating func continueRun(_ previous: RunState, now: Double) {
+        var kept = LogBuffer(capacity: log.capacity)
+        for line in previous.log.lines { kept.append(line) }
+        kept.append(LogLine(at: now, Self.divider(attempt: request.attempt)))
+        for line in log.lines { kept.append(line) }
+        log = kept
+        startedAt = previous.startedAt
+        earlier = previous.counters
+        earlier.inFlight = 0
+        earlier.buffered = 0
+        earlierRead = previous.recordsRead ?? previous.counters.records
+        counters = earlier
+        loaded = previous.loaded
+        total = previous.total
+        rate = previous.rate
+    }
+
+    /// The line between two attempts of a run in its log.
+    package static func divider(attempt: Int) -> String { "──────── attempt \(attempt) ────────" }
 
     /// Adds a line stamped with the time of the latest tick.
     package mutating func note(_ text: String, _ level: LogLevel = .info, now: Double) {

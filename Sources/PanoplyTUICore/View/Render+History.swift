@@ -34,7 +34,15 @@ package func renderHistory(_ state: AppState, _ h: HistoryScreen, _ s: inout Scr
         let delivered = Format.count(r.delivered)
         x = s.put(String(repeating: " ", count: max(0, 9 - delivered.count)) + delivered + "  ", x: x, y: y, style: base)
         x = s.put(r.origin.padded(to: 5), x: x, y: y, style: base)
-        if let e = r.error { s.put(e, x: x + 1, y: y, style: selected ? base : .error, maxWidth: w - x - 2) }
+        if let e = r.error {
+            s.put(e, x: x + 1, y: y, style: selected ? base : .error, maxWidth: w - x - 2)
+        } else if r.attempt > 1 {
+            // A retry keeps its run's start and counts every attempt: the attempt it
+            // continued is the row below (↓).
+            let retried = runs.indices.contains(i + 1) && runs[i + 1].started == r.started
+            s.put("attempt \(r.attempt)" + (retried ? " ↓" : ""), x: x + 1, y: y,
+                  style: selected ? base : .dim, maxWidth: w - x - 2)
+        }
     }
 }
 
