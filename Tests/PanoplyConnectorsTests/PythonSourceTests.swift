@@ -107,6 +107,27 @@ struct PythonSourceTests {
         #expect(audit.available == false)
         #expect(audit.requires == ["items"])
         await #expect(throws: PanoplyError.self) { try await kind.resource("nope", source: input, context: context) }
+
+        // A Stream that keeps the base list_resources / get_resource lists nothing (code 501).
+        let plain = try PythonFixtures.kind("t_state")
+        let plainInput = SourceInput(type: plain.type, params: ["batches": "1"])
+        for call in [{ _ = try await plain.listResources(plainInput, context: SourceContext(input: plainInput)) },
+                     { _ = try await plain.resource("x", source: plainInput, context: SourceContext(input: plainInput)) }] {
+            do {
+                try await call()
+                Issue.record("a module without list_resources/get_resource listed something")
+            } catch {
+                #expect(error.asPanoplyError.code == 501, "\(error)")
+                #expect(error.asPanoplyError.retryable == false)
+            }
+        }
+        // One whose list_resources raises NotImplementedError itself: the same.
+        let raising = try PythonFixtures.kind("t_fail")
+        let raisingInput = SourceInput(type: raising.type, params: ["mode": "fatal"])
+        await #expect { try await raising.listResources(raisingInput, context: SourceContext(input: raisingInput)) } throws: { error in
+            let e = error.asPanoplyError
+            return e.code == 501 && e.message == "python:t_fail: t_fail does not list resources (resources are not listed for this account)"
+        }
     }
 
     @Test("a module that does not import is a clear config error")

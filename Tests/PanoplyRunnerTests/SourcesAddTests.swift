@@ -53,6 +53,56 @@ struct SourcesAddTests {
         #expect(again.stderr.contains("was not added"))
     }
 
+    @Test("sources takes --python PATH: the listed python: types load with it")
+    func sourcesTakesPython() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let python = try #require(ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"])
+        let env = Self.env(dir.appendingPathComponent("config"))
+        let list = try CLI.run(["sources", "--python", python, "--json", "python:t_api"], environment: env)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(try JSONParser.parse(list.stdout).arrayValue?.first?[path: "title"] == "API test source")
+        let explicit = try CLI.run(["sources", "list", "python:t_api", "--python", python], environment: env)
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        #expect(explicit.stdout.contains("python:t_api  API test source"))
+        // Without it, PANOPLY_PYTHON (which names none that exists) is used.
+        let without = try CLI.run(["sources", "python:t_api"], environment: env)
+        #expect(without.status == 2)
+        #expect(without.stderr.contains("/nonexistent/python3"), "\(without.stderr)")
+    }
+
+    @Test("tui takes --python PATH: the --open python: type loads with it")
+    func tuiTakesPython() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let python = try #require(ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"])
+        let env = Self.env(dir.appendingPathComponent("config"))
+        // No terminal here: the UI stops right after loading the type, saying so.
+        let tui = try CLI.run(["tui", "--python", python, "--open", "python:t_api"], environment: env)
+        #expect(tui.status != 0)
+        #expect(tui.stderr.contains("needs a terminal"), "\(tui.stderr)")
+        // Without it the type does not load, and the reason is given.
+        let without = try CLI.run(["tui", "--open", "python:t_api"], environment: env)
+        #expect(without.status == 2)
+        #expect(without.stderr.contains("/nonexistent/python3"), "\(without.stderr)")
+    }
+
+    @Test("sources add takes --python PATH before or after the type, and keeps it with the type")
+    func sourcesAddTakesPython() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config")
+        let python = try #require(ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"])
+        let env = Self.env(config)
+        let add = try CLI.run(["sources", "add", "--python", python, "python:t_state"], environment: env)
+        #expect(add.status == 0, "\(add.stderr)")
+        let list = try CLI.run(["sources", "--json"], environment: env)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("python:t_state"))
+        let saved = try String(contentsOf: config.appendingPathComponent("types.json"), encoding: .utf8)
+        #expect(saved.contains(python))
+    }
+
     @Test("a type that cannot load is refused with the reason, and nothing is saved")
     func refusesBrokenTypes() throws {
         let dir = try temporaryDirectory()

@@ -41,6 +41,61 @@ struct SubprocessCLITests {
         #expect(streams.stdout.contains("streams: users, orders, events"), "\(streams.stderr)")
     }
 
+    @Test("discover lists a database module's tables (its list param's values) when it keeps the base list_resources",
+          .enabled(if: PostgresServer.available, PostgresServer.skipMessage))
+    func discoverTablesOfDatabaseModule() throws {
+        let db = try PostgresServer.createDatabase("panoply_pydiscover")
+        try PostgresServer.run("CREATE TABLE orders (id int); CREATE TABLE customers (id int); CREATE SCHEMA other; CREATE TABLE other.hidden (id int);",
+                               database: db)
+        let pg = try #require(PostgresServer.env)
+        let params = ["host", "port", "user", "password"].flatMap { ["--param", "\($0)=\(pg[$0]!)"] } + ["--param", "database=\(db)"]
+        let r = try CLI.run(["discover", "python:t_db"] + params + ["--json"], environment: Self.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try JSONParser.parse(r.stdout)
+        let resources = o[path: "resources"]?.arrayValue ?? []
+        #expect(resources.compactMap { $0[path: "id"]?.stringValue } == ["public.customers", "public.orders"], "\(r.stdout)")
+        #expect(resources.compactMap { $0[path: "title"]?.stringValue } == ["customers", "orders"])
+        #expect(o[path: "values.tables"]?.arrayValue?.compactMap { $0[path: "value"]?.stringValue } == ["public.customers", "public.orders"])
+        let text = try CLI.run(["discover", "python:t_db"] + params + ["--param", "schema=other"], environment: Self.env)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.split(separator: "\n").first == "other.hidden  hidden", "\(text.stdout)")
+        #expect(!text.stderr.contains("NotImplementedError"), "\(text.stderr)")
+    }
+
+    @Test("a look-alike runner planted where the runner used to be written (a world-writable temp folder) never runs")
+    func plantedRunnerNeverRuns() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = dir.appendingPathComponent("tmp")
+        let folder = tmp.appendingPathComponent("panoply-\(getuid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        chmod(tmp.path, 0o1777)
+        chmod(folder.path, 0o777)
+        // The name the runner had there: panoply_runner-<FNV-1a of its text>.py.
+        let root = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = try String(contentsOf: root.appendingPathComponent("scripts/python/panoply_runner.py"), encoding: .utf8)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in script.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let marker = dir.appendingPathComponent("planted-runner-ran").path
+        let planted = "open(\(JSONWriter.string(.string(marker))), 'a').write('ran\\n')\nraise SystemExit(7)\n"
+        let plantedPath = folder.appendingPathComponent("panoply_runner-\(String(hash, radix: 16)).py").path
+        try planted.write(toFile: plantedPath, atomically: true, encoding: .utf8)
+        chmod(plantedPath, 0o666)
+
+        var env = Self.env
+        env["HOME"] = ""
+        env["XDG_CACHE_HOME"] = ""
+        env["TMPDIR"] = tmp.path + "/"
+        env["PANOPLY_CONFIG_DIR"] = dir.appendingPathComponent("config").path
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["run", "python:t_fail", "--param", "mode=print", "--outbox", out.path], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try outboxIds(out) == [1, 2, 3, 4])
+        let list = try CLI.run(["sources", "--json", "python:t_api"], environment: env)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the planted runner ran")
+    }
+
     @Test("run delivers a module's records, comma-separated lists reach it, its prints are logged")
     func run() throws {
         let dir = try temporaryDirectory()

@@ -4,9 +4,15 @@ Protocol (docs/python-protocol.md): one JSON message per line. Requests arrive o
 runner's original stdin, replies and events leave on its original stdout; both are
 duplicated away before the module is imported, and the module's own stdout goes to
 stderr, so its print() and logging become log lines and never corrupt the protocol.
-Usage: python3 panoply_runner.py MODULE
+Usage: python3 -u -c "$(cat panoply_runner.py)" MODULE (panoply passes the runner as
+text, never as a file someone else could have written), or python3 panoply_runner.py MODULE.
 """
-import base64, datetime, decimal, importlib, inspect, json, os, sys, threading, time, traceback, types
+import sys
+# With -c, Python puts the current folder first on sys.path, where a json.py would shadow
+# the standard library: drop it (the module comes from PYTHONPATH, as when run as a file).
+if sys.argv[:1] == ["-c"] and sys.path[:1] == [""]:
+    del sys.path[0]
+import base64, datetime, decimal, importlib, inspect, json, math, os, threading, time, traceback, types
 from functools import wraps
 
 _proto_in = os.fdopen(os.dup(0), "rb")
@@ -18,33 +24,129 @@ sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
 _lock = threading.Lock()
 
 
+def _str(o):
+    """str(o), or its default repr when its __str__ fails (or returns no string)."""
+    try:
+        s = str(o)
+        if isinstance(s, str):
+            return s
+    except Exception:
+        pass
+    return object.__repr__(o)
+
+
 def _default(o):
+    """What JSON cannot hold: dates and times in ISO 8601, decimals as their exact text,
+    bytes (also memoryview, as psycopg2 gives bytea) as base64, sets and tuples as arrays,
+    anything else as its str()."""
     if isinstance(o, (datetime.datetime, datetime.date, datetime.time)):
         return o.isoformat()
     if isinstance(o, decimal.Decimal):
         return str(o)
-    if isinstance(o, (bytes, bytearray)):
-        return o.decode("ascii", "replace")
+    if isinstance(o, (bytes, bytearray, memoryview)):
+        return base64.b64encode(o).decode("ascii")
     if isinstance(o, (set, tuple)):
         return list(o)
-    return str(o)
+    return _str(o)
 
 
-# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). A lone
-# surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). This C
+# encoder raises on NaN and infinities, keys that are not str/int/float/bool/None, and
+# circular references: then the value is cleaned (_clean) and encoded again.
 _encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+CIRCULAR = "<circular reference>"
 
 
-def send(msg):
-    text = _encode(msg)
+def _number(f):
+    """A float JSON holds, or the text the PostgreSQL source writes for NaN and infinities."""
+    if math.isfinite(f):
+        return f
+    return "NaN" if f != f else ("Infinity" if f > 0 else "-Infinity")
+
+
+def _key(k):
+    """A dict key as text: what json writes for str/int/float/bool/None, else its str()."""
+    if isinstance(k, str):
+        return k
+    if k is True or k is False or k is None:
+        return json.dumps(k)
+    if isinstance(k, float):
+        n = _number(k)
+        return n if isinstance(n, str) else float.__repr__(n)
+    if isinstance(k, int):
+        return int.__repr__(k)
+    return _str(k)
+
+
+def _clean(o, cut, path="", active=None):
+    """o with only what JSON holds (see _default, _number, _key); a container met again
+    inside itself becomes CIRCULAR, its path passed to cut. Raises only where a value
+    cannot be encoded at all (nesting deeper than Python's recursion limit)."""
+    if o is None or isinstance(o, (str, bool, int)):
+        return o
+    if isinstance(o, float):
+        return _number(o)
+    if isinstance(o, (dict, list, tuple, set)):
+        active = set() if active is None else active
+        if id(o) in active:
+            cut(path or "(the record itself)")
+            return CIRCULAR
+        active.add(id(o))
+        try:
+            if isinstance(o, dict):
+                out = {}
+                for k, v in list(o.items()):
+                    key = _key(k)
+                    out[key] = _clean(v, cut, path + "." + key if path else key, active)
+                return out
+            return [_clean(v, cut, "%s[%d]" % (path, i), active) for i, v in enumerate(list(o))]
+        finally:
+            active.discard(id(o))
+    try:
+        v = _default(o)
+    except Exception:
+        v = _str(o)
+    return v if isinstance(v, str) else _str(v)
+
+
+class EncodingError(Exception):
+    """A message that cannot be encoded as JSON (panoply fails the run, not retrying)."""
+    retryable = False
+
+
+def _safe(value, what):
+    """value encoded; cleaned first when it holds what JSON cannot (a warning is logged
+    for each circular reference cut). Raises EncodingError naming what() (called only then)."""
+    try:
+        return _encode(value)
+    except Exception:
+        pass
+    what = what()
+    cut = []
+    try:
+        text = _encode(_clean(value, cut.append))
+    except Exception as e:
+        raise EncodingError("cannot encode %s as JSON: %s: %s" % (what, type(e).__name__, _str(e)))
+    for path in cut:
+        send({"type": "log", "message": "warning: %s: a circular reference at %s was cut (written as %s)"
+              % (what, path, json.dumps(CIRCULAR))})
+    return text
+
+
+def _write(text):
     try:
         line = text.encode()
     except UnicodeEncodeError:
+        # A lone surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
         line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     with _lock:
         _proto_out.write(line)
         _proto_out.write(b"\n")
         _proto_out.flush()
+
+
+def send(msg):
+    _write(_safe(msg, lambda: "a %s message" % msg.get("type")))
 
 
 def _text(msgs):
@@ -232,13 +334,42 @@ def _load_panoply():
 
 
 # ---- the bridge ----------------------------------------------------------------------
+# The runner's own frames are left out of tracebacks: its file, or "<string>" under -c.
+_SELF = globals().get("__file__", "<string>")
+
+
+class Unsupported(Exception):
+    """Stream has no list_resources / get_resource (the base method raises NotImplementedError)."""
+    retryable = False
+
+
+class Encoded(object):
+    """A message already encoded (a batch)."""
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
 def _error(e, kind="exception"):
-    frames = [f for f in traceback.extract_tb(e.__traceback__)
-              if not f.filename.startswith("<frozen") and os.path.abspath(f.filename) != os.path.abspath(__file__)]
-    tb = traceback.format_list(frames[-6:]) + traceback.format_exception_only(type(e), e)
-    tail = "".join(tb).rstrip().splitlines()[-12:]
-    return {"type": "reply", "error": {"kind": kind, "exception": type(e).__name__, "message": str(e),
-                                        "retryable": bool(getattr(e, "retryable", True)), "traceback": tail}}
+    """The error reply for e. Only a module's exception may be retried (as its retryable
+    attribute says, true when it has none); the runner's own errors never are."""
+    if isinstance(e, EncodingError):
+        kind = "encoding"
+    elif isinstance(e, Unsupported):
+        kind = "unsupported"
+    tail = []
+    if kind != "unsupported":
+        frames = [f for f in traceback.extract_tb(e.__traceback__)
+                  if not f.filename.startswith("<frozen") and f.filename != _SELF]
+        try:
+            tb = traceback.format_list(frames[-6:]) + traceback.format_exception_only(type(e), e)
+        except Exception:
+            tb = traceback.format_list(frames[-6:]) + [type(e).__name__]
+        tail = "".join(tb).rstrip().splitlines()[-12:]
+    retryable = bool(getattr(e, "retryable", True)) if kind == "exception" else False
+    return {"type": "reply", "error": {"kind": kind, "exception": type(e).__name__, "message": _str(e),
+                                        "retryable": retryable, "traceback": tail}}
 
 
 def _call(fn, *args):
@@ -258,6 +389,8 @@ class Bridge(object):
         self.module = None
         self.stream = None
         self.options = {}
+        self.batches = 0  # batches read
+        self.sent = 0  # records in them
 
     def config(self):
         config = getattr(self.module, "CONFIG", None)
@@ -328,7 +461,7 @@ class Bridge(object):
             out = list(out)
         # Plain records pass as they are (the common case, checked at C speed where it can be).
         if not any(isinstance(item, dict) and "metadata" in item for item in out):
-            return {"type": "batch", "records": out}
+            return self._batch(out)
         records = []
         for item in out:
             if _is_group(item):
@@ -337,9 +470,31 @@ class Bridge(object):
                     r = dict(r)
                     r.setdefault("__resource", rid)
                     records.append(r)
+            elif isinstance(item, dict) and item.get("type") == "raw" and isinstance(item.get("raw"), (bytes, bytearray)):
+                records.append(dict(item, raw=item["raw"].decode("ascii", "replace")))  # raw() gives base64 already
             else:
                 records.append(item)
-        return {"type": "batch", "records": records}
+        return self._batch(records)
+
+    def _batch(self, records):
+        """The batch reply, encoded here: the module's cursor has moved past these records,
+        so a record that cannot be encoded fails the run (EncodingError, not retried) rather
+        than being dropped by a retried read. A batch the encoder refuses is encoded record
+        by record, each cleaned as it needs (see _safe)."""
+        self.batches += 1
+        try:
+            text = _encode({"type": "batch", "records": records})
+        except Exception:
+            text = '{"type":"batch","records":[%s]}' % ",".join(
+                _safe(r, lambda i=i: self._where(records, i)) for i, r in enumerate(records))
+        self.sent += len(records)
+        return Encoded(text)
+
+    def _where(self, records, i):
+        r = records[i]
+        resource = (r.get("__resource") or r.get("__tablename")) if isinstance(r, dict) else None
+        return "record %d (number %d in batch %d%s)" % (self.sent + i + 1, i + 1, self.batches,
+                                                         ", resource %s" % _str(resource) if resource else "")
 
     def handle(self, req):
         op = req.get("op")
@@ -357,10 +512,15 @@ class Bridge(object):
         source, options = req.get("source", {}), self._options(req.get("options", {}))
         if op == "values":
             return {"type": "reply", "ok": self._values(req["param"], source)}
-        if op == "list_resources":
-            return {"type": "reply", "ok": self.module.Stream.list_resources(source, options)}
-        if op == "get_resource":
-            return {"type": "reply", "ok": self.module.Stream.get_resource(req["id"], source, options)}
+        if op in ("list_resources", "get_resource"):
+            stream = self.module.Stream
+            try:
+                if op not in _defined(stream):
+                    raise NotImplementedError("Stream has no %s" % op)
+                ok = stream.list_resources(source, options) if op == "list_resources" else stream.get_resource(req["id"], source, options)
+            except NotImplementedError as e:
+                raise Unsupported("%s does not %s (%s)" % (self.module_name, op.replace("_", " "), _str(e) or "NotImplementedError"))
+            return {"type": "reply", "ok": ok}
         raise PanoplyException("unknown request %r" % op, retryable=False)
 
 
@@ -371,9 +531,10 @@ def _is_group(item):
 
 
 def _defined(cls):
+    """The names cls defines above DataSource (the original's or the runner's own)."""
     names = set()
     for c in cls.__mro__:
-        if c.__name__ == "DataSource" and c.__module__.startswith("panoply"):
+        if c is DataSource or (c.__name__ == "DataSource" and c.__module__.startswith("panoply")):
             break
         names.update(vars(c))
     return names
@@ -410,7 +571,11 @@ def main():
             send(_error(e, "protocol"))
             continue
         try:
-            send(bridge.handle(req))
+            reply = bridge.handle(req)
+            if isinstance(reply, Encoded):
+                _write(reply.text)
+            else:
+                send(reply)
         except BaseException as e:
             send(_error(e, "import" if isinstance(e, ImportError) else "exception"))
             if isinstance(e, (KeyboardInterrupt, SystemExit)):

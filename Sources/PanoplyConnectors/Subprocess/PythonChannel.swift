@@ -22,9 +22,8 @@ final class PythonChannel: Sendable {
         self.module = module
         self.onEvent = onEvent
         grace = interpreter.grace
-        let script = try PythonRunnerScript.install()
         let proc = try LineProcess(name: "python:\(module)", executable: try interpreter.executablePath(),
-                                   arguments: ["-u", script, module], environment: interpreter.environment) { line in
+                                   arguments: PythonRunnerScript.arguments(module: module), environment: interpreter.environment) { line in
             onEvent(["type": "log", "message": .string(line), "stream": "stderr"])
         }
         process = proc
@@ -43,7 +42,8 @@ final class PythonChannel: Sendable {
     /// passing events that come first to `onEvent`. Cancelling the task stops the
     /// interpreter (SIGTERM, SIGKILL after the grace period).
     /// - Throws: the module's exception as ``PanoplyError`` (retryable as it says), or a
-    ///   non-retryable error when the interpreter crashed or sent a corrupt message.
+    ///   non-retryable error when the interpreter crashed, sent a corrupt message or could
+    ///   not encode a value; code 501 when the module does not list (or get) resources.
     func request(_ req: JSONObject) async throws -> JSONValue {
         try await request(req, events: onEvent)
     }
@@ -92,7 +92,10 @@ final class PythonChannel: Sendable {
         return o
     }
 
-    private static func error(_ e: JSONObject, module: String, onEvent: (JSONObject) -> Void) -> PanoplyError {
+    /// An error reply as a ``PanoplyError``: only a module's exception that says it is
+    /// retryable is retried; the runner's own errors (a request it cannot read, a value it
+    /// cannot encode) and anything it does not say are not.
+    static func error(_ e: JSONObject, module: String, onEvent: (JSONObject) -> Void) -> PanoplyError {
         let tb = e["traceback"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for l in tb { onEvent(["type": "log", "message": .string(l), "stream": "traceback"]) }
         let name = e["exception"]?.stringValue ?? "Exception"
@@ -102,8 +105,13 @@ final class PythonChannel: Sendable {
             return PanoplyError(.config, "python:\(module) does not import: \(name): \(message) (check PYTHONPATH and --python)")
         case "protocol":
             return PanoplyError(.internal, "python:\(module): the runner could not read a request: \(message)", retryable: false)
+        case "encoding":
+            // The module has moved past the batch: a new read would skip it, so never retried.
+            return PanoplyError(.internal, "python:\(module): \(message)", retryable: false)
+        case "unsupported":
+            return PanoplyError(.config, "python:\(module): \(message)", code: 501, retryable: false)
         default:
-            let retryable = e["retryable"]?.boolValue ?? true
+            let retryable = e["kind"]?.stringValue == "exception" && e["retryable"]?.boolValue == true
             return PanoplyError(retryable ? .transient : .internal, "\(name): \(message)", retryable: retryable)
         }
     }

@@ -2,13 +2,42 @@
 extension PythonRunnerScript {
     static let bridgePart = #"""
 # ---- the bridge ----------------------------------------------------------------------
+# The runner's own frames are left out of tracebacks: its file, or "<string>" under -c.
+_SELF = globals().get("__file__", "<string>")
+
+
+class Unsupported(Exception):
+    """Stream has no list_resources / get_resource (the base method raises NotImplementedError)."""
+    retryable = False
+
+
+class Encoded(object):
+    """A message already encoded (a batch)."""
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
 def _error(e, kind="exception"):
-    frames = [f for f in traceback.extract_tb(e.__traceback__)
-              if not f.filename.startswith("<frozen") and os.path.abspath(f.filename) != os.path.abspath(__file__)]
-    tb = traceback.format_list(frames[-6:]) + traceback.format_exception_only(type(e), e)
-    tail = "".join(tb).rstrip().splitlines()[-12:]
-    return {"type": "reply", "error": {"kind": kind, "exception": type(e).__name__, "message": str(e),
-                                        "retryable": bool(getattr(e, "retryable", True)), "traceback": tail}}
+    """The error reply for e. Only a module's exception may be retried (as its retryable
+    attribute says, true when it has none); the runner's own errors never are."""
+    if isinstance(e, EncodingError):
+        kind = "encoding"
+    elif isinstance(e, Unsupported):
+        kind = "unsupported"
+    tail = []
+    if kind != "unsupported":
+        frames = [f for f in traceback.extract_tb(e.__traceback__)
+                  if not f.filename.startswith("<frozen") and f.filename != _SELF]
+        try:
+            tb = traceback.format_list(frames[-6:]) + traceback.format_exception_only(type(e), e)
+        except Exception:
+            tb = traceback.format_list(frames[-6:]) + [type(e).__name__]
+        tail = "".join(tb).rstrip().splitlines()[-12:]
+    retryable = bool(getattr(e, "retryable", True)) if kind == "exception" else False
+    return {"type": "reply", "error": {"kind": kind, "exception": type(e).__name__, "message": _str(e),
+                                        "retryable": retryable, "traceback": tail}}
 
 
 def _call(fn, *args):
@@ -28,6 +57,8 @@ class Bridge(object):
         self.module = None
         self.stream = None
         self.options = {}
+        self.batches = 0  # batches read
+        self.sent = 0  # records in them
 
     def config(self):
         config = getattr(self.module, "CONFIG", None)
@@ -98,7 +129,7 @@ class Bridge(object):
             out = list(out)
         # Plain records pass as they are (the common case, checked at C speed where it can be).
         if not any(isinstance(item, dict) and "metadata" in item for item in out):
-            return {"type": "batch", "records": out}
+            return self._batch(out)
         records = []
         for item in out:
             if _is_group(item):
@@ -107,9 +138,31 @@ class Bridge(object):
                     r = dict(r)
                     r.setdefault("__resource", rid)
                     records.append(r)
+            elif isinstance(item, dict) and item.get("type") == "raw" and isinstance(item.get("raw"), (bytes, bytearray)):
+                records.append(dict(item, raw=item["raw"].decode("ascii", "replace")))  # raw() gives base64 already
             else:
                 records.append(item)
-        return {"type": "batch", "records": records}
+        return self._batch(records)
+
+    def _batch(self, records):
+        """The batch reply, encoded here: the module's cursor has moved past these records,
+        so a record that cannot be encoded fails the run (EncodingError, not retried) rather
+        than being dropped by a retried read. A batch the encoder refuses is encoded record
+        by record, each cleaned as it needs (see _safe)."""
+        self.batches += 1
+        try:
+            text = _encode({"type": "batch", "records": records})
+        except Exception:
+            text = '{"type":"batch","records":[%s]}' % ",".join(
+                _safe(r, lambda i=i: self._where(records, i)) for i, r in enumerate(records))
+        self.sent += len(records)
+        return Encoded(text)
+
+    def _where(self, records, i):
+        r = records[i]
+        resource = (r.get("__resource") or r.get("__tablename")) if isinstance(r, dict) else None
+        return "record %d (number %d in batch %d%s)" % (self.sent + i + 1, i + 1, self.batches,
+                                                         ", resource %s" % _str(resource) if resource else "")
 
     def handle(self, req):
         op = req.get("op")
@@ -127,10 +180,15 @@ class Bridge(object):
         source, options = req.get("source", {}), self._options(req.get("options", {}))
         if op == "values":
             return {"type": "reply", "ok": self._values(req["param"], source)}
-        if op == "list_resources":
-            return {"type": "reply", "ok": self.module.Stream.list_resources(source, options)}
-        if op == "get_resource":
-            return {"type": "reply", "ok": self.module.Stream.get_resource(req["id"], source, options)}
+        if op in ("list_resources", "get_resource"):
+            stream = self.module.Stream
+            try:
+                if op not in _defined(stream):
+                    raise NotImplementedError("Stream has no %s" % op)
+                ok = stream.list_resources(source, options) if op == "list_resources" else stream.get_resource(req["id"], source, options)
+            except NotImplementedError as e:
+                raise Unsupported("%s does not %s (%s)" % (self.module_name, op.replace("_", " "), _str(e) or "NotImplementedError"))
+            return {"type": "reply", "ok": ok}
         raise PanoplyException("unknown request %r" % op, retryable=False)
 
 
@@ -141,9 +199,10 @@ def _is_group(item):
 
 
 def _defined(cls):
+    """The names cls defines above DataSource (the original's or the runner's own)."""
     names = set()
     for c in cls.__mro__:
-        if c.__name__ == "DataSource" and c.__module__.startswith("panoply"):
+        if c is DataSource or (c.__name__ == "DataSource" and c.__module__.startswith("panoply")):
             break
         names.update(vars(c))
     return names
@@ -180,7 +239,11 @@ def main():
             send(_error(e, "protocol"))
             continue
         try:
-            send(bridge.handle(req))
+            reply = bridge.handle(req)
+            if isinstance(reply, Encoded):
+                _write(reply.text)
+            else:
+                send(reply)
         except BaseException as e:
             send(_error(e, "import" if isinstance(e, ImportError) else "exception"))
             if isinstance(e, (KeyboardInterrupt, SystemExit)):

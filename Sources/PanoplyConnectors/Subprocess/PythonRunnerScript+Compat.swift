@@ -7,9 +7,15 @@ Protocol (docs/python-protocol.md): one JSON message per line. Requests arrive o
 runner's original stdin, replies and events leave on its original stdout; both are
 duplicated away before the module is imported, and the module's own stdout goes to
 stderr, so its print() and logging become log lines and never corrupt the protocol.
-Usage: python3 panoply_runner.py MODULE
+Usage: python3 -u -c "$(cat panoply_runner.py)" MODULE (panoply passes the runner as
+text, never as a file someone else could have written), or python3 panoply_runner.py MODULE.
 """
-import base64, datetime, decimal, importlib, inspect, json, os, sys, threading, time, traceback, types
+import sys
+# With -c, Python puts the current folder first on sys.path, where a json.py would shadow
+# the standard library: drop it (the module comes from PYTHONPATH, as when run as a file).
+if sys.argv[:1] == ["-c"] and sys.path[:1] == [""]:
+    del sys.path[0]
+import base64, datetime, decimal, importlib, inspect, json, math, os, threading, time, traceback, types
 from functools import wraps
 
 _proto_in = os.fdopen(os.dup(0), "rb")
@@ -21,33 +27,129 @@ sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
 _lock = threading.Lock()
 
 
+def _str(o):
+    """str(o), or its default repr when its __str__ fails (or returns no string)."""
+    try:
+        s = str(o)
+        if isinstance(s, str):
+            return s
+    except Exception:
+        pass
+    return object.__repr__(o)
+
+
 def _default(o):
+    """What JSON cannot hold: dates and times in ISO 8601, decimals as their exact text,
+    bytes (also memoryview, as psycopg2 gives bytea) as base64, sets and tuples as arrays,
+    anything else as its str()."""
     if isinstance(o, (datetime.datetime, datetime.date, datetime.time)):
         return o.isoformat()
     if isinstance(o, decimal.Decimal):
         return str(o)
-    if isinstance(o, (bytes, bytearray)):
-        return o.decode("ascii", "replace")
+    if isinstance(o, (bytes, bytearray, memoryview)):
+        return base64.b64encode(o).decode("ascii")
     if isinstance(o, (set, tuple)):
         return list(o)
-    return str(o)
+    return _str(o)
 
 
-# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). A lone
-# surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
+# Compact, with text as UTF-8 (cheaper to write and to read than \u escapes). This C
+# encoder raises on NaN and infinities, keys that are not str/int/float/bool/None, and
+# circular references: then the value is cleaned (_clean) and encoded again.
 _encode = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+CIRCULAR = "<circular reference>"
 
 
-def send(msg):
-    text = _encode(msg)
+def _number(f):
+    """A float JSON holds, or the text the PostgreSQL source writes for NaN and infinities."""
+    if math.isfinite(f):
+        return f
+    return "NaN" if f != f else ("Infinity" if f > 0 else "-Infinity")
+
+
+def _key(k):
+    """A dict key as text: what json writes for str/int/float/bool/None, else its str()."""
+    if isinstance(k, str):
+        return k
+    if k is True or k is False or k is None:
+        return json.dumps(k)
+    if isinstance(k, float):
+        n = _number(k)
+        return n if isinstance(n, str) else float.__repr__(n)
+    if isinstance(k, int):
+        return int.__repr__(k)
+    return _str(k)
+
+
+def _clean(o, cut, path="", active=None):
+    """o with only what JSON holds (see _default, _number, _key); a container met again
+    inside itself becomes CIRCULAR, its path passed to cut. Raises only where a value
+    cannot be encoded at all (nesting deeper than Python's recursion limit)."""
+    if o is None or isinstance(o, (str, bool, int)):
+        return o
+    if isinstance(o, float):
+        return _number(o)
+    if isinstance(o, (dict, list, tuple, set)):
+        active = set() if active is None else active
+        if id(o) in active:
+            cut(path or "(the record itself)")
+            return CIRCULAR
+        active.add(id(o))
+        try:
+            if isinstance(o, dict):
+                out = {}
+                for k, v in list(o.items()):
+                    key = _key(k)
+                    out[key] = _clean(v, cut, path + "." + key if path else key, active)
+                return out
+            return [_clean(v, cut, "%s[%d]" % (path, i), active) for i, v in enumerate(list(o))]
+        finally:
+            active.discard(id(o))
+    try:
+        v = _default(o)
+    except Exception:
+        v = _str(o)
+    return v if isinstance(v, str) else _str(v)
+
+
+class EncodingError(Exception):
+    """A message that cannot be encoded as JSON (panoply fails the run, not retrying)."""
+    retryable = False
+
+
+def _safe(value, what):
+    """value encoded; cleaned first when it holds what JSON cannot (a warning is logged
+    for each circular reference cut). Raises EncodingError naming what() (called only then)."""
+    try:
+        return _encode(value)
+    except Exception:
+        pass
+    what = what()
+    cut = []
+    try:
+        text = _encode(_clean(value, cut.append))
+    except Exception as e:
+        raise EncodingError("cannot encode %s as JSON: %s: %s" % (what, type(e).__name__, _str(e)))
+    for path in cut:
+        send({"type": "log", "message": "warning: %s: a circular reference at %s was cut (written as %s)"
+              % (what, path, json.dumps(CIRCULAR))})
+    return text
+
+
+def _write(text):
     try:
         line = text.encode()
     except UnicodeEncodeError:
+        # A lone surrogate, which UTF-8 (and so JSON text) cannot hold, becomes U+FFFD; a split pair is joined.
         line = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     with _lock:
         _proto_out.write(line)
         _proto_out.write(b"\n")
         _proto_out.flush()
+
+
+def send(msg):
+    _write(_safe(msg, lambda: "a %s message" % msg.get("type")))
 
 
 def _text(msgs):

@@ -12,14 +12,19 @@ enum PythonSourceKind {
         }
         let config = try describe(module: module, interpreter: interpreter)
         let type = "python:\(module)"
+        // A Stream that keeps the base list_resources / get_resource (they raise
+        // NotImplementedError) lists nothing: code 501, without starting an interpreter.
+        let lists = config["list_resources"]?.boolValue ?? true, gets = config["get_resource"]?.boolValue ?? true
         return SourceKind(
             type: type, configuration: PythonConfig.configuration(config, module: module),
             open: { input, context in try await PythonSource(module: module, interpreter: interpreter, source: input, context: context) },
             listResources: { input, context in
+                guard lists else { throw unsupported(type, "list resources") }
                 let v = try await oneShot(module, interpreter, context, ["op": "list_resources", "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 return (v.arrayValue ?? []).compactMap { $0.objectValue.map(PythonSourceKind.resource) }
             },
             resource: { id, input, context in
+                guard gets else { throw unsupported(type, "get a resource") }
                 let v = try await oneShot(module, interpreter, context, ["op": "get_resource", "id": .string(id), "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 guard let o = v.objectValue else { throw PanoplyError(.notFound, "\(type) has no resource '\(id)'") }
                 return PythonSourceKind.resource(o)
@@ -28,6 +33,10 @@ enum PythonSourceKind {
                 let v = try await oneShot(module, interpreter, context, ["op": "values", "param": .string(param), "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 return (v.arrayValue ?? []).compactMap(PythonSourceKind.listValue)
             })
+    }
+
+    static func unsupported(_ type: String, _ what: String) -> PanoplyError {
+        PanoplyError(.config, "\(type) does not \(what) (its Stream keeps the base method)", code: 501, retryable: false)
     }
 
     /// A resource as the original `Resource` dict (`fields` with `is_mandatory`, `is_available`).
@@ -67,7 +76,7 @@ enum PythonSourceKind {
         LineProcess.ignoreBrokenPipes()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try interpreter.executablePath())
-        p.arguments = ["-u", try PythonRunnerScript.install(), module]
+        p.arguments = PythonRunnerScript.arguments(module: module)
         p.environment = interpreter.environment
         let input = Pipe(), output = Pipe()
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-describe-\(UUID().uuidString).log")

@@ -6,19 +6,18 @@ struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discover",
         abstract: "List a source's resources with their fields, and the values of its list params.",
-        discussion: "Only the params a list depends on are needed for its values; a missing one is named.")
+        discussion: "Only the params a list depends on are needed for its values; a missing one is named. A source that does not list its resources (a Python module keeping the base list_resources) offers them as a list's values: those are printed as its resources, as the UI's picker shows them.")
 
     @Argument(help: ArgumentHelp("The source type (a built-in type, python:MODULE or singer:EXECUTABLE).", valueName: "TYPE"))
     var type: String
     @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each.", valueName: "NAME=VALUE"))
     var params: [String] = []
-    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE.", valueName: "PATH"))
-    var python: String?
+    @OptionGroup var python: PythonOption
     @Flag(help: "Print JSON ({resources, values}) instead of text.")
     var json = false
 
     func run() async throws {
-        if let python { setenv("PANOPLY_PYTHON", python, 1) }
+        python.apply()
         let kind: SourceKind
         do { kind = try registry.require(type) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         var given: [String: String]
@@ -36,9 +35,11 @@ struct DiscoverCommand: AsyncParsableCommand {
         let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
         let context = SourceContext(input: input, secrets: secrets) { if case .log(let l) = $0 { printError(l) } }
         var resources: [SourceResource] = []
+        var listed = true
         do { resources = try await kind.listResources(input, context: context) } catch {
             let e = error.asPanoplyError
             if e.code != 501 { throw fail("\(kind.type): \(e.message)", code: e.category == .config ? Exit.usage : Exit.runFailed) }
+            listed = false
         }
         var values: [String: [ListValue]] = [:]
         for p in kind.configuration.params where p.kind == .list {
@@ -51,7 +52,20 @@ struct DiscoverCommand: AsyncParsableCommand {
                 throw fail("\(p.name): \(error.asPanoplyError.message)", code: Exit.runFailed)
             }
         }
+        if !listed { resources = Self.resources(from: values, of: kind.configuration) }
         print(json ? JSONWriter.string(.object(Self.json(resources, values))) : Self.text(resources, values))
+    }
+
+    /// The resources of a source that does not list them (code 501): the values of its
+    /// `resourcesParam`, else of each list param whose values come from the source (no
+    /// fixed choices), e.g. a database module's `tables` dynamic-list, as the picker shows
+    /// them: id the value, title the name, no fields.
+    static func resources(from values: [String: [ListValue]], of configuration: SourceConfiguration) -> [SourceResource] {
+        let params = configuration.resourcesParam.map { [$0] }
+            ?? configuration.params.filter { $0.kind == .list && $0.choices.isEmpty }.map(\.name)
+        return params.flatMap { values[$0] ?? [] }.map {
+            SourceResource(id: $0.value, title: $0.name, available: !$0.disabled, requires: $0.requires)
+        }
     }
 
     static func json(_ resources: [SourceResource], _ values: [String: [ListValue]]) -> JSONObject {

@@ -8,12 +8,11 @@ struct SourceSelection: ParsableArguments {
     var type: String?
     @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
-    @Option(help: ArgumentHelp("The Python interpreter for a python:MODULE type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
-    var python: String?
+    @OptionGroup var python: PythonOption
 
     /// The source type and its validated input, or an exit with every problem listed.
     func resolve() throws -> (SourceKind, SourceInput) {
-        if let python { setenv("PANOPLY_PYTHON", python, 1) }
+        python.apply()
         guard let type else { throw fail("give a source TYPE (see panoply sources)", code: Exit.usage) }
         let found: SourceKind?
         do { found = try registry.kind(named: type) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }
@@ -25,11 +24,25 @@ struct SourceSelection: ParsableArguments {
         let table = values.removeValue(forKey: "destination")
         switch sourceType.configuration.validate(values) {
         case .success(let typed):
+            OutputRedaction.add(params: typed, of: sourceType.configuration)
             return (sourceType, SourceInput(type: type, params: typed, destination: table))
         case .failure(let errors):
             for p in errors.problems { printError("error: --param \(p.param): \(p.message)") }
             throw ExitCode(Exit.usage)
         }
+    }
+}
+
+/// `--python PATH`, taken alike by `run`, `check`, `discover`, `sources` and `tui`
+/// (`sources add --python` keeps the interpreter with the added type instead).
+struct PythonOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE types not added with their own (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
+    var python: String?
+
+    /// Makes it the interpreter of python:MODULE types resolved from now on (as
+    /// PANOPLY_PYTHON); call before the registry resolves any.
+    func apply() {
+        if let python { setenv("PANOPLY_PYTHON", python, 1) }
     }
 }
 

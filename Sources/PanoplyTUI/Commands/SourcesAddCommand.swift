@@ -13,7 +13,7 @@ struct SourcesAddCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
     var type: String
 
-    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE, kept with the added type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
     var python: String?
 
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))

@@ -25,7 +25,10 @@ struct SourcesListCommand: ParsableCommand {
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))
     var configDir: String?
 
+    @OptionGroup var python: PythonOption
+
     func run() throws {
+        python.apply()
         let kinds: [SourceKind]
         let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PanoplyConnectors
 import PanoplyKit
 import PanoplyTUICore
 
@@ -15,17 +16,21 @@ struct TUICommand: AsyncParsableCommand {
     var params: [String] = []
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources and the destination live.", valueName: "DIR"))
     var configDir: String?
+    @OptionGroup var python: PythonOption
     @OptionGroup var destination: DestinationOptions
     /// The benchmark (scripts/bench/ui_bench.py) reads the loop's CPU time from this file.
     @Option(name: .customLong("ui-stats"), help: .hidden)
     var uiStats: String?
 
     func run() async throws {
+        python.apply()
         let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        if let configDir { SSHHostTrust.setKnownHostsFile(configDir + "/known_hosts") }
         let registry: SourceRegistry
         do { registry = try store.registry() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-        if let openType, (try? registry.kind(named: openType)) == nil {
-            throw fail("unknown source type '\(openType)'; available: \(registry.names.joined(separator: ", "))", code: Exit.usage)
+        if let openType {
+            // Unknown, or known but not loadable (a module that does not import, no interpreter): say why.
+            do { _ = try registry.require(openType) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         }
         let settings = destination.settings()
         do { _ = try settings.sdkConfiguration() } catch {

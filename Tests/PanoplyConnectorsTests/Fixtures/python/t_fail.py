@@ -46,3 +46,7 @@ class Stream(panoply.DataSource):
             while True:
                 time.sleep(1)
         raise ValueError("unknown mode " + mode)
+
+    @classmethod
+    def list_resources(cls, source, options={}):
+        raise NotImplementedError("resources are not listed for this account")
