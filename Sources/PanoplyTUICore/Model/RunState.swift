@@ -66,17 +66,41 @@ package struct RunState: Sendable, Equatable {
 
     package var isActive: Bool { status == .running }
 
-    /// 0...1 when the total is known.
+    /// 0...1 when a total is known (the run's, or the sum of its resources').
     package var fraction: Double? {
         if status == .done { return 1 }
-        guard let total, total > 0, let loaded else { return nil }
-        return min(1, max(0, Double(loaded) / Double(total)))
+        guard let o = overall, o.total > 0 else { return nil }
+        return min(1, max(0, Double(o.loaded) / Double(o.total)))
     }
 
     /// Seconds left at the current rate.
     package var eta: Double? {
-        guard status == .running, let total, let loaded, let rate, rate > 0, total >= loaded else { return nil }
-        return Double(total - loaded) / rate
+        guard status == .running, let o = overall, let rate = shownRate, rate > 0, o.total >= o.loaded else { return nil }
+        return Double(o.total - o.loaded) / rate
+    }
+
+    /// Where the run stands: the source's loaded/total when it reports a total, else the
+    /// sum over its resources once one of them has a total (`estimated` while another's
+    /// is not known yet: its records so far count as its total).
+    package var overall: (loaded: Int, total: Int, estimated: Bool)? {
+        if let total, total > 0 { return (loaded ?? 0, total, false) }
+        guard resources.contains(where: { $0.total != nil }) else { return nil }
+        var sum = (loaded: 0, total: 0, estimated: false)
+        for row in resources {
+            sum.loaded += row.loaded
+            sum.total += max(row.total ?? row.loaded, row.loaded)
+            if row.total == nil, row.status == .waiting || row.status == .reading { sum.estimated = true }
+        }
+        return sum.total > 0 ? sum : nil
+    }
+
+    /// Records per second: the run's sampled rate, else (none yet, or none written yet)
+    /// the sum of its reading resources' rates.
+    package var shownRate: Double? {
+        if let rate, rate > 0 { return rate }
+        let reading = resources.filter { $0.status == .reading }.compactMap(\.rate)
+        let sum = reading.reduce(0, +)
+        return sum > 0 ? sum : rate
     }
 
     package func elapsed(now: Double) -> Double { (endedAt ?? now) - startedAt }

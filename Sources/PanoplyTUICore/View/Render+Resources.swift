@@ -27,15 +27,18 @@ private struct ResourceColumns {
     let rateX: Int
     /// The message (or error) after the rate, when there is room.
     let messageX: Int
-    static let countWidth = 17, barWidth = 10, rateWidth = 11
+    /// The small bar's width: 0 (no bar) where the row would not fit with it.
+    let barWidth: Int
+    static let countWidth = 17, rateWidth = 11
 
     init(width w: Int) {
-        let fixed = idX + 9 + Self.countWidth + 1 + Self.barWidth + 1 + Self.rateWidth + 1
-        idWidth = max(10, min(40, w - fixed))
+        let fixed = idX + 9 + Self.countWidth + 1 + Self.rateWidth + 1
+        barWidth = w - fixed - 11 >= 10 ? 10 : 0
+        idWidth = max(10, min(40, w - fixed - (barWidth > 0 ? barWidth + 1 : 0)))
         statusX = idX + idWidth + 1
         countX = statusX + 8
         barX = countX + Self.countWidth + 1
-        rateX = barX + Self.barWidth + 1
+        rateX = barX + (barWidth > 0 ? barWidth + 1 : 0)
         messageX = rateX + Self.rateWidth + 1
     }
 }
@@ -48,18 +51,26 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     let count = Format.count(row.loaded) + (row.total.map { "/" + Format.count($0) } ?? "")
     s.put(count.count > ResourceColumns.countWidth ? count.truncated(to: ResourceColumns.countWidth) : String(repeating: " ", count: ResourceColumns.countWidth - count.count) + count,
           x: c.countX, y: y, style: .bold)
-    let inner = ResourceColumns.barWidth - 2
-    let (filled, empty) = Format.bar(row.fraction ?? 0, width: inner)
-    s.put("▕", x: c.barX, y: y, style: .dim)
-    let bx = s.put(filled, x: c.barX + 1, y: y, style: row.status == .failed ? .error : row.status == .done ? .ok : .accent)
-    s.put(empty, x: bx, y: y)
-    s.put("▏", x: c.barX + 1 + inner, y: y, style: .dim)
+    if c.barWidth > 0 {
+        let inner = c.barWidth - 2
+        let (filled, empty) = Format.bar(row.fraction ?? 0, width: inner)
+        s.put("▕", x: c.barX, y: y, style: .dim)
+        let bx = s.put(filled, x: c.barX + 1, y: y, style: row.status == .failed ? .error : row.status == .done ? .ok : .accent)
+        s.put(empty, x: bx, y: y)
+        s.put("▏", x: c.barX + 1 + inner, y: y, style: .dim)
+    }
     let rate = row.rate.map { Format.count(Int($0.rounded())) + "/s" } ?? (row.status == .reading ? "--/s" : "")
     s.put(String(repeating: " ", count: max(0, ResourceColumns.rateWidth - rate.count)) + rate, x: c.rateX, y: y, style: .dim)
-    let note = row.status == .failed ? (row.error ?? row.message) : row.message
+    let note = row.status == .failed ? (row.error ?? row.message) : repeatsCounts(row.message) ? "" : row.message
     if !note.isEmpty, c.messageX + 16 <= s.width {
         s.put(note, x: c.messageX, y: y, style: row.status == .failed ? .error : .dim, maxWidth: s.width - c.messageX - 1)
     }
+}
+
+/// "180000/300100 rows": a message that only says the counts the row shows already.
+func repeatsCounts(_ message: String) -> Bool {
+    guard let first = message.split(separator: " ").first, first.contains("/") else { return false }
+    return first.allSatisfy { $0.isNumber || $0 == "/" || $0 == "," }
 }
 
 /// The icon and colour of a resource's status.

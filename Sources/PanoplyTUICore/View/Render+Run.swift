@@ -10,8 +10,9 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
     s.put(icon + " " + statusText, x: w - statusText.count - 2, y: 1, style: iconStyle)
 
     // Progress bar, percent, rate, ETA.
-    var suffix = "  " + (r.fraction.map(Format.percent) ?? "  --  ")
-    suffix += "  " + (r.rate.map { "\(Format.count(Int($0.rounded()))) rec/s" } ?? "-- rec/s")
+    let approx = r.status != .done && r.overall?.estimated == true ? "≈" : ""
+    var suffix = "  " + (r.fraction.map { approx + Format.percent($0) } ?? "  --  ")
+    suffix += "  " + (r.shownRate.map { "\(Format.count(Int($0.rounded()))) rec/s" } ?? "-- rec/s")
     if let eta = r.eta { suffix += "  ETA " + Format.clock(eta) } else if r.status == .running { suffix += "  ETA --:--" }
     let barWidth = max(10, w - 4 - suffix.displayWidth)
     let (filled, empty) = Format.bar(r.fraction ?? 0, width: barWidth)
