@@ -1,3 +1,4 @@
+import PanoplyConnectors
 @testable import PanoplyKit
 import Testing
 @testable import PanoplyTUI
@@ -5,12 +6,14 @@ import Testing
 
 /// Golden frames of issue #27's screens, at the smallest size too.
 enum RoughEdgeScene: String, CaseIterable {
-    case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion
+    case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion, csvForm, postgresForm
 
     /// The scene at `size` (sent first: the help overlay scrolls by the terminal's size).
     func driver(width: Int, height: Int) -> Driver {
-        var d = Driver(twoTypeState(saved: self == .deleteQuestion
-            ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
+        var d = Driver(self == .csvForm ? makeState(with: [CSVSource.self])
+            : self == .postgresForm ? makeState(with: [PostgresSource.self])
+            : twoTypeState(saved: self == .deleteQuestion
+                ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
         d.send(.resize(width: width, height: height))
         switch self {
         case .listAfterSave:
@@ -27,6 +30,13 @@ enum RoughEdgeScene: String, CaseIterable {
             d.keys(.char("?"), .pageDown, .down)
         case .deleteQuestion:
             d.keys(.char("x"))
+        case .csvForm:
+            // The Path field's help wraps onto a second line; Files to read follows it.
+            openNewForm(&d, typeIndex: 1)
+        case .postgresForm:
+            // Placeholders read as examples.
+            openNewForm(&d, typeIndex: 1)
+            d.keys(.tab)
         }
         return d
     }
@@ -76,5 +86,31 @@ enum RoughEdgeScene: String, CaseIterable {
         let typeLine = frame.split(separator: "\n").first { $0.contains("Demo B") } ?? ""
         #expect(!typeLine.contains("▶"))
         #expect(frame.split(separator: "\n").contains { $0.contains("▶ Demo ") })
+    }
+
+    @Test func aLongHelpWrapsOntoTheFooterLineAndIsCutOnlyBelowAnError() {
+        #expect(formHelpLines("one two three", width: 20, lines: 2) == ["one two three"])
+        #expect(formHelpLines("one two three four", width: 9, lines: 2) == ["one two", "three fo…"])
+        #expect(formHelpLines("one two three", width: 9, lines: 1) == ["one two …"])
+    }
+
+    @Test func examplesReadAsExamplesAndDefaultsAsDefaults() {
+        let info = SourceTypeInfo(type: PostgresSource.type, configuration: PostgresSource.configuration)
+        let form = FormState.source(info, values: [:], table: "", savedName: nil)
+        let shown = Dictionary(uniqueKeysWithValues: form.fields.map { ($0.name, shownPlaceholder($0)) })
+        #expect(shown["host"] == "e.g. db.example.com")
+        #expect(shown["port"] == "5432")
+        #expect(shown[FormState.tableField] == "postgres")
+        #expect(shown[FormState.nameField] == "PostgreSQL")
+    }
+
+    @Test func theFileSourcesLabelThePathAsTheirHelpNamesIt() {
+        for config in [CSVSource.configuration, JSONLSource.configuration] {
+            let titles = Dictionary(uniqueKeysWithValues: config.params.map { ($0.name, $0.title) })
+            #expect(titles["path"] == "Path")
+            #expect(titles["files"] == "Files to read")
+            #expect(config.params.first { $0.name == "files" }?.help.contains("when Path is a folder") == false)
+            #expect(config.params.first { $0.name == "files" }?.help.hasPrefix("When Path is a folder") == true)
+        }
     }
 }

@@ -12,7 +12,7 @@ public actor CSVSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "CSV file", icon: "▦", summary: "Rows of CSV files, streamed; resumes at the last delivered row",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/users.csv", help: "Path of the CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"),
+            SourceParam("path", title: "Path", kind: .path, required: true, placeholder: "/data/users.csv", help: "A CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"),
             FileResources.filesParam("CSV", also: ["delimiter"]),
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
             SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),

@@ -13,8 +13,8 @@ enum FileResources {
     /// The `files` param: its values are the files `path` names. `also` are other params
     /// the values depend on (csv's `delimiter` picks the extensions of a folder's files).
     static func filesParam(_ noun: String, also: [String] = []) -> SourceParam {
-        SourceParam(param, title: "Files", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
-                    help: "The \(noun) files to read when Path is a folder or a pattern (comma-separated); empty: every file found",
+        SourceParam(param, title: "Files to read", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
+                    help: "When Path is a folder or a pattern: the \(noun) files of it to read (comma-separated); empty: every file found",
                     dependencies: ["path"] + also)
     }
 

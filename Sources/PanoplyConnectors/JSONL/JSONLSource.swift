@@ -11,7 +11,7 @@ public actor JSONLSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "JSON Lines file", icon: "{}", summary: "One JSON object per line, streamed; numbers kept exactly",
         params: [
-            SourceParam("path", title: "File", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "Path of the .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
+            SourceParam("path", title: "Path", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "A .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
             FileResources.filesParam("JSON Lines"),
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 

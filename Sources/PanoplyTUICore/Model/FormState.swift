@@ -7,6 +7,8 @@ package struct FormField: Sendable, Equatable {
     package var kind: SourceParam.Kind
     package var required: Bool
     package var placeholder: String
+    /// The placeholder is an example (shown as `e.g. ...`), not the default an empty value takes.
+    package var placeholderIsExample: Bool
     package var help: String
     package var choices: [String]
     package var value: String
@@ -19,6 +21,7 @@ package struct FormField: Sendable, Equatable {
         kind = p.kind
         required = p.required
         placeholder = p.placeholder.isEmpty ? (p.defaultValue ?? "") : p.placeholder
+        placeholderIsExample = !p.placeholder.isEmpty && p.placeholder != p.defaultValue
         help = p.help
         choices = p.kind == .boolean ? ["false", "true"] : p.choices
         category = p.category
@@ -107,10 +110,10 @@ package struct FormState: Sendable, Equatable {
     package static func source(_ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?,
                                defaultName: String? = nil) -> FormState {
         var fields = info.configuration.params.map { FormField($0, value: values[$0.name]) }
-        fields.append(FormField(SourceParam(tableField, title: "Destination table", placeholder: SourceInput.defaultDestination(info.type),
+        fields.append(FormField(SourceParam(tableField, title: "Destination table", default: SourceInput.defaultDestination(info.type),
                                             help: "The table the records go to (default: \(info.type))"), value: table))
         let name = savedName ?? defaultName ?? info.configuration.title
-        fields.append(FormField(SourceParam(nameField, title: "Name", placeholder: name,
+        fields.append(FormField(SourceParam(nameField, title: "Name", default: name,
                                             help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)

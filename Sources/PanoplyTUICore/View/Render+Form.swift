@@ -37,17 +37,20 @@ package func renderForm(_ state: AppState, _ form: FormState, _ s: inout Screen)
     if first + visible < rows.count { s.put("↓ more", x: w - 8, y: top + visible - 1, style: .dim) }
 
     let helpY = s.height - 4
+    var helpLines: [String] = []
     if form.hasAdvanced { renderAdvancedNote(form, y: helpY - 1, &s) }
     if let f = form.focused {
         var help = f.help
         if f.cycles { help += (help.isEmpty ? "" : "  ") + "(Space or ←/→: \(f.choices.joined(separator: " / ")))" }
         if f.kind == .list, form.purpose != .destination { help += (help.isEmpty ? "" : "  ") + "(Enter or Space: pick from the list)" }
-        s.put(" " + help, x: 0, y: helpY, style: .accent, maxWidth: w)
+        // A long help takes the line of the footer below it, unless an error needs that line.
+        helpLines = formHelpLines(help, width: w - 2, lines: form.formError == nil ? 2 : 1)
+        for (n, line) in helpLines.enumerated() { s.put(" " + line, x: 0, y: helpY + n, style: .accent, maxWidth: w) }
     }
     if let check = form.check { renderCheck(check, y: s.height - 2, &s) }
     if let e = form.formError {
         s.put(" ✗ " + e, x: 0, y: helpY + 1, style: .error, maxWidth: w)
-    } else {
+    } else if helpLines.count < 2 {
         let action = form.purpose == .destination ? "save the destination" : "save and start the run"
         s.put(" * required · empty fields use their default · Ctrl-S to \(action)", x: 0, y: helpY + 1, style: .dim, maxWidth: w)
     }
@@ -64,7 +67,7 @@ private func renderInput(_ f: FormField, focused: Bool, cursor: Int, x: Int, y: 
     if f.value.isEmpty {
         let px = focused ? x + 1 : x
         if focused { s.put("▏", x: x, y: y, style: style) }
-        if !f.placeholder.isEmpty { s.put(f.placeholder, x: px, y: y, style: CellStyle(dim: true, underline: !focused), maxWidth: width - 2) }
+        if !f.placeholder.isEmpty { s.put(shownPlaceholder(f), x: px, y: y, style: CellStyle(dim: true, underline: !focused), maxWidth: width - 2) }
         return
     }
     // Unfocused fields show their start; a focused one scrolls to keep the cursor in view.
@@ -81,6 +84,21 @@ private func renderInput(_ f: FormField, focused: Bool, cursor: Int, x: Int, y: 
         s.put(String(g), x: view.screenX(col, from: x), y: y, style: focused && i == k ? .cursor : style)
     }
     if focused, k == glyphs.count { s.put("▏", x: view.screenX(col, from: x), y: y, style: style) }
+}
+
+/// An example placeholder reads as one (`e.g. db.example.com`); a default shows as it is.
+package func shownPlaceholder(_ f: FormField) -> String {
+    f.placeholderIsExample && !f.placeholder.lowercased().hasPrefix("e.g.") ? "e.g. " + f.placeholder : f.placeholder
+}
+
+/// The focused field's help in at most `lines` lines of `width` columns, the last one cut with `…`.
+package func formHelpLines(_ help: String, width: Int, lines: Int) -> [String] {
+    guard help.displayWidth > width else { return help.isEmpty ? [] : [help] }
+    let all = wrapped(help, width: width)
+    guard all.count > lines else { return all }
+    var kept = Array(all.prefix(lines - 1))
+    kept.append(all.dropFirst(lines - 1).joined(separator: " ").truncated(to: width))
+    return kept
 }
 
 /// What a Character of a value looks like in a one-line input: `•` for secrets, `⏎` for a
