@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of README's install path: scripts/install.sh into a temporary PREFIX
 # (the debug build the tests already made, PANOPLY_BUILD=debug, so no second build), then
-# `panoply list` and `panoply sources` in a new login shell whose PATH holds PREFIX/bin and
-# whose HOME is empty: the installed binary works on its own, from any folder.
+# `panoply list` and `panoply sources` in a new login shell whose ~/.profile adds PREFIX/bin
+# to PATH, as README says, and whose HOME is otherwise empty: the installed binary works on its own, from any folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -13,7 +13,9 @@ mkdir -p "$tmp/home" "$tmp/elsewhere"
 PANOPLY_BUILD=debug scripts/install.sh "$tmp/prefix"
 [[ -x "$tmp/prefix/bin/panoply" ]] || { echo "install.sh: FAIL: no $tmp/prefix/bin/panoply" >&2; exit 1; }
 
-out=$(cd "$tmp/elsewhere" && env -i HOME="$tmp/home" PATH="$tmp/prefix/bin:/usr/bin:/bin" TERM=dumb \
+# README's line, as a user puts it in ~/.profile; a login shell reads it.
+echo "export PATH=\"$tmp/prefix/bin:\$PATH\"" >"$tmp/home/.profile"
+out=$(cd "$tmp/elsewhere" && env -i HOME="$tmp/home" PATH="/usr/bin:/bin" TERM=dumb \
     bash -lc 'command -v panoply && panoply list && panoply sources')
 echo "$out"
 grep -q "^$tmp/prefix/bin/panoply$" <<<"$out" || { echo "install.sh: FAIL: panoply is not the installed one" >&2; exit 1; }
