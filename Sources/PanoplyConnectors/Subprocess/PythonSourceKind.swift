@@ -80,7 +80,7 @@ enum PythonSourceKind {
         p.environment = interpreter.environment
         let input = Pipe(), output = Pipe()
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-describe-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errFile) }
         p.standardInput = input
         p.standardOutput = output
