@@ -62,7 +62,7 @@ struct SavedOutboxTests {
         terminal.type("300")
         terminal.press(.ctrl("s"))
         try await terminal.waitForText("done", "100%", within: .seconds(60))
-        try await terminal.waitForText("created the outbox folder /")
+        try await terminal.waitForText("created the outbox folder")
         terminal.press(.escape)
         try await terminal.waitForText("Saved sources")
         terminal.press(.char("q"))

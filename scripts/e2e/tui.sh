@@ -141,7 +141,7 @@ n="$(records)"
 mode="$(stat -c %a "$CFG/sources.json")"
 [[ "$mode" == 600 ]] || fail "sources.json has mode $mode, want 600"
 keys Escape
-wait_for 10 "Saved sources" "20,000 records"
+wait_for 10 "Saved sources" "done · 20,000 delivered"
 quit_and_check
 
 STEP="2/15 a fatal failure, then r resumes it"; echo "tui.sh: $STEP"
@@ -215,7 +215,7 @@ text 50
 keys C-s
 wait_for 60 "100%" "✓ done"
 keys Escape
-wait_for 10 "Saved sources" "50 records"
+wait_for 10 "Saved sources" "done · 50 delivered"
 [[ -f "$CFG/state/Demo.json" ]] || fail "the done run left no state file to delete ($CFG/state/Demo.json)"
 keys x
 wait_for 10 "Delete the saved source 'Demo'?" "n / Esc: no"
@@ -254,7 +254,7 @@ wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
 quit_and_check
 [[ "$(stat -c %a "$CFG/history/Demo.json")" == 600 ]] || fail "the history file has mode $(stat -c %a "$CFG/history/Demo.json"), want 600"
 start history
-wait_for 10 "last run"
+wait_for 10 "done · 5,000 delivered"
 keys h
 wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
 keys Down Enter
@@ -275,7 +275,7 @@ PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo --outbox "$OUT" >"$WORK/cron.o
     || fail "run --saved exited non-zero: $(cat "$WORK/cron.err")"
 grep -q "records=200 " "$WORK/cron.out" || fail "run --saved did not send 200 records: $(cat "$WORK/cron.out")"
 start cron
-wait_for 10 "last run"
+wait_for 10 "done · 200 delivered"
 keys h
 wait_for 10 "History · Demo" "2 runs" "cli"
 quit_and_check
@@ -509,7 +509,7 @@ socket="panoply-tui-e2e-$$-$RANDOM-where"; SOCKETS+=("$socket"); T=(tmux -L "$so
      echo \"PANOPLY-EXITED=\$?\"; echo \"TTY: \$(stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' ')\"; sleep 600"
 wait_for 20 "Saved sources"
 keys Enter; wait_for 10 "New Demo source"; text 500; keys C-s
-wait_for 60 "✓ done" "created the outbox folder /"
+wait_for 60 "✓ done" "created the outbox folder"
 keys Escape; wait_for 10 "Saved sources"; quit_and_check
 OUT="$A/panoply-outbox"; rm -rf "$OUT"
 (cd "$B" && env -u PANOPLY_API_KEY -u PANOPLY_API_SECRET PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved Demo) 2>"$WORK/where/err" >/dev/null \

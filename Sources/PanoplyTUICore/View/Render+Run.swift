@@ -23,25 +23,25 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
     s.put("▏", x: 2 + barWidth, y: 2, style: .dim)
     s.put(suffix, x: 3 + barWidth, y: 2, style: .bold, maxWidth: w - 3 - barWidth)
 
-    // Message, or the error.
-    if let error = r.error, r.status == .failed {
-        let action = FormCheck.needsEdit(r.errorCategory) ? "  · e edits the source" : "  · r retries"
-        s.put(" ✗ " + error.truncated(to: w - 4 - action.count) + action, x: 0, y: 3, style: .error, maxWidth: w)
-    } else {
+    // Message, or the error (wrapped onto up to 3 rows).
+    let layout = RunPanes(width: w, height: s.height, run: r)
+    if layout.errorRows.isEmpty {
         s.put(" " + r.message, x: 0, y: 3, style: .plain, maxWidth: w)
     }
+    for (i, row) in layout.errorRows.enumerated() { s.put(row, x: 0, y: 3 + i, style: .error, maxWidth: w) }
 
     // Counters.
+    let y = 4 + layout.extraHeaderRows
     let c = r.counters
     let counters: [(String, String)] = [("records", Format.count(c.records)), ("send", Format.count(c.sends)),
                                         ("flush", Format.count(c.messages)), ("error", Format.count(c.errors)),
                                         ("retries", Format.count(c.retries)), ("bytes", Format.bytes(c.bytes))]
     x = 1
     for (name, value) in counters {
-        x = s.put(name + " ", x: x, y: 4, style: .dim)
-        x = s.put(value + "   ", x: x, y: 4, style: c.errors > 0 && name == "error" ? .error : .bold)
+        x = s.put(name + " ", x: x, y: y, style: .dim)
+        x = s.put(value + "   ", x: x, y: y, style: c.errors > 0 && name == "error" ? .error : .bold)
     }
-    renderResources(r, RunPanes(width: w, height: s.height, run: r), &s)
+    renderResources(r, layout, &s)
     renderPanes(r, &s)
 }
 
