@@ -51,3 +51,19 @@ package struct CheckRequest: Sendable, Equatable {
         self.params = params
     }
 }
+
+extension FormState {
+    /// Tab or Shift-Tab left `field`: a number field whose text is not a number says so
+    /// under it at once (not only at Ctrl-S); a number, an empty field (its default) or a
+    /// `${NAME}` reference (checked when the run starts) clears that message.
+    package mutating func checkLeft(_ field: FormField) {
+        guard field.kind == .number else { return }
+        let text = String(field.value.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        let message = "\(field.title) must be a number"
+        if text.isEmpty || EnvReference.contains(text) || (try? JSONNumber(text: text)) != nil {
+            if errors[field.name]?.hasPrefix(message) == true { errors[field.name] = nil }
+        } else {
+            errors[field.name] = message + " (got '\(text)')"
+        }
+    }
+}

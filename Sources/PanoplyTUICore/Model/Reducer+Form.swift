@@ -8,6 +8,7 @@ extension AppState {
             if key == .escape { leaveForm(form) }
             return []
         }
+        if [.nextField, .previousField].contains(KeyMap.action(for: key, in: form.keyScopes)) { form.checkLeft(field) }
         switch KeyMap.action(for: key, in: form.keyScopes) {
         case .nextField: form.moveFocus(by: 1)
         case .previousField: form.moveFocus(by: -1)
