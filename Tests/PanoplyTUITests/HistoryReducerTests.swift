@@ -96,7 +96,7 @@ func historyState() -> AppState {
 
     @Test func theListShowsTheLastRecordedRunAfterARestart() {
         let frame = render(historyState(), width: 120, height: 40)
-        #expect(frame.text.contains("last run 2026-12-01 09:00 done · 20,000 delivered"))
+        #expect(frame.text.contains("done · 20,000 delivered · 2026-12-01 09:00 · 1m05s"))
     }
 
     @Test func datesAreLocalTimeFromTheGivenOffset() {

@@ -6,10 +6,11 @@ import Testing
 
 /// Golden frames of issue #27's screens, at the smallest size too.
 enum RoughEdgeScene: String, CaseIterable {
-    case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion, csvForm, postgresForm
+    case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion, csvForm, postgresForm, listRuns
 
     /// The scene at `size` (sent first: the help overlay scrolls by the terminal's size).
     func driver(width: Int, height: Int) -> Driver {
+        if self == .listRuns { return listRunsDriver(width: width, height: height) }
         var d = Driver(self == .csvForm ? makeState(with: [CSVSource.self])
             : self == .postgresForm ? makeState(with: [PostgresSource.self])
             : twoTypeState(saved: self == .deleteQuestion
@@ -37,9 +38,32 @@ enum RoughEdgeScene: String, CaseIterable {
             // Placeholders read as examples.
             openNewForm(&d, typeIndex: 1)
             d.keys(.tab)
+        case .listRuns:
+            break
         }
         return d
     }
+}
+
+/// Orders ran before (recorded), Nightly ran to done in this session, Big is running: one format.
+func listRunsDriver(width: Int, height: Int) -> Driver {
+    var s = historyState()
+    s.saved += [SavedSource(name: "Nightly", type: "demo", values: ["rows": "50000"]),
+                SavedSource(name: "Big", type: "demo", values: [:], table: "big_events_from_the_old_system")]
+    s.epochOrigin = historyEpoch + 86_400
+    var d = Driver(s)
+    d.send(.resize(width: width, height: height))
+    var c = SDKCounters()
+    c.records = 50_000
+    c.recordsDelivered = 50_000
+    d.state.selection = 1
+    d.keys(.char("F"))
+    d.send(.tick(3), .run(1, .completed(RunSummary(status: .done, recordsRead: 50_000, counters: c, seconds: 3, state: [:], error: nil))))
+    d.keys(.escape, .down, .char("F"))
+    c.records = 1_200
+    d.send(.tick(15), .run(2, .progress(loaded: 1_200, total: 4_000, message: "")), .run(2, .counters(c)))
+    d.keys(.escape)
+    return d
 }
 
 @Suite struct RoughEdgesSnapshotTests {
@@ -112,5 +136,25 @@ enum RoughEdgeScene: String, CaseIterable {
             #expect(config.params.first { $0.name == "files" }?.help.contains("when Path is a folder") == false)
             #expect(config.params.first { $0.name == "files" }?.help.hasPrefix("When Path is a folder") == true)
         }
+    }
+
+    @Test(arguments: [(2.5, "2.5s"), (45, "45s"), (65, "1m05s"), (7380, "2h03m")])
+    func runSpansReadAsDurations(seconds: Double, shown: String) {
+        #expect(Format.span(seconds) == shown)
+    }
+
+    @Test func runTimesAreAsShortAsTodayAllows() {
+        let day = 86_400.0
+        #expect(Format.when(historyEpoch, now: historyEpoch + 60, utcOffset: 0) == "today 08:00")
+        #expect(Format.when(historyEpoch, now: historyEpoch + day, utcOffset: 0) == "12-01 08:00")
+        #expect(Format.when(historyEpoch, now: historyEpoch + 40 * day, utcOffset: 0) == "2026-12-01 08:00")
+    }
+
+    @Test(arguments: [(60, 16), (70, 20)])
+    func aNarrowListKeepsTheStatusAndCountAndCutsTheTypeAndTable(width: Int, height: Int) {
+        let frame = render(listRunsDriver(width: width, height: height).state, width: width, height: height).text
+        #expect(frame.contains("done · 20,000 delivered"), "\(frame)")
+        #expect(frame.contains("done · 50,000 delivered"), "\(frame)")
+        #expect(frame.contains("running 30.0% · 1,200 records"), "\(frame)")
     }
 }

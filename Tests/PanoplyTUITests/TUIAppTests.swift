@@ -81,7 +81,7 @@ struct TUIAppTests {
         let saved = try String(contentsOf: s.configDir.appendingPathComponent("sources.json"), encoding: .utf8)
         #expect(saved.contains("\"rows\" : \"3000\""), "\(saved)")
         s.terminal.press(.escape)
-        try await s.terminal.waitForText("Saved sources", "3,000 records")
+        try await s.terminal.waitForText("Saved sources", "done · 3,000 delivered")
         s.terminal.press(.char("q"))
         #expect(try await s.exitCode() == 0)
         let records = try FileManager.default.contentsOfDirectory(atPath: s.outbox.path).filter { $0.hasSuffix(".ndjson") }

@@ -35,7 +35,7 @@ struct TUIHistoryAppTests {
             try FileManager.default.copyItem(at: first.configDir.appendingPathComponent("sources.json"), to: config.appendingPathComponent("sources.json"))
             try FileManager.default.copyItem(at: first.configDir.appendingPathComponent("history"), to: config.appendingPathComponent("history"))
         })
-        try await second.terminal.waitForText("Nightly", "last run", "done · 700")
+        try await second.terminal.waitForText("Nightly", "done · 700 delivered")
         second.terminal.press(.char("h"))
         try await second.terminal.waitForText("History · Nightly", "1 run", "✓ done")
         second.terminal.press(.enter)

@@ -254,7 +254,7 @@ wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
 quit_and_check
 [[ "$(stat -c %a "$CFG/history/Demo.json")" == 600 ]] || fail "the history file has mode $(stat -c %a "$CFG/history/Demo.json"), want 600"
 start history
-wait_for 10 "done · 5,000 delivered"
+wait_for 10 "done · 3,000 delivered"
 keys h
 wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
 keys Down Enter

@@ -40,17 +40,9 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
         let status = state.status(ofSaved: src)
         icon = statusIcon(status)
         name = src.name
-        detail = "\(src.type) → \(src.table.isEmpty ? src.type : src.table)"
-        if let id = state.latestRun[src.name], let r = state.run(id) {
-            detail += "  \(status.rawValue)"
-            if r.status == .running, let f = r.fraction { detail += " \(Format.percent(f))" }
-            detail += "  \(Format.count(r.counters.records)) records"
-        } else if let last = state.lastRecord(of: src.name) {
-            detail += "  last run \(Format.dateTime(last.started, utcOffset: state.utcOffset, seconds: false)) \(last.status.rawValue)"
-            detail += " · \(Format.count(last.delivered)) delivered"
-        } else if status != .idle {
-            detail += "  last run \(status.rawValue)"
-        }
+        // The run first, so a narrow terminal cuts the type and table rather than the counts.
+        let target = "\(src.type) → \(src.table.isEmpty ? src.type : src.table)"
+        detail = lastRunSummary(state, src).map { $0 + "  " + target } ?? target
     case .type(let i):
         let t = state.types[i]
         // A type row is where new sources start: runs show on their saved sources' rows.
@@ -70,4 +62,27 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
     s.put(icon.0, x: 3, y: y, style: iconStyle)
     s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(fg: .black, bg: .white, bold: true) : .bold)
     s.put(detail.truncated(to: w - 7 - nameWidth), x: 6 + nameWidth, y: y, style: selected ? base : .dim)
+}
+
+/// A saved source's latest run in one format, whether it ran in this session or before:
+/// `done · 100 delivered · today 15:39 · 2.5s`; a running one `running 45% · 1,200 records · 12s`.
+package func lastRunSummary(_ state: AppState, _ src: SavedSource) -> String? {
+    let now = state.epochOrigin + state.now
+    func ended(_ status: RunStatus, delivered: Int, started: Double, seconds: Double) -> String {
+        [status.rawValue, "\(Format.count(delivered)) delivered", Format.when(started, now: now, utcOffset: state.utcOffset),
+         Format.span(seconds)].joined(separator: " · ")
+    }
+    if let id = state.latestRun[src.name], let r = state.run(id) {
+        guard r.status == .running else {
+            return ended(r.status, delivered: r.counters.recordsDelivered, started: state.epochOrigin + r.startedAt,
+                         seconds: r.elapsed(now: state.now))
+        }
+        let head = "running" + (r.fraction.map { " " + Format.percent($0) } ?? "")
+        return [head, "\(Format.count(r.counters.records)) records", Format.span(r.elapsed(now: state.now))].joined(separator: " · ")
+    }
+    if let last = state.lastRecord(of: src.name) {
+        return ended(last.status, delivered: last.delivered, started: last.started, seconds: last.seconds)
+    }
+    let status = state.status(ofSaved: src)
+    return status == .idle ? nil : status.rawValue
 }
