@@ -18,7 +18,7 @@ package enum KeyMap {
         KeyBinding([.end, .char("G")], [.list], .bottom, "first / last", label: "g G Home End"),
         KeyBinding([.pageUp], [.list], .pageUp, "ten up / down", label: "PgUp PgDn"),
         KeyBinding([.pageDown], [.list], .pageDown, "ten up / down", label: "PgUp PgDn"),
-        KeyBinding([.enter], [.list], .open, "open the form", hint: "open"),
+        KeyBinding([.enter], [.list], .open, "open form (or run)", hint: "open"),
         KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l"),
         KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
         KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)"),
