@@ -113,7 +113,7 @@ struct FileResourcesTests {
         let records = try h.delivered()
         #expect(records.map { "\($0["__resource"]?.stringValue ?? "-"):\($0["id"]?.stringValue ?? "-")" }.sorted()
                 == ["\(h.path("in/a.csv")):1", "\(h.path("in/a.csv")):2", "\(h.path("in/b.csv")):3"])
-        #expect(folder.logs.contains("no files picked: reading all 2 found"))
+        #expect(folder.logs.contains("no files to read picked: reading all 2 found"))
         #expect(try h.savedState()?.keys.sorted() == [h.path("in/a.csv"), h.path("in/b.csv")])
 
         let single = try RunHarness()

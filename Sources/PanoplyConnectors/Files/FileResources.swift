@@ -19,7 +19,7 @@ enum FileResources {
     }
 
     static func files(_ source: SourceInput, extensions: [String]) throws -> FileSet {
-        guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+        guard let path = source.string("path") else { throw PanoplyError.config("Path (path) is required: a file, a folder or a pattern") }
         return try FileSet.resolve(path, extensions: extensions)
     }
 
@@ -30,7 +30,7 @@ enum FileResources {
     /// - Throws: ``PanoplyError`` when the resource is not among the files found.
     static func file(_ source: SourceInput, extensions: [String]) throws -> (path: String, unread: FileSet?) {
         if let resource = source.resource {
-            guard let path = source.string("path") else { throw PanoplyError.config("File (path) is required") }
+            guard let path = source.string("path") else { throw PanoplyError.config("Path (path) is required: a file, a folder or a pattern") }
             try FileSet.check(resource, in: path, extensions: extensions)
             return (resource, nil)
         }
