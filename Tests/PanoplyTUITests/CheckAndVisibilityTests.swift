@@ -91,6 +91,27 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
         #expect(d.form?.errors["password"] == "password authentication failed for user 'reader'")
     }
 
+    /// A table that does not exist is not something a retry fixes: Ctrl-S stays in the form
+    /// with the message on the table, and a run that failed with it offers e, not r.
+    @Test func aTableThatDoesNotExistStaysInTheFormAndItsFailedRunOffersE() {
+        let missing = "there is no table or view 'public.nosuch_table' in database app (list them with `panoply discover postgres`)"
+        var d = postgresForm(password: "right")
+        guard case .checkSource(let request)? = d.keys(.ctrl("s")).first else { Issue.record("no check"); return }
+        #expect(d.send(.checkFinished(request.id, PanoplyError(.notFound, missing))).isEmpty)
+        #expect(d.form?.check?.status == .failed(missing, field: "table"))
+        #expect(d.form?.errors["table"] == missing)
+        #expect(d.form?.focused?.name == "table")
+        #expect(d.state.runs.isEmpty && d.state.saved.isEmpty)
+
+        var saved = Driver(makeState(with: [PostgresSource.self], saved: [SavedSource(name: "DB", type: "postgres", values: ["database": "app", "user": "reader", "table": "nosuch_table"])]))
+        saved.keys(.enter, .ctrl("s"))
+        saved.send(.run(1, .failed(PanoplyError(.notFound, missing))))
+        #expect(render(saved.state, width: 80, height: 24).text.contains("· e edits the source"))
+        saved.keys(.char("e"))
+        #expect(saved.form?.focused?.name == "table")
+        #expect(saved.form?.errors["table"] == missing)
+    }
+
     @Test func eAfterAnotherFailureSaysRRetries() {
         var d = runningDriver()
         d.send(.run(1, .failed(PanoplyError(.transient, "reset"))))

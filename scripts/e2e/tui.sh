@@ -16,7 +16,8 @@
 #    a restart (from cli);
 # 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
 #    form; corrected, it shows ok (needs PANOPLY_TEST_PG_*: scripts/services/postgres.sh);
-# 10. Ctrl-S in that form with neither table nor query stays in the form with the message;
+# 10. Ctrl-S in that form with neither table nor query stays in the form with the message,
+#     and so does a table that does not exist (the message on the Table field);
 # 11. a postgres form filled in by typing; Enter on Tables lists the live tables of the test
 #    server, / filters, Space picks 2, Enter, Ctrl-S: the run view shows a row per table
 #    reaching done, and the outbox holds both tables' rows (and none of the third);
@@ -313,6 +314,12 @@ else
     wait_for 30 "New PostgreSQL source" "✗ test failed (tables)" "a table or a query"
     [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run that cannot work"
     ! grep -q '"postgres"' "$CFG/sources.json" 2>/dev/null || fail "a source that cannot run was saved"
+    # A table that does not exist: Ctrl-S stays in the form, the message on the Table field.
+    keys Tab
+    text "nosuch_table"
+    keys C-s
+    wait_for 30 "New PostgreSQL source" "✗ test failed (table)" "nosuch_table"
+    [[ "$(screen)" != *"attempt 1"* ]] || fail "Ctrl-S started a run on a table that does not exist"
     # Esc on a filled-in form asks before throwing it away; y discards.
     keys Escape
     wait_for 10 "Discard your changes to New PostgreSQL source?" "n / Esc: keep editing"

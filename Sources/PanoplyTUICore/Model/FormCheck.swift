@@ -21,17 +21,27 @@ package struct FormCheck: Sendable, Equatable {
         self.status = status
     }
 
-    /// Errors that no retry fixes, only an edit of the params.
-    package static func needsEdit(_ category: PanoplyError.Category?) -> Bool { category == .config || category == .auth }
+    /// Errors that no retry fixes, only an edit of the params: a config or auth error, or
+    /// something the params name that is not there (a table, a file, a database).
+    package static func needsEdit(_ category: PanoplyError.Category?) -> Bool {
+        category == .config || category == .auth || category == .notFound
+    }
 
     /// The field an error most likely concerns: for an auth error the password (or the
-    /// first secret), else the first param the message names (by name or title).
+    /// first secret), else the param the message names first (by name or title), so
+    /// "there is no table or view 'x' in database y" marks the table, not the database.
     package static func field(for error: PanoplyError, among params: [SourceParam]) -> String? {
         if error.category == .auth {
             return (params.first { $0.name == "password" } ?? params.first(where: \.isSecret) ?? params.first { $0.name == "user" })?.name
         }
-        let words = Set(error.message.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "_" }.map(String.init))
-        return params.first { words.contains($0.name.lowercased()) || words.contains($0.title.lowercased()) }?.name
+        let words = error.message.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "_" }.map(String.init)
+        var first: [String: Int] = [:]
+        for (i, w) in words.enumerated() where first[w] == nil { first[w] = i }
+        let named = params.enumerated().compactMap { n, p -> (at: Int, order: Int, name: String)? in
+            guard let at = [first[p.name.lowercased()], first[p.title.lowercased()]].compactMap({ $0 }).min() else { return nil }
+            return (at, n, p.name)
+        }
+        return named.min { ($0.at, $0.order) < ($1.at, $1.order) }?.name
     }
 }
 
