@@ -17,7 +17,8 @@
 # 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
 #    form; corrected, it shows ok (needs PANOPLY_TEST_PG_*: scripts/services/postgres.sh);
 # 10. Ctrl-S in that form with neither table nor query stays in the form with the message,
-#     and so does a table that does not exist (the message on the Table field);
+#     and so does a table that does not exist (the message on the Table field); a saved
+#     source's run on such a table offers e, which opens its form with the Table marked;
 # 11. a postgres form filled in by typing; Enter on Tables lists the live tables of the test
 #    server, / filters, Space picks 2, Enter, Ctrl-S: the run view shows a row per table
 #    reaching done, and the outbox holds both tables' rows (and none of the third);
@@ -324,6 +325,23 @@ else
     keys Escape
     wait_for 10 "Discard your changes to New PostgreSQL source?" "n / Esc: keep editing"
     keys y
+    wait_for 10 "Saved sources"
+    quit_and_check
+
+    STEP="10/15 a saved source's run on a table that does not exist offers e: its form, the table marked"; echo "tui.sh: $STEP"
+    mkdir -p "$WORK/pgtable/config"
+    cat >"$WORK/pgtable/config/sources.json" <<JSON
+{"version": 1, "sources": [{"name": "Wrong table", "type": "postgres", "table": "", "values": {"host": "$PANOPLY_TEST_PG_HOST",
+ "port": "$PANOPLY_TEST_PG_PORT", "database": "$PANOPLY_TEST_PG_DATABASE", "user": "$PANOPLY_TEST_PG_USER",
+ "password": "$PANOPLY_TEST_PG_PASSWORD", "table": "nosuch_table", "sslmode": "disable"}}]}
+JSON
+    start pgtable
+    wait_for 10 "Wrong table"
+    keys F
+    wait_for 30 "nosuch_table" "e edits the source"
+    keys e
+    wait_for 10 "✗ test failed (table)" "nosuch_table"
+    keys Escape
     wait_for 10 "Saved sources"
     quit_and_check
 fi
