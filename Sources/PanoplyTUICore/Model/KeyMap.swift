@@ -64,7 +64,7 @@ package enum KeyMap {
         // The run view.
         KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
         KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
-        KeyBinding([.char("e")], [.run], .edit, "edit (config error)"),
+        KeyBinding([.char("e")], [.run], .edit, "edit (config error)", hint: "edit"),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
         KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
@@ -120,9 +120,10 @@ package enum KeyMap {
     }
 
     /// The help bar's items for `scopes`: the screen's own keys first, then shared ones;
-    /// consecutive bindings with the same hint make one item (`↑↓ move`).
-    package static func hints(_ scopes: [KeyScope]) -> [(key: String, what: String)] {
-        let applying = bindings.filter { $0.hint != nil && $0.scopes.contains { scopes.contains($0) } }
+    /// consecutive bindings with the same hint make one item (`↑↓ move`). Bindings whose
+    /// action does not apply now (`applies` says no) are left out.
+    package static func hints(_ scopes: [KeyScope], applies: (KeyAction) -> Bool = { _ in true }) -> [(key: String, what: String)] {
+        let applying = bindings.filter { $0.hint != nil && $0.scopes.contains { scopes.contains($0) } && applies($0.action) }
         let ordered = applying.filter { $0.scopes.count == 1 } + applying.filter { $0.scopes.count > 1 }
         var items: [(key: String, what: String)] = []
         var lastHint: String?

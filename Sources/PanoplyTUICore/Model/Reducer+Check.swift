@@ -60,8 +60,9 @@ extension AppState {
     /// `e` in the run view of a run that failed with a config or auth error: its form,
     /// with the field the error concerns marked.
     package mutating func editFailedRun(_ id: RunID) {
-        guard let r = run(id), r.status == .failed, FormCheck.needsEdit(r.errorCategory) else {
-            notice = "e edits the source after a config or auth error; r retries other failures"
+        guard let r = run(id) else { return }
+        if let refusal = r.editRefusal {
+            notice = refusal
             return
         }
         guard let src = saved.first(where: { $0.name == r.request.sourceName }), let info = typeInfo(src.type) else {

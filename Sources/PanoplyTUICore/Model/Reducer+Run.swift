@@ -8,10 +8,14 @@ extension AppState {
         }
         if r.editingFilter { return editFilter(key, id) }
         let panes = RunPanes(width: width, height: height, run: r)
-        switch KeyMap.action(for: key, in: [.run]) {
+        let action = KeyMap.action(for: key, in: [.run])
+        if let action, let reason = unavailable(action) {
+            notice = reason
+            return []
+        }
+        switch action {
         case .back: screen = .list
-        case .cancelRun:
-            if r.status == .running, !r.cancelling { overlay = .confirmCancel(id) } else { notice = r.cancelling ? "already cancelling" : "the run is not running" }
+        case .cancelRun: overlay = .confirmCancel(id)
         case .retry: return retry(id)
         case .edit: editFailedRun(id)
         case .filter: updateRun(id) { $0.editingFilter = true }
@@ -68,26 +72,18 @@ extension AppState {
     /// Starts a failed or cancelled run again from its committed state.
     package mutating func retry(_ id: RunID) -> [Effect] {
         guard let r = run(id) else { return [] }
-        switch r.status {
-        case .running, .idle:
-            notice = "the run is still going: cancel it (c) before retrying"
+        if let refusal = r.retryRefusal {
+            notice = refusal
             return []
-        case .done:
-            notice = "the run completed: open its form (Enter on the list) and Ctrl-S to run it again"
-            return []
-        case .failed where FormCheck.needsEdit(r.errorCategory):
-            notice = "a \(r.errorCategory?.rawValue ?? "config") error: no retry fixes it; e edits the source"
-            return []
-        case .failed, .cancelled:
-            var request = r.request
-            request.id = nextRunID
-            request.state = r.committed
-            request.attempt = r.request.attempt + 1
-            let effects = startRun(request, title: r.title)
-            let now = self.now
-            updateRun(request.id) { $0.continueRun(r, now: now) }
-            return effects
         }
+        var request = r.request
+        request.id = nextRunID
+        request.state = r.committed
+        request.attempt = r.request.attempt + 1
+        let effects = startRun(request, title: r.title)
+        let now = self.now
+        updateRun(request.id) { $0.continueRun(r, now: now) }
+        return effects
     }
 }
 

@@ -60,11 +60,9 @@ private func renderHeader(_ state: AppState, _ s: inout Screen) {
 
 /// Keys and what they do, for the help bar of the current screen (from ``KeyMap``).
 package func helpBarItems(_ state: AppState) -> [(key: String, what: String)] {
-    let items = KeyMap.hints(helpScopes(state))
-    // A run that failed in a way no retry fixes offers e (edit) where r (retry) would be.
-    guard state.overlay == nil, case .run(let id) = state.screen, let r = state.run(id), r.status == .failed,
-          FormCheck.needsEdit(r.errorCategory) else { return items }
-    return items.map { $0.what == "retry" ? (key: "e", what: "edit") : $0 }
+    // Keys that do not apply now (c on a run that ended, r where no retry helps, e where
+    // no edit does) are not offered.
+    KeyMap.hints(helpScopes(state)) { state.unavailable($0) == nil }
 }
 
 /// The key scopes that apply to what is showing.
