@@ -96,7 +96,7 @@ struct SingerSubprocessTests {
         for k in ["PANOPLY_API_KEY", "PANOPLY_API_SECRET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] { env[k] = nil }
         p.environment = env
         let errPath = h.path("stderr.txt")
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         p.standardOutput = FileHandle.nullDevice
         p.standardInput = FileHandle.nullDevice
