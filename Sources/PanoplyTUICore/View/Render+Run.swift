@@ -4,9 +4,11 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
     let w = s.width
     // Title and status.
     let (icon, iconStyle) = statusIcon(r.status)
-    var x = s.put(" " + r.title, x: 0, y: 1, style: .title)
-    x = s.put("  \(r.request.type) → \(r.request.table)  attempt \(r.request.attempt)", x: x, y: 1, style: .dim)
     let statusText = (r.cancelling && r.status == .running ? "cancelling" : r.status.rawValue) + "  " + Format.clock(r.elapsed(now: state.now)) + " "
+    let room = w - statusText.count - 4
+    var x = s.put(" " + r.title, x: 0, y: 1, style: .title, maxWidth: room)
+    let target = "  \(r.request.type) → \(r.destinationLabel)  attempt \(r.request.attempt)"
+    x = s.put(target.truncated(to: max(0, room - x)), x: x, y: 1, style: .dim)
     s.put(icon + " " + statusText, x: w - statusText.count - 2, y: 1, style: iconStyle)
 
     // Progress bar, percent, rate, ETA.
