@@ -57,6 +57,15 @@ struct SQLiteResourcesCLITests {
         #expect(resources.first { $0["id"] == "v_even" }?["title"] == "v_even (view)")
     }
 
+    @Test("check passes for tables that exist and names every picked table that does not, before any run")
+    func checkNamesMissingTables() throws {
+        let ok = try CLI.run(["check", "sqlite"] + Self.params() + ["--param", "tables=orders,Mixed Case"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let bad = try CLI.run(["check", "sqlite"] + Self.params() + ["--param", "tables=orders,nosuch,gone"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("Tables: 'nosuch', 'gone' not found among the 7 the source offers"), "\(bad.stderr)")
+    }
+
     @Test("sources --json names the resources param of postgres and sqlite, with the list kind, dependencies and category")
     func sourcesShowTheResourcesParam() throws {
         let r = try CLI.run(["sources", "--json"])

@@ -48,5 +48,30 @@ enum SourceCheck {
             throw error
         }
         await source.close()
+        try await checkPicked(kind, input: input, context: context)
+    }
+
+    /// Every picked resource (`tables=`, `files=`, `streams=`) is among the values the
+    /// source offers for its resources param, as the picker lists them: a table that does
+    /// not exist is found here, not by a run that fails on it. Skipped where the source
+    /// cannot list them (code 501, or no values at all) or the picks are value objects
+    /// (Python lists).
+    /// - Throws: not found (404), naming the param and what is missing.
+    static func checkPicked(_ kind: SourceKind, input: SourceInput, context: SourceContext) async throws {
+        guard let plan = ResourcePlan(configuration: kind.configuration, input: input), let name = kind.configuration.resourcesParam else { return }
+        if case .array(let items)? = input.params[name], items.contains(where: { $0.stringValue == nil }) { return }
+        let offered: [ListValue]
+        do { offered = try await kind.values(name, source: input, context: context) } catch {
+            if error.asPanoplyError.code == 501 { return }
+            throw error
+        }
+        // None offered: the source cannot say (no values function), not "none exist".
+        guard !offered.isEmpty else { return }
+        let known = Set(offered.map(\.value))
+        let missing = plan.ids.filter { !known.contains($0) }
+        guard !missing.isEmpty else { return }
+        let title = kind.configuration.param(name)?.title ?? name
+        let list = missing.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+        throw PanoplyError(.notFound, "\(title): \(list) not found among the \(offered.count) the source offers (pick again: Enter on \(title), or panoply discover)")
     }
 }
