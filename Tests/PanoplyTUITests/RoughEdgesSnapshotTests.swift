@@ -7,12 +7,17 @@ import Testing
 /// Golden frames of issue #27's screens, at the smallest size too.
 enum RoughEdgeScene: String, CaseIterable {
     case listAfterSave, confirmDiscard, helpTop, helpPageDown, deleteQuestion, csvForm, postgresForm, listRuns
+    case listAfterRun, listAfterDelete, enterOnRunning, helpEnd
+
+    /// Three saved demo sources, for the scenes that move between them.
+    static let threeSaved = ["Alpha", "Beta", "Gamma"].map { SavedSource(name: $0, type: "demo", values: [:], lastStatus: .done) }
 
     /// The scene at `size` (sent first: the help overlay scrolls by the terminal's size).
     func driver(width: Int, height: Int) -> Driver {
         if self == .listRuns { return listRunsDriver(width: width, height: height) }
         var d = Driver(self == .csvForm ? makeState(with: [CSVSource.self])
             : self == .postgresForm ? makeState(with: [PostgresSource.self])
+            : [.listAfterRun, .listAfterDelete, .enterOnRunning].contains(self) ? twoTypeState(saved: Self.threeSaved)
             : twoTypeState(saved: self == .deleteQuestion
                 ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
         d.send(.resize(width: width, height: height))
@@ -40,6 +45,18 @@ enum RoughEdgeScene: String, CaseIterable {
             d.keys(.tab)
         case .listRuns:
             break
+        case .listAfterRun:
+            // Beta run with Ctrl-S from its form: back on the list, the cursor is on Beta.
+            d.keys(.down, .enter, .ctrl("s"), .escape)
+        case .listAfterDelete:
+            // Beta deleted (state kept): the cursor is on its neighbour Gamma.
+            d.keys(.down, .char("x"), .char("y"), .char("n"))
+        case .enterOnRunning:
+            // Enter on Alpha while it runs here opens its run, not its form.
+            d.keys(.enter, .ctrl("s"), .escape, .enter)
+        case .helpEnd:
+            d.keys(.char("?"))
+            for _ in 0..<20 { d.keys(.pageDown) }
         }
         return d
     }
