@@ -10,8 +10,8 @@
 #    grows; NO_COLOR=1 draws without colour codes (a plain start draws with them);
 # 6. x on a saved source asks first (n keeps it); y deletes it, then a second question
 #    asks about its state (y removes the state file);
-# 7. history: a failed run and its retry show in h (newest first), still there after a
-#    restart; Enter on the failed one shows its error and log tail;
+# 7. history: a failed run and its retry show in h as one run of 2 attempts, still there
+#    after a restart; Enter on it shows the failed attempt's error and the log tail;
 # 8. cron: `panoply run --saved Demo` in a second process shows in the UI's history after
 #    a restart (from cli);
 # 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
@@ -252,15 +252,15 @@ wait_for 60 "attempt 2" "100%" "✓ done"
 keys Escape
 wait_for 10 "Saved sources"
 keys h
-wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
+wait_for 10 "History · Demo" "1 run " "✓ done" "2 attempts"
 quit_and_check
 [[ "$(stat -c %a "$CFG/history/Demo.json")" == 600 ]] || fail "the history file has mode $(stat -c %a "$CFG/history/Demo.json"), want 600"
 start history
 wait_for 10 "done · 3,000 delivered"
 keys h
-wait_for 10 "History · Demo" "2 runs" "✓ done" "✗ failed"
-keys Down Enter
-wait_for 10 "Demo · run of" "demo failure at row 1500" "Log · last"
+wait_for 10 "History · Demo" "1 run " "✓ done" "2 attempts"
+keys Enter
+wait_for 10 "Demo · run of" "attempt 1 (" "✗ failed: demo failure at row 1500" "Log · last"
 keys Escape Escape
 wait_for 10 "Saved sources"
 quit_and_check

@@ -1,8 +1,18 @@
 import PanoplyKit
 
 extension AppState {
-    /// The recorded runs of a saved source, newest first.
-    package func runHistory(of name: String) -> [RunRecord] { (history[name] ?? []).reversed() }
+    /// The recorded runs of a saved source, newest first. A run retried with `r` shows once,
+    /// as its last attempt (which keeps the run's start and counts every attempt); its
+    /// earlier attempts are in ``earlierAttempts(of:in:)``.
+    package func runHistory(of name: String) -> [RunRecord] {
+        let all = history[name] ?? []
+        return all.indices.filter { i in !all[(i + 1)...].contains { all[i].continued(by: $0) } }.map { all[$0] }.reversed()
+    }
+
+    /// The attempts before `run`'s last one, oldest first.
+    package func earlierAttempts(of run: RunRecord, in name: String) -> [RunRecord] {
+        (history[name] ?? []).filter { $0.continued(by: run) }
+    }
 
     /// The last recorded run of a saved source.
     package func lastRecord(of name: String) -> RunRecord? { history[name]?.last }

@@ -45,6 +45,11 @@ package struct RunRecord: Sendable, Equatable, Codable {
     }
 
     package var seconds: Double { max(0, ended - started) }
+
+    /// Whether `later` is a later attempt of the same run (a retry keeps the run's start).
+    package func continued(by later: RunRecord) -> Bool {
+        later.started == started && later.attempt > attempt && later.origin == origin
+    }
 }
 
 extension Array where Element == RunRecord {

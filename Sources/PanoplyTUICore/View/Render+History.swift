@@ -37,11 +37,8 @@ package func renderHistory(_ state: AppState, _ h: HistoryScreen, _ s: inout Scr
         if let e = r.error {
             s.put(e, x: x + 1, y: y, style: selected ? base : .error, maxWidth: w - x - 2)
         } else if r.attempt > 1 {
-            // A retry keeps its run's start and counts every attempt: the attempt it
-            // continued is the row below (↓).
-            let retried = runs.indices.contains(i + 1) && runs[i + 1].started == r.started
-            s.put("attempt \(r.attempt)" + (retried ? " ↓" : ""), x: x + 1, y: y,
-                  style: selected ? base : .dim, maxWidth: w - x - 2)
+            // A retried run shows once, with every attempt counted (Enter lists them).
+            s.put("\(r.attempt) attempts", x: x + 1, y: y, style: selected ? base : .dim, maxWidth: w - x - 2)
         }
     }
 }
@@ -65,6 +62,12 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
     if let e = r.error {
         s.put(" ✗ " + e, x: 0, y: 5, style: .error, maxWidth: w)
         top = 6
+    }
+    // The attempts a retry continued, each with how it ended.
+    for a in state.earlierAttempts(of: r, in: source).prefix(3) where top < s.height - 6 {
+        let how = a.error.map { "✗ \(a.status.rawValue): \($0)" } ?? a.status.rawValue
+        s.put(" attempt \(a.attempt) (\(Format.clock(a.seconds))): \(how)", x: 0, y: top, style: a.error == nil ? .dim : .warn, maxWidth: w)
+        top += 1
     }
     let height = s.height - top - 2
     guard height >= 3 else { return }
