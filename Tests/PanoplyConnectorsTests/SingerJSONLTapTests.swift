@@ -12,7 +12,8 @@ import PanoplyKit
 /// that nothing is lost and records the re-reads as a known issue of the tap.
 @Suite("tap-jsonl through singer:", .enabled(if: PythonFixtures.available))
 struct SingerJSONLTapTests {
-    static let files = 5, lines = 3000
+    // Enough that reading them all takes far longer than the first commit (20 ms flushes), under load too.
+    static let files = 20, lines = 3000
 
     /// Writes the files, each with modification times in the past (the tap's bookmark
     /// has 1-second resolution).

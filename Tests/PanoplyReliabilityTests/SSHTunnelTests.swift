@@ -121,7 +121,8 @@ struct SSHTunnelTests {
     func trustOnFirstUse() throws {
         let sshd = try SSHServer()
         try Self.createTable("ssh_rows_tofu", rows: 5)
-        let config = try temporaryDirectory()
+        // A space and a %-token in the folder: ssh must still read and write this file.
+        let config = try temporaryDirectory().appendingPathComponent("my config %h")
         let (first, out) = try run(sshd, table: "ssh_rows_tofu", extra: ["ssh_private_key": sshd.key("user_ed25519")], config: config)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(Set(try Self.outboxIds(out)) == Set(1...5))

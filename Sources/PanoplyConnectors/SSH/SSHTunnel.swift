@@ -102,11 +102,17 @@ final class SSHTunnel: @unchecked Sendable {
             try SSHHostTrust.prepare(file)
             trustFile = file
             trustedBefore = SSHHostTrust.fingerprints(of: hostSpec, in: file)
-            return ["-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null",
+            return ["-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(Self.configPath(file))", "-o", "GlobalKnownHostsFile=/dev/null",
                     "-o", "HashKnownHosts=no", "-o", "UpdateHostKeys=no", "-o", "CheckHostIP=no"]
         }
         let file = FileManager.default.fileExists(atPath: known) ? known : try write("known_hosts", known.hasSuffix("\n") ? known : known + "\n")
-        return ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null"]
+        return ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(Self.configPath(file))", "-o", "GlobalKnownHostsFile=/dev/null"]
+    }
+
+    /// A path as an ssh_config value: quoted (the option takes a whitespace-separated list)
+    /// and `%` escaped (ssh expands %-tokens in it).
+    static func configPath(_ path: String) -> String {
+        "\"" + path.replacingOccurrences(of: "%", with: "%%") + "\""
     }
 
     /// How known_hosts names the SSH host.

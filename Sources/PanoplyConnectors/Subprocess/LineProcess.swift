@@ -29,6 +29,8 @@ final class LineProcess: @unchecked Sendable {
     /// Set once stdout (`.0`) and stderr (`.1`) are read to their end.
     private let readDone = Mutex((false, false))
     private let tooLong = Mutex<PanoplyError?>(nil)
+    /// What the error for a line over the limit tells the user to do.
+    private let tooLongAdvice: String
     private let grace: Duration
     private static let tailLines = 20
     /// The longest stdout line taken (64 MiB).
@@ -44,16 +46,27 @@ final class LineProcess: @unchecked Sendable {
     ///     message): after a short read, wait 0.2 ms for more before reading again, so
     ///     lines are read and handed over many at a time, not one syscall and wake-up each.
     ///   - maxLineBytes: the longest stdout line taken; a longer one stops the child.
+    ///   - tooLongAdvice: what the error for a longer line tells the user to do.
     init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
          maxQueuedLines: Int = 64, coalesce: Bool = false, maxLineBytes: Int = LineProcess.maxLineBytes,
+         tooLongAdvice: String = "a message that large cannot be sent: have it write smaller records",
          onStderr: @escaping @Sendable (String) -> Void) throws {
         self.name = name
+        self.tooLongAdvice = tooLongAdvice
         Self.ignoreBrokenPipes()
         let env = environment ?? ProcessInfo.processInfo.environment
         grace = PythonInterpreter.grace(env)
         let (inRead, inWrite) = try Self.makePipe(name)
-        let (outRead, outWrite) = try Self.makePipe(name)
-        let (errRead, errWrite) = try Self.makePipe(name)
+        let (outRead, outWrite): (Int32, Int32)
+        do { (outRead, outWrite) = try Self.makePipe(name) } catch {
+            for fd in [inRead, inWrite] { close(fd) }
+            throw error
+        }
+        let (errRead, errWrite): (Int32, Int32)
+        do { (errRead, errWrite) = try Self.makePipe(name) } catch {
+            for fd in [inRead, inWrite, outRead, outWrite] { close(fd) }
+            throw error
+        }
         defer { for fd in [inRead, outWrite, errWrite] { close(fd) } }
         do {
             child = try SpawnedProcess(executable, arguments, environment: env, stdin: inRead, stdout: outWrite, stderr: errWrite)
@@ -106,7 +119,7 @@ final class LineProcess: @unchecked Sendable {
     private func lineTooLong(_ limit: Int) {
         tooLong.withLock {
             $0 = PanoplyError(.internal, "\(name) wrote a line longer than \(limit >> 20) MiB (the limit for one line), so it was stopped; "
-                + "a message that large cannot be sent: have it write smaller records", retryable: false)
+                + tooLongAdvice, retryable: false)
         }
         terminate(grace: grace, keepLines: true)
     }
@@ -188,9 +201,16 @@ final class LineProcess: @unchecked Sendable {
         Thread.detachNewThread {
             // Until every process of the group has ended (and the child was reaped), or the
             // grace period is over.
+            // SIGKILL only while the group is still there: once it is gone (and the child
+            // reaped) its id may belong to another process group.
             let deadline = ContinuousClock.now + grace
-            while child.signalGroup(0), ContinuousClock.now < deadline { usleep(10_000) }
-            child.signalGroup(SIGKILL)
+            while child.signalGroup(0) {
+                if ContinuousClock.now >= deadline {
+                    child.signalGroup(SIGKILL)
+                    return
+                }
+                usleep(10_000)
+            }
         }
     }
 

@@ -9,6 +9,8 @@ final class PythonChannel: Sendable {
     /// What the runner said first: which `panoply` module it uses, or the import error.
     let hello: JSONObject
     private let onEvent: @Sendable (JSONObject) -> Void
+    /// The longest protocol line (a batch reply) taken from the interpreter: 1 GiB.
+    static let maxBatchBytes = 1 << 30
     /// How long a stopped (SIGTERM) interpreter gets before SIGKILL.
     let grace: Duration
 
@@ -22,8 +24,12 @@ final class PythonChannel: Sendable {
         self.module = module
         self.onEvent = onEvent
         grace = interpreter.grace
+        // One protocol line holds a whole batch of records (the module decides how many):
+        // the cap bounds memory, far above any batch that fits the destination.
         let proc = try LineProcess(name: "python:\(module)", executable: try interpreter.executablePath(),
-                                   arguments: PythonRunnerScript.arguments(module: module), environment: interpreter.environment) { line in
+                                   arguments: PythonRunnerScript.arguments(module: module), environment: interpreter.environment,
+                                   maxLineBytes: Self.maxBatchBytes,
+                                   tooLongAdvice: "that line is one batch of records: lower --batch-size, or have read() return fewer records") { line in
             onEvent(["type": "log", "message": .string(line), "stream": "stderr"])
         }
         process = proc
