@@ -94,11 +94,11 @@ keys Escape; wait_for 5 "Saved sources"
 keys Home
 shot list
 
-# The failed source retried to the end: its history holds both runs.
+# The failed source retried to the end: its history shows the run once, with 2 attempts.
 keys Down r
 wait_for 60 "attempt 2" "done"
 keys Escape; wait_for 5 "Saved sources"
-keys h; wait_for 5 "History ·" "2 runs"
+keys h; wait_for 5 "History ·" "1 run " "2 attempts"
 shot history
 
 # Ctrl-T in a form: the check's answer under it.
