@@ -6,12 +6,13 @@ import Synchronization
 /// destination's secrets. Each command adds them as soon as it knows them; every line
 /// ``printError(_:)`` writes, every run event and the final error go through ``current``.
 enum OutputRedaction {
-    private static let secrets = Mutex<[String]>([])
+    /// Rebuilt (sorted longest first) only when values are added, not per printed line.
+    private static let redactor = Mutex(Redactor([]))
 
     /// Masks `values` from now on (short values are left, as ``Redactor`` does).
     static func add(_ values: [String]) {
         guard !values.isEmpty else { return }
-        secrets.withLock { $0 += values }
+        redactor.withLock { $0 = Redactor($0.secrets + values) }
     }
 
     /// Masks the secret params of a run of `config`.
@@ -20,11 +21,8 @@ enum OutputRedaction {
     }
 
     /// The redactor of everything added so far.
-    static var current: Redactor { Redactor(secrets.withLock { $0 }) }
+    static var current: Redactor { redactor.withLock { $0 } }
 
     /// `line` with every known secret masked.
-    static func text(_ line: String) -> String {
-        let known = secrets.withLock { $0 }
-        return known.isEmpty ? line : Redactor(known).text(line)
-    }
+    static func text(_ line: String) -> String { current.text(line) }
 }
