@@ -46,8 +46,9 @@ enum Bench {
 
     static func write(records n: Int) async throws -> BenchResult {
         let records = BenchRecords.make(count: 1000)
-        let sdk = try PanoplySDK(SDKConfiguration(credentials: credentials, destination: .outbox("/nonexistent")),
-                                 transport: DropTransport())
+        let sdk = try PanoplySDK(
+            SDKConfiguration(credentials: credentials, destination: .outbox("/nonexistent")),
+            transport: DropTransport())
         var bytes = 0
         do {
             var probe: [UInt8] = []

@@ -23,7 +23,7 @@ enum BenchRecords {
             "score": .number(JSONNumber(Double((i * 37) % 10_000) / 100 + 0.25)),
             "flags": ["active": .bool(i % 2 == 0), "vip": .bool(i % 7 == 0)],
             "timestamp": .string("2024-05-01T12:\(pad(minute, 2)):\(pad(second, 2)).\(pad(milli, 3))Z"),
-            "addr": ["city": "Oslo", "zip": .string(pad(10_000 + i % 90_000, 5))],
+            "addr": ["city": "Oslo", "zip": .string(pad(10_000 + i % 90_000, 5))]
         ]
     }
 }

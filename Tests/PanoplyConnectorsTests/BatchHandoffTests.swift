@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import PanoplyConnectors
 
 /// The one-slot handoff between the task that streams a query's rows and the source's reads.

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("CSV source")
@@ -136,12 +137,14 @@ struct CSVSourceTests {
     }
 
     /// Finding 7: generated names used to collide with given ones and overwrite cells.
-    @Test("colliding header names keep every cell under a unique name", arguments: [
-        ("a,a,a_2\n1,2,3\n", ["a": "1", "a_3": "2", "a_2": "3"]),
-        ("x,column_3\n1,2,3\n", ["x": "1", "column_3": "2", "column_3_2": "3"]),
-        ("column_2,,b\n1,2,3\n", ["column_2": "1", "column_2_2": "2", "b": "3"]),
-        ("a,b\n1,2,3,4\n", ["a": "1", "b": "2", "column_3": "3", "column_4": "4"]),
-    ])
+    @Test(
+        "colliding header names keep every cell under a unique name",
+        arguments: [
+            ("a,a,a_2\n1,2,3\n", ["a": "1", "a_3": "2", "a_2": "3"]),
+            ("x,column_3\n1,2,3\n", ["x": "1", "column_3": "2", "column_3_2": "3"]),
+            ("column_2,,b\n1,2,3\n", ["column_2": "1", "column_2_2": "2", "b": "3"]),
+            ("a,b\n1,2,3,4\n", ["a": "1", "b": "2", "column_3": "3", "column_4": "4"])
+        ])
     func collidingHeaders(_ text: String, _ want: [String: String]) async throws {
         let h = try RunHarness()
         defer { h.remove() }

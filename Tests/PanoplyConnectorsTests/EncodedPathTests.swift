@@ -1,8 +1,9 @@
 import CSQLite
 import Foundation
-@testable import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
+@testable import PanoplyKit
 
 /// The file and SQLite sources write records straight as JSON text (``EncodedRecords``):
 /// each delivered line must be byte for byte what the SDK writes for the object the source
@@ -27,18 +28,20 @@ struct EncodedPathTests {
     /// control characters, U+FFFE/U+FFFF, big and out-of-range numbers, numbers with
     /// trailing spaces, booleans, empty cells, short and long rows, a byte that is not
     /// UTF-8, and columns named `__table` and `__state`.
-    static let trickyCSV: [UInt8] = Array("""
-        id,text,__table,__state,n
-        1,"say ""hi"", \\\\ back\\slash",t1,s1,123456789012345678901234567890
-        2,"tab\there\u{01}\u{1F}",,,1e400
-        3,\u{FFFF}and\u{FFFE},x,y,-0.5E+3
-        4,"",,,12 \n
-        5,true,False,TRUE,007
-        6,"two
-        lines"
-        7,a,b,c,d,extra,more
-        8,ünï,"{""json"":1}",null,-0
-        """.utf8) + Array("\n9,bad".utf8) + [0xFF] + Array("byte,,,1\n".utf8)
+    static let trickyCSV: [UInt8] =
+        Array(
+            """
+            id,text,__table,__state,n
+            1,"say ""hi"", \\\\ back\\slash",t1,s1,123456789012345678901234567890
+            2,"tab\there\u{01}\u{1F}",,,1e400
+            3,\u{FFFF}and\u{FFFE},x,y,-0.5E+3
+            4,"",,,12 \n
+            5,true,False,TRUE,007
+            6,"two
+            lines"
+            7,a,b,c,d,extra,more
+            8,ünï,"{""json"":1}",null,-0
+            """.utf8) + Array("\n9,bad".utf8) + [0xFF] + Array("byte,,,1\n".utf8)
 
     /// Runs the CSV source on `bytes` and returns the delivered lines, with the object
     /// path's line for each row of the same file.
@@ -76,7 +79,8 @@ struct EncodedPathTests {
         #expect(lines[8].contains("bad\u{FFFD}byte"))
     }
 
-    @Test("without reserved column names (ASCII rows spliced unchecked, the rest checked), a CSV row's JSON is still the object path's", arguments: [false, true])
+    @Test(
+        "without reserved column names (ASCII rows spliced unchecked, the rest checked), a CSV row's JSON is still the object path's", arguments: [false, true])
     func csvVouchedMatchesObjectPath(infer: Bool) async throws {
         let header = Array("id,text,__table,__state,n".utf8)
         #expect(Array(Self.trickyCSV.prefix(header.count)) == header)
@@ -88,8 +92,9 @@ struct EncodedPathTests {
         #expect(lines[8].contains("bad\u{FFFD}byte"))
     }
 
-    @Test("a SQLite row's JSON is the object path's, byte for byte (with columns named __table and __state, and without: ASCII rows spliced unchecked)",
-          arguments: [#""__table" TEXT, "__state" TEXT"#, "a TEXT, s TEXT"])
+    @Test(
+        "a SQLite row's JSON is the object path's, byte for byte (with columns named __table and __state, and without: ASCII rows spliced unchecked)",
+        arguments: [#""__table" TEXT, "__state" TEXT"#, "a TEXT, s TEXT"])
     func sqliteMatchesObjectPath(columns: String) async throws {
         let h = try RunHarness()
         defer { h.remove() }
@@ -138,7 +143,7 @@ struct EncodedPathTests {
             #"{"id":1,"s":"say \"hi\" \\ \/ \u0041","n":123456789012345678901234567890,"e":1e400}"#,
             #"{ "id" : 2, "ctl": "\u0001\t", "__table": "t1", "__state": "s1" }"#,
             #"{"id":3,"x":"\uffff","dup":1,"dup":2,"empty":"","nul":null}"#,
-            #"{"id":4,"nested":{"a":[1,2.50,{"b":null}]},"u":"ünï"}"#,
+            #"{"id":4,"nested":{"a":[1,2.50,{"b":null}]},"u":"ünï"}"#
         ]
         try (source.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let outcome = try await h.run(JSONLSource.self, ["path": file], batchSize: 1000)

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 /// csv and jsonl sources whose path is a folder or a pattern: each file is a resource.
@@ -85,7 +86,8 @@ struct FileResourcesTests {
     func jsonlResources() async throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "{\"id\":1,\"tags\":[\"a\"]}\n\n{\"id\":2.5,\"meta\":{\"k\":1},\"gone\":null}\r\n".write(toFile: dir + "/e1.jsonl", atomically: true, encoding: .utf8)
+        try "{\"id\":1,\"tags\":[\"a\"]}\n\n{\"id\":2.5,\"meta\":{\"k\":1},\"gone\":null}\r\n".write(
+            toFile: dir + "/e1.jsonl", atomically: true, encoding: .utf8)
         try "{\"id\":3}".write(toFile: dir + "/e2.jsonl", atomically: true, encoding: .utf8)
         try "{\"id\":4}\n".write(toFile: dir + "/skip.ndjson", atomically: true, encoding: .utf8)
         #expect(JSONLSource.configuration.resourcesParam == "files")
@@ -95,7 +97,8 @@ struct FileResourcesTests {
         let resources = try await JSONLSource.listResources(source: input, context: context)
         #expect(resources.first?.fields.map { "\($0.name):\($0.type)" } == ["id:number", "tags:array", "meta:object", "gone:string"])
         #expect(resources.last?.fields.map(\.name) == ["id"])
-        let (records, state) = try await Self.readAll(JSONLSource.self, try Self.input(JSONLSource.self, ["path": "\(dir)/e*.jsonl"], resource: "\(dir)/e2.jsonl"))
+        let (records, state) = try await Self.readAll(
+            JSONLSource.self, try Self.input(JSONLSource.self, ["path": "\(dir)/e*.jsonl"], resource: "\(dir)/e2.jsonl"))
         #expect(ids(records) == [3])
         let (again, _) = try await Self.readAll(JSONLSource.self, try Self.input(JSONLSource.self, ["path": dir], resource: "\(dir)/e2.jsonl", state: state))
         #expect(again.isEmpty)
@@ -111,7 +114,8 @@ struct FileResourcesTests {
         let folder = try await h.run(CSVSource.self, ["path": h.path("in")])
         #expect(folder.summary.status == .done, "\(folder.summary.error?.message ?? "")")
         let records = try h.delivered()
-        #expect(records.map { "\($0["__resource"]?.stringValue ?? "-"):\($0["id"]?.stringValue ?? "-")" }.sorted()
+        #expect(
+            records.map { "\($0["__resource"]?.stringValue ?? "-"):\($0["id"]?.stringValue ?? "-")" }.sorted()
                 == ["\(h.path("in/a.csv")):1", "\(h.path("in/a.csv")):2", "\(h.path("in/b.csv")):3"])
         #expect(folder.logs.contains("no files to read picked: reading all 2 found"))
         #expect(try h.savedState()?.keys.sorted() == [h.path("in/a.csv"), h.path("in/b.csv")])

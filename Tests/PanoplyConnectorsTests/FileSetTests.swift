@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 /// Which files a csv/jsonl `path` names: a folder, a glob pattern or one file.

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 /// Several endpoints under one base URL, against scripts/fixtures/http_fixture.py.
@@ -13,8 +14,10 @@ struct HTTPEndpointsTests {
     }
 
     static func paged(_ extra: [String: String] = [:]) -> [String: String] {
-        ["base_url": HTTPSourceTests.base ?? "http://127.0.0.1:9", "records_path": "data.items", "pagination": "page",
-         "page_size_param": "per_page", "page_size": "10"].merging(extra) { $1 }
+        [
+            "base_url": HTTPSourceTests.base ?? "http://127.0.0.1:9", "records_path": "data.items", "pagination": "page",
+            "page_size_param": "per_page", "page_size": "10"
+        ].merging(extra) { $1 }
     }
 
     static func readAll(_ input: SourceInput) async throws -> ([JSONObject], JSONObject) {

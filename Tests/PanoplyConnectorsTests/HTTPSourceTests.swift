@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Against scripts/fixtures/http_fixture.py (started by scripts/services/http-fixture.sh).
 @Suite("HTTP JSON API source")
@@ -53,8 +55,10 @@ struct HTTPSourceTests {
         let url = Self.url("/items", "total=50&auth=1&expire_after=2")
         let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
         var params = Self.paged(url)
-        params.merge(["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)",
-                      "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]) { $1 }
+        params.merge([
+            "auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)",
+            "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"
+        ]) { $1 }
         let outcome = try await h.run(HTTPSource.self, params)
         #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
         #expect(holdsEachOnce(try h.deliveredIds(), 50))
@@ -71,8 +75,10 @@ struct HTTPSourceTests {
         defer { h.remove() }
         let url = Self.url("/items", "total=30&auth=1&expire_after=1")
         var params = Self.paged(url)
-        params.merge(["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token",
-                      "client_id": "test-client", "client_secret": "wrong-secret", "refresh_token": "good-refresh"]) { $1 }
+        params.merge([
+            "auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token",
+            "client_id": "test-client", "client_secret": "wrong-secret", "refresh_token": "good-refresh"
+        ]) { $1 }
         let outcome = try await h.run(HTTPSource.self, params)
         let error = try #require(outcome.summary.error)
         #expect(error.category == .auth && error.code == 401 && !error.retryable)
@@ -80,16 +86,19 @@ struct HTTPSourceTests {
         #expect(try h.deliveredIds().count == 10)
     }
 
-    @Test("a rotated refresh token is used for later refreshes, saved in the state at once, and the next run refreshes with it",
-          .enabled(if: available))
+    @Test(
+        "a rotated refresh token is used for later refreshes, saved in the state at once, and the next run refreshes with it",
+        .enabled(if: available))
     func rotatesRefreshToken() async throws {
         let h = try RunHarness()
         defer { h.remove() }
         // Every access token from the token endpoint works once; every refresh token works once.
         let url = Self.url("/items", "total=30&auth=1&expire_after=1&token_uses=1")
         let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
-        let oauth = ["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&rotate=1",
-                     "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]
+        let oauth = [
+            "auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&rotate=1",
+            "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"
+        ]
         let paged = Self.paged(url).merging(oauth) { $1 }
         let first = try await h.run(HTTPSource.self, paged)
         #expect(first.summary.status == .done, "\(first.summary.error?.message ?? "")")
@@ -142,8 +151,10 @@ struct HTTPSourceTests {
         let scenario = URLComponents(string: url)!.queryItems!.first { $0.name == "scenario" }!.value!
         var params = Self.paged(url)
         // Tokens live 30 s, less than the 60 s margin: each later page refreshes first.
-        params.merge(["auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&expires_in=30",
-                      "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"]) { $1 }
+        params.merge([
+            "auth": "oauth2", "access_token": "initial-token", "token_url": "\(Self.base!)/oauth/token?scenario=\(scenario)&expires_in=30",
+            "client_id": "test-client", "client_secret": "test-secret", "refresh_token": "good-refresh"
+        ]) { $1 }
         let outcome = try await h.run(HTTPSource.self, params)
         #expect(outcome.summary.status == .done, "\(outcome.summary.error?.message ?? "")")
         #expect(holdsEachOnce(try h.deliveredIds(), 30))
@@ -184,8 +195,12 @@ struct HTTPSourceTests {
     func cursorAndLink() async throws {
         let h = try RunHarness()
         defer { h.remove() }
-        _ = try await h.run(HTTPSource.self, ["url": Self.url("/cursor-items", "total=33&limit=10"), "records_path": "records",
-                                              "pagination": "cursor", "cursor_path": "meta.next_cursor"])
+        _ = try await h.run(
+            HTTPSource.self,
+            [
+                "url": Self.url("/cursor-items", "total=33&limit=10"), "records_path": "records",
+                "pagination": "cursor", "cursor_path": "meta.next_cursor"
+            ])
         #expect(holdsEachOnce(try h.deliveredIds(), 33))
         let h2 = try RunHarness()
         defer { h2.remove() }
@@ -206,7 +221,8 @@ struct HTTPSourceTests {
     @Test("Link headers, Retry-After and header lines parse as the RFCs say")
     func parsing() throws {
         let base = URL(string: "https://api.example.com/v1/items?page=1")
-        #expect(HTTPPaginator.nextLink("<https://a.b/x?page=2>; rel=\"next\", <https://a.b/x?page=9>; rel=\"last\"", relativeTo: base) == "https://a.b/x?page=2")
+        #expect(
+            HTTPPaginator.nextLink("<https://a.b/x?page=2>; rel=\"next\", <https://a.b/x?page=9>; rel=\"last\"", relativeTo: base) == "https://a.b/x?page=2")
         #expect(HTTPPaginator.nextLink("</v1/items?page=3>; rel=\"prev next\"", relativeTo: base) == "https://api.example.com/v1/items?page=3")
         #expect(HTTPPaginator.nextLink("<https://a.b/x?page=1>; rel=\"prev\"", relativeTo: base) == nil)
         #expect(HTTPFetcher.retryAfter("3") == .seconds(3))

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("JSON Lines source")

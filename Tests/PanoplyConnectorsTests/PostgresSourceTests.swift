@@ -2,6 +2,7 @@ import Foundation
 import PanoplyKit
 import PostgresNIO
 import Testing
+
 @testable import PanoplyConnectors
 
 /// Against the server of scripts/services/postgres.sh (skipped without it).
@@ -9,9 +10,11 @@ import Testing
 struct PostgresSourceTests {
     static let env: [String: String]? = {
         guard let port = serviceEnv("PANOPLY_TEST_PG_PORT") else { return nil }
-        return ["host": serviceEnv("PANOPLY_TEST_PG_HOST") ?? "127.0.0.1", "port": port,
-                "user": serviceEnv("PANOPLY_TEST_PG_USER") ?? "panoply", "password": serviceEnv("PANOPLY_TEST_PG_PASSWORD") ?? "",
-                "database": serviceEnv("PANOPLY_TEST_PG_DATABASE") ?? "panoply_test", "sslmode": "disable"]
+        return [
+            "host": serviceEnv("PANOPLY_TEST_PG_HOST") ?? "127.0.0.1", "port": port,
+            "user": serviceEnv("PANOPLY_TEST_PG_USER") ?? "panoply", "password": serviceEnv("PANOPLY_TEST_PG_PASSWORD") ?? "",
+            "database": serviceEnv("PANOPLY_TEST_PG_DATABASE") ?? "panoply_test", "sslmode": "disable"
+        ]
     }()
 
     static let available: Bool = {
@@ -22,20 +25,25 @@ struct PostgresSourceTests {
     /// Creates a fresh table `name` with ids 1...rows and returns the params to read it.
     static func table(_ name: String, rows: Int, primaryKey: Bool = true) async throws -> [String: String] {
         let env = try #require(env)
-        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
-                                                      password: env["password"], database: env["database"], tls: .disable)
+        let config = PostgresConnection.Configuration(
+            host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+            password: env["password"], database: env["database"], tls: .disable)
         let conn = try await PostgresConnection.connect(configuration: config, id: 1, logger: Logger(label: "test"))
         defer { Task { try? await conn.close() } }
         try await conn.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(name)"), logger: Logger(label: "test"))
-        try await conn.query(PostgresQuery(unsafeSQL: """
-            CREATE TABLE \(name) (id bigint \(primaryKey ? "PRIMARY KEY" : ""), name text, amount numeric(30,10), big numeric,
-              created_at timestamptz, tags text[], doc jsonb, grp int)
-            """), logger: Logger(label: "test"))
-        try await conn.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO \(name) SELECT g, 'user-' || g, g + 0.1, 123456789012345678901234567890 + g,
-              timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute', ARRAY['a','b'], jsonb_build_object('n', g), g / 9
-            FROM generate_series(1, \(rows)) g ORDER BY random()
-            """), logger: Logger(label: "test"))
+        try await conn.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE TABLE \(name) (id bigint \(primaryKey ? "PRIMARY KEY" : ""), name text, amount numeric(30,10), big numeric,
+                      created_at timestamptz, tags text[], doc jsonb, grp int)
+                    """), logger: Logger(label: "test"))
+        try await conn.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO \(name) SELECT g, 'user-' || g, g + 0.1, 123456789012345678901234567890 + g,
+                      timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute', ARRAY['a','b'], jsonb_build_object('n', g), g / 9
+                    FROM generate_series(1, \(rows)) g ORDER BY random()
+                    """), logger: Logger(label: "test"))
         return env.merging(["table": name]) { $1 }
     }
 
@@ -107,16 +115,19 @@ struct PostgresSourceTests {
 
         // The stream's query does not run on at the server after the cancel.
         let env = try #require(Self.env)
-        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
-                                                      password: env["password"], database: env["database"], tls: .disable)
+        let config = PostgresConnection.Configuration(
+            host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+            password: env["password"], database: env["database"], tls: .disable)
         let conn = try await PostgresConnection.connect(configuration: config, id: 3, logger: Logger(label: "test"))
         defer { Task { try? await conn.close() } }
         let deadline = ContinuousClock.now + .seconds(30)
         var running = 1
         while ContinuousClock.now < deadline {
-            let rowsLeft = try await conn.query(PostgresQuery(unsafeSQL: """
-                SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE '%conn_cancel%' AND pid <> pg_backend_pid() AND state <> 'idle'
-                """), logger: Logger(label: "test"))
+            let rowsLeft = try await conn.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE '%conn_cancel%' AND pid <> pg_backend_pid() AND state <> 'idle'
+                        """), logger: Logger(label: "test"))
             running = 0
             for try await n in rowsLeft.decode(Int.self) { running = n }
             if running == 0 { break }
@@ -181,13 +192,15 @@ struct PostgresSourceTests {
         let h = try RunHarness()
         defer { h.remove() }
         let env = try #require(Self.env)
-        let config = PostgresConnection.Configuration(host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
-                                                      password: env["password"], database: env["database"], tls: .disable)
+        let config = PostgresConnection.Configuration(
+            host: env["host"]!, port: Int(env["port"]!)!, username: env["user"]!,
+            password: env["password"], database: env["database"], tls: .disable)
         let conn = try await PostgresConnection.connect(configuration: config, id: 2, logger: Logger(label: "test"))
         // An earlier run's view would keep its table from being dropped and made anew.
         try await conn.query(PostgresQuery(unsafeSQL: "DROP VIEW IF EXISTS conn_view"), logger: Logger(label: "test"))
         var params = try await Self.table("conn_for_view", rows: 700)
-        try await conn.query(PostgresQuery(unsafeSQL: "CREATE OR REPLACE VIEW conn_view AS SELECT id, name FROM conn_for_view WHERE id <= 650"), logger: Logger(label: "test"))
+        try await conn.query(
+            PostgresQuery(unsafeSQL: "CREATE OR REPLACE VIEW conn_view AS SELECT id, name FROM conn_for_view WHERE id <= 650"), logger: Logger(label: "test"))
         try? await conn.close()
         params["table"] = nil
         params["tables"] = "public.conn_view,public.conn_for_view"
@@ -228,6 +241,8 @@ struct PostgresRelationTests {
         #expect(table.id == "s.a.b" && table.name == "a.b")
         let first = try PostgresRelation(SourceInput(type: "postgres", params: ["tables": ["x.y", "z"]]), defaultSchema: "public")
         #expect(first.id == "x.y")
-        #expect(throws: PanoplyError.self) { try PostgresRelation(SourceInput(type: "postgres", params: ["table": "t", "query": "SELECT 1"]), defaultSchema: "public") }
+        #expect(throws: PanoplyError.self) {
+            try PostgresRelation(SourceInput(type: "postgres", params: ["table": "t", "query": "SELECT 1"]), defaultSchema: "public")
+        }
     }
 }

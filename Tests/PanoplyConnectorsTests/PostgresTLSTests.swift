@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 /// sslmode and sslrootcert against the server of scripts/services/postgres.sh started with
@@ -57,8 +58,9 @@ struct PostgresTLSTests {
         #expect(o.summary.error?.message.contains("not trusted") == true, "\(o.summary.error?.message ?? "")")
     }
 
-    @Test("require encrypts without a root certificate; disable does not use TLS", .enabled(if: available),
-          arguments: [("require", true), ("prefer", true), ("disable", false)])
+    @Test(
+        "require encrypts without a root certificate; disable does not use TLS", .enabled(if: available),
+        arguments: [("require", true), ("prefer", true), ("disable", false)])
     func requireAndDisable(_ mode: String, _ encrypted: Bool) async throws {
         let (o, ssl) = try await run(["sslmode": mode])
         #expect(o.summary.status == .done, "\(o.summary.error?.message ?? "")")

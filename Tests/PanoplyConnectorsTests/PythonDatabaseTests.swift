@@ -1,28 +1,31 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 /// t_db.py: a database-shaped module (a dynamic-list of tables whose values come from a
 /// function of the source, string ports, `last_index` state, `__tablename` on rows) reading
 /// the test PostgreSQL through psycopg2.
-@Suite("A database-shaped Python source on PostgreSQL",
-       .enabled(if: PythonFixtures.available && serviceEnv("PANOPLY_TEST_PG_PORT") != nil))
+@Suite(
+    "A database-shaped Python source on PostgreSQL",
+    .enabled(if: PythonFixtures.available && serviceEnv("PANOPLY_TEST_PG_PORT") != nil))
 struct PythonDatabaseTests {
     static let env = ProcessInfo.processInfo.environment
 
     /// Creates schema `schema` with orders (90 rows), customers (55) and skipped (5).
     static func createTables(_ schema: String) throws {
         let sql = """
-        CREATE SCHEMA \(schema);
-        CREATE TABLE \(schema).orders (id int PRIMARY KEY, total numeric(10,2));
-        INSERT INTO \(schema).orders SELECT g, g * 1.5 FROM generate_series(1, 90) g;
-        CREATE TABLE \(schema).customers (id int PRIMARY KEY, name text);
-        INSERT INTO \(schema).customers SELECT g, 'c' || g FROM generate_series(1, 55) g;
-        CREATE TABLE \(schema).skipped (id int PRIMARY KEY);
-        INSERT INTO \(schema).skipped SELECT generate_series(1, 5);
-        """
-        let script = "import psycopg2, os, sys\nc = psycopg2.connect(host=os.environ['PANOPLY_TEST_PG_HOST'], port=os.environ['PANOPLY_TEST_PG_PORT'], dbname=os.environ['PANOPLY_TEST_PG_DATABASE'], user=os.environ['PANOPLY_TEST_PG_USER'], password=os.environ.get('PANOPLY_TEST_PG_PASSWORD'))\nc.autocommit = True\nc.cursor().execute(sys.stdin.read())\n"
+            CREATE SCHEMA \(schema);
+            CREATE TABLE \(schema).orders (id int PRIMARY KEY, total numeric(10,2));
+            INSERT INTO \(schema).orders SELECT g, g * 1.5 FROM generate_series(1, 90) g;
+            CREATE TABLE \(schema).customers (id int PRIMARY KEY, name text);
+            INSERT INTO \(schema).customers SELECT g, 'c' || g FROM generate_series(1, 55) g;
+            CREATE TABLE \(schema).skipped (id int PRIMARY KEY);
+            INSERT INTO \(schema).skipped SELECT generate_series(1, 5);
+            """
+        let script =
+            "import psycopg2, os, sys\nc = psycopg2.connect(host=os.environ['PANOPLY_TEST_PG_HOST'], port=os.environ['PANOPLY_TEST_PG_PORT'], dbname=os.environ['PANOPLY_TEST_PG_DATABASE'], user=os.environ['PANOPLY_TEST_PG_USER'], password=os.environ.get('PANOPLY_TEST_PG_PASSWORD'))\nc.autocommit = True\nc.cursor().execute(sys.stdin.read())\n"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(PythonFixtures.python))
         p.arguments = ["-c", script]
@@ -36,9 +39,11 @@ struct PythonDatabaseTests {
     }
 
     func params(_ schema: String) -> [String: String] {
-        ["host": Self.env["PANOPLY_TEST_PG_HOST"] ?? "127.0.0.1", "port": Self.env["PANOPLY_TEST_PG_PORT"] ?? "",
-         "database": Self.env["PANOPLY_TEST_PG_DATABASE"] ?? "", "user": Self.env["PANOPLY_TEST_PG_USER"] ?? "",
-         "password": Self.env["PANOPLY_TEST_PG_PASSWORD"] ?? "", "schema": schema]
+        [
+            "host": Self.env["PANOPLY_TEST_PG_HOST"] ?? "127.0.0.1", "port": Self.env["PANOPLY_TEST_PG_PORT"] ?? "",
+            "database": Self.env["PANOPLY_TEST_PG_DATABASE"] ?? "", "user": Self.env["PANOPLY_TEST_PG_USER"] ?? "",
+            "password": Self.env["PANOPLY_TEST_PG_PASSWORD"] ?? "", "schema": schema
+        ]
     }
 
     @Test("the picked tables arrive whole, each row once with __tablename, with and without the original SDK", arguments: [true, false])

@@ -1,15 +1,18 @@
 import Foundation
+import PanoplyKit
 import Synchronization
 import Testing
-import PanoplyKit
+
 @testable import PanoplyConnectors
 
 /// Each failure of a Python source is reported clearly, and the records read before it
 /// are delivered (t_fail.py reads ids 1, 2, 3 first, then fails as `mode` says).
 @Suite("Python source failures", .enabled(if: PythonFixtures.available))
 struct PythonFailureTests {
-    func run(_ mode: String, originalSDK: Bool = false,
-             watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }) async throws -> (RunHarness.Outcome, [Int]) {
+    func run(
+        _ mode: String, originalSDK: Bool = false,
+        watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }
+    ) async throws -> (RunHarness.Outcome, [Int]) {
         let h = try RunHarness()
         defer { h.remove() }
         let out = try await h.run(try PythonFixtures.kind("t_fail", originalSDK: originalSDK), ["mode": mode], watch: watch)

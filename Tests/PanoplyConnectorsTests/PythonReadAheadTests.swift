@@ -1,7 +1,8 @@
 import Foundation
+import PanoplyKit
 import Synchronization
 import Testing
-import PanoplyKit
+
 @testable import PanoplyConnectors
 
 /// A Python source's next batch is asked for while the run writes the last one

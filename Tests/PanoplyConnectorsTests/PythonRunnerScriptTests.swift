@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("The embedded Python runner")
@@ -17,8 +18,9 @@ struct PythonRunnerScriptTests {
         #expect(PythonRunnerScript.arguments(module: "my.module") == ["-u", "-c", PythonRunnerScript.source, "my.module"])
     }
 
-    @Test("a json.py in the current folder does not shadow the standard library under -c",
-          .enabled(if: PythonFixtures.available))
+    @Test(
+        "a json.py in the current folder does not shadow the standard library under -c",
+        .enabled(if: PythonFixtures.available))
     func currentFolderNotOnPath() throws {
         let dir = NSTemporaryDirectory() + "panoply-cwd-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -47,8 +49,10 @@ struct PythonRunnerScriptTests {
     @Test("only a module's exception that says so is retried: the runner's own errors and unsaid ones are not")
     func errorClassification() {
         func error(_ e: JSONObject) -> PanoplyError { PythonChannel.error(e, module: "m", onEvent: { _ in }) }
-        let encoding = error(["kind": "encoding", "exception": "EncodingError", "message": "cannot encode record 3 (number 2 in batch 2) as JSON: x",
-                              "retryable": true])
+        let encoding = error([
+            "kind": "encoding", "exception": "EncodingError", "message": "cannot encode record 3 (number 2 in batch 2) as JSON: x",
+            "retryable": true
+        ])
         #expect(encoding.retryable == false)
         #expect(encoding.message == "python:m: cannot encode record 3 (number 2 in batch 2) as JSON: x")
         #expect(error(["kind": "exception", "exception": "ValueError", "message": "x"]).retryable == false)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("Python sources (python:MODULE)", .enabled(if: PythonFixtures.available))
@@ -38,16 +39,21 @@ struct PythonSourceTests {
         let h = try RunHarness()
         defer { h.remove() }
         let kind = try PythonFixtures.kind("t_api", originalSDK: originalSDK)
-        let params = ["account": "acme", "token": "OLD-TOKEN", "refresh_token": "R1", "count": "5", "verbose": "true",
-                      "regions": "eu,ap", "kinds": "b"]
+        let params = [
+            "account": "acme", "token": "OLD-TOKEN", "refresh_token": "R1", "count": "5", "verbose": "true",
+            "regions": "eu,ap", "kinds": "b"
+        ]
         let out = try await h.run(kind, params, options: ["refresh": ["client_id": "cid"]])
         #expect(out.summary.status == .done, "\(String(describing: out.summary.error)) \(out.logs.suffix(12))")
         let records = try h.delivered()
         let probe = try #require(records.first { $0["kind"] == "probe" })
         #expect(probe["count_type"] == "str")
         #expect(probe["verbose"] == true)
-        #expect(probe["regions"] == [["name": "Region EU", "value": "eu", "disabled": false, "requires": []],
-                                     ["name": "Region AP", "value": "ap", "disabled": false, "requires": []]])
+        #expect(
+            probe["regions"] == [
+                ["name": "Region EU", "value": "eu", "disabled": false, "requires": []],
+                ["name": "Region AP", "value": "ap", "disabled": false, "requires": []]
+            ])
         #expect(probe["kinds"] == [["name": "B", "value": "b"]])
         #expect(probe["refresh"] == ["client_id": "cid"])
         #expect(probe["request"] == "ok")
@@ -111,8 +117,10 @@ struct PythonSourceTests {
         // A Stream that keeps the base list_resources / get_resource lists nothing (code 501).
         let plain = try PythonFixtures.kind("t_state")
         let plainInput = SourceInput(type: plain.type, params: ["batches": "1"])
-        for call in [{ _ = try await plain.listResources(plainInput, context: SourceContext(input: plainInput)) },
-                     { _ = try await plain.resource("x", source: plainInput, context: SourceContext(input: plainInput)) }] {
+        for call in [
+            { _ = try await plain.listResources(plainInput, context: SourceContext(input: plainInput)) },
+            { _ = try await plain.resource("x", source: plainInput, context: SourceContext(input: plainInput)) }
+        ] {
             do {
                 try await call()
                 Issue.record("a module without list_resources/get_resource listed something")

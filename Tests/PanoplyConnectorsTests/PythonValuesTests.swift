@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 /// Values JSON cannot hold as they are (t_values.py) arrive mapped, never dropped: the
@@ -17,17 +18,20 @@ struct PythonValuesTests {
         ["id": 5],
         ["id": 6, "keys": ["1": "int", "2.5": "float", "(1, 2)": "tuple", "null": "none", "false": "bool", "s": "str"]],
         ["id": 7, "blob": .string(Data(0...255).base64EncodedString()), "text": "cGxhaW4=", "view": "AP8="],
-        ["id": 8, "price": "1234567890.123456789012345678", "day": "2024-02-29", "at": "2024-02-29T13:45:01.250000",
-         "tags": ["only"], "pair": [1, "b"]],
+        [
+            "id": 8, "price": "1234567890.123456789012345678", "day": "2024-02-29", "at": "2024-02-29T13:45:01.250000",
+            "tags": ["only"], "pair": [1, "b"]
+        ],
         ["id": 9, "thing": "opaque thing"],  // "broken" (whose __str__ raises) is checked apart
         ["id": 10],
         ["id": 11, "name": "loop", "self": "<circular reference>"],
         ["id": 12, "children": [["name": "child", "parent": "<circular reference>"]]],
-        ["id": 13],
+        ["id": 13]
     ]
 
-    @Test("NaN, infinities, non-string keys, bytes, a Decimal, an unknown object and a circular reference arrive mapped, with the states between them",
-          arguments: [false, true])
+    @Test(
+        "NaN, infinities, non-string keys, bytes, a Decimal, an unknown object and a circular reference arrive mapped, with the states between them",
+        arguments: [false, true])
     func everyRecordArrives(originalSDK: Bool) async throws {
         let h = try RunHarness()
         defer { h.remove() }
@@ -48,8 +52,9 @@ struct PythonValuesTests {
             }
             #expect(r == want)
         }
-        #expect(out.logs.contains { $0.hasPrefix("warning: record 11 (number 1 in batch 9)") && $0.contains("circular reference at self was cut") },
-                "\(out.logs)")
+        #expect(
+            out.logs.contains { $0.hasPrefix("warning: record 11 (number 1 in batch 9)") && $0.contains("circular reference at self was cut") },
+            "\(out.logs)")
         #expect(out.logs.contains { $0.hasPrefix("warning: record 12 (number 2 in batch 9)") && $0.contains("at children[0].parent") })
         // Every state was committed, the last one after the last record; NaN in a state is text too.
         let state = try #require(try h.savedState())

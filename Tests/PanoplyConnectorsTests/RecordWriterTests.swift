@@ -1,6 +1,7 @@
 import Foundation
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 
 /// ``RecordWriter`` writes a source's row cell by cell into fixed memory: the record must be
 /// byte for byte what ``JSONWriter`` writes for the same object, spliced only when it is in
@@ -57,7 +58,7 @@ struct RecordWriterTests {
         ("non-ASCII text, checked", [.text("ünïcödé"), .text("\u{FFFE}\u{FFFF} noncharacters"), .integer(7)], false),
         ("literals", [.literal("-0.5E+3"), .literal("123456789012345678901234567890"), .literal("0")], true),
         ("a row over the stack buffer", [.text(String(repeating: "x", count: 2000)), .integer(1)], true),
-        ("a row over the first heap buffer", [.text(String(repeating: "a\"b", count: 30_000)), .double(1.5)], true),
+        ("a row over the first heap buffer", [.text(String(repeating: "a\"b", count: 30_000)), .double(1.5)], true)
     ]
 
     @Test("each row is what the writer writes for its object, spliced only when in the writer's form", arguments: rows)

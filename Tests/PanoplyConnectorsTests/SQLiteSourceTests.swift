@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import PanoplyKit
 import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("SQLite source")
@@ -90,7 +91,9 @@ struct SQLiteSourceTests {
         var db: OpaquePointer?
         #expect(sqlite3_open(file, &db) == SQLITE_OK)
         // Gaps, and keys below zero: the halves meet at a key found by position, not by value.
-        #expect(sqlite3_exec(db, "DELETE FROM users WHERE id % 3 = 0 OR id BETWEEN 700 AND 900; UPDATE users SET id = -id WHERE id < 50", nil, nil, nil) == SQLITE_OK)
+        #expect(
+            sqlite3_exec(db, "DELETE FROM users WHERE id % 3 = 0 OR id BETWEEN 700 AND 900; UPDATE users SET id = -id WHERE id < 50", nil, nil, nil)
+                == SQLITE_OK)
         sqlite3_close(db)
         let expected = (1...2345).filter { $0 % 3 != 0 && !(700...900).contains($0) }.map { $0 < 50 ? -$0 : $0 }.sorted()
         // Pages of 300 (halves of 150): the fault stops the run after 3 pages.
@@ -120,7 +123,10 @@ struct SQLiteSourceTests {
     @Test("keyset SQL starts each page after the last key and keeps tie groups whole")
     func keysetSQL() {
         let q = KeysetQuery(relation: "\"t\" AS t", key: "t.\"k\"", unique: false, columns: "t.*", lowerParam: "?1", limitParam: "?2")
-        #expect(q.page(afterKey: true) == "SELECT t.\"k\" AS __panoply_key, t.* FROM \"t\" AS t WHERE t.\"k\" > ?1 AND t.\"k\" <= COALESCE((SELECT t.\"k\" FROM \"t\" AS t WHERE t.\"k\" > ?1 ORDER BY t.\"k\" LIMIT 1 OFFSET ?2), t.\"k\") ORDER BY t.\"k\"")
+        #expect(
+            q.page(afterKey: true)
+                == "SELECT t.\"k\" AS __panoply_key, t.* FROM \"t\" AS t WHERE t.\"k\" > ?1 AND t.\"k\" <= COALESCE((SELECT t.\"k\" FROM \"t\" AS t WHERE t.\"k\" > ?1 ORDER BY t.\"k\" LIMIT 1 OFFSET ?2), t.\"k\") ORDER BY t.\"k\""
+        )
         #expect(KeysetQuery.quote("we\"ird") == "\"we\"\"ird\"")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 /// The real `tap-jsonl` from PyPI (installed into the test venv by scripts/test.sh): run,
@@ -50,10 +51,11 @@ struct SingerJSONLTapTests {
         #expect(second.summary.status == .done, "\(String(describing: second.summary.error))")
         #expect(second.logs.contains { $0.contains("resumes from its saved state") })
         let all = try h.delivered()
-        let keys = Set(all.compactMap { r -> String? in
-            guard let f = r["file"]?.intValue, let n = r["n"]?.intValue else { return nil }
-            return "\(f):\(n)"
-        })
+        let keys = Set(
+            all.compactMap { r -> String? in
+                guard let f = r["file"]?.intValue, let n = r["n"]?.intValue else { return nil }
+                return "\(f):\(n)"
+            })
         #expect(keys.count == Self.files * Self.lines)
         #expect(all.allSatisfy { $0[SourceResource.recordKey] == "jsonl" })
         #expect(!Self.finishedFiles(try #require(try h.savedState())).isEmpty)
@@ -65,9 +67,10 @@ struct SingerJSONLTapTests {
     /// The files whose partition in the tap's state has a bookmark (done files).
     static func finishedFiles(_ state: JSONObject) -> Set<String> {
         let partitions = state[path: "singer.bookmarks.jsonl"]?.objectValue?["partitions"]?.arrayValue ?? []
-        return Set(partitions.compactMap { p -> String? in
-            guard let o = p.objectValue, o["replication_key_value"] != nil else { return nil }
-            return o["context"]?.objectValue?["_sdc_filename"]?.stringValue
-        })
+        return Set(
+            partitions.compactMap { p -> String? in
+                guard let o = p.objectValue, o["replication_key_value"] != nil else { return nil }
+                return o["context"]?.objectValue?["_sdc_filename"]?.stringValue
+            })
     }
 }

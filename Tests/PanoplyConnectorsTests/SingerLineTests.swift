@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 /// The pieces under the Singer reader: the parser's non-finite words, and lines cut from

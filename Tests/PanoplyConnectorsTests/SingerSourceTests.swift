@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 @Suite("Singer taps (singer:EXECUTABLE)", .enabled(if: PythonFixtures.available))

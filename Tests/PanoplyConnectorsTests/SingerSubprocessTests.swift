@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
+
 @testable import PanoplyConnectors
 
 /// The tap as a process: what it starts ends with it, and a line without end does not
@@ -12,18 +13,22 @@ struct SingerSubprocessTests {
         let h = try RunHarness()
         defer { h.remove() }
         let tapPid = h.path("tap.pid"), childPid = h.path("child.pid")
-        let tap = try ScriptTap(in: h.path("bin"), body: """
-            echo $$ > '\(tapPid)'
-            sleep 1000 &
-            echo $! > '\(childPid)'
-            echo "child started" >&2
-            wait
-            """)
+        let tap = try ScriptTap(
+            in: h.path("bin"),
+            body: """
+                echo $$ > '\(tapPid)'
+                sleep 1000 &
+                echo $! > '\(childPid)'
+                echo "child started" >&2
+                wait
+                """)
         let out = try await h.run(try tap.kind(), ["config": "{}"]) { event, runner in
             if case .log(let line) = event, line.contains("child started") { runner.cancel() }
         }
         #expect(out.summary.status == .cancelled)
-        let pids = try [tapPid, childPid].map { try #require(Int32(String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))) }
+        let pids = try [tapPid, childPid].map {
+            try #require(Int32(String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
         defer { for pid in pids where !Self.isGone(pid) { kill(pid, SIGKILL) } }
         let deadline = ContinuousClock.now + .seconds(5)
         while pids.contains(where: { !Self.isGone($0) }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -31,17 +36,20 @@ struct SingerSubprocessTests {
         #expect(Self.isGone(pids[1]), "the tap's child (pid \(pids[1])) still runs after the run was cancelled")
     }
 
-    @Test("a tap that ends leaving a process that holds its output: the run completes and that process is ended",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a tap that ends leaving a process that holds its output: the run completes and that process is ended",
+        .timeLimit(.minutes(1)))
     func orphanHoldingOutput() async throws {
         let h = try RunHarness()
         defer { h.remove() }
         let childPid = h.path("child.pid")
-        let tap = try ScriptTap(in: h.path("bin"), body: """
-            sleep 1000 &
-            echo $! > '\(childPid)'
-            \(ScriptTap.emit([ScriptTap.record(1), ScriptTap.state(1)]))
-            """)
+        let tap = try ScriptTap(
+            in: h.path("bin"),
+            body: """
+                sleep 1000 &
+                echo $! > '\(childPid)'
+                \(ScriptTap.emit([ScriptTap.record(1), ScriptTap.state(1)]))
+                """)
         let out = try await h.run(try tap.kind(), ["config": "{}"])
         #expect(out.summary.status == .done, "\(String(describing: out.summary.error))")
         #expect(try h.deliveredIds() == [1])
@@ -62,22 +70,29 @@ struct SingerSubprocessTests {
         return stat[close...].dropFirst(2).first == "Z"
     }
 
-    @Test("a 100 MiB line fails the run naming the 64 MiB limit; panoply stays under 200 MiB",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")),
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a 100 MiB line fails the run naming the 64 MiB limit; panoply stays under 200 MiB",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")),
+        .timeLimit(.minutes(3)))
     func hugeLine() async throws {
         let h = try RunHarness()
         defer { h.remove() }
         let binary = try #require(serviceEnv("PANOPLY_BIN"), "set PANOPLY_BIN to the built panoply")
         // A RECORD of 100 MiB: the shell writes it in small pieces, so the tap stays small.
-        let tap = try ScriptTap(in: h.path("bin"), body: #"""
-            printf '%s\n' '{"type": "RECORD", "stream": "s", "record": {"id": 1, "v": 1}}'
-            printf '%s' '{"type": "RECORD", "stream": "s", "record": {"id": 2, "v": "'
-            head -c 104857600 /dev/zero | tr '\0' x
-            printf '%s\n' '"}}'
-            """#)
-        let run = try await Self.measured(binary, ["run", "singer:\(tap.path)", "--param", "config={}", "--outbox", h.outbox,
-                                                   "--state", h.stateFile, "--flush-interval", "0.05"], in: h)
+        let tap = try ScriptTap(
+            in: h.path("bin"),
+            body: #"""
+                printf '%s\n' '{"type": "RECORD", "stream": "s", "record": {"id": 1, "v": 1}}'
+                printf '%s' '{"type": "RECORD", "stream": "s", "record": {"id": 2, "v": "'
+                head -c 104857600 /dev/zero | tr '\0' x
+                printf '%s\n' '"}}'
+                """#)
+        let run = try await Self.measured(
+            binary,
+            [
+                "run", "singer:\(tap.path)", "--param", "config={}", "--outbox", h.outbox,
+                "--state", h.stateFile, "--flush-interval", "0.05"
+            ], in: h)
         #expect(run.status != 0)
         #expect(run.stderr.contains("64 MiB"), "\(run.stderr.suffix(2000))")
         #expect(run.maxRSSKiB > 0 && run.maxRSSKiB < 200 * 1024, "panoply's peak memory: \(run.maxRSSKiB / 1024) MiB")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PanoplyKit
 
 /// Encodes a record of exactly `size` bytes including the "\n\n" separator.
@@ -119,7 +120,8 @@ struct SDKBatchingTests {
     @Test("the message limit counts the attributes (name, type and value)")
     func limitIncludesAttributes() throws {
         let config = Fixture.config(maxMessageBytes: 2048)
-        let attrs = "key".utf8.count + 6 + Fixture.apiKey.utf8.count
+        let attrs =
+            "key".utf8.count + 6 + Fixture.apiKey.utf8.count
             + "secret".utf8.count + 6 + Fixture.apiSecret.utf8.count
             + "sdk".utf8.count + 6 + "panoply-swift-\(PanoplyKitVersion.string)".utf8.count
         #expect(config.attributeBytes == attrs)
@@ -160,8 +162,11 @@ struct RetryPolicyTests {
     func schedule() {
         let p = RetryPolicy(maxRetries: 10, base: .milliseconds(200), cap: .seconds(15))
         let ceilings = (1...9).map { p.ceiling(forRetry: $0) }
-        #expect(ceilings == [.milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
-                             .milliseconds(3200), .milliseconds(6400), .milliseconds(12800), .seconds(15), .seconds(15)])
+        #expect(
+            ceilings == [
+                .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
+                .milliseconds(3200), .milliseconds(6400), .milliseconds(12800), .seconds(15), .seconds(15)
+            ])
         #expect(p.ceiling(forRetry: 1000) == .seconds(15), "huge attempt numbers do not overflow")
     }
 

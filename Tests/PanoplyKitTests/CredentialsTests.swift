@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 @Suite("Credentials and queue URLs")
@@ -22,26 +23,30 @@ struct CredentialsTests {
 
     static let goodSecret = Fixture.base64("rnd2/uuid-1/123456789012/eu-west-1")
 
-    @Test("each malformed key or secret is an error naming the problem", arguments: [
-        ("", goodSecret, "apiKey is empty"),
-        ("acme", goodSecret, "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 0)"),
-        ("acme/r1/x", goodSecret, "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 2)"),
-        ("/r1key", goodSecret, "apiKey has an empty ACCOUNT part before '/'"),
-        ("acme/", goodSecret, "apiKey has an empty part after '/'"),
-        ("acme/r1key", "", "apiSecret is empty"),
-        ("acme/r1key", "not*base64!", "apiSecret is not valid base64 (check for missing '=' padding)"),
-        ("acme/r1key", "!!!!", "apiSecret is not valid base64 (it contains characters outside A-Z a-z 0-9 + / =)"),
-        ("acme/r1key", String(goodSecret.drop { _ in false }.dropLast(goodSecret.hasSuffix("==") ? 2 : 1)),
-         "apiSecret is not valid base64 (check for missing '=' padding)"),
-        ("acme/r1key", Fixture.base64("rnd2/uuid/123456789012"), "apiSecret decodes to 3 '/'-separated parts; expected 4 (RAND/UUID/AWSACCOUNT/REGION)"),
-        ("acme/r1key", Fixture.base64("a/b/c/d/e"), "apiSecret decodes to 5 '/'-separated parts; expected 4"),
-        ("acme/r1key", Fixture.base64("just-one-part"), "apiSecret decodes to 1 '/'-separated parts; expected 4"),
-        ("acme/r1key", Fixture.base64("/uuid/123/us-east-1"), "apiSecret has an empty RAND part"),
-        ("acme/r1key", Fixture.base64("rnd//123/us-east-1"), "apiSecret has an empty UUID part"),
-        ("acme/r1key", Fixture.base64("rnd/uuid//us-east-1"), "apiSecret has an empty AWSACCOUNT part"),
-        ("acme/r1key", Fixture.base64("rnd/uuid/123/"), "apiSecret has an empty REGION part"),
-        ("acme/r1key", Data([0xFF, 0xFE, 0x2F, 0x80]).base64EncodedString(), "apiSecret does not decode to UTF-8 text"),
-    ])
+    @Test(
+        "each malformed key or secret is an error naming the problem",
+        arguments: [
+            ("", goodSecret, "apiKey is empty"),
+            ("acme", goodSecret, "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 0)"),
+            ("acme/r1/x", goodSecret, "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 2)"),
+            ("/r1key", goodSecret, "apiKey has an empty ACCOUNT part before '/'"),
+            ("acme/", goodSecret, "apiKey has an empty part after '/'"),
+            ("acme/r1key", "", "apiSecret is empty"),
+            ("acme/r1key", "not*base64!", "apiSecret is not valid base64 (check for missing '=' padding)"),
+            ("acme/r1key", "!!!!", "apiSecret is not valid base64 (it contains characters outside A-Z a-z 0-9 + / =)"),
+            (
+                "acme/r1key", String(goodSecret.drop { _ in false }.dropLast(goodSecret.hasSuffix("==") ? 2 : 1)),
+                "apiSecret is not valid base64 (check for missing '=' padding)"
+            ),
+            ("acme/r1key", Fixture.base64("rnd2/uuid/123456789012"), "apiSecret decodes to 3 '/'-separated parts; expected 4 (RAND/UUID/AWSACCOUNT/REGION)"),
+            ("acme/r1key", Fixture.base64("a/b/c/d/e"), "apiSecret decodes to 5 '/'-separated parts; expected 4"),
+            ("acme/r1key", Fixture.base64("just-one-part"), "apiSecret decodes to 1 '/'-separated parts; expected 4"),
+            ("acme/r1key", Fixture.base64("/uuid/123/us-east-1"), "apiSecret has an empty RAND part"),
+            ("acme/r1key", Fixture.base64("rnd//123/us-east-1"), "apiSecret has an empty UUID part"),
+            ("acme/r1key", Fixture.base64("rnd/uuid//us-east-1"), "apiSecret has an empty AWSACCOUNT part"),
+            ("acme/r1key", Fixture.base64("rnd/uuid/123/"), "apiSecret has an empty REGION part"),
+            ("acme/r1key", Data([0xFF, 0xFE, 0x2F, 0x80]).base64EncodedString(), "apiSecret does not decode to UTF-8 text")
+        ])
     func malformed(key: String, secret: String, message: String) throws {
         let error = try #require(throws: PanoplyError.self) { try PanoplyCredentials(apiKey: key, apiSecret: secret) }
         #expect(error.message.hasPrefix(message), "got: \(error.message)")
@@ -72,12 +77,14 @@ struct CredentialsTests {
         #expect(try url(.outbox("/tmp/x"), nil) == nil)
     }
 
-    @Test("destination settings that cannot work are errors naming the setting", arguments: [
-        (Destination.panoply, false, "Panoply destination needs an API key and secret"),
-        (.endpoint("http://127.0.0.1:1"), false, "--endpoint needs an API key and secret"),
-        (.endpoint("ftp://x"), true, "endpoint 'ftp://x' is not an http(s) URL"),
-        (.queueURL("not a url"), false, "queue URL 'not a url' is not an http(s) URL"),
-    ])
+    @Test(
+        "destination settings that cannot work are errors naming the setting",
+        arguments: [
+            (Destination.panoply, false, "Panoply destination needs an API key and secret"),
+            (.endpoint("http://127.0.0.1:1"), false, "--endpoint needs an API key and secret"),
+            (.endpoint("ftp://x"), true, "endpoint 'ftp://x' is not an http(s) URL"),
+            (.queueURL("not a url"), false, "queue URL 'not a url' is not an http(s) URL")
+        ])
     func badDestinations(_ d: Destination, _ withCredentials: Bool, _ message: String) throws {
         let config = SDKConfiguration(credentials: withCredentials ? Fixture.credentials : nil, destination: d)
         let error = try #require(throws: PanoplyError.self) { try config.validatedQueueURL() }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// Liveness and robustness of the delivery path (issue 25); each test failed before its fix.
@@ -23,8 +24,10 @@ struct DeliveryLivenessTests {
     /// Starts `wait` in a task, cancels it (once it is blocked on room, or before it
     /// starts waiting when `early`), and checks it ended at once with `CancellationError`,
     /// leaving no waiter behind.
-    static func expectCancelWakes(_ sdk: PanoplySDK, _ transport: GateTransport, early: Bool = false,
-                                  _ wait: @escaping @Sendable () async throws -> Void) async {
+    static func expectCancelWakes(
+        _ sdk: PanoplySDK, _ transport: GateTransport, early: Bool = false,
+        _ wait: @escaping @Sendable () async throws -> Void
+    ) async {
         let ended = Mutex<Result<Void, Error>?>(nil)
         let waiter = Task {
             if early { while !Task.isCancelled { await Task.yield() } }

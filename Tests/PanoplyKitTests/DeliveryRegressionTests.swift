@@ -1,14 +1,16 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// One test per delivery bug found in review (issue 12); each failed before its fix.
 @Suite("Delivery regressions")
 struct DeliveryRegressionTests {
     static func machine(spooling: Bool = true, maxBufferedBytes: Int = 1 << 20) -> DeliveryState {
-        DeliveryState(batcher: Batcher(bodyLimit: 256, flushInterval: .seconds(60)), spooling: spooling,
-                      maxBufferedBytes: maxBufferedBytes, maxBatchCount: 1, maxBatchBytes: 1 << 20)
+        DeliveryState(
+            batcher: Batcher(bodyLimit: 256, flushInterval: .seconds(60)), spooling: spooling,
+            maxBufferedBytes: maxBufferedBytes, maxBatchCount: 1, maxBatchBytes: 1 << 20)
     }
 
     static func write(_ s: inout DeliveryState, _ id: Int) throws -> DeliveryState.Actions {
@@ -82,21 +84,23 @@ struct DeliveryRegressionTests {
         let big = String(repeating: "x", count: 900)
         try sdk.write("t", ["s": "small"])
         clock.advance(config.flushInterval)
-        sdk.tick()                                            // message 1: small
+        sdk.tick()  // message 1: small
         try sdk.write("t", ["s": .string(big)])
         clock.advance(config.flushInterval)
-        sdk.tick()                                            // message 2: big
-        try sdk.write("t", ["s": .string(big)])               // open: the buffer is full now
+        sdk.tick()  // message 2: big
+        try sdk.write("t", ["s": .string(big)])  // open: the buffer is full now
         await eventually("both messages sent") { transport.arrived.count == 2 }
         #expect(!sdk.hasCapacity)
         let done = Tally()
-        let writers = (0..<2).map { _ in Task {
-            let seq = try await sdk.writeWithBackpressure("t", ["s": .string(big)])
-            done.add()
-            return seq
-        } }
+        let writers = (0..<2).map { _ in
+            Task {
+                let seq = try await sdk.writeWithBackpressure("t", ["s": .string(big)])
+                done.add()
+                return seq
+            }
+        }
         await eventually("both writers waiting") { sdk.state.withLock { $0.writers.count } == 2 }
-        transport.open(1)                                     // frees too little for a big record
+        transport.open(1)  // frees too little for a big record
         await eventually("the writers woken and waiting again") {
             sdk.counters.recordsDelivered == 1 && sdk.state.withLock { $0.writers.count } == 2
         }

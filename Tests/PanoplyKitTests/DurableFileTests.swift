@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// The temporary file of a durable write is created, never opened through a name someone

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import PanoplyKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A real TCP server on 127.0.0.1 that answers each request on each connection with what
 /// `respond` says: bytes to write, and whether to close the connection afterwards.
@@ -56,7 +58,9 @@ private final class ScriptedServer: @unchecked Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 { return }
-            let index = lock.withLock { connections += 1; return connections }
+            let index = lock.withLock {
+                connections += 1; return connections
+            }
             let t = Thread { [self] in serve(fd, index) }
             t.start()
         }
@@ -96,7 +100,8 @@ private final class ScriptedServer: @unchecked Sendable {
             if end == nil, !more() { return nil }
         }
         let head = String(decoding: buffer[..<end!], as: UTF8.self).lowercased()
-        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+        let length =
+            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         let start = end! + 4
         if headOnly { return "" }
@@ -126,8 +131,10 @@ struct HTTP1ClientTests {
                 dst.update(from: bytes, count: bytes.count)
                 return bytes.count
             }
-            return try conn.exchange(head: SQSTransport.head(target: "/q", host: "127.0.0.1", headers: [("Host", "127.0.0.1")],
-                                                             contentLength: conn.body.count))
+            return try conn.exchange(
+                head: SQSTransport.head(
+                    target: "/q", host: "127.0.0.1", headers: [("Host", "127.0.0.1")],
+                    contentLength: conn.body.count))
         }
     }
 

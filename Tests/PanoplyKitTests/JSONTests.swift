@@ -1,11 +1,14 @@
 import Testing
+
 @testable import PanoplyKit
 
 @Suite("JSON writer and parser")
 struct JSONTests {
-    @Test("numbers pass through exactly as written", arguments: [
-        "12345678901234567890", "1e-07", "1e+21", "-0.5", "2.0", "3.14159", "-12345678901234567890123", "1E400", "0",
-    ])
+    @Test(
+        "numbers pass through exactly as written",
+        arguments: [
+            "12345678901234567890", "1e-07", "1e+21", "-0.5", "2.0", "3.14159", "-12345678901234567890123", "1E400", "0"
+        ])
     func exactNumbers(_ literal: String) throws {
         let v = try JSONParser.parse(#"{"n":\#(literal)}"#)
         #expect(JSONWriter.string(v) == #"{"n":\#(literal)}"#)
@@ -55,23 +58,25 @@ struct JSONTests {
         #expect(v != (try JSONParser.parse(#"{"c":{"x":"y"},"a":[true,false,null],"b":2}"#)))
     }
 
-    @Test("malformed input is an error that says what is wrong", arguments: [
-        ([0x22, 0xC3, 0x28, 0x22], "string is not valid UTF-8"),
-        ([0x22, 0x5C, 0x6E, 0xFF, 0x22], "string is not valid UTF-8"),
-        (Array(#""\ud83d""#.utf8), "unpaired surrogate"),
-        (Array(#""\udc00""#.utf8), "unpaired surrogate"),
-        (Array(#""\q""#.utf8), "invalid escape"),
-        (Array("\"a\u{01}\"".utf8), "unescaped control character"),
-        (Array(#"{"a":1,}"#.utf8), "expected a string key"),
-        (Array(#"[1 2]"#.utf8), "expected ',' or ']'"),
-        (Array(#"{"a":1} x"#.utf8), "unexpected text after the JSON value"),
-        (Array(#"{"a":NaN}"#.utf8), "NaN and Infinity are not valid JSON numbers"),
-        (Array(#"tru"#.utf8), "invalid literal (expected true)"),
-        (Array(#"-"#.utf8), "incomplete number"),
-        (Array(#"1.e5"#.utf8), "expected digits after '.'"),
-        (Array(#""abc"#.utf8), "unterminated string"),
-        (Array(#"[1,"#.utf8), "unexpected end of input"),
-    ] as [([UInt8], String)])
+    @Test(
+        "malformed input is an error that says what is wrong",
+        arguments: [
+            ([0x22, 0xC3, 0x28, 0x22], "string is not valid UTF-8"),
+            ([0x22, 0x5C, 0x6E, 0xFF, 0x22], "string is not valid UTF-8"),
+            (Array(#""\ud83d""#.utf8), "unpaired surrogate"),
+            (Array(#""\udc00""#.utf8), "unpaired surrogate"),
+            (Array(#""\q""#.utf8), "invalid escape"),
+            (Array("\"a\u{01}\"".utf8), "unescaped control character"),
+            (Array(#"{"a":1,}"#.utf8), "expected a string key"),
+            (Array(#"[1 2]"#.utf8), "expected ',' or ']'"),
+            (Array(#"{"a":1} x"#.utf8), "unexpected text after the JSON value"),
+            (Array(#"{"a":NaN}"#.utf8), "NaN and Infinity are not valid JSON numbers"),
+            (Array(#"tru"#.utf8), "invalid literal (expected true)"),
+            (Array(#"-"#.utf8), "incomplete number"),
+            (Array(#"1.e5"#.utf8), "expected digits after '.'"),
+            (Array(#""abc"#.utf8), "unterminated string"),
+            (Array(#"[1,"#.utf8), "unexpected end of input")
+        ] as [([UInt8], String)])
     func malformed(_ input: [UInt8], _ message: String) throws {
         let error = try #require(throws: JSONError.self) { try JSONParser.parse(input) }
         #expect(error.message.contains(message), "\(error)")
@@ -124,8 +129,9 @@ struct JSONTests {
         #expect(String(decoding: out, as: UTF8.self) == #"{"__table":"e"}"#)
     }
 
-    @Test("a record of any size is written the same through the stack buffer (1 KiB), the heap buffer (4 KiB) and the array",
-          arguments: [10, 1000, 1017, 1030, 3000, 4090, 4200, 20000])
+    @Test(
+        "a record of any size is written the same through the stack buffer (1 KiB), the heap buffer (4 KiB) and the array",
+        arguments: [10, 1000, 1017, 1030, 3000, 4090, 4200, 20000])
     func recordSizes(_ textBytes: Int) throws {
         let record: JSONObject = ["id": 1, "text": .string(String(repeating: "é\"x", count: textBytes / 4)), "n": .number(JSONNumber(2.5))]
         var out: [UInt8] = [0x41]  // appended after what is there
@@ -185,8 +191,10 @@ struct JSONTests {
             }
             return out
         }
-        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x41, 0x7A,
-                                 0xEF, 0xBF, 0xBE, 0xEF, 0xBF]
+        let alphabet: [UInt8] = [
+            0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x41, 0x7A,
+            0xEF, 0xBF, 0xBE, 0xEF, 0xBF
+        ]
         var rng = SystemRandomNumberGenerator()
         for length in 0..<40 {
             for _ in 0..<200 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// Against a real SQS emulator (moto_server from scripts/services/moto.sh).
@@ -21,8 +22,9 @@ struct MotoIntegrationTests {
         let start = ContinuousClock.now
         let sdk = try PanoplySDK(Self.config(queueURL: queue, proto))
         for i in 1...Self.total {
-            try sdk.write(i % 3 == 0 ? "orders" : "users",
-                          ["id": .number(JSONNumber(i)), "name": .string("user-\(i)"), "score": 12.5, "big": .number(try JSONNumber(text: "12345678901234567890"))])
+            try sdk.write(
+                i % 3 == 0 ? "orders" : "users",
+                ["id": .number(JSONNumber(i)), "name": .string("user-\(i)"), "score": 12.5, "big": .number(try JSONNumber(text: "12345678901234567890"))])
         }
         try await sdk.close()
         let c = sdk.counters

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// A moto_server on a given port, started by a test (with its queue created before it listens).
@@ -9,12 +10,12 @@ final class MotoProcess {
 
     /// Creates `queue` in moto's backend first, so no request can find the queue missing.
     static let launcher = """
-    import sys
-    from moto.sqs.models import sqs_backends
-    sqs_backends["123456789012"]["us-east-1"].create_queue(sys.argv[2])
-    from moto.server import main
-    main(["-H", "127.0.0.1", "-p", sys.argv[1]])
-    """
+        import sys
+        from moto.sqs.models import sqs_backends
+        sqs_backends["123456789012"]["us-east-1"].create_queue(sys.argv[2])
+        from moto.server import main
+        main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+        """
 
     init(port: Int, queue: String) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

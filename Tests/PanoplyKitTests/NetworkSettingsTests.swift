@@ -1,22 +1,27 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 @Suite("Network settings")
 struct NetworkSettingsTests {
     @Test("HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read in either case; lower case wins, as in curl")
     func fromEnvironment() {
-        let p = ProxySettings.fromEnvironment(["HTTPS_PROXY": "http://upper:3128", "https_proxy": "lower:8080",
-                                               "HTTP_PROXY": "http://plain:80", "NO_PROXY": "localhost, .internal,10.0.0.7:8443"])
+        let p = ProxySettings.fromEnvironment([
+            "HTTPS_PROXY": "http://upper:3128", "https_proxy": "lower:8080",
+            "HTTP_PROXY": "http://plain:80", "NO_PROXY": "localhost, .internal,10.0.0.7:8443"
+        ])
         #expect(p.httpsProxy?.absoluteString == "http://lower:8080")
         #expect(p.httpProxy?.absoluteString == "http://plain:80")
         #expect(p.noProxy == ["localhost", ".internal", "10.0.0.7:8443"])
     }
 
-    @Test("NO_PROXY matches hosts, their subdomains, dotted domains, IP addresses and ports", arguments: [
-        ("localhost", 443, true), ("api.localhost", 443, true), ("sqs.internal", 443, true), ("internal", 443, true),
-        ("notinternal", 443, false), ("10.0.0.7", 8443, true), ("10.0.0.7", 443, false), ("sqs.us-east-1.amazonaws.com", 443, false),
-    ])
+    @Test(
+        "NO_PROXY matches hosts, their subdomains, dotted domains, IP addresses and ports",
+        arguments: [
+            ("localhost", 443, true), ("api.localhost", 443, true), ("sqs.internal", 443, true), ("internal", 443, true),
+            ("notinternal", 443, false), ("10.0.0.7", 8443, true), ("10.0.0.7", 443, false), ("sqs.us-east-1.amazonaws.com", 443, false)
+        ])
     func noProxy(_ host: String, _ port: Int, _ bypassed: Bool) {
         let p = ProxySettings(httpsProxy: URL(string: "http://proxy:3128"), noProxy: ["localhost", ".internal", "10.0.0.7:8443"])
         #expect(p.bypasses(host: host, port: port) == bypassed)
@@ -63,17 +68,20 @@ struct NetworkSettingsTests {
     @Test("a CA bundle that cannot be read is a config error naming the file, at construction")
     func unreadableBundle() {
         let e = panoplyError {
-            _ = try SQSTransport(queueURL: URL(string: "https://127.0.0.1:1/1/q")!, sqsProtocol: .json, attributes: [], awsCredentials: nil,
-                                 region: nil, concurrency: 1, useBatch: true, network: NetworkSettings(caBundles: ["/nonexistent/ca.pem"]))
+            _ = try SQSTransport(
+                queueURL: URL(string: "https://127.0.0.1:1/1/q")!, sqsProtocol: .json, attributes: [], awsCredentials: nil,
+                region: nil, concurrency: 1, useBatch: true, network: NetworkSettings(caBundles: ["/nonexistent/ca.pem"]))
         }
         #expect(e?.category == .config)
         #expect(e?.message.contains("/nonexistent/ca.pem") == true, "\(String(describing: e))")
     }
 
-    @Test("certificate failures name the host and say what to do", arguments: [
-        (Int32(10), "has expired"), (Int32(62), "is for another host"), (Int32(64), "is for another host"),
-        (Int32(19), "is not trusted"), (Int32(20), "--ca-bundle"),
-    ])
+    @Test(
+        "certificate failures name the host and say what to do",
+        arguments: [
+            (Int32(10), "has expired"), (Int32(62), "is for another host"), (Int32(64), "is for another host"),
+            (Int32(19), "is not trusted"), (Int32(20), "--ca-bundle")
+        ])
     func certificateMessages(_ code: Int32, _ phrase: String) {
         let m = TLSSession.certificateMessage(peer: "sqs.example:443", code: code)
         #expect(m.contains("sqs.example:443") && m.contains(phrase), "\(m)")

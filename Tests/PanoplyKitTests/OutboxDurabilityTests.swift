@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// Finding 6: the outbox acknowledged a message before its file was durable, so the spool
@@ -45,9 +46,11 @@ struct OutboxDurabilityTests {
             .write(toFile: input, atomically: false, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        p.arguments = ["-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fsync,link,linkat,unlink", "-o", dir + "/trace.txt",
-                       panoply, "send", "t", "--file", input, "--outbox", dir + "/out", "--spool", dir + "/spool",
-                       "--max-message-bytes", "8192", "--concurrency", "2"]
+        p.arguments = [
+            "-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fsync,link,linkat,unlink", "-o", dir + "/trace.txt",
+            panoply, "send", "t", "--file", input, "--outbox", dir + "/out", "--spool", dir + "/spool",
+            "--max-message-bytes", "8192", "--concurrency", "2"
+        ]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -71,7 +74,7 @@ struct OutboxDurabilityTests {
                     synced.insert("fd:" + args[..<r.lowerBound])
                 }
             case "fsync" where args.contains("<\(out)>"):
-                durable = linked                                 // the folder sync covers every file linked so far
+                durable = linked  // the folder sync covers every file linked so far
             case "link" where args.contains("\"\(out)/"):
                 let tmp = args.split(separator: "\"")[1]
                 #expect(synced.contains(String(tmp)), "outbox file linked before it was fsynced: \(args)")
@@ -105,13 +108,13 @@ struct StraceReaderTests {
     @Test("the trace reader takes short pids, which strace pads with spaces, and calls split by another thread")
     func tracePadding() {
         let log = """
-        987   fsync(5</o/.tmp-1>) = 0
-        987   link("/o/.tmp-1", "/o/1.ndjson" <unfinished ...>
-        12345 unlink("/s/1.msg" <unfinished ...>
-        987   <... link resumed>) = 0
-        12345 <... unlink resumed>) = 0
-        987   unlink("/s/2.msg") = -1 ENOENT (No such file or directory)
-        """
+            987   fsync(5</o/.tmp-1>) = 0
+            987   link("/o/.tmp-1", "/o/1.ndjson" <unfinished ...>
+            12345 unlink("/s/1.msg" <unfinished ...>
+            987   <... link resumed>) = 0
+            12345 <... unlink resumed>) = 0
+            987   unlink("/s/2.msg") = -1 ENOENT (No such file or directory)
+            """
         #expect(OutboxDurabilityTests.events(log).map(\.call) == ["fsync", "unlink", "link"])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// The built `panoply` binary: PANOPLY_BIN (set by scripts/test.sh), or the one beside the test bundle.
@@ -56,11 +57,12 @@ extension MotoIntegrationTests {
         }
         try text.write(to: file, atomically: false, encoding: .utf8)
 
-        let r = try await PanoplyBinary.run([
-            "send", "events", "--file", file.path, "--queue-url", queue,
-            "--api-key", Fixture.apiKey, "--api-secret", Fixture.apiSecret,
-            "--aws-access-key-id", Moto.aws.accessKeyId, "--aws-secret-access-key", Moto.aws.secretAccessKey,
-        ], timeout: .seconds(300))
+        let r = try await PanoplyBinary.run(
+            [
+                "send", "events", "--file", file.path, "--queue-url", queue,
+                "--api-key", Fixture.apiKey, "--api-secret", Fixture.apiSecret,
+                "--aws-access-key-id", Moto.aws.accessKeyId, "--aws-secret-access-key", Moto.aws.secretAccessKey
+            ], timeout: .seconds(300))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let summary = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
         #expect(summary.hasPrefix("records=\(Self.total) messages="), "stdout: \(r.stdout)")

@@ -1,10 +1,12 @@
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 private let refused = TransportError(code: "Transport", message: "cannot connect to host (connection refused)", retryable: true)
-private let noQueue = TransportError(code: "AWS.SimpleQueueService.NonExistentQueue",
-                                     message: "The specified queue does not exist.", status: 400, retryable: false)
+private let noQueue = TransportError(
+    code: "AWS.SimpleQueueService.NonExistentQueue",
+    message: "The specified queue does not exist.", status: 400, retryable: false)
 
 @Suite("SDK delivery with a transport double")
 struct SDKDeliveryTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// Finding 4: U+FFFE and U+FFFF are outside SQS's characters; a record holding one made
@@ -8,8 +9,10 @@ import Testing
 @Suite("Message bodies hold only characters SQS accepts")
 struct SQSCharacterTests {
     /// Strings at the edges of SQS's allowed set, with the two it rejects.
-    static let tricky = ["a\u{FFFE}b", "\u{FFFF}", "x\u{FFFD}\u{FFFF}\u{FFFE}y", "\u{1}\u{1F}\u{7F}", "\u{D7FF}\u{E000}\u{10FFFF}",
-                         String(repeating: "long \u{FFFE} ", count: 40)]
+    static let tricky = [
+        "a\u{FFFE}b", "\u{FFFF}", "x\u{FFFD}\u{FFFF}\u{FFFE}y", "\u{1}\u{1F}\u{7F}", "\u{D7FF}\u{E000}\u{10FFFF}",
+        String(repeating: "long \u{FFFE} ", count: 40)
+    ]
 
     static func record(_ i: Int) -> JSONObject {
         ["id": .number(JSONNumber(i)), "s": .string(tricky[i % tricky.count]), "k\u{FFFF}": .array([.string("\u{FFFE}")])]
@@ -47,11 +50,13 @@ struct SQSCharacterTests {
         }
     }
 
-    @Test("write(ndjsonLine:): raw and escaped U+FFFE/U+FFFF in a line are escaped in the body", arguments: [
-        Array("{\"id\":1,\"s\":\"a\u{FFFE}b\"}".utf8),              // compact: fast-path candidate
-        Array("{\"id\":1,\"s\":\"a\\ufffeb\"}".utf8),               // escaped in the input
-        Array("{ \"id\": 1, \"s\": \"a\u{FFFE}b\" }".utf8),         // parsed path
-    ])
+    @Test(
+        "write(ndjsonLine:): raw and escaped U+FFFE/U+FFFF in a line are escaped in the body",
+        arguments: [
+            Array("{\"id\":1,\"s\":\"a\u{FFFE}b\"}".utf8),  // compact: fast-path candidate
+            Array("{\"id\":1,\"s\":\"a\\ufffeb\"}".utf8),  // escaped in the input
+            Array("{ \"id\": 1, \"s\": \"a\u{FFFE}b\" }".utf8)  // parsed path
+        ])
     func ndjsonPath(_ line: [UInt8]) async throws {
         let transport = MockTransport()
         let sdk = try PanoplySDK(Fixture.config(), transport: transport, autoTick: false)
@@ -68,8 +73,9 @@ struct SQSCharacterTests {
         var config = Fixture.config(maxMessageBytes: 4096)
         config.flushInterval = .milliseconds(20)
         let sdk = try PanoplySDK(config, transport: transport)
-        let runner = SourceRunner(TrickySource.self, input: SourceInput(type: TrickySource.type, params: [:], destination: "t"),
-                                  sdk: sdk, options: RunOptions(batchSize: 7, retryBase: .milliseconds(5)))
+        let runner = SourceRunner(
+            TrickySource.self, input: SourceInput(type: TrickySource.type, params: [:], destination: "t"),
+            sdk: sdk, options: RunOptions(batchSize: 7, retryBase: .milliseconds(5)))
         let summary = await runner.run()
         try await sdk.close()
         #expect(summary.status == .done)
@@ -109,10 +115,11 @@ extension MotoIntegrationTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-chars-\(UUID().uuidString).ndjson")
         defer { try? FileManager.default.removeItem(at: file) }
         try "{\"id\":100,\"s\":\"a\u{FFFE}b\"}\n{\"id\":101,\"s\":\"\\uffff\"}\n".write(to: file, atomically: false, encoding: .utf8)
-        let r = try await PanoplyBinary.run([
-            "send", "t", "--file", file.path, "--queue-url", queue, "--api-key", Fixture.apiKey, "--api-secret", Fixture.apiSecret,
-            "--aws-access-key-id", Moto.aws.accessKeyId, "--aws-secret-access-key", Moto.aws.secretAccessKey,
-        ], timeout: .seconds(120))
+        let r = try await PanoplyBinary.run(
+            [
+                "send", "t", "--file", file.path, "--queue-url", queue, "--api-key", Fixture.apiKey, "--api-secret", Fixture.apiSecret,
+                "--aws-access-key-id", Moto.aws.accessKeyId, "--aws-secret-access-key", Moto.aws.secretAccessKey
+            ], timeout: .seconds(120))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let bodies = try await sqs.receiveBodies(queue, count: 14)
         let got = try SQSCharacterTests.records(in: bodies)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// A deterministic simulation of delivery: for each seed, a seeded scheduler drives the real

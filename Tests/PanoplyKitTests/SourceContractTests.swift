@@ -1,14 +1,17 @@
 import Testing
+
 @testable import PanoplyKit
 
 /// A static source with a list param, for the contract's defaults.
 private actor ListedSource: DataSource {
     static let type = "listed"
-    static let configuration = SourceConfiguration(title: "Listed", params: [
-        SourceParam("host", required: true),
-        SourceParam("tables", title: "Tables", kind: .list, choices: ["a", "b", "c"], dependencies: ["host"]),
-        SourceParam("tuning", category: .advanced),
-    ])
+    static let configuration = SourceConfiguration(
+        title: "Listed",
+        params: [
+            SourceParam("host", required: true),
+            SourceParam("tables", title: "Tables", kind: .list, choices: ["a", "b", "c"], dependencies: ["host"]),
+            SourceParam("tuning", category: .advanced)
+        ])
     init(source: SourceInput, context: SourceContext) async throws {}
     func read(_ n: Int) async throws -> [JSONObject]? { nil }
     func close() async {}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 @Suite("SQS requests and responses")
@@ -25,24 +26,26 @@ struct TransportTests {
     @Test("a SendMessageBatch leaves room for the attributes of each entry")
     func batchBytesCountAttributes() throws {
         let attrs = SDKConfiguration(credentials: Fixture.credentials).attributes
-        let t = try SQSTransport(queueURL: Self.url, sqsProtocol: .query, attributes: attrs, awsCredentials: nil,
-                             region: nil, concurrency: 1, useBatch: true)
+        let t = try SQSTransport(
+            queueURL: Self.url, sqsProtocol: .query, attributes: attrs, awsCredentials: nil,
+            region: nil, concurrency: 1, useBatch: true)
         #expect(t.maxBatchCount == 10)
         #expect(t.maxBatchBytes == 1_048_576 - 10 * SDKConfiguration(credentials: Fixture.credentials).attributeBytes)
-        let single = try SQSTransport(queueURL: Self.url, sqsProtocol: .json, attributes: attrs, awsCredentials: nil,
-                                  region: nil, concurrency: 1, useBatch: false)
+        let single = try SQSTransport(
+            queueURL: Self.url, sqsProtocol: .json, attributes: attrs, awsCredentials: nil,
+            region: nil, concurrency: 1, useBatch: false)
         #expect(single.maxBatchCount == 1)
     }
 
     @Test("batch results map back to their messages, failed entries classified")
     func batchResults() throws {
         let xml = """
-        <SendMessageBatchResponse><SendMessageBatchResult>
-        <SendMessageBatchResultEntry><Id>m1</Id><MessageId>a-1</MessageId></SendMessageBatchResultEntry>
-        <BatchResultErrorEntry><Id>m2</Id><Code>InternalError</Code><Message>try again</Message><SenderFault>false</SenderFault></BatchResultErrorEntry>
-        <BatchResultErrorEntry><Id>m3</Id><Code>InvalidParameterValue</Code><Message>bad</Message><SenderFault>true</SenderFault></BatchResultErrorEntry>
-        </SendMessageBatchResult></SendMessageBatchResponse>
-        """
+            <SendMessageBatchResponse><SendMessageBatchResult>
+            <SendMessageBatchResultEntry><Id>m1</Id><MessageId>a-1</MessageId></SendMessageBatchResultEntry>
+            <BatchResultErrorEntry><Id>m2</Id><Code>InternalError</Code><Message>try again</Message><SenderFault>false</SenderFault></BatchResultErrorEntry>
+            <BatchResultErrorEntry><Id>m3</Id><Code>InvalidParameterValue</Code><Message>bad</Message><SenderFault>true</SenderFault></BatchResultErrorEntry>
+            </SendMessageBatchResult></SendMessageBatchResponse>
+            """
         let ms = [Self.message(1), Self.message(2), Self.message(3), Self.message(4)]
         let r = try SQSResponseParser.parse(status: 200, headers: [:], body: Array(xml.utf8), messages: ms, sqsProtocol: .query).get()
         #expect(try r[0].get() == "a-1")
@@ -57,19 +60,27 @@ struct TransportTests {
         #expect(rj[0].failure?.retryable == false)
     }
 
-    @Test("errors are classified for retrying", arguments: [
-        (400, [:], #"<ErrorResponse><Error><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message></Error></ErrorResponse>"#,
-         "AWS.SimpleQueueService.NonExistentQueue", false, PanoplyError.Category.notFound),
-        (400, ["x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"], #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#,
-         "AWS.SimpleQueueService.NonExistentQueue", false, .notFound),
-        (400, [:], #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#, "QueueDoesNotExist", false, .notFound),
-        (403, [:], "<Error><Code>AccessDenied</Code><Message>no</Message></Error>", "AccessDenied", false, .auth),
-        (400, [:], "<Error><Code>Throttling</Code><Message>slow down</Message></Error>", "Throttling", true, .rateLimit),
-        (400, [:], "<Error><Code>RequestThrottled</Code></Error>", "RequestThrottled", true, .rateLimit),
-        (503, [:], "Service Unavailable", "HTTP503", true, .transient),
-        (500, [:], "<Error><Code>InternalError</Code></Error>", "InternalError", true, .transient),
-        (400, [:], "<Error><Code>InvalidParameterValue</Code><Message>too long</Message></Error>", "InvalidParameterValue", false, .config),
-    ] as [(Int, [String: String], String, String, Bool, PanoplyError.Category)])
+    @Test(
+        "errors are classified for retrying",
+        arguments: [
+            (
+                400, [:],
+                #"<ErrorResponse><Error><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message></Error></ErrorResponse>"#,
+                "AWS.SimpleQueueService.NonExistentQueue", false, PanoplyError.Category.notFound
+            ),
+            (
+                400, ["x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"],
+                #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#,
+                "AWS.SimpleQueueService.NonExistentQueue", false, .notFound
+            ),
+            (400, [:], #"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#, "QueueDoesNotExist", false, .notFound),
+            (403, [:], "<Error><Code>AccessDenied</Code><Message>no</Message></Error>", "AccessDenied", false, .auth),
+            (400, [:], "<Error><Code>Throttling</Code><Message>slow down</Message></Error>", "Throttling", true, .rateLimit),
+            (400, [:], "<Error><Code>RequestThrottled</Code></Error>", "RequestThrottled", true, .rateLimit),
+            (503, [:], "Service Unavailable", "HTTP503", true, .transient),
+            (500, [:], "<Error><Code>InternalError</Code></Error>", "InternalError", true, .transient),
+            (400, [:], "<Error><Code>InvalidParameterValue</Code><Message>too long</Message></Error>", "InvalidParameterValue", false, .config)
+        ] as [(Int, [String: String], String, String, Bool, PanoplyError.Category)])
     func errors(_ status: Int, _ headers: [String: String], _ body: String, _ code: String, _ retryable: Bool, _ category: PanoplyError.Category) {
         let e = SQSResponseParser.error(status: status, headers: headers, text: body)
         #expect(e.code == code)
@@ -80,15 +91,17 @@ struct TransportTests {
     @Test("a connection refused by a real socket is a retryable transport error")
     func connectionRefused() async throws {
         let url = URL(string: "http://127.0.0.1:\(freeLocalPort())/123456789012/q")!
-        let t = try SQSTransport(queueURL: url, sqsProtocol: .query, attributes: [], awsCredentials: nil, region: nil,
-                             concurrency: 1, useBatch: true)
+        let t = try SQSTransport(
+            queueURL: url, sqsProtocol: .query, attributes: [], awsCredentials: nil, region: nil,
+            concurrency: 1, useBatch: true)
         let error = try await #require(throws: TransportError.self) { try await t.send([Self.message(1)]) }
         #expect(error.retryable)
         #expect(error.code == "Transport")
     }
 
-    @Test("percent-encoding a word at a time gives RFC 3986 bytes at every length, without writing past them",
-          arguments: [false, true])
+    @Test(
+        "percent-encoding a word at a time gives RFC 3986 bytes at every length, without writing past them",
+        arguments: [false, true])
     func percentEncoding(form: Bool) {
         let kept = Array("-_.~".utf8) + (form ? Array(":@/?,!$'()*".utf8) : [])
         func reference(_ bytes: [UInt8]) -> [UInt8] {

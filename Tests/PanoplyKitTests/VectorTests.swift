@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyKit
 
 /// What the original Python SDK really sent (Fixtures/vectors, copied from shared/vectors):

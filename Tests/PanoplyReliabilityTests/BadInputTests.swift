@@ -6,23 +6,28 @@ import Testing
 struct BadInputTests {
     static let goodSecret = Data("r4nd2/3f0c1b1e-1111-2222-3333-444455556666/123456789012/us-east-1".utf8).base64EncodedString()
 
-    @Test("malformed API keys and secrets exit 2 and say what is wrong", arguments: [
-        (["--api-key", "acct-without-slash", "--api-secret", goodSecret], "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 0)"),
-        (["--api-key", "a/b/c", "--api-secret", goodSecret], "exactly one '/' (it has 2)"),
-        (["--api-key", "/rand", "--api-secret", goodSecret], "apiKey has an empty ACCOUNT part"),
-        (["--api-key", "acct/", "--api-secret", goodSecret], "apiKey has an empty part after '/'"),
-        (["--api-key", "acct/rand", "--api-secret", "not*base64!"], "apiSecret is not valid base64"),
-        (["--api-key", "acct/rand", "--api-secret", String(goodSecret.dropLast(2))], "apiSecret is not valid base64"),
-        (["--api-key", "acct/rand", "--api-secret", Data("a/b/c".utf8).base64EncodedString()], "decodes to 3 '/'-separated parts; expected 4"),
-        (["--api-key", "acct/rand", "--api-secret", Data("a//c/d".utf8).base64EncodedString()], "apiSecret has an empty UUID part"),
-        (["--api-key", "acct/rand", "--api-secret", Data([0xFF, 0xFE, 0x2F]).base64EncodedString()], "does not decode to UTF-8"),
-        (["--api-key", "acct/rand"], "an API key was given without an API secret"),
-        (["--api-secret", goodSecret], "an API secret was given without an API key"),
-        (["--api-key", "acct/rand", "--api-secret", goodSecret, "--aws-access-key-id", "AKIA"], "give both --aws-access-key-id and --aws-secret-access-key"),
-        (["--queue-url", "ftp://example/q"], "is not an http(s) URL"),
-        (["--outbox", "/tmp/x", "--max-message-bytes", "5000000"], "max message bytes must be between 1024 and 1048576"),
-        (["--outbox", "/tmp/x", "--concurrency", "0"], "concurrency must be between 1 and 256"),
-    ] as [([String], String)])
+    @Test(
+        "malformed API keys and secrets exit 2 and say what is wrong",
+        arguments: [
+            (["--api-key", "acct-without-slash", "--api-secret", goodSecret], "apiKey must look like ACCOUNT/RAND with exactly one '/' (it has 0)"),
+            (["--api-key", "a/b/c", "--api-secret", goodSecret], "exactly one '/' (it has 2)"),
+            (["--api-key", "/rand", "--api-secret", goodSecret], "apiKey has an empty ACCOUNT part"),
+            (["--api-key", "acct/", "--api-secret", goodSecret], "apiKey has an empty part after '/'"),
+            (["--api-key", "acct/rand", "--api-secret", "not*base64!"], "apiSecret is not valid base64"),
+            (["--api-key", "acct/rand", "--api-secret", String(goodSecret.dropLast(2))], "apiSecret is not valid base64"),
+            (["--api-key", "acct/rand", "--api-secret", Data("a/b/c".utf8).base64EncodedString()], "decodes to 3 '/'-separated parts; expected 4"),
+            (["--api-key", "acct/rand", "--api-secret", Data("a//c/d".utf8).base64EncodedString()], "apiSecret has an empty UUID part"),
+            (["--api-key", "acct/rand", "--api-secret", Data([0xFF, 0xFE, 0x2F]).base64EncodedString()], "does not decode to UTF-8"),
+            (["--api-key", "acct/rand"], "an API key was given without an API secret"),
+            (["--api-secret", goodSecret], "an API secret was given without an API key"),
+            (
+                ["--api-key", "acct/rand", "--api-secret", goodSecret, "--aws-access-key-id", "AKIA"],
+                "give both --aws-access-key-id and --aws-secret-access-key"
+            ),
+            (["--queue-url", "ftp://example/q"], "is not an http(s) URL"),
+            (["--outbox", "/tmp/x", "--max-message-bytes", "5000000"], "max message bytes must be between 1024 and 1048576"),
+            (["--outbox", "/tmp/x", "--concurrency", "0"], "concurrency must be between 1 and 256")
+        ] as [([String], String)])
     func malformedCredentials(args: [String], message: String) throws {
         let r = try CLI.run(["send", "t"] + args, stdin: Data("{\"id\":1}\n".utf8))
         #expect(r.status == 2, "\(r.stderr)")
@@ -44,13 +49,17 @@ struct BadInputTests {
         ("NaN", Array("{\"id\":2,\"x\":NaN}".utf8), "not valid JSON"),
         ("Infinity", Array("{\"id\":2,\"x\":Infinity}".utf8), "not valid JSON"),
         ("-Infinity", Array("{\"id\":2,\"x\":-Infinity}".utf8), "not valid JSON"),
-        ("deeply nested", Array(("{\"id\":2,\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}").utf8), "nesting deeper than"),
+        (
+            "deeply nested", Array(("{\"id\":2,\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}").utf8),
+            "nesting deeper than"
+        ),
         ("a record over the message limit", Array("{\"id\":2,\"x\":\"\(String(repeating: "y", count: 300_000))\"}".utf8), "more than fits in one message"),
-        ("trailing garbage", Array("{\"id\":2} {\"id\":3}".utf8), "not valid JSON"),
+        ("trailing garbage", Array("{\"id\":2} {\"id\":3}".utf8), "not valid JSON")
     ]
 
-    @Test("a bad line stops send with exit 2 naming the line; records before it are delivered",
-          arguments: invalidLines.map(\.name))
+    @Test(
+        "a bad line stops send with exit 2 naming the line; records before it are delivered",
+        arguments: invalidLines.map(\.name))
     func badLineFails(name: String) throws {
         let bad = Self.invalidLines.first { $0.name == name }!
         let input = Array("{\"id\":1}\n".utf8) + bad.line + Array("\n{\"id\":3}\n".utf8)
@@ -101,12 +110,14 @@ struct BadInputTests {
         #expect(r.stderr.contains("on-invalid"), "\(r.stderr)")
     }
 
-    @Test("unknown or invalid --param values exit 2 and name the param", arguments: [
-        (["--param", "nosuch=1"], "unknown param 'nosuch'"),
-        (["--param", "rows=12x"], "--param rows"),
-        (["--param", "=5"], "--param takes NAME=VALUE"),
-        (["--param", "fail_mode=never"], "--param fail_mode"),
-    ] as [([String], String)])
+    @Test(
+        "unknown or invalid --param values exit 2 and name the param",
+        arguments: [
+            (["--param", "nosuch=1"], "unknown param 'nosuch'"),
+            (["--param", "rows=12x"], "--param rows"),
+            (["--param", "=5"], "--param takes NAME=VALUE"),
+            (["--param", "fail_mode=never"], "--param fail_mode")
+        ] as [([String], String)])
     func badParams(args: [String], message: String) throws {
         let out = try temporaryDirectory()
         let r = try CLI.run(["run", "demo"] + args + ["--outbox", out.path])

@@ -11,9 +11,11 @@ struct CancelLivenessTests {
 
     /// The destination options for a queue on `server` (SigV4 with made-up keys).
     static func queueArgs(_ server: SilentServer) -> [String] {
-        ["--queue-url", "http://127.0.0.1:\(server.port)/123456789012/events",
-         "--aws-access-key-id", "x", "--aws-secret-access-key", "y",
-         "--max-message-bytes", "16384", "--concurrency", "1"]
+        [
+            "--queue-url", "http://127.0.0.1:\(server.port)/123456789012/events",
+            "--aws-access-key-id", "x", "--aws-secret-access-key", "y",
+            "--max-message-bytes", "16384", "--concurrency", "1"
+        ]
     }
 
     /// SIGINT to `child`, then its exit, with the seconds from the signal to the exit.
@@ -28,8 +30,12 @@ struct CancelLivenessTests {
     func sigintWhileWriterBlockedExits3() throws {
         let server = try SilentServer()
         defer { server.stop() }
-        let child = try Child.start(CLI.binary, ["run", "demo", "--param", "rows=5000000", "--param", "destination=events",
-                                                 "--events", "json", "--shutdown-timeout", "3"] + Self.queueArgs(server))
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "run", "demo", "--param", "rows=5000000", "--param", "destination=events",
+                "--events", "json", "--shutdown-timeout", "3"
+            ] + Self.queueArgs(server))
         defer { child.kill9() }
         try waitUntil("the writer to wait for room (the buffer full, nothing acknowledged)", within: .seconds(60)) {
             if !child.isRunning { throw TestFailure("run exited early: \(child.stderr)") }
@@ -44,17 +50,22 @@ struct CancelLivenessTests {
         #expect(exit.stderr.contains("no --spool: they are lost"), "\(exit.stderr)")
     }
 
-    @Test("SIGINT while the writer waits for room wakes it at once: the source is stopped long before --shutdown-timeout",
-          .enabled(if: python != nil, "needs PANOPLY_TEST_PYTHON"))
+    @Test(
+        "SIGINT while the writer waits for room wakes it at once: the source is stopped long before --shutdown-timeout",
+        .enabled(if: python != nil, "needs PANOPLY_TEST_PYTHON"))
     func sigintWakesBlockedWriterAtOnce() throws {
         let server = try SilentServer()
         defer { server.stop() }
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let marker = dir.appendingPathComponent("stopped").path
-        let child = try Child.start(CLI.binary, ["run", "python:t_liveness", "--param", "rows=0", "--param", "marker=\(marker)",
-                                                 "--events", "json", "--shutdown-timeout", "6"] + Self.queueArgs(server),
-                                    environment: try pythonEnvironment(dir, grace: 0.5))
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "run", "python:t_liveness", "--param", "rows=0", "--param", "marker=\(marker)",
+                "--events", "json", "--shutdown-timeout", "6"
+            ] + Self.queueArgs(server),
+            environment: try pythonEnvironment(dir, grace: 0.5))
         defer { child.kill9() }
         try waitUntil("the writer to wait for room (the buffer full, nothing acknowledged)", within: .seconds(60)) {
             if !child.isRunning { throw TestFailure("run exited early: \(child.stderr)") }
@@ -77,16 +88,21 @@ struct CancelLivenessTests {
         #expect(summaryRecords(exit.stdout) != nil, "\(exit.stdout.suffix(300))")
     }
 
-    @Test("a run that cannot end before --shutdown-timeout (its source ignores SIGTERM) does not exit 0, though every record was delivered",
-          .enabled(if: python != nil, "needs PANOPLY_TEST_PYTHON"))
+    @Test(
+        "a run that cannot end before --shutdown-timeout (its source ignores SIGTERM) does not exit 0, though every record was delivered",
+        .enabled(if: python != nil, "needs PANOPLY_TEST_PYTHON"))
     func runThatNeverEndsIsNotSuccess() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let outbox = dir.appendingPathComponent("out").path
-        let child = try Child.start(CLI.binary, ["run", "python:t_liveness", "--param", "rows=2000",
-                                                 "--param", "marker=\(dir.appendingPathComponent("stopped").path)",
-                                                 "--events", "json", "--flush-interval", "0.2", "--outbox", outbox, "--shutdown-timeout", "2"],
-                                    environment: try pythonEnvironment(dir, grace: 10))
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "run", "python:t_liveness", "--param", "rows=2000",
+                "--param", "marker=\(dir.appendingPathComponent("stopped").path)",
+                "--events", "json", "--flush-interval", "0.2", "--outbox", outbox, "--shutdown-timeout", "2"
+            ],
+            environment: try pythonEnvironment(dir, grace: 10))
         defer { child.kill9() }
         try waitUntil("every record delivered and the source hanging", within: .seconds(60)) {
             if !child.isRunning { throw TestFailure("run exited early: \(child.stderr)") }
@@ -104,46 +120,46 @@ struct CancelLivenessTests {
 /// ignoring SIGTERM, while its parent lives. It appends to the file `marker` when it is
 /// stopped (SIGTERM), closed, or exits.
 let livenessModule = """
-import atexit, os, signal, time
-import panoply
+    import atexit, os, signal, time
+    import panoply
 
-CONFIG = {"title": "Liveness", "params": [{"name": "rows", "required": True}, {"name": "marker", "required": True}]}
+    CONFIG = {"title": "Liveness", "params": [{"name": "rows", "required": True}, {"name": "marker", "required": True}]}
 
 
-class Stream(panoply.DataSource):
-    def __init__(self, source, options, *args, **kwargs):
-        super().__init__(source, options, *args, **kwargs)
-        self.rows = int(source["rows"])
-        self.marker = source["marker"]
-        self.next = 1
-        atexit.register(self.mark, "exit")
-        signal.signal(signal.SIGTERM, self.stopped)
+    class Stream(panoply.DataSource):
+        def __init__(self, source, options, *args, **kwargs):
+            super().__init__(source, options, *args, **kwargs)
+            self.rows = int(source["rows"])
+            self.marker = source["marker"]
+            self.next = 1
+            atexit.register(self.mark, "exit")
+            signal.signal(signal.SIGTERM, self.stopped)
 
-    def mark(self, how):
-        with open(self.marker, "a") as f:
-            f.write(how + "\\n")
+        def mark(self, how):
+            with open(self.marker, "a") as f:
+                f.write(how + "\\n")
 
-    def stopped(self, *args):
-        self.mark("SIGTERM")
-        os._exit(0)
+        def stopped(self, *args):
+            self.mark("SIGTERM")
+            os._exit(0)
 
-    def read(self, n=None):
-        if self.rows and self.next > self.rows:
-            self.log("hanging now")
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            parent, deadline = os.getppid(), time.time() + 120
-            while os.getppid() == parent and time.time() < deadline:
-                time.sleep(0.1)
-            return None
-        end = self.next + 200 if not self.rows else min(self.next + 200, self.rows + 1)
-        batch = [{"id": i, "pad": "x" * 1000} for i in range(self.next, end)]
-        self.next = end
-        return batch
+        def read(self, n=None):
+            if self.rows and self.next > self.rows:
+                self.log("hanging now")
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                parent, deadline = os.getppid(), time.time() + 120
+                while os.getppid() == parent and time.time() < deadline:
+                    time.sleep(0.1)
+                return None
+            end = self.next + 200 if not self.rows else min(self.next + 200, self.rows + 1)
+            batch = [{"id": i, "pad": "x" * 1000} for i in range(self.next, end)]
+            self.next = end
+            return batch
 
-    def close(self):
-        self.mark("close")
+        def close(self):
+            self.mark("close")
 
-"""
+    """
 
 /// The environment for `python:t_liveness` (written into `dir`), with `grace` seconds
 /// between SIGTERM and SIGKILL when panoply stops it.

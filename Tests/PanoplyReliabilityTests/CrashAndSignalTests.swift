@@ -4,8 +4,10 @@ import Testing
 
 /// The destination options for `panoply send/run` to a queue (on moto, or through the proxy).
 func destinationArgs(_ creds: PanoplyCredentials, queueURL: String) -> [String] {
-    ["--queue-url", queueURL, "--api-key", creds.apiKey, "--api-secret", creds.apiSecret,
-     "--aws-access-key-id", "testing", "--aws-secret-access-key", "testing"]
+    [
+        "--queue-url", queueURL, "--api-key", creds.apiKey, "--api-secret", creds.apiSecret,
+        "--aws-access-key-id", "testing", "--aws-secret-access-key", "testing"
+    ]
 }
 
 /// The number after `records=` in a summary line.
@@ -57,10 +59,14 @@ struct CrashAndSignalTests {
         let n = 20_000
         let input = rig.dir.appendingPathComponent("in.ndjson")
         try ndjson(1...n).write(to: input)
-        try await rig.proxy.fault("hang")   // requests are held: nothing is acknowledged
+        try await rig.proxy.fault("hang")  // requests are held: nothing is acknowledged
 
-        let first = try Child.start(CLI.binary, ["send", "events", "--file", input.path, "--spool", rig.spool,
-                                                 "--max-message-bytes", "16384", "--flush-interval", "0.2"] + rig.args)
+        let first = try Child.start(
+            CLI.binary,
+            [
+                "send", "events", "--file", input.path, "--spool", rig.spool,
+                "--max-message-bytes", "16384", "--flush-interval", "0.2"
+            ] + rig.args)
         defer { first.kill9() }
         try waitUntil("every record of the input to be in the spool", within: .seconds(120)) {
             if !first.isRunning { throw TestFailure("send exited early: \(first.stderr)") }
@@ -80,16 +86,21 @@ struct CrashAndSignalTests {
         #expect(try spooledRecords(rig.spool) == 0)
     }
 
-    @Test("SIGTERM and SIGINT on send flush what was read (also the open message) and exit 0",
-          arguments: [SIGTERM, SIGINT])
+    @Test(
+        "SIGTERM and SIGINT on send flush what was read (also the open message) and exit 0",
+        arguments: [SIGTERM, SIGINT])
     func signalOnSendFlushesAndExits0(sig: Int32) async throws {
         let rig = try Self.rig()
         defer { rig.proxy.stop() }
         // A long flush interval: the last message is only sealed because of the signal.
-        let child = try Child.start(CLI.binary, ["send", "events", "--spool", rig.spool, "--flush-interval", "60",
-                                                 "--shutdown-timeout", "30"] + rig.args)
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "send", "events", "--spool", rig.spool, "--flush-interval", "60",
+                "--shutdown-timeout", "30"
+            ] + rig.args)
         defer { child.kill9() }
-        child.write(ndjson(1...20_000))   // standard input stays open
+        child.write(ndjson(1...20_000))  // standard input stays open
         try waitUntil("the first message to arrive", within: .seconds(60)) { try Moto.depth(rig.motoQueue) > 0 }
         child.signal(sig)
         let exit = try child.waitForExit(within: .seconds(40))
@@ -108,8 +119,12 @@ struct CrashAndSignalTests {
         let rig = try Self.rig()
         defer { rig.proxy.stop() }
         try await rig.proxy.fault("hang")
-        let child = try Child.start(CLI.binary, ["send", "events", "--spool", rig.spool, "--flush-interval", "0.2",
-                                                 "--max-message-bytes", "16384", "--shutdown-timeout", "2"] + rig.args)
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "send", "events", "--spool", rig.spool, "--flush-interval", "0.2",
+                "--max-message-bytes", "16384", "--shutdown-timeout", "2"
+            ] + rig.args)
         defer { child.kill9() }
         child.write(ndjson(1...5_000))
         try waitUntil("records in the spool", within: .seconds(60)) { try spooledRecords(rig.spool) > 0 }
@@ -137,9 +152,13 @@ struct CrashAndSignalTests {
         try ndjson(1...n).write(to: input)
         // The whole input is read at once: send is waiting in its final close, which
         // without a signal waits as long as the retry policy does.
-        let child = try Child.start(CLI.binary, ["send", "events", "--file", input.path, "--spool", rig.spool,
-                                                 "--flush-interval", "0.2", "--max-message-bytes", "16384",
-                                                 "--shutdown-timeout", "2"] + rig.args)
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "send", "events", "--file", input.path, "--spool", rig.spool,
+                "--flush-interval", "0.2", "--max-message-bytes", "16384",
+                "--shutdown-timeout", "2"
+            ] + rig.args)
         defer { child.kill9() }
         try waitUntil("every record in the spool", within: .seconds(60)) {
             if !child.isRunning { throw TestFailure("send exited early: \(child.stderr)") }
@@ -151,15 +170,20 @@ struct CrashAndSignalTests {
         #expect(try spooledRecords(rig.spool) == n)
     }
 
-    @Test("SIGINT and SIGTERM on run cancel, flush and exit 0 with every record read delivered",
-          arguments: [SIGINT, SIGTERM])
+    @Test(
+        "SIGINT and SIGTERM on run cancel, flush and exit 0 with every record read delivered",
+        arguments: [SIGINT, SIGTERM])
     func signalOnRunFlushesAndExits0(sig: Int32) async throws {
         let rig = try Self.rig()
         defer { rig.proxy.stop() }
         let state = rig.dir.appendingPathComponent("demo.state").path
-        let child = try Child.start(CLI.binary, ["run", "demo", "--param", "rows=1000000", "--param", "delay_ms=20",
-                                                 "--param", "destination=events", "--events", "json", "--state", state,
-                                                 "--spool", rig.spool, "--flush-interval", "60", "--shutdown-timeout", "30"] + rig.args)
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "run", "demo", "--param", "rows=1000000", "--param", "delay_ms=20",
+                "--param", "destination=events", "--events", "json", "--state", state,
+                "--spool", rig.spool, "--flush-interval", "60", "--shutdown-timeout", "30"
+            ] + rig.args)
         defer { child.kill9() }
         try waitUntil("a committed state", within: .seconds(60)) {
             if !child.isRunning { throw TestFailure("run exited early: \(child.stderr)") }
@@ -183,10 +207,14 @@ struct CrashAndSignalTests {
         let rig = try Self.rig()
         defer { rig.proxy.stop() }
         try await rig.proxy.fault("hang")
-        let child = try Child.start(CLI.binary, ["run", "demo", "--param", "rows=1000000", "--param", "delay_ms=5",
-                                                 "--param", "destination=events", "--spool", rig.spool,
-                                                 "--max-message-bytes", "16384", "--flush-interval", "0.2",
-                                                 "--shutdown-timeout", "2"] + rig.args)
+        let child = try Child.start(
+            CLI.binary,
+            [
+                "run", "demo", "--param", "rows=1000000", "--param", "delay_ms=5",
+                "--param", "destination=events", "--spool", rig.spool,
+                "--max-message-bytes", "16384", "--flush-interval", "0.2",
+                "--shutdown-timeout", "2"
+            ] + rig.args)
         defer { child.kill9() }
         try waitUntil("records in the spool", within: .seconds(60)) { try spooledRecords(rig.spool) > 0 }
         let exit = try Self.terminateExpectingExit3(child)

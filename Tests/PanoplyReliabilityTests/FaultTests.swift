@@ -17,7 +17,7 @@ struct Fault: Sendable, CustomTestStringConvertible {
         Fault(mode: "http500", count: 8),
         Fault(mode: "http503", count: 8),
         Fault(mode: "throttle", count: 8),
-        Fault(mode: "batchfail", count: 8),
+        Fault(mode: "batchfail", count: 8)
     ]
 }
 
@@ -47,9 +47,10 @@ struct FaultTests {
         config.concurrency = 4
         config.retry = RetryPolicy(maxRetries: 30, base: .milliseconds(20), cap: .milliseconds(500))
         config.spoolDirectory = spool
-        let transport = try SQSTransport(queueURL: URL(string: proxy.queueURL(motoQueue))!, sqsProtocol: proto,
-                                     attributes: config.attributes, awsCredentials: Moto.aws, region: "us-east-1",
-                                     concurrency: config.concurrency, useBatch: true, requestTimeout: requestTimeout)
+        let transport = try SQSTransport(
+            queueURL: URL(string: proxy.queueURL(motoQueue))!, sqsProtocol: proto,
+            attributes: config.attributes, awsCredentials: Moto.aws, region: "us-east-1",
+            concurrency: config.concurrency, useBatch: true, requestTimeout: requestTimeout)
         return Rig(proxy: proxy, motoQueue: motoQueue, sdk: try PanoplySDK(config, transport: transport))
     }
 
@@ -57,8 +58,9 @@ struct FaultTests {
         ["id": .number(JSONNumber(i)), "name": .string("user \(i)"), "ok": true]
     }
 
-    @Test("every record arrives through a fault that lasts a while, then clears",
-          arguments: Fault.all, [SQSProtocol.query, .json])
+    @Test(
+        "every record arrives through a fault that lasts a while, then clears",
+        arguments: Fault.all, [SQSProtocol.query, .json])
     func everyRecordArrivesThroughAFault(fault: Fault, proto: SQSProtocol) async throws {
         let rig = try Self.rig(proto, requestTimeout: fault.mode == "hang" ? 1 : 15)
         defer { rig.proxy.stop() }
@@ -128,7 +130,9 @@ final class ErrorLog: @unchecked Sendable {
 
     func add(_ e: SDKErrorInfo) { lock.lock(); events.append(e); lock.unlock() }
     var permanent: Int { lock.lock(); defer { lock.unlock() }; return events.filter { !$0.willRetry }.count }
-    var sample: String { lock.lock(); defer { lock.unlock() }; return events.filter { !$0.willRetry }.prefix(3).map { $0.error.message }.joined(separator: " | ") }
+    var sample: String {
+        lock.lock(); defer { lock.unlock() }; return events.filter { !$0.willRetry }.prefix(3).map { $0.error.message }.joined(separator: " | ")
+    }
 }
 
 /// Records in the `.msg` files of a spool folder (each record ends with a blank line).

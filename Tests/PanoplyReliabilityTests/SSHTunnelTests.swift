@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyConnectors
 
 /// `panoply run postgres` through an SSH tunnel: sshd (SSHServer) on 127.0.0.1 in front of
@@ -9,8 +10,10 @@ struct SSHTunnelTests {
     static let pg: [String: String]? = {
         let env = ProcessInfo.processInfo.environment
         guard let port = env["PANOPLY_TEST_PG_PORT"], !port.isEmpty else { return nil }
-        return ["port": port, "user": env["PANOPLY_TEST_PG_USER"] ?? "panoply", "password": env["PANOPLY_TEST_PG_PASSWORD"] ?? "",
-                "database": env["PANOPLY_TEST_PG_DATABASE"] ?? "panoply_test"]
+        return [
+            "port": port, "user": env["PANOPLY_TEST_PG_USER"] ?? "panoply", "password": env["PANOPLY_TEST_PG_PASSWORD"] ?? "",
+            "database": env["PANOPLY_TEST_PG_DATABASE"] ?? "panoply_test"
+        ]
     }()
     /// On wherever scripts/test.sh runs (it installs openssh-server/client and starts PostgreSQL).
     static let available: Bool = {
@@ -18,15 +21,21 @@ struct SSHTunnelTests {
         if !on { print("skipping SSH tunnel tests: needs PostgreSQL (scripts/services/postgres.sh), psql and openssh-server") }
         return on
     }()
-    static let psql: String? = (["/usr/bin/psql"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+    static let psql: String? =
+        (["/usr/bin/psql"]
+        + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
         .map { "/usr/lib/postgresql/\($0)/bin/psql" }).first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Creates `name` with ids 1...rows through psql.
     static func createTable(_ name: String, rows: Int) throws {
         let pg = try #require(pg)
-        try SSHServer.sh(try #require(psql), ["-h", "127.0.0.1", "-p", pg["port"]!, "-U", pg["user"]!, "-d", pg["database"]!, "-qAt", "-v", "ON_ERROR_STOP=1", "-c",
-                       "DROP TABLE IF EXISTS \(name); CREATE TABLE \(name) (id int PRIMARY KEY, name text); INSERT INTO \(name) SELECT g, 'n' || g FROM generate_series(1, \(rows)) g"],
-                         environment: ["PGPASSWORD": pg["password"]!])
+        try SSHServer.sh(
+            try #require(psql),
+            [
+                "-h", "127.0.0.1", "-p", pg["port"]!, "-U", pg["user"]!, "-d", pg["database"]!, "-qAt", "-v", "ON_ERROR_STOP=1", "-c",
+                "DROP TABLE IF EXISTS \(name); CREATE TABLE \(name) (id int PRIMARY KEY, name text); INSERT INTO \(name) SELECT g, 'n' || g FROM generate_series(1, \(rows)) g"
+            ],
+            environment: ["PGPASSWORD": pg["password"]!])
     }
 
     /// Runs `panoply run postgres` through `sshd`; the config folder (where host keys
@@ -35,16 +44,19 @@ struct SSHTunnelTests {
         let pg = try #require(Self.pg)
         let out = try temporaryDirectory()
         let config = try config ?? temporaryDirectory()
-        var params = ["host": "127.0.0.1", "port": pg["port"]!, "user": pg["user"]!, "password": pg["password"]!,
-                      "database": pg["database"]!, "table": table, "sslmode": "disable",
-                      "ssh_tunnel": "true", "ssh_host": "127.0.0.1", "ssh_port": String(sshd.port), "ssh_user": sshd.user]
+        var params = [
+            "host": "127.0.0.1", "port": pg["port"]!, "user": pg["user"]!, "password": pg["password"]!,
+            "database": pg["database"]!, "table": table, "sslmode": "disable",
+            "ssh_tunnel": "true", "ssh_host": "127.0.0.1", "ssh_port": String(sshd.port), "ssh_user": sshd.user
+        ]
         for (k, v) in extra { params[k] = v }
         let args = ["run", "postgres", "--outbox", out.path] + params.sorted { $0.key < $1.key }.flatMap { ["--param", "\($0.key)=\($0.value)"] }
         return (try CLI.run(args, environment: ["PANOPLY_CONFIG_DIR": config.path], timeout: .seconds(120)), out)
     }
 
-    @Test("panoply run postgres reads a table through the tunnel (RSA and Ed25519 keys, known_hosts checked)",
-          .enabled(if: available), arguments: ["user_rsa", "user_ed25519"])
+    @Test(
+        "panoply run postgres reads a table through the tunnel (RSA and Ed25519 keys, known_hosts checked)",
+        .enabled(if: available), arguments: ["user_rsa", "user_ed25519"])
     func readsThroughTunnel(_ keyName: String) throws {
         let sshd = try SSHServer()
         try Self.createTable("ssh_rows", rows: 300)
@@ -66,8 +78,9 @@ struct SSHTunnelTests {
     @Test("other children's exits are still reported while the tunnel's ssh and the test's sshd run", .enabled(if: available))
     func childExitsSeenWhileTunnelIsOpen() async throws {
         let sshd = try SSHServer()
-        let settings = SSHTunnelSettings(host: "127.0.0.1", port: sshd.port, user: sshd.user, privateKey: sshd.key("user_ed25519"),
-                                         password: nil, knownHosts: sshd.knownHosts)
+        let settings = SSHTunnelSettings(
+            host: "127.0.0.1", port: sshd.port, user: sshd.user, privateKey: sshd.key("user_ed25519"),
+            password: nil, knownHosts: sshd.knownHosts)
         let tunnel = try await SSHTunnel(settings, targetHost: "127.0.0.1", targetPort: Int(Self.pg!["port"]!)!)
         #expect(tunnel.processIsRunning && SSHTunnel.listening(tunnel.localPort))
         let exit = try Child.start("/bin/sh", ["-c", "exit 3"]).waitForExit(within: .seconds(10))
@@ -101,8 +114,12 @@ struct SSHTunnelTests {
     func hostKeyMismatch() throws {
         let sshd = try SSHServer()
         let other = try String(contentsOfFile: sshd.key("wrong_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
-        let (r, _) = try run(sshd, table: "ssh_rows", extra: ["ssh_private_key": sshd.key("user_ed25519"),
-                                                              "ssh_known_hosts": "[127.0.0.1]:\(sshd.port) \(other)"])
+        let (r, _) = try run(
+            sshd, table: "ssh_rows",
+            extra: [
+                "ssh_private_key": sshd.key("user_ed25519"),
+                "ssh_known_hosts": "[127.0.0.1]:\(sshd.port) \(other)"
+            ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("the host key of the SSH host \(sshd.user)@127.0.0.1:\(sshd.port) does not match ssh_known_hosts"), "\(r.stderr)")
         #expect(!sshd.log.contains("Accepted publickey"), "sshd log: \(sshd.log.suffix(2000))")
@@ -116,8 +133,9 @@ struct SSHTunnelTests {
         return "\(parts.last!.trimmingCharacters(in: CharacterSet(charactersIn: "()\n"))) \(parts[1])"
     }
 
-    @Test("without ssh_known_hosts the first connect trusts the host key, keeps it in the config folder (0600) and logs its fingerprint",
-          .enabled(if: available))
+    @Test(
+        "without ssh_known_hosts the first connect trusts the host key, keeps it in the config folder (0600) and logs its fingerprint",
+        .enabled(if: available))
     func trustOnFirstUse() throws {
         let sshd = try SSHServer()
         try Self.createTable("ssh_rows_tofu", rows: 5)
@@ -140,8 +158,9 @@ struct SSHTunnelTests {
         #expect(!second.stderr.contains("trusting its host key"), "\(second.stderr)")
     }
 
-    @Test("a host key that changed since it was trusted fails before any login, naming the host and both fingerprints",
-          .enabled(if: available))
+    @Test(
+        "a host key that changed since it was trusted fails before any login, naming the host and both fingerprints",
+        .enabled(if: available))
     func changedHostKey() throws {
         let sshd = try SSHServer()
         let config = try temporaryDirectory()
@@ -157,14 +176,18 @@ struct SSHTunnelTests {
         #expect(try String(contentsOf: config.appendingPathComponent("known_hosts"), encoding: .utf8).contains(other))
     }
 
-    @Test("tunnel params are checked with the original SDK's messages", arguments: [
-        (["ssh_port": "70000"], "Port should be in range [0: 65535]"),
-        (["ssh_host": ""], "SSH tunnel object should contain `ssh_host` property"),
-        (["ssh_private_key": "", "ssh_password": ""], "SSH tunnel object should contain `ssh_private_key`"),
-    ])
+    @Test(
+        "tunnel params are checked with the original SDK's messages",
+        arguments: [
+            (["ssh_port": "70000"], "Port should be in range [0: 65535]"),
+            (["ssh_host": ""], "SSH tunnel object should contain `ssh_host` property"),
+            (["ssh_private_key": "", "ssh_password": ""], "SSH tunnel object should contain `ssh_private_key`")
+        ])
     func validation(_ change: [String: String], _ message: String) throws {
-        var params = ["host": "127.0.0.1", "database": "d", "user": "u", "table": "t", "ssh_tunnel": "true",
-                      "ssh_host": "127.0.0.1", "ssh_user": "me", "ssh_private_key": "/nonexistent"]
+        var params = [
+            "host": "127.0.0.1", "database": "d", "user": "u", "table": "t", "ssh_tunnel": "true",
+            "ssh_host": "127.0.0.1", "ssh_user": "me", "ssh_private_key": "/nonexistent"
+        ]
         for (k, v) in change { params[k] = v }
         let args = ["check", "postgres"] + params.sorted { $0.key < $1.key }.flatMap { ["--param", "\($0.key)=\($0.value)"] }
         let r = try CLI.run(args, timeout: .seconds(60))

@@ -13,8 +13,10 @@ struct SecretTests {
 
     /// Every secret form that must not appear: the secret, its decoded UUID part, the AWS secret.
     static func needles(_ c: PanoplyCredentials, aws: String) -> [String] {
-        [c.apiSecret, "SECRETUUID-0000-1111-2222-333344445555", aws,
-         aws.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? aws]
+        [
+            c.apiSecret, "SECRETUUID-0000-1111-2222-333344445555", aws,
+            aws.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? aws
+        ]
     }
 
     static func files(under dir: URL) -> [URL] {
@@ -33,25 +35,35 @@ struct SecretTests {
         }
     }
 
-    @Test("send and run to a missing queue: errors, events, state and spool files hold no secret",
-          .enabled(if: Moto.available, Moto.skipMessage))
+    @Test(
+        "send and run to a missing queue: errors, events, state and spool files hold no secret",
+        .enabled(if: Moto.available, Moto.skipMessage))
     func failingDeliveryShowsNoSecret() throws {
         let (c, aws) = try Self.recognisable()
         let dir = try temporaryDirectory()
         // No queue is created: every send fails with NonExistentQueue.
-        let dest = ["--endpoint", try Moto.endpoint(), "--api-key", c.apiKey, "--api-secret", c.apiSecret,
-                    "--aws-access-key-id", "testing", "--aws-secret-access-key", aws, "--shutdown-timeout", "3"]
-        let send = try CLI.run(["send", "t", "--spool", dir.appendingPathComponent("spool").path] + dest,
-                               stdin: ndjson(1...100))
+        let dest = [
+            "--endpoint", try Moto.endpoint(), "--api-key", c.apiKey, "--api-secret", c.apiSecret,
+            "--aws-access-key-id", "testing", "--aws-secret-access-key", aws, "--shutdown-timeout", "3"
+        ]
+        let send = try CLI.run(
+            ["send", "t", "--spool", dir.appendingPathComponent("spool").path] + dest,
+            stdin: ndjson(1...100))
         #expect(send.status == 3, "\(send.stderr)")
         #expect(send.stderr.contains("not delivered"))
-        let run = try CLI.run(["run", "demo", "--param", "rows=100", "--events", "json",
-                               "--state", dir.appendingPathComponent("demo.state").path,
-                               "--spool", dir.appendingPathComponent("spool2").path] + dest)
+        let run = try CLI.run(
+            [
+                "run", "demo", "--param", "rows=100", "--events", "json",
+                "--state", dir.appendingPathComponent("demo.state").path,
+                "--spool", dir.appendingPathComponent("spool2").path
+            ] + dest)
         #expect(run.status != 0, "\(run.stderr)")
         #expect(run.stdout.contains("\"event\""))
-        try Self.check([("send stdout", send.stdout), ("send stderr", send.stderr), ("run stdout", run.stdout),
-                        ("run stderr", run.stderr)], dir: dir, needles: Self.needles(c, aws: aws))
+        try Self.check(
+            [
+                ("send stdout", send.stdout), ("send stderr", send.stderr), ("run stdout", run.stdout),
+                ("run stderr", run.stderr)
+            ], dir: dir, needles: Self.needles(c, aws: aws))
     }
 
     @Test("a successful run with --events json and state file holds no secret", .enabled(if: Moto.available, Moto.skipMessage))
@@ -59,22 +71,27 @@ struct SecretTests {
         let (c, aws) = try Self.recognisable()
         _ = try Moto.createQueue(c.queueName)
         let dir = try temporaryDirectory()
-        let r = try CLI.run(["run", "demo", "--param", "rows=2000", "--events", "json",
-                             "--state", dir.appendingPathComponent("demo.state").path,
-                             "--spool", dir.appendingPathComponent("spool").path,
-                             "--endpoint", try Moto.endpoint(), "--api-key", c.apiKey, "--api-secret", c.apiSecret,
-                             "--aws-access-key-id", "testing", "--aws-secret-access-key", aws])
+        let r = try CLI.run([
+            "run", "demo", "--param", "rows=2000", "--events", "json",
+            "--state", dir.appendingPathComponent("demo.state").path,
+            "--spool", dir.appendingPathComponent("spool").path,
+            "--endpoint", try Moto.endpoint(), "--api-key", c.apiKey, "--api-secret", c.apiSecret,
+            "--aws-access-key-id", "testing", "--aws-secret-access-key", aws
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         try Self.check([("stdout", r.stdout), ("stderr", r.stderr)], dir: dir, needles: Self.needles(c, aws: aws))
     }
 
-    @Test("credentials from the environment, and malformed ones, are never echoed", arguments: [
-        "x" + String(repeating: "S3CRET", count: 4) + "*",     // not base64
-        Data("only/three/parts-S3CRET".utf8).base64EncodedString(),
-    ])
+    @Test(
+        "credentials from the environment, and malformed ones, are never echoed",
+        arguments: [
+            "x" + String(repeating: "S3CRET", count: 4) + "*",  // not base64
+            Data("only/three/parts-S3CRET".utf8).base64EncodedString()
+        ])
     func malformedSecretIsNotEchoed(secret: String) throws {
-        let r = try CLI.run(["send", "t"], stdin: Data("{\"id\":1}\n".utf8),
-                            environment: ["PANOPLY_API_KEY": "acct/rand", "PANOPLY_API_SECRET": secret])
+        let r = try CLI.run(
+            ["send", "t"], stdin: Data("{\"id\":1}\n".utf8),
+            environment: ["PANOPLY_API_KEY": "acct/rand", "PANOPLY_API_SECRET": secret])
         #expect(r.status == 2)
         #expect(!r.stderr.contains(secret) && !r.stdout.contains(secret))
         #expect(!r.stderr.contains("S3CRET"), "\(r.stderr)")

@@ -10,15 +10,17 @@ struct TLSTests {
         let creds = try Moto.credentials()
         let queue = try Moto.createQueue(creds.queueName)
         let url = TLSFixture.queueURL(queue, origin: origin)
-        let r = try CLI.run(["send", "t"] + destinationArgs(creds, queueURL: url) + extra, stdin: ndjson(1...count),
-                            environment: environment)
+        let r = try CLI.run(
+            ["send", "t"] + destinationArgs(creds, queueURL: url) + extra, stdin: ndjson(1...count),
+            environment: environment)
         return (r, queue)
     }
 
     @Test("100,000 records over https with the CA from AWS_CA_BUNDLE arrive whole")
     func hundredThousandOverTLS() throws {
-        let (r, queue) = try send(100_000, origin: try TLSFixture.origin("PANOPLY_TEST_TLS_URL"),
-                                  environment: ["AWS_CA_BUNDLE": TLSFixture.caFile])
+        let (r, queue) = try send(
+            100_000, origin: try TLSFixture.origin("PANOPLY_TEST_TLS_URL"),
+            environment: ["AWS_CA_BUNDLE": TLSFixture.caFile])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(summaryRecords(r.stdout) == 100_000)
         let d = try Moto.drain(queue, expect: 100_000)
@@ -33,11 +35,13 @@ struct TLSTests {
         #expect(try Moto.drain(queue, expect: 500).isComplete(500))
     }
 
-    @Test("a certificate problem fails fast, names the host and the cause, and is not retried", arguments: [
-        ("PANOPLY_TEST_TLS_URL", false, "is not trusted"),
-        ("PANOPLY_TEST_TLS_WRONGHOST_URL", true, "is for another host"),
-        ("PANOPLY_TEST_TLS_EXPIRED_URL", true, "has expired"),
-    ])
+    @Test(
+        "a certificate problem fails fast, names the host and the cause, and is not retried",
+        arguments: [
+            ("PANOPLY_TEST_TLS_URL", false, "is not trusted"),
+            ("PANOPLY_TEST_TLS_WRONGHOST_URL", true, "is for another host"),
+            ("PANOPLY_TEST_TLS_EXPIRED_URL", true, "has expired")
+        ])
     func certificateProblems(_ origin: String, _ withCA: Bool, _ cause: String) throws {
         let o = try TLSFixture.origin(origin)
         let (r, _) = try send(50, origin: o, environment: withCA ? ["AWS_CA_BUNDLE": TLSFixture.caFile] : ["AWS_CA_BUNDLE": ""])

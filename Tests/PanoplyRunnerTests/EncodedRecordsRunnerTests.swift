@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// Sources that hand the runner JSON text (``EncodedRecordSource``): the runner splices its
@@ -19,7 +20,7 @@ struct EncodedRecordsRunnerTests {
         #"{"id":6,"__state":"mine","__resource":"theirs"}"#,
         #"{"id":7,"__table":"elsewhere","after":1}"#,
         #"{"id":8,"dup":1,"dup":2}"#,
-        "{\"id\":9,\"utf8\":\"é中😀\"}",
+        "{\"id\":9,\"utf8\":\"é中😀\"}"
     ]
 
     static func objects(_ lines: [String]) -> [JSONObject] {
@@ -30,7 +31,7 @@ struct EncodedRecordsRunnerTests {
     func sameBytesAsObjects(resource: String?) async throws {
         let half = Self.lines.count / 2
         let steps: [(lines: [String], id: String, state: JSONObject)] = [
-            (Array(Self.lines[..<half]), "one", ["n": 1]), (Array(Self.lines[half...]), "two", ["n": 2]),
+            (Array(Self.lines[..<half]), "one", ["n": 1]), (Array(Self.lines[half...]), "two", ["n": 2])
         ]
         let objectsScript = ScriptedSource.install(steps.map { .records(Self.objects($0.lines), stateId: $0.id, state: $0.state) })
         let textScript = EncodedScriptedSource.install(steps.map { .lines($0.lines, stateId: $0.id, state: $0.state) })
@@ -101,12 +102,13 @@ struct EncodedRecordsRunnerTests {
             .lines(Array(rows[0..<100]), stateId: "a", state: ["next": 101]),
             .lines(Array(rows[100..<200]), stateId: "b", state: ["next": 201]),
             .fail(PanoplyError(.config, "broken on purpose", retryable: false)),
-            .lines(Array(rows[200...]), stateId: "c", state: ["next": 251]),
+            .lines(Array(rows[200...]), stateId: "c", state: ["next": 251])
         ])
         let transport = GatedTransport()
         let sdk = try testSDK(transport)
-        let runner = SourceRunner(EncodedScriptedSource.self, input: SourceInput(type: EncodedScriptedSource.type, params: ["script": .string(script)], destination: "t"),
-                                  sdk: sdk, options: .fast)
+        let runner = SourceRunner(
+            EncodedScriptedSource.self, input: SourceInput(type: EncodedScriptedSource.type, params: ["script": .string(script)], destination: "t"),
+            sdk: sdk, options: .fast)
         let summary = await runner.run()
         try await sdk.close()
         #expect(summary.status == .failed)

@@ -50,7 +50,8 @@ struct FileResourcesCLITests {
         var done = Set<String>()
         for line in stdout.split(separator: "\n") {
             guard let e = try? JSONParser.parse(String(line)), e[path: "event"] == "progress", e[path: "status"] == "done",
-                  let id = e[path: "resource"]?.stringValue else { continue }
+                let id = e[path: "resource"]?.stringValue
+            else { continue }
             done.insert(id)
         }
         return done
@@ -67,13 +68,15 @@ struct FileResourcesCLITests {
         let check = try await Self.panoply(["check", "csv", "--param", "path=\(folder)"])
         #expect(check.status == 0, "\(check.stderr)")
         let state = dir.appendingPathComponent("state.json").path
-        let first = try await Self.panoply(["run", "csv", "--param", "path=\(folder)", "--state", state, "--events", "json",
-                                 "--outbox", dir.appendingPathComponent("out1").path])
+        let first = try await Self.panoply([
+            "run", "csv", "--param", "path=\(folder)", "--state", state, "--events", "json",
+            "--outbox", dir.appendingPathComponent("out1").path
+        ])
         #expect(first.status == 0, "\(first.stderr)")
         let got = try Self.delivered(dir.appendingPathComponent("out1"))
         #expect(got.keys.sorted() == files)
         for (k, file) in files.enumerated() {
-            #expect(Self.ids(got[file]) == Array((k + 1) * 1000 + 1 ... (k + 1) * 1000 + 40 * (k + 1)))
+            #expect(Self.ids(got[file]) == Array((k + 1) * 1000 + 1...(k + 1) * 1000 + 40 * (k + 1)))
             #expect(got[file]?.allSatisfy { $0["__table"]?.stringValue == "csv_" + ResourcePlan.tableSafe(file) } == true)
         }
         #expect(try Self.doneResources(first.stdout) == Set(files))
@@ -81,8 +84,10 @@ struct FileResourcesCLITests {
         #expect(saved.keys.sorted() == files)
 
         let sixth = try Self.writeCSV(dir, 6, rows: 7)
-        let second = try await Self.panoply(["run", "csv", "--param", "path=\(folder)", "--state", state,
-                                  "--outbox", dir.appendingPathComponent("out2").path])
+        let second = try await Self.panoply([
+            "run", "csv", "--param", "path=\(folder)", "--state", state,
+            "--outbox", dir.appendingPathComponent("out2").path
+        ])
         #expect(second.status == 0, "\(second.stderr)")
         let again = try Self.delivered(dir.appendingPathComponent("out2"))
         #expect(again.keys.sorted() == [sixth])
@@ -95,8 +100,10 @@ struct FileResourcesCLITests {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try (1...3).map { try Self.writeCSV(dir, $0, rows: 5) }
-        let picked = try await Self.panoply(["run", "csv", "--param", "path=\(dir.path)/in/*.csv", "--param", "files=\(files[0]),\(files[2])",
-                                  "--outbox", dir.appendingPathComponent("out").path])
+        let picked = try await Self.panoply([
+            "run", "csv", "--param", "path=\(dir.path)/in/*.csv", "--param", "files=\(files[0]),\(files[2])",
+            "--outbox", dir.appendingPathComponent("out").path
+        ])
         #expect(picked.status == 0, "\(picked.stderr)")
         #expect(try Self.delivered(dir.appendingPathComponent("out")).keys.sorted() == [files[0], files[2]])
 

@@ -12,7 +12,7 @@ struct InvalidRecordTests {
         let rows: [JSONObject] = [
             ["id": 1, "__resource": "public.users"],
             ["id": 2, "__resource": "public.users", "blob": .string(huge)],
-            ["id": 3, "__resource": "public.users"],
+            ["id": 3, "__resource": "public.users"]
         ]
         return ScriptedSource.install([.records(rows, stateId: "a", state: ["k": 1])])
     }

@@ -9,46 +9,46 @@ final class LocalHTTPServer: @unchecked Sendable {
     private let stdin = Pipe()
 
     static let script = #"""
-    import http.server, json, os, sys, threading, time, urllib.parse
-    # Exit when the test process closes our stdin (or dies), never outliving it.
-    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    calls = {"token": 0}
-    class H(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a): pass
-        def reply(self, code, obj):
-            body = json.dumps(obj).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        def do_POST(self):
-            n = int(self.headers.get("Content-Length", 0))
-            form = urllib.parse.parse_qs(self.rfile.read(n).decode())
-            if self.path == "/token":
-                calls["token"] += 1
-                if form.get("refresh_token") == ["good"] and form.get("client_id") == ["cid"]:
-                    self.reply(200, {"access_token": "fresh-%d" % calls["token"], "token_type": "bearer"})
+        import http.server, json, os, sys, threading, time, urllib.parse
+        # Exit when the test process closes our stdin (or dies), never outliving it.
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+        calls = {"token": 0}
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def reply(self, code, obj):
+                body = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", 0))
+                form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+                if self.path == "/token":
+                    calls["token"] += 1
+                    if form.get("refresh_token") == ["good"] and form.get("client_id") == ["cid"]:
+                        self.reply(200, {"access_token": "fresh-%d" % calls["token"], "token_type": "bearer"})
+                    else:
+                        self.reply(400, {"error": "invalid_grant"})
                 else:
-                    self.reply(400, {"error": "invalid_grant"})
-            else:
-                self.reply(404, {})
-        def do_GET(self):
-            u = urllib.parse.urlparse(self.path)
-            if u.path == "/slow":
-                time.sleep(int(urllib.parse.parse_qs(u.query)["ms"][0]) / 1000)
-                self.reply(200, {"ok": True})
-            elif u.path == "/count":
-                self.reply(200, calls)
-            else:
-                self.reply(404, {})
-    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    print(s.server_address[1], flush=True)
-    s.timeout = 1
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        s.handle_request()
-    """#
+                    self.reply(404, {})
+            def do_GET(self):
+                u = urllib.parse.urlparse(self.path)
+                if u.path == "/slow":
+                    time.sleep(int(urllib.parse.parse_qs(u.query)["ms"][0]) / 1000)
+                    self.reply(200, {"ok": True})
+                elif u.path == "/count":
+                    self.reply(200, calls)
+                else:
+                    self.reply(404, {})
+        s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        print(s.server_address[1], flush=True)
+        s.timeout = 1
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            s.handle_request()
+        """#
 
     init() throws {
         let out = Pipe()

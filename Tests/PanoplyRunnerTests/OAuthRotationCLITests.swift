@@ -12,8 +12,9 @@ struct OAuthRotationCLITests {
         return v?.isEmpty == false ? v : nil
     }()
 
-    @Test("a second process refreshes with the refresh token the first one was rotated to; no token is printed",
-          .enabled(if: base != nil))
+    @Test(
+        "a second process refreshes with the refresh token the first one was rotated to; no token is printed",
+        .enabled(if: base != nil))
     func secondRunUsesRotatedToken() throws {
         let base = try #require(Self.base)
         let dir = try temporaryDirectory()
@@ -21,12 +22,14 @@ struct OAuthRotationCLITests {
         let scenario = UUID().uuidString
         // The initial access token is expired at once; each issued one works for one request;
         // each refresh token works once and the answer carries the next one.
-        let args = ["run", "http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
-                    "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
-                    "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
-                    "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh",
-                    "--state", dir.appendingPathComponent("state.json").path,
-                    "--outbox", dir.appendingPathComponent("out").path, "--events", "json"]
+        let args = [
+            "run", "http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
+            "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
+            "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
+            "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh",
+            "--state", dir.appendingPathComponent("state.json").path,
+            "--outbox", dir.appendingPathComponent("out").path, "--events", "json"
+        ]
         let first = try CLI.run(args)
         #expect(first.status == 0, "\(first.stderr)")
         let second = try CLI.run(args)
@@ -51,18 +54,21 @@ struct OAuthRotationCLITests {
         }
     }
 
-    @Test("check refreshes with the run's state file: the rotated token is saved there and the next run uses it",
-          .enabled(if: base != nil))
+    @Test(
+        "check refreshes with the run's state file: the rotated token is saved there and the next run uses it",
+        .enabled(if: base != nil))
     func checkKeepsRotatedToken() throws {
         let base = try #require(Self.base)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let statePath = dir.appendingPathComponent("state.json").path
         func args(_ scenario: String) -> [String] {
-            ["http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
-             "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
-             "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
-             "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh"]
+            [
+                "http", "--param", "url=\(base)/items?scenario=\(scenario)&auth=1&expire_after=0&token_uses=1",
+                "--param", "records_path=data.items", "--param", "auth=oauth2", "--param", "access_token=initial-token",
+                "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
+                "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh"
+            ]
         }
         // Without a state file, check warns that a rotated token is not kept.
         let lost = try CLI.run(["check"] + args(UUID().uuidString))
@@ -85,8 +91,9 @@ struct OAuthRotationCLITests {
         }
     }
 
-    @Test("resources of one run share the rotating grant: each delivers every record, and the state keeps the newest refresh token",
-          .enabled(if: base != nil), arguments: [(parallel: 1, tokenUses: 1), (parallel: 2, tokenUses: 1000)])
+    @Test(
+        "resources of one run share the rotating grant: each delivers every record, and the state keeps the newest refresh token",
+        .enabled(if: base != nil), arguments: [(parallel: 1, tokenUses: 1), (parallel: 2, tokenUses: 1000)])
     func resourcesShareRotatedToken(parallel: Int, tokenUses: Int) async throws {
         let base = try #require(Self.base)
         let dir = try temporaryDirectory()
@@ -105,7 +112,7 @@ struct OAuthRotationCLITests {
             "--param", "auth=oauth2", "--param", "access_token=initial-token",
             "--param", "token_url=\(base)/oauth/token?scenario=\(scenario)&rotate=1",
             "--param", "client_id=test-client", "--param", "client_secret=test-secret", "--param", "refresh_token=good-refresh",
-            "--parallel-resources", String(parallel), "--state", statePath, "--outbox", dir.appendingPathComponent("out").path,
+            "--parallel-resources", String(parallel), "--state", statePath, "--outbox", dir.appendingPathComponent("out").path
         ])
         #expect(run.status == 0, "\(run.stderr)")
 

@@ -10,11 +10,13 @@ struct PostgresResourcesCLITests {
     static let rows: [String: Int] = [
         "public.orders": 1500, "public.customers": 300, "public.order_items": 400, "public.events_log": 250,
         "public.big": 200_000, "public.empty_table": 0, "public.Mixed Case": 50, "sales.regions": 20,
-        "sales.Quarterly.Report": 30, "public.paid_orders": 750, "public.products": 100, "sales.unpicked": 10,
+        "sales.Quarterly.Report": 30, "public.paid_orders": 750, "public.products": 100, "sales.unpicked": 10
     ]
     /// The 10 the runs read (the big table in the middle); products and sales.unpicked are left out.
-    static let picked = ["public.orders", "public.customers", "public.order_items", "public.events_log", "public.big",
-                         "public.empty_table", "public.Mixed Case", "sales.regions", "sales.Quarterly.Report", "public.paid_orders"]
+    static let picked = [
+        "public.orders", "public.customers", "public.order_items", "public.events_log", "public.big",
+        "public.empty_table", "public.Mixed Case", "sales.regions", "sales.Quarterly.Report", "public.paid_orders"
+    ]
 
     static let database: Result<String, TestFailure> = {
         do {
@@ -100,8 +102,11 @@ struct PostgresResourcesCLITests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out"), state = dir.appendingPathComponent("run.state").path
-        let r = try CLI.run(["run", "postgres"] + Self.params() + ["--param", "tables=\(Self.picked.joined(separator: ","))",
-                             "--state", state, "--outbox", out.path, "--parallel-resources", "3", "--batch-size", "5000"], timeout: .seconds(400))
+        let r = try CLI.run(
+            ["run", "postgres"] + Self.params() + [
+                "--param", "tables=\(Self.picked.joined(separator: ","))",
+                "--state", state, "--outbox", out.path, "--parallel-resources", "3", "--batch-size", "5000"
+            ], timeout: .seconds(400))
         #expect(r.status == 0, "\(r.stderr.suffix(3000))")
         let records = try outboxRecords(out)
         let byResource = idsByResource(records)
@@ -119,18 +124,24 @@ struct PostgresResourcesCLITests {
         #expect(dig(saved, "public.big", "postgres", "public.big", "last") == "200000")
     }
 
-    @Test("a run killed with SIGKILL in the big table, run again with the same state, ends with every row; rows repeat only after their table's committed state")
+    @Test(
+        "a run killed with SIGKILL in the big table, run again with the same state, ends with every row; rows repeat only after their table's committed state")
     func killedRunResumes() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out"), state = dir.appendingPathComponent("run.state").path
-        let args = ["run", "postgres"] + (try Self.params()) + ["--param", "tables=\(Self.picked.joined(separator: ","))",
-                    "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "1000"]
+        let args =
+            ["run", "postgres"] + (try Self.params()) + [
+                "--param", "tables=\(Self.picked.joined(separator: ","))",
+                "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "1000"
+            ]
         let run = try KilledRun.run(args, killIn: "public.big", state: state, outbox: out)
         let bigLast = try #require(dig(run.committed, "public.big", "postgres", "public.big", "last")?.stringValue.flatMap { Int($0) })
         #expect(!run.finished.contains("public.big") && bigLast < 200_000, "killed after the big table: \(run.committed)")
         #expect(run.second.status == 0, "\(run.second.stderr.suffix(3000))")
-        #expect(run.second.stdout.contains("resuming: \(run.finished.count) of 10 resources finished in an earlier attempt are skipped"), "\(run.second.stdout.suffix(2000))")
+        #expect(
+            run.second.stdout.contains("resuming: \(run.finished.count) of 10 resources finished in an earlier attempt are skipped"),
+            "\(run.second.stdout.suffix(2000))")
         let repeated = run.check(picked: Self.picked, rows: Self.rows, resource: "public.big", last: bigLast)
         print("killed run: \(repeated) rows repeated after the last committed states (public.big committed through id \(bigLast))")
     }

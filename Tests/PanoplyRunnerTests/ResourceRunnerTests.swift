@@ -13,11 +13,12 @@ struct ResourceRunnerTests {
     func readsEachResourceIntoItsOwnTable() async throws {
         let script = ResourcedSource.install([
             "public.orders": [.records(Self.rows(1...3), state: ["last": 3]), .records(Self.rows(4...5), state: ["last": 5])],
-            "public.Mixed Case": [.records(Self.rows(1...2), state: ["last": 2])],
+            "public.Mixed Case": [.records(Self.rows(1...2), state: ["last": 2])]
         ])
         let transport = GatedTransport()
-        let runner = SourceRunner(ResourcedSource.self, input: resourcedInput(script, ["public.orders", "public.Mixed Case"]),
-                                  sdk: try testSDK(transport), options: .fast)
+        let runner = SourceRunner(
+            ResourcedSource.self, input: resourcedInput(script, ["public.orders", "public.Mixed Case"]),
+            sdk: try testSDK(transport), options: .fast)
         async let collected = collect(runner.events)
         let summary = await runner.run()
         let events = await collected
@@ -43,8 +44,9 @@ struct ResourceRunnerTests {
         let script = ResourcedSource.install(["a": [.records(Self.rows(1...1), state: ["last": 9])], "b": []])
         let transport = GatedTransport()
         let earlier: JSONObject = ["a": ["last": 4], "b": ["last": 7]]
-        let runner = SourceRunner(ResourcedSource.self, input: resourcedInput(script, ["a", "b"], destination: "shop_{resource}", state: earlier),
-                                  sdk: try testSDK(transport), options: .fast)
+        let runner = SourceRunner(
+            ResourcedSource.self, input: resourcedInput(script, ["a", "b"], destination: "shop_{resource}", state: earlier),
+            sdk: try testSDK(transport), options: .fast)
         let summary = await runner.run()
         #expect(summary.status == .done)
         #expect(transport.records.map { $0["__table"] } == ["shop_a"])
@@ -59,7 +61,7 @@ struct ResourceRunnerTests {
         let script = ResourcedSource.install([
             "a": [.records(Self.rows(1...2), state: ["last": 2])],
             "b": [.records(Self.rows(1...1), state: ["last": 1]), .fail(fatal)],
-            "c": [.records(Self.rows(1...3), state: ["last": 3])],
+            "c": [.records(Self.rows(1...3), state: ["last": 3])]
         ])
         let transport = GatedTransport()
         let runner = SourceRunner(ResourcedSource.self, input: resourcedInput(script, ["a", "b", "c"]), sdk: try testSDK(transport), options: .fast)
@@ -75,8 +77,9 @@ struct ResourceRunnerTests {
         #expect(summary.state["__finished"] == ["a", "c"])
         #expect(summary.state["b"] == ["last": 1])
 
-        let retry = SourceRunner(ResourcedSource.self, input: resourcedInput(script, ["a", "b", "c"], state: summary.state),
-                                 sdk: try testSDK(transport), options: .fast)
+        let retry = SourceRunner(
+            ResourcedSource.self, input: resourcedInput(script, ["a", "b", "c"], state: summary.state),
+            sdk: try testSDK(transport), options: .fast)
         let second = await retry.run()
         #expect(second.status == .done)
         #expect(ResourcedSource.opened(script, "a").count == 1)
@@ -98,7 +101,7 @@ struct ResourceRunnerTests {
     func readsResourcesInParallel() async throws {
         let script = ResourcedSource.install([
             "a": [.meet(2), .records(Self.rows(1...1), state: ["last": 1])],
-            "b": [.meet(2), .records(Self.rows(1...1), state: ["last": 1])],
+            "b": [.meet(2), .records(Self.rows(1...1), state: ["last": 1])]
         ])
         var options = RunOptions.fast
         options.parallelResources = 2
@@ -148,7 +151,9 @@ struct ResourceRunnerTests {
         #expect(plan?.ids == ["x.y", "z"])
         #expect(plan?.destination(for: "x.y") == "resourced_x_y")
         #expect(ResourcePlan(configuration: c, input: SourceInput(type: "resourced", params: ["items": .array([])])) == nil)
-        #expect(ResourcePlan(configuration: c, input: SourceInput(type: "resourced", params: ["items": "a"], destination: "fixed"))?.destination(for: "a") == "fixed")
+        #expect(
+            ResourcePlan(configuration: c, input: SourceInput(type: "resourced", params: ["items": "a"], destination: "fixed"))?.destination(for: "a")
+                == "fixed")
         var one = SourceInput(type: "resourced", params: ["items": "a"])
         one.resource = "a"
         #expect(ResourcePlan(configuration: c, input: one) == nil)

@@ -19,8 +19,10 @@ struct RunCommandTests {
     @Test("a retryable failure is retried once and every id arrives exactly once")
     func retryableFailureIsRetried() throws {
         let dir = try temporaryDirectory()
-        let r = try CLI.run(["run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=retryable",
-                             "--outbox", dir.appendingPathComponent("out").path, "--events", "json", "--retry-base-ms", "10"])
+        let r = try CLI.run([
+            "run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=retryable",
+            "--outbox", dir.appendingPathComponent("out").path, "--events", "json", "--retry-base-ms", "10"
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let retries = r.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"retrying\"") }
         #expect(retries.count == 1)
@@ -34,8 +36,10 @@ struct RunCommandTests {
         let dir = try temporaryDirectory()
         let out = dir.appendingPathComponent("out").path
         let state = dir.appendingPathComponent("demo.state").path
-        let args = ["run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=fatal",
-                    "--outbox", out, "--state", state]
+        let args = [
+            "run", "demo", "--param", "rows=50000", "--param", "fail_at=20000", "--param", "fail_mode=fatal",
+            "--outbox", out, "--state", state
+        ]
         let first = try CLI.run(args)
         #expect(first.status == 1, "\(first.stderr)")
         #expect(first.stderr.contains("demo failure at row 20000"))
@@ -68,12 +72,14 @@ struct RunCommandTests {
         #expect(lines.last?.contains("\"completed\"") == true)
     }
 
-    @Test("bad params exit 2 and name every problem", arguments: [
-        (["--param", "rows=abc"], "Rows must be a number"),
-        (["--param", "bogus=1"], "unknown param 'bogus'"),
-        (["--param", "fail_mode=sometimes"], "must be one of retryable, fatal"),
-        (["--param", "rows"], "--param takes NAME=VALUE"),
-    ])
+    @Test(
+        "bad params exit 2 and name every problem",
+        arguments: [
+            (["--param", "rows=abc"], "Rows must be a number"),
+            (["--param", "bogus=1"], "unknown param 'bogus'"),
+            (["--param", "fail_mode=sometimes"], "must be one of retryable, fatal"),
+            (["--param", "rows"], "--param takes NAME=VALUE")
+        ])
     func badParamsExit2(args: [String], message: String) throws {
         let dir = try temporaryDirectory()
         let r = try CLI.run(["run", "demo"] + args + ["--outbox", dir.path])
@@ -81,15 +87,17 @@ struct RunCommandTests {
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
-    @Test("huge, infinite, negative or NaN seconds exit 2 naming the option and its range", arguments: [
-        (["run", "demo", "--flush-interval", "1e300"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got 1e+300)"),
-        (["run", "demo", "--flush-interval", "inf"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got inf)"),
-        (["send", "t", "--flush-interval", "nan"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got nan)"),
-        (["send", "t", "--flush-interval=-2"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got -2)"),
-        (["run", "demo", "--shutdown-timeout", "1e300"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got 1e+300)"),
-        (["send", "t", "--shutdown-timeout", "inf"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got inf)"),
-        (["send", "t", "--shutdown-timeout=-1"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got -1)"),
-    ])
+    @Test(
+        "huge, infinite, negative or NaN seconds exit 2 naming the option and its range",
+        arguments: [
+            (["run", "demo", "--flush-interval", "1e300"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got 1e+300)"),
+            (["run", "demo", "--flush-interval", "inf"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got inf)"),
+            (["send", "t", "--flush-interval", "nan"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got nan)"),
+            (["send", "t", "--flush-interval=-2"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got -2)"),
+            (["run", "demo", "--shutdown-timeout", "1e300"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got 1e+300)"),
+            (["send", "t", "--shutdown-timeout", "inf"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got inf)"),
+            (["send", "t", "--shutdown-timeout=-1"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got -1)")
+        ])
     func outOfRangeSecondsExit2(args: [String], message: String) throws {
         let dir = try temporaryDirectory()
         let r = try CLI.run(args + ["--outbox", dir.path])

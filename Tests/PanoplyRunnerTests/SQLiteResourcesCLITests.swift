@@ -86,8 +86,11 @@ struct SQLiteResourcesCLITests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out"), state = dir.appendingPathComponent("run.state").path
-        let args = ["run", "sqlite"] + (try Self.params()) + ["--param", "tables=\(Self.picked.joined(separator: ","))",
-                    "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "500"]
+        let args =
+            ["run", "sqlite"] + (try Self.params()) + [
+                "--param", "tables=\(Self.picked.joined(separator: ","))",
+                "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "500"
+            ]
         let run = try KilledRun.run(args, killIn: "big", state: state, outbox: out)
         let bigLast = try #require(dig(run.committed, "big", "sqlite", "big", "last")?.intValue)
         #expect(!run.finished.contains("big") && bigLast < 200_000, "killed after the big table: \(run.committed)")

@@ -49,7 +49,7 @@ struct SourceRunnerTests {
         let script = ScriptedSource.install([
             .records(Self.rows(1...2), stateId: "s1", state: ["users": ["loaded": 2]]),
             .records(Self.rows(3...4), stateId: "s2", state: ["orders": ["loaded": 2]]),
-            .records(Self.rows(5...6), stateId: "s3", state: ["users": ["loaded": 4]]),
+            .records(Self.rows(5...6), stateId: "s3", state: ["users": ["loaded": 4]])
         ])
         let runner = SourceRunner(ScriptedSource.self, input: input(script), sdk: try testSDK(GatedTransport()), options: .fast)
         let summary = await runner.run()
@@ -61,7 +61,7 @@ struct SourceRunnerTests {
     func everyRecordCarriesState() async throws {
         let script = ScriptedSource.install([
             .records(Self.rows(1...3), stateId: "first", state: ["n": 3]),
-            .records(Self.rows(4...5), stateId: "second", state: ["n": 5]),
+            .records(Self.rows(4...5), stateId: "second", state: ["n": 5])
         ])
         let transport = GatedTransport()
         let runner = SourceRunner(ScriptedSource.self, input: input(script), sdk: try testSDK(transport), options: .fast)
@@ -163,7 +163,7 @@ struct EncodedRunnerTests {
         let script = EncodedScriptedSource.install([
             .records(Self.rows(1...10), stateId: "a", state: ["next": 11]),
             .records(Self.rows(11...20), stateId: "b", state: ["next": 21]),
-            .hang,
+            .hang
         ])
         // Records 1...10 are acknowledged; the messages of 11...20 are held.
         let transport = IdGateTransport(through: 10)
@@ -190,7 +190,7 @@ struct EncodedRunnerTests {
     func recordsCarryTheirBatchState() async throws {
         let script = EncodedScriptedSource.install([
             .records(SourceRunnerTests.rows(1...3), stateId: "first", state: ["n": 3]),
-            .records(SourceRunnerTests.rows(4...5), stateId: "second", state: ["n": 5]),
+            .records(SourceRunnerTests.rows(4...5), stateId: "second", state: ["n": 5])
         ])
         let transport = GatedTransport()
         let input = SourceInput(type: EncodedScriptedSource.type, params: ["script": .string(script)], destination: "t")

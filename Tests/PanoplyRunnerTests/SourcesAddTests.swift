@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
 
 /// `panoply sources add/remove`: a Python type kept in the config folder is listed with the
 /// built-in ones and runs with the interpreter it was added with.
-@Suite("sources add and remove",
-       .enabled(if: ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false))
+@Suite(
+    "sources add and remove",
+    .enabled(if: ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false))
 struct SourcesAddTests {
     /// The fixtures' environment with a PANOPLY_PYTHON that does not exist: only the
     /// interpreter a type was added with can run it.

@@ -1,19 +1,22 @@
 import Foundation
-import Testing
 import PanoplyKit
+import Testing
 
 /// `panoply sources/discover/check/run` with python:MODULE and singer:EXECUTABLE types,
 /// through the built binary (the fixtures of PanoplyConnectorsTests).
-@Suite("python: and singer: types on the command line",
-       .enabled(if: ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false))
+@Suite(
+    "python: and singer: types on the command line",
+    .enabled(if: ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false))
 struct SubprocessCLITests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("PanoplyConnectorsTests/Fixtures")
     static var env: [String: String] {
         let python = ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"] ?? "python3"
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return ["PYTHONPATH": fixtures.appendingPathComponent("python").path, "PANOPLY_PYTHON": python,
-                "PATH": fixtures.appendingPathComponent("singer").path + ":" + path]
+        return [
+            "PYTHONPATH": fixtures.appendingPathComponent("python").path, "PANOPLY_PYTHON": python,
+            "PATH": fixtures.appendingPathComponent("singer").path + ":" + path
+        ]
     }
 
     @Test("sources --json shows a module's params: list kind, dependencies, category")
@@ -41,12 +44,14 @@ struct SubprocessCLITests {
         #expect(streams.stdout.contains("streams: users, orders, events"), "\(streams.stderr)")
     }
 
-    @Test("discover lists a database module's tables (its list param's values) when it keeps the base list_resources",
-          .enabled(if: PostgresServer.available, PostgresServer.skipMessage))
+    @Test(
+        "discover lists a database module's tables (its list param's values) when it keeps the base list_resources",
+        .enabled(if: PostgresServer.available, PostgresServer.skipMessage))
     func discoverTablesOfDatabaseModule() throws {
         let db = try PostgresServer.createDatabase("panoply_pydiscover")
-        try PostgresServer.run("CREATE TABLE orders (id int); CREATE TABLE customers (id int); CREATE SCHEMA other; CREATE TABLE other.hidden (id int);",
-                               database: db)
+        try PostgresServer.run(
+            "CREATE TABLE orders (id int); CREATE TABLE customers (id int); CREATE SCHEMA other; CREATE TABLE other.hidden (id int);",
+            database: db)
         let pg = try #require(PostgresServer.env)
         let params = ["host", "port", "user", "password"].flatMap { ["--param", "\($0)=\(pg[$0]!)"] } + ["--param", "database=\(db)"]
         let r = try CLI.run(["discover", "python:t_db"] + params + ["--json"], environment: Self.env)
@@ -100,8 +105,9 @@ struct SubprocessCLITests {
     func run() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.run(["run", "python:t_fail", "--param", "mode=print", "--outbox", dir.appendingPathComponent("out").path],
-                            environment: Self.env)
+        let r = try CLI.run(
+            ["run", "python:t_fail", "--param", "mode=print", "--outbox", dir.appendingPathComponent("out").path],
+            environment: Self.env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("hello from print"))
         #expect(try outboxIds(dir.appendingPathComponent("out")) == [1, 2, 3, 4])

@@ -25,8 +25,10 @@ struct TokenGrantsTests {
     }
 
     func renew(_ grants: TokenGrants, _ endpoint: Endpoint, refresh: String, rejected: String?) async throws -> TokenGrants.Renewal {
-        try await grants.renew(endpoint: "https://auth.example.com/token", refreshToken: refresh, rejected: rejected,
-                               now: .now, margin: .seconds(60)) { try endpoint.refresh($0) }
+        try await grants.renew(
+            endpoint: "https://auth.example.com/token", refreshToken: refresh, rejected: rejected,
+            now: .now, margin: .seconds(60)
+        ) { try endpoint.refresh($0) }
     }
 
     @Test("instances renewing the same rejected token at once make one refresh and all get its token")

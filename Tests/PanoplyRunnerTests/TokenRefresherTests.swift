@@ -2,8 +2,9 @@ import Foundation
 import PanoplyKit
 import Synchronization
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 @Suite("Token refresh and background progress", .serialized)
@@ -21,9 +22,10 @@ struct TokenRefresherTests {
         let events = Locked<[SourceEvent]>([])
         let ctx = context(refreshToken: "good", events: events)
         let callbacks = Locked<[String]>([])
-        let refresher = TokenRefresher(refreshURL: server.base.appendingPathComponent("token"),
-                                       extraFields: ["grant_type": "refresh_token", "client_id": "cid"],
-                                       onRefresh: { token in callbacks.withLock { $0.append(token) } })
+        let refresher = TokenRefresher(
+            refreshURL: server.base.appendingPathComponent("token"),
+            extraFields: ["grant_type": "refresh_token", "client_id": "cid"],
+            onRefresh: { token in callbacks.withLock { $0.append(token) } })
         let attempts = Locked(0)
         let result = try await refresher.run(context: ctx) { token -> String in
             attempts.withLock { $0 += 1 }
@@ -48,8 +50,9 @@ struct TokenRefresherTests {
     func failedRefreshIsFatal() async throws {
         let events = Locked<[SourceEvent]>([])
         let ctx = context(refreshToken: "revoked", events: events)
-        let refresher = TokenRefresher(refreshURL: server.base.appendingPathComponent("token"),
-                                       extraFields: ["client_id": "cid"])
+        let refresher = TokenRefresher(
+            refreshURL: server.base.appendingPathComponent("token"),
+            extraFields: ["client_id": "cid"])
         await #expect {
             _ = try await refresher.run(context: ctx) { _ -> Int in throw PanoplyError(.auth, "expired", code: 401) }
         } throws: { error in

@@ -1,6 +1,7 @@
 import PanoplyConnectors
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUICore
 
 /// A state offering the given connector types (besides demo).
@@ -66,7 +67,10 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
             var d = postgresForm(password: "right")
             guard case .checkSource(let request)? = d.keys(.ctrl("s")).first else { Issue.record("no check"); return }
             let fx = d.send(.checkFinished(request.id, error))
-            #expect(fx.contains { if case .startRun = $0 { return true }; return false })
+            #expect(
+                fx.contains {
+                    if case .startRun = $0 { return true }; return false
+                })
             #expect(d.runID == 1)
         }
     }
@@ -80,7 +84,10 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
     }
 
     @Test func eAfterAnAuthFailureOpensTheFormWithThePasswordMarkedAndRRefuses() {
-        var d = Driver(makeState(with: [PostgresSource.self], saved: [SavedSource(name: "DB", type: "postgres", values: ["database": "app", "user": "reader", "table": "orders"])]))
+        var d = Driver(
+            makeState(
+                with: [PostgresSource.self],
+                saved: [SavedSource(name: "DB", type: "postgres", values: ["database": "app", "user": "reader", "table": "orders"])]))
         d.keys(.enter, .ctrl("s"))
         d.send(.run(1, .failed(PanoplyError(.auth, "password authentication failed for user 'reader'"))))
         #expect(render(d.state, width: 80, height: 24).text.contains("· e edits the source"))
@@ -103,7 +110,10 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
         #expect(d.form?.focused?.name == "table")
         #expect(d.state.runs.isEmpty && d.state.saved.isEmpty)
 
-        var saved = Driver(makeState(with: [PostgresSource.self], saved: [SavedSource(name: "DB", type: "postgres", values: ["database": "app", "user": "reader", "table": "nosuch_table"])]))
+        var saved = Driver(
+            makeState(
+                with: [PostgresSource.self],
+                saved: [SavedSource(name: "DB", type: "postgres", values: ["database": "app", "user": "reader", "table": "nosuch_table"])]))
         saved.keys(.enter, .ctrl("s"))
         saved.send(.run(1, .failed(PanoplyError(.notFound, missing))))
         #expect(render(saved.state, width: 80, height: 24).text.contains("· e edits the source"))
@@ -158,12 +168,14 @@ func openNewForm(_ d: inout Driver, typeIndex: Int) {
     }
 
     @Test func validateSkipsParamsThatDoNotApply() throws {
-        let config = SourceConfiguration(title: "T", params: [
-            SourceParam("auth", kind: .choice, default: "none", choices: ["none", "oauth2"]),
-            SourceParam("token_url", required: true).visible(when: "auth", is: "oauth2"),
-            SourceParam("tunnel", kind: .boolean, default: "false"),
-            SourceParam("port", kind: .number).visible(when: "tunnel", is: "true"),
-        ])
+        let config = SourceConfiguration(
+            title: "T",
+            params: [
+                SourceParam("auth", kind: .choice, default: "none", choices: ["none", "oauth2"]),
+                SourceParam("token_url", required: true).visible(when: "auth", is: "oauth2"),
+                SourceParam("tunnel", kind: .boolean, default: "false"),
+                SourceParam("port", kind: .number).visible(when: "tunnel", is: "true")
+            ])
         #expect(try config.validate(["token_url": "", "port": "x"]).get() == ["auth": "none", "tunnel": false])
         #expect(throws: ParamErrors.self) { try config.validate(["auth": "oauth2"]).get() }
         #expect(try config.validate(["tunnel": "yes", "port": "22"]).get()["port"] == 22)

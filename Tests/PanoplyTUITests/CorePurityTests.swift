@@ -10,7 +10,7 @@ struct CorePurityTests {
         "ProcessInfo", "FileManager", "FileHandle", "Date()", "Date(timeInterval", ".timeIntervalSince",
         "ContinuousClock", "SuspendingClock", "DispatchTime", "CFAbsoluteTime", "clock_gettime", "gettimeofday",
         "getenv", "setenv", "environment[", "Bundle.main", "URLSession", "Thread.", "Task.sleep", "usleep(",
-        "import CNcurses", "import ArgumentParser", "import Dispatch", "import Glibc",
+        "import CNcurses", "import ArgumentParser", "import Dispatch", "import Glibc"
     ]
 
     static var sourceFolder: URL {

@@ -1,6 +1,7 @@
 import PanoplyConnectors
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -16,9 +17,11 @@ func twoTypeState(saved: [SavedSource] = []) -> AppState {
 
 @Suite("The list's cursor follows the source used")
 struct ListCursorTests {
-    let saved = [SavedSource(name: "Alpha", type: "demo", values: [:]),
-                 SavedSource(name: "Beta", type: "demo", values: [:]),
-                 SavedSource(name: "Gamma", type: "demo", values: [:])]
+    let saved = [
+        SavedSource(name: "Alpha", type: "demo", values: [:]),
+        SavedSource(name: "Beta", type: "demo", values: [:]),
+        SavedSource(name: "Gamma", type: "demo", values: [:])
+    ]
 
     @Test func afterSavingANewSourceAndEscTheCursorIsOnThatSource() {
         var d = Driver(twoTypeState())
@@ -152,7 +155,10 @@ struct DiscardQuestionTests {
     @Test func sSavesAndStartsAsCtrlSDoes() {
         var d = changedDemoForm()
         let fx = d.keys(.escape, .char("s"))
-        #expect(fx.contains { if case .saveSources = $0 { return true }; return false })
+        #expect(
+            fx.contains {
+                if case .saveSources = $0 { return true }; return false
+            })
         #expect(d.state.saved.map(\.name) == ["Demo"])
         #expect(d.runID == 1)
     }

@@ -1,5 +1,6 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 

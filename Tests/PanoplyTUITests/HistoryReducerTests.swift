@@ -1,17 +1,21 @@
 import PanoplyConnectors
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUICore
 
 /// A record of a run that started at `started` (Unix seconds).
-func record(_ status: RunStatus, started: Double, seconds: Double = 65, delivered: Int = 20000, error: String? = nil,
-            origin: String = "ui") -> RunRecord {
+func record(
+    _ status: RunStatus, started: Double, seconds: Double = 65, delivered: Int = 20000, error: String? = nil,
+    origin: String = "ui"
+) -> RunRecord {
     var c = SDKCounters()
     c.recordsDelivered = delivered
     c.messages = 11
-    return RunRecord(started: started, ended: started + seconds, status: status, recordsRead: delivered, counters: c,
-                     error: error.map { PanoplyError(.internal, $0) }, origin: origin,
-                     log: ["[00:00] starting", "[00:01] read batch 1"] + (error.map { ["[01:05] failed: \($0)"] } ?? ["[01:05] completed"]))
+    return RunRecord(
+        started: started, ended: started + seconds, status: status, recordsRead: delivered, counters: c,
+        error: error.map { PanoplyError(.internal, $0) }, origin: origin,
+        log: ["[00:00] starting", "[00:01] read batch 1"] + (error.map { ["[01:05] failed: \($0)"] } ?? ["[01:05] completed"]))
 }
 
 /// 2026-12-01 08:00:00 UTC.
@@ -20,8 +24,10 @@ let historyEpoch = 1_796_112_000.0
 /// The list with "Orders" having two recorded runs (a failed one, then a done one).
 func historyState() -> AppState {
     var s = makeState(saved: [SavedSource(name: "Orders", type: "demo", values: ["rows": "500"], lastStatus: .done)])
-    s.history["Orders"] = [record(.failed, started: historyEpoch, seconds: 12, delivered: 9000, error: "demo failure at row 9000 (fail_mode=fatal)"),
-                           record(.done, started: historyEpoch + 3600, origin: "cli")]
+    s.history["Orders"] = [
+        record(.failed, started: historyEpoch, seconds: 12, delivered: 9000, error: "demo failure at row 9000 (fail_mode=fatal)"),
+        record(.done, started: historyEpoch + 3600, origin: "cli")
+    ]
     return s
 }
 
@@ -110,7 +116,7 @@ func historyState() -> AppState {
 @Suite struct StartPlanTests {
     @Test(arguments: [
         (RunStatus?.none, false, false, false), (.failed, false, false, true), (.cancelled, true, false, true),
-        (.done, false, false, false), (.done, true, false, true), (.failed, true, true, false), (.done, true, true, false),
+        (.done, false, false, false), (.done, true, false, true), (.failed, true, true, false), (.done, true, true, false)
     ])
     func aRunResumesAfterAFailureAndContinuesOnlyIncrementalSourcesAfterASuccess(last: RunStatus?, incremental: Bool, fullRefresh: Bool, resumes: Bool) {
         #expect(StartPlan.resumes(lastStatus: last, incremental: incremental, fullRefresh: fullRefresh) == resumes)

@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUICore
 
 /// Keys that do not apply are not offered: one decision (`AppState.unavailable`) answers

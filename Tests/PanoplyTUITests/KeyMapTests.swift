@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PanoplyTUICore
 
 @Suite("The key map")
@@ -11,8 +12,10 @@ struct KeyMapTests {
             #expect(!b.keysLabel.isEmpty, "\(b.action) in \(b.scopes) has no keys to show")
         }
         let shown = Set(KeyMap.helpSections.flatMap(\.rows).map(\.keys))
-        for b in KeyMap.bindings where !b.scopes.contains(.helpOverlay) && !b.scopes.contains(.confirm)
-            && !b.scopes.contains(.question) {
+        for b in KeyMap.bindings
+        where !b.scopes.contains(.helpOverlay) && !b.scopes.contains(.confirm)
+            && !b.scopes.contains(.question)
+        {
             #expect(shown.contains(b.keysLabel), "\(b.keysLabel) (\(b.action)) is missing from the ? overlay")
         }
     }
@@ -25,13 +28,15 @@ struct KeyMapTests {
         }
     }
 
-    @Test("the keys DESIGN.md names do what it says", arguments: [
-        (Key.up, KeyScope.list, KeyAction.up), (.char("k"), .list, .up), (.down, .list, .down), (.char("j"), .list, .down),
-        (.enter, .list, .open), (.char("?"), .list, .help), (.char("q"), .list, .quit), (.ctrl("c"), .global, .quit),
-        (.tab, .form, .nextField), (.backTab, .form, .previousField), (.ctrl("s"), .sourceForm, .submit),
-        (.char("c"), .run, .cancelRun), (.char("r"), .run, .retry), (.char("/"), .run, .filter), (.escape, .run, .back),
-        (.char("?"), .run, .help), (.char("q"), .run, .quit),
-    ])
+    @Test(
+        "the keys DESIGN.md names do what it says",
+        arguments: [
+            (Key.up, KeyScope.list, KeyAction.up), (.char("k"), .list, .up), (.down, .list, .down), (.char("j"), .list, .down),
+            (.enter, .list, .open), (.char("?"), .list, .help), (.char("q"), .list, .quit), (.ctrl("c"), .global, .quit),
+            (.tab, .form, .nextField), (.backTab, .form, .previousField), (.ctrl("s"), .sourceForm, .submit),
+            (.char("c"), .run, .cancelRun), (.char("r"), .run, .retry), (.char("/"), .run, .filter), (.escape, .run, .back),
+            (.char("?"), .run, .help), (.char("q"), .run, .quit)
+        ])
     func designKeys(key: Key, scope: KeyScope, action: KeyAction) {
         #expect(KeyMap.action(for: key, in: [scope]) == action)
     }

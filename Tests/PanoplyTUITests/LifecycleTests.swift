@@ -1,6 +1,7 @@
 import PanoplyKit
 import Synchronization
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -24,9 +25,11 @@ struct LifecycleTests {
         #expect(log.withLock { $0 } == ["announced 3", "woke 3"])
     }
 
-    @Test("seconds options outside their range are errors naming the option and the range", arguments: [
-        (1e300, "(got 1e+300)"), (.infinity, "(got inf)"), (.nan, "(got nan)"), (-1, "(got -1)"), (0, "(got 0)"),
-    ])
+    @Test(
+        "seconds options outside their range are errors naming the option and the range",
+        arguments: [
+            (1e300, "(got 1e+300)"), (.infinity, "(got inf)"), (.nan, "(got nan)"), (-1, "(got -1)"), (0, "(got 0)")
+        ])
     func secondsOutOfRange(value: Double, got: String) {
         #expect {
             _ = try SecondsOption.duration(value, option: "--flush-interval", in: SecondsOption.flushInterval)

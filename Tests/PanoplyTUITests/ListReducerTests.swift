@@ -1,14 +1,19 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
 @Suite struct ListReducerTests {
-    let saved = [SavedSource(name: "Demo", type: "demo", values: ["rows": "50"]),
-                 SavedSource(name: "Demo 2", type: "demo", values: [:], lastStatus: .failed)]
+    let saved = [
+        SavedSource(name: "Demo", type: "demo", values: ["rows": "50"]),
+        SavedSource(name: "Demo 2", type: "demo", values: [:], lastStatus: .failed)
+    ]
 
-    @Test(arguments: [(Key.down, 1), (.char("j"), 1), (.up, 0), (.char("k"), 0), (.end, 3), (.char("G"), 3),
-                      (.home, 0), (.char("g"), 0), (.pageDown, 3), (.pageUp, 0)])
+    @Test(arguments: [
+        (Key.down, 1), (.char("j"), 1), (.up, 0), (.char("k"), 0), (.end, 3), (.char("G"), 3),
+        (.home, 0), (.char("g"), 0), (.pageDown, 3), (.pageUp, 0)
+    ])
     func movingKeysMoveTheSelectionWithinTheList(key: Key, expected: Int) {
         var d = Driver(makeState(saved: saved))
         d.state.selection = key == .up || key == .char("k") || key == .home || key == .char("g") || key == .pageUp ? 1 : 0

@@ -1,5 +1,6 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -12,9 +13,10 @@ import Testing
         var d = Driver(state)
         d.send(.tick(2))
         d.keys(.enter, .ctrl("s"))
-        d.send(.run(1, .started(attempt: 1, resumedFrom: nil)), .tick(5), .run(1, .log("read batch 1")),
-               .tick(65), .run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(1))),
-               .run(1, .log("Error: Access token can't be revalidated")))
+        d.send(
+            .run(1, .started(attempt: 1, resumedFrom: nil)), .tick(5), .run(1, .log("read batch 1")),
+            .tick(65), .run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(1))),
+            .run(1, .log("Error: Access token can't be revalidated")))
         return d
     }
 
@@ -23,9 +25,12 @@ import Testing
         let lines = try #require(d.run?.log.lines)
         #expect(lines.map(\.at) == [2, 5, 65, 65])
         #expect(lines.map(\.level) == [.info, .info, .warn, .error])
-        #expect(d.run?.visibleLog == ["[00:00] starting", "[00:03] read batch 1",
-                                      "[01:03] read attempt 1/3 in 1.0s after: timeout",
-                                      "[01:03] Error: Access token can't be revalidated"])
+        #expect(
+            d.run?.visibleLog == [
+                "[00:00] starting", "[00:03] read batch 1",
+                "[01:03] read attempt 1/3 in 1.0s after: timeout",
+                "[01:03] Error: Access token can't be revalidated"
+            ])
     }
 
     @Test func tTogglesAbsoluteAndRelativeTimes() {
@@ -51,9 +56,11 @@ import Testing
         #expect(d.run?.visibleLogLines.count == 4)
     }
 
-    @Test(arguments: [("reading 'a.csv' (10 bytes)", LogLevel.info), ("read failed (x); retrying in 1s", .warn),
-                      ("cannot save state: disk full", .warn), ("skipped 3: not JSON", .warn),
-                      ("Error: Access token can't be revalidated", .error)])
+    @Test(arguments: [
+        ("reading 'a.csv' (10 bytes)", LogLevel.info), ("read failed (x); retrying in 1s", .warn),
+        ("cannot save state: disk full", .warn), ("skipped 3: not JSON", .warn),
+        ("Error: Access token can't be revalidated", .error)
+    ])
     func sourceLinesGetTheLevelTheirWordsGive(line: String, level: LogLevel) {
         #expect(LogLevel.of(line) == level)
     }

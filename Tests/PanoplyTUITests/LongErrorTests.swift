@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -7,10 +8,12 @@ import Testing
 /// wraps long lines, and an error no retry fixes offers `e`, not `r`.
 func longErrorDriver(_ category: PanoplyError.Category) -> Driver {
     var d = runningDriver(lines: 2)
-    let message = "relation \"public.orders_2019\" does not exist: the table was renamed or dropped since the source was saved; "
+    let message =
+        "relation \"public.orders_2019\" does not exist: the table was renamed or dropped since the source was saved; "
         + "list them with `panoply discover postgres --param host=db.local` and pick the tables again in the form"
-    d.send(.run(1, .log("warning: a long line from the source that goes on and on about the server's settings, its version, and the tables it found")),
-           .tick(4.2), .run(1, .failed(PanoplyError(category, message))))
+    d.send(
+        .run(1, .log("warning: a long line from the source that goes on and on about the server's settings, its version, and the tables it found")),
+        .tick(4.2), .run(1, .failed(PanoplyError(category, message))))
     return d
 }
 

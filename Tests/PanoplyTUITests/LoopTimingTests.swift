@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PanoplyTUI
 
 @Suite("The UI loop's timing")
@@ -19,7 +20,7 @@ struct LoopTimingTests {
             t.tickDue(now: 1.2, busy: true, hasEvents: false),
             t.tickDue(now: 1.25, busy: true, hasEvents: false),
             t.tickDue(now: 1.26, busy: false, hasEvents: true),
-            t.tickDue(now: 2.0, busy: false, hasEvents: false),
+            t.tickDue(now: 2.0, busy: false, hasEvents: false)
         ]
         #expect(due == [false, true, false, true, true, false])
     }
@@ -32,7 +33,7 @@ struct LoopTimingTests {
             t.frameDue(now: 0.01, dirty: true),
             t.frameDue(now: 0.5, dirty: false),
             t.frameDue(now: 0.51, dirty: true),
-            t.frameDue(now: 0.52, dirty: true),
+            t.frameDue(now: 0.52, dirty: true)
         ]
         #expect(due == [true, false, false, true, false])
     }
@@ -44,13 +45,13 @@ struct LoopTimingTests {
             q.shouldExit(now: 5, quitting: false, signalled: false, sdksOpen: false),
             q.shouldExit(now: 10, quitting: true, signalled: false, sdksOpen: true),
             q.shouldExit(now: 39.9, quitting: true, signalled: true, sdksOpen: true),  // the first deadline stays
-            q.shouldExit(now: 40.1, quitting: true, signalled: false, sdksOpen: true),
+            q.shouldExit(now: 40.1, quitting: true, signalled: false, sdksOpen: true)
         ]
         #expect(afterQuit == [false, false, false, true])
         var s = LoopTiming()
         let afterSignal = [
             s.shouldExit(now: 1, quitting: true, signalled: true, sdksOpen: true),
-            s.shouldExit(now: 11.5, quitting: true, signalled: true, sdksOpen: true),
+            s.shouldExit(now: 11.5, quitting: true, signalled: true, sdksOpen: true)
         ]
         #expect(afterSignal == [false, true])
         var idle = LoopTiming()

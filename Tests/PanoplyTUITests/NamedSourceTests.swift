@@ -3,13 +3,16 @@ import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
 /// Saved sources have names: set in the form, renamed with `n`, duplicated with `D`.
 @Suite struct NamedSourceTests {
-    let saved = [SavedSource(name: "Demo", type: "demo", values: ["rows": "50"], table: "t1", lastStatus: .done),
-                 SavedSource(name: "Nightly", type: "demo", values: [:])]
+    let saved = [
+        SavedSource(name: "Demo", type: "demo", values: ["rows": "50"], table: "t1", lastStatus: .done),
+        SavedSource(name: "Nightly", type: "demo", values: [:])
+    ]
 
     /// The driver with the form of the demo type open (the first type entry).
     func newForm(_ saved: [SavedSource]) -> Driver {
@@ -155,8 +158,9 @@ import Testing
         #expect(try store.loadSources() == d.state.saved)
         #expect(try store.loadSources().map(\.name) == ["Orders", "Demo copy", "Nightly"])
 
-        try FileManager.default.createDirectory(atPath: (store.stateFile(for: "Demo") as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (store.stateFile(for: "Demo") as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data("{\"demo\":{}}".utf8).write(to: URL(fileURLWithPath: store.stateFile(for: "Demo")))
         try store.renameState(from: "Demo", to: "Orders")
         #expect(!FileManager.default.fileExists(atPath: store.stateFile(for: "Demo")))

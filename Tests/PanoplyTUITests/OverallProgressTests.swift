@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -12,18 +13,25 @@ func threeResourcesDriver(width: Int = 80, height: Int = 24, thirdTotal: Int? = 
     d.keys(.ctrl("s"))
     d.send(.run(1, .started(attempt: 1, resumedFrom: nil)))
     for t in tables { d.send(.run(1, .resource(ResourceProgress(id: t, status: .waiting)))) }
-    d.send(.tick(0), .run(1, .resource(ResourceProgress(id: tables[0], status: .reading, loaded: 0, total: 20_000))),
-           .tick(1), .run(1, .resource(ResourceProgress(id: tables[0], status: .done, loaded: 20_000, total: 20_000))),
-           .run(1, .resource(ResourceProgress(id: tables[1], status: .reading, loaded: 0, total: 300_100))),
-           .tick(2), .run(1, .resource(ResourceProgress(id: tables[1], status: .reading, loaded: 60_000, total: 300_100))),
-           .tick(4), .run(1, .resource(ResourceProgress(id: tables[1], status: .reading, loaded: 180_000, total: 300_100,
-                                                        message: "180000/300100 rows"))))
+    d.send(
+        .tick(0), .run(1, .resource(ResourceProgress(id: tables[0], status: .reading, loaded: 0, total: 20_000))),
+        .tick(1), .run(1, .resource(ResourceProgress(id: tables[0], status: .done, loaded: 20_000, total: 20_000))),
+        .run(1, .resource(ResourceProgress(id: tables[1], status: .reading, loaded: 0, total: 300_100))),
+        .tick(2), .run(1, .resource(ResourceProgress(id: tables[1], status: .reading, loaded: 60_000, total: 300_100))),
+        .tick(4),
+        .run(
+            1,
+            .resource(
+                ResourceProgress(
+                    id: tables[1], status: .reading, loaded: 180_000, total: 300_100,
+                    message: "180000/300100 rows"))))
     if let thirdTotal { d.send(.run(1, .resource(ResourceProgress(id: tables[2], status: .waiting, loaded: 0, total: thirdTotal)))) }
     var c = SDKCounters()
     c.records = 200_000
     c.recordsDelivered = 190_000
-    d.send(.run(1, .progress(loaded: 200_000, total: nil, message: "1/3 resources done, 200000 records")),
-           .run(1, .counters(c)), .tick(4.5))
+    d.send(
+        .run(1, .progress(loaded: 200_000, total: nil, message: "1/3 resources done, 200000 records")),
+        .run(1, .counters(c)), .tick(4.5))
     return d
 }
 

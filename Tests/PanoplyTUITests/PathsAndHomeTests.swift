@@ -1,6 +1,7 @@
 import PanoplyConnectors
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -14,15 +15,16 @@ import Testing
         ("", "/srv/work", ""),
         ("${DATA_DIR}/users.csv", "/srv/work", "${DATA_DIR}/users.csv"),
         ("data/${DAY}.csv", "/srv/work", "/srv/work/data/${DAY}.csv"),
-        ("users.csv", "", "users.csv"),
+        ("users.csv", "", "users.csv")
     ])
     func relativePathsAreResolvedAgainstTheWorkingDirectory(path: String, directory: String, expected: String) {
         #expect(PathResolution.absolute(path, against: directory) == expected)
     }
 
     @Test func aRelativeCSVPathIsSavedAndRunAbsolute() throws {
-        var state = AppState(types: [SourceTypeInfo(type: CSVSource.type, configuration: CSVSource.configuration)],
-                             destination: DestinationSettings(kind: .outbox, outbox: "/tmp/out"))
+        var state = AppState(
+            types: [SourceTypeInfo(type: CSVSource.type, configuration: CSVSource.configuration)],
+            destination: DestinationSettings(kind: .outbox, outbox: "/tmp/out"))
         state.workingDirectory = "/home/ann/exports"
         var d = Driver(state)
         d.keys(.enter)
@@ -36,7 +38,7 @@ import Testing
     @Test(arguments: [
         (["HOME": "/tmp/x"], "/tmp/x/.config/panoply"),
         (["HOME": "/tmp/x", "XDG_CONFIG_HOME": "/tmp/xdg"], "/tmp/xdg/panoply"),
-        (["HOME": "/tmp/x", "PANOPLY_CONFIG_DIR": "/tmp/cfg"], "/tmp/cfg"),
+        (["HOME": "/tmp/x", "PANOPLY_CONFIG_DIR": "/tmp/cfg"], "/tmp/cfg")
     ])
     func theConfigFolderHonoursHome(env: [String: String], expected: String) {
         #expect(defaultConfigDirectory(env) == expected)

@@ -2,6 +2,7 @@ import Foundation
 import PanoplyKit
 import PanoplyTestSupport
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -14,10 +15,11 @@ struct PickerAppTests {
     static func start(password: String) async throws -> (MemoryTerminal, URL, Task<Int32, Error>) {
         let terminal = MemoryTerminal(width: 100, height: 30)
         let dir = try temporaryDirectory()
-        let launch = TUILaunch(registry: SourceRegistry([ShopSource.self]),
-                               destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
-                               destinationGiven: true, openType: "shop", prefill: ["host": "db.local", "password": password],
-                               configDirectory: dir.appendingPathComponent("config").path)
+        let launch = TUILaunch(
+            registry: SourceRegistry([ShopSource.self]),
+            destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
+            destinationGiven: true, openType: "shop", prefill: ["host": "db.local", "password": password],
+            configDirectory: dir.appendingPathComponent("config").path)
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
         try await terminal.waitForText("New Shop DB source", "Tables")
         terminal.press(.tab, .tab)

@@ -1,5 +1,6 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUICore
 
 /// A state with the shop source's form open (host filled in when `host` is given), the
@@ -8,8 +9,9 @@ func shopFormDriver(host: String? = "db.local", tables: String = "", width: Int 
     var s = AppState(types: [ShopSource.info], destination: DestinationSettings(kind: .outbox, outbox: "./panoply-outbox"))
     s.width = width
     s.height = height
-    var form = FormState.source(ShopSource.info, values: ["host": host ?? "", "password": "s3cret-pw", "tables": tables],
-                                table: "", savedName: nil, defaultName: "Shop DB")
+    var form = FormState.source(
+        ShopSource.info, values: ["host": host ?? "", "password": "s3cret-pw", "tables": tables],
+        table: "", savedName: nil, defaultName: "Shop DB")
     form.focus = 2
     s.screen = .form(form)
     return Driver(s)
@@ -46,8 +48,9 @@ struct PickerReducerTests {
     func opensAndLoads(key: Key) {
         var d = shopFormDriver()
         let fx = d.keys(key)
-        let request = ValuesRequest(id: 1, type: "shop", param: "tables",
-                                    params: ["host": "db.local", "password": "s3cret-pw", "batch_size": 500, "sslmode": "prefer"])
+        let request = ValuesRequest(
+            id: 1, type: "shop", param: "tables",
+            params: ["host": "db.local", "password": "s3cret-pw", "batch_size": 500, "sslmode": "prefer"])
         #expect(fx == [.loadValues(request)])
         #expect(d.picker?.load == .loading(1))
         #expect(d.form?.value("tables") == "", "Space did not type into the field")
@@ -212,9 +215,13 @@ struct PickerReducerTests {
 
     @Test("a list with static choices opens loaded, with nothing to compute")
     func staticChoices() {
-        let info = SourceTypeInfo(type: "fixed", configuration: SourceConfiguration(title: "Fixed", params: [
-            SourceParam("colors", title: "Colors", kind: .list, choices: ["red", "green", "blue"]),
-        ]))
+        let info = SourceTypeInfo(
+            type: "fixed",
+            configuration: SourceConfiguration(
+                title: "Fixed",
+                params: [
+                    SourceParam("colors", title: "Colors", kind: .list, choices: ["red", "green", "blue"])
+                ]))
         var s = AppState(types: [info], destination: DestinationSettings(kind: .outbox, outbox: "./o"))
         s.screen = .form(FormState.source(info, values: [:], table: "", savedName: nil))
         var d = Driver(s)

@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUICore
 
 /// The states of #13's golden frames: the list-field picker and the resources table.
@@ -27,7 +28,9 @@ enum ResourceScene: String, CaseIterable {
         case .pickerFailed:
             var d = shopFormDriver(width: width, height: height)
             d.keys(.enter)
-            d.send(.valuesFailed(requestID: 1, message: "password authentication failed for user \"shop\" (check the password; the server at db.local:5432 refused it)"))
+            d.send(
+                .valuesFailed(
+                    requestID: 1, message: "password authentication failed for user \"shop\" (check the password; the server at db.local:5432 refused it)"))
             return d
         case .advancedForm:
             return shopFormDriver(tables: "public.orders, public.customers", width: width, height: height)
@@ -54,13 +57,21 @@ func resourcesDriver(width: Int = 80, height: Int = 24, finished: Bool) -> Drive
         guard ends || i == 6 else { continue }
         d.send(.tick(Double(i)), .run(1, .resource(ResourceProgress(id: t, status: .reading, loaded: 0, total: rows))))
         if i == 6, !finished {
-            d.send(.tick(Double(i) + 0.5), .run(1, .resource(ResourceProgress(id: t, status: .reading, loaded: rows / 4, total: rows))),
-                   .tick(Double(i) + 1.5), .run(1, .resource(ResourceProgress(id: t, status: .reading, loaded: rows / 2, total: rows, message: "\(rows / 2)/\(rows) rows"))))
+            d.send(
+                .tick(Double(i) + 0.5), .run(1, .resource(ResourceProgress(id: t, status: .reading, loaded: rows / 4, total: rows))),
+                .tick(Double(i) + 1.5),
+                .run(1, .resource(ResourceProgress(id: t, status: .reading, loaded: rows / 2, total: rows, message: "\(rows / 2)/\(rows) rows"))))
         }
         guard ends else { continue }
         let failed = i == 3
-        d.send(.tick(Double(i) + 0.8), .run(1, .resource(ResourceProgress(id: t, status: failed ? .failed : .done, loaded: failed ? 120 : rows, total: rows,
-                                                                       error: failed ? PanoplyError(.auth, "permission denied for table products") : nil))))
+        d.send(
+            .tick(Double(i) + 0.8),
+            .run(
+                1,
+                .resource(
+                    ResourceProgress(
+                        id: t, status: failed ? .failed : .done, loaded: failed ? 120 : rows, total: rows,
+                        error: failed ? PanoplyError(.auth, "permission denied for table products") : nil))))
         if !failed { state[t] = ["last_id": .number(JSONNumber(rows))] }
     }
     d.send(.run(1, .state(state)), .run(1, .progress(loaded: 21_620, total: 78_000, message: "")))

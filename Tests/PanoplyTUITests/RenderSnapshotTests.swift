@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -12,8 +13,11 @@ enum Scene: String, CaseIterable {
     var driver: Driver {
         switch self {
         case .list:
-            var d = Driver(makeState(saved: [SavedSource(name: "Orders", type: "demo", values: ["rows": "500"], lastStatus: .done),
-                                             SavedSource(name: "Users", type: "demo", values: [:], lastStatus: .failed)]))
+            var d = Driver(
+                makeState(saved: [
+                    SavedSource(name: "Orders", type: "demo", values: ["rows": "500"], lastStatus: .done),
+                    SavedSource(name: "Users", type: "demo", values: [:], lastStatus: .failed)
+                ]))
             d.keys(.down)
             return d
         case .emptyForm:
@@ -50,9 +54,14 @@ enum Scene: String, CaseIterable {
             c.sends = 11
             c.messages = 11
             c.bytes = 2_700_000
-            d.send(.tick(6), .run(1, .progress(loaded: 20000, total: 20000, message: "20000/20000 rows")),
-                   .run(1, .completed(RunSummary(status: .done, recordsRead: 20000, counters: c, seconds: 5,
-                                                 state: ["demo": ["next_id": 20001]], error: nil))))
+            d.send(
+                .tick(6), .run(1, .progress(loaded: 20000, total: 20000, message: "20000/20000 rows")),
+                .run(
+                    1,
+                    .completed(
+                        RunSummary(
+                            status: .done, recordsRead: 20000, counters: c, seconds: 5,
+                            state: ["demo": ["next_id": 20001]], error: nil))))
             return d
         case .help:
             var d = Driver()
@@ -74,8 +83,9 @@ enum Scene: String, CaseIterable {
             // `!` keeps the warning and the error; `t` shows them at their time of day.
             var d = runningDriver(lines: 4)
             d.state.updateRun(1) { $0.clockOrigin = 8 * 3600 }
-            d.send(.run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(2))),
-                   .run(1, .log("cannot save state: disk full")))
+            d.send(
+                .run(1, .retrying(attempt: 1, maxAttempts: 3, error: PanoplyError(.internal, "timeout"), delay: .seconds(2))),
+                .run(1, .log("cannot save state: disk full")))
             d.keys(.char("!"), .char("t"))
             return d
         case .history, .historyDetail:

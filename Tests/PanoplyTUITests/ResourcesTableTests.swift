@@ -1,5 +1,6 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUICore
 
 @Suite("The run view's resources table")
@@ -53,8 +54,9 @@ struct ResourcesTableTests {
         #expect(d.run?.pane == .resources, "12 rows in 10 scroll")
         var small = shopFormDriver(tables: "public.orders, public.customers")
         small.keys(.ctrl("s"))
-        small.send(.run(1, .resource(ResourceProgress(id: "public.orders", status: .reading))),
-                   .run(1, .resource(ResourceProgress(id: "public.customers", status: .waiting))))
+        small.send(
+            .run(1, .resource(ResourceProgress(id: "public.orders", status: .reading))),
+            .run(1, .resource(ResourceProgress(id: "public.customers", status: .waiting))))
         small.keys(.tab, .tab)
         #expect(small.run?.pane == .log)
     }

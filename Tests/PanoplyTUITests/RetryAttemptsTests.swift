@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -7,8 +8,9 @@ import Testing
 /// and completed on attempt 2 with 12,000 more.
 func retriedDriver(completed: Bool = true) -> Driver {
     var d = runningDriver(lines: 3)
-    d.send(.tick(4.2), .run(1, .failed(PanoplyError(.internal, "demo failure at row 8001 (fail_mode=fatal)"))),
-           .runClosed(1, error: nil), .tick(5))
+    d.send(
+        .tick(4.2), .run(1, .failed(PanoplyError(.internal, "demo failure at row 8001 (fail_mode=fatal)"))),
+        .runClosed(1, error: nil), .tick(5))
     d.keys(.char("r"))
     var c = SDKCounters()
     c.records = 12_000
@@ -16,13 +18,19 @@ func retriedDriver(completed: Bool = true) -> Driver {
     c.sends = 7
     c.messages = 7
     c.bytes = 1_620_000
-    d.send(.run(2, .started(attempt: 2, resumedFrom: ["demo": ["next_id": 6001]])), .tick(6),
-           .run(2, .progress(loaded: 14_000, total: 20_000, message: "14000/20000 rows")), .run(2, .counters(c)),
-           .run(2, .log("read batch 4")), .tick(7.5))
+    d.send(
+        .run(2, .started(attempt: 2, resumedFrom: ["demo": ["next_id": 6001]])), .tick(6),
+        .run(2, .progress(loaded: 14_000, total: 20_000, message: "14000/20000 rows")), .run(2, .counters(c)),
+        .run(2, .log("read batch 4")), .tick(7.5))
     guard completed else { return d }
-    d.send(.run(2, .progress(loaded: 20_000, total: 20_000, message: "20000/20000 rows")),
-           .run(2, .completed(RunSummary(status: .done, recordsRead: 12_000, counters: c, seconds: 2.5,
-                                         state: ["demo": ["next_id": 20_001]], error: nil))))
+    d.send(
+        .run(2, .progress(loaded: 20_000, total: 20_000, message: "20000/20000 rows")),
+        .run(
+            2,
+            .completed(
+                RunSummary(
+                    status: .done, recordsRead: 12_000, counters: c, seconds: 2.5,
+                    state: ["demo": ["next_id": 20_001]], error: nil))))
     return d
 }
 

@@ -1,6 +1,7 @@
 import PanoplyConnectors
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -15,11 +16,16 @@ enum RoughEdgeScene: String, CaseIterable {
     /// The scene at `size` (sent first: the help overlay scrolls by the terminal's size).
     func driver(width: Int, height: Int) -> Driver {
         if self == .listRuns { return listRunsDriver(width: width, height: height) }
-        var d = Driver(self == .csvForm ? makeState(with: [CSVSource.self])
-            : self == .postgresForm ? makeState(with: [PostgresSource.self])
-            : [.listAfterRun, .listAfterDelete, .enterOnRunning].contains(self) ? twoTypeState(saved: Self.threeSaved)
-            : twoTypeState(saved: self == .deleteQuestion
-                ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
+        var d = Driver(
+            self == .csvForm
+                ? makeState(with: [CSVSource.self])
+                : self == .postgresForm
+                    ? makeState(with: [PostgresSource.self])
+                    : [.listAfterRun, .listAfterDelete, .enterOnRunning].contains(self)
+                        ? twoTypeState(saved: Self.threeSaved)
+                        : twoTypeState(
+                            saved: self == .deleteQuestion
+                                ? [SavedSource(name: "PostgreSQL", type: "demo", values: [:], lastStatus: .done)] : []))
         d.send(.resize(width: width, height: height))
         switch self {
         case .listAfterSave:
@@ -65,8 +71,10 @@ enum RoughEdgeScene: String, CaseIterable {
 /// Orders ran before (recorded), Nightly ran to done in this session, Big is running: one format.
 func listRunsDriver(width: Int, height: Int) -> Driver {
     var s = historyState()
-    s.saved += [SavedSource(name: "Nightly", type: "demo", values: ["rows": "50000"]),
-                SavedSource(name: "Big", type: "demo", values: [:], table: "big_events_from_the_old_system")]
+    s.saved += [
+        SavedSource(name: "Nightly", type: "demo", values: ["rows": "50000"]),
+        SavedSource(name: "Big", type: "demo", values: [:], table: "big_events_from_the_old_system")
+    ]
     s.epochOrigin = historyEpoch + 86_400
     var d = Driver(s)
     d.send(.resize(width: width, height: height))

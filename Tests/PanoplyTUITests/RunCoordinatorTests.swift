@@ -3,6 +3,7 @@ import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -45,7 +46,9 @@ struct RunCoordinatorTests {
     func runToCompletion() async throws {
         coordinator.start(request(1, params: ["rows": 200]), destination: outbox)
         let events = try await events { Self.closed($0) != nil }
-        let completed = events.contains { if case .run(1, .completed(let s)) = $0 { return s.recordsRead == 200 }; return false }
+        let completed = events.contains {
+            if case .run(1, .completed(let s)) = $0 { return s.recordsRead == 200 }; return false
+        }
         #expect(completed)
         #expect(Self.closed(events)?.0 == 1)
         #expect(Self.closed(events)?.1 == nil, "the SDK closed with everything delivered")
@@ -56,10 +59,17 @@ struct RunCoordinatorTests {
     @Test("cancel stops a slow run, which ends cancelled with its SDK closed")
     func cancelStopsTheRun() async throws {
         coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), destination: outbox)
-        _ = try await events { $0.contains { if case .run(2, .started) = $0 { return true }; return false } }
+        _ = try await events {
+            $0.contains {
+                if case .run(2, .started) = $0 { return true }; return false
+            }
+        }
         coordinator.cancel(2)
         let events = try await events { Self.closed($0) != nil }
-        #expect(events.contains { if case .run(2, .cancelled) = $0 { return true }; return false })
+        #expect(
+            events.contains {
+                if case .run(2, .cancelled) = $0 { return true }; return false
+            })
     }
 
     @Test("an unknown type or an unusable destination fails the start with a message saying what to fix")
@@ -71,7 +81,9 @@ struct RunCoordinatorTests {
         bad.apiSecret = "x"
         coordinator.start(request(4, params: [:]), destination: bad)
         let events = inbox.drain()
-        let messages = events.compactMap { e -> (RunID, String)? in if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil }
+        let messages = events.compactMap { e -> (RunID, String)? in
+            if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil
+        }
         #expect(messages.count == 2)
         #expect(messages.first { $0.0 == 3 }?.1.contains("unknown source type 'nosuch'") == true)
         #expect(messages.first { $0.0 == 4 }?.1.contains("press Esc, then d to fix it") == true)

@@ -1,5 +1,6 @@
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUICore
 
 /// The run header names where the records go: the table, or the tables of the resources.
@@ -18,7 +19,7 @@ import Testing
         ("postgres", "", ["public.orders", "public.users"], "postgres_public_* (2 tables)"),
         ("postgres", "raw_{resource}", ["public.orders", "sales.users"], "raw_* (2 tables)"),
         ("postgres", "all_rows", ["public.orders", "sales.users"], "all_rows"),
-        ("csv", "", ["a.csv", "b.csv", "c.csv"], "csv_* (3 tables)"),
+        ("csv", "", ["a.csv", "b.csv", "c.csv"], "csv_* (3 tables)")
     ])
     func headerNamesTheTables(type: String, table: String, resources: [String], expected: String) {
         #expect(Self.run(type: type, table: table, resources: resources).destinationLabel == expected)

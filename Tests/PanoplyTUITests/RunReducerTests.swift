@@ -1,5 +1,6 @@
-@testable import PanoplyKit
 import Testing
+
+@testable import PanoplyKit
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -15,10 +16,11 @@ func runningDriver(lines: Int = 3) -> Driver {
     c.sends = 13
     c.messages = 12
     c.bytes = 1_080_000
-    d.send(.run(1, .started(attempt: 1, resumedFrom: nil)), .tick(1),
-           .run(1, .progress(loaded: 4000, total: 20000, message: "4000/20000 rows")), .tick(2.5),
-           .run(1, .progress(loaded: 8000, total: 20000, message: "8000/20000 rows")), .run(1, .counters(c)),
-           .run(1, .state(["demo": ["next_id": 6001]])), .tick(3.5))
+    d.send(
+        .run(1, .started(attempt: 1, resumedFrom: nil)), .tick(1),
+        .run(1, .progress(loaded: 4000, total: 20000, message: "4000/20000 rows")), .tick(2.5),
+        .run(1, .progress(loaded: 8000, total: 20000, message: "8000/20000 rows")), .run(1, .counters(c)),
+        .run(1, .state(["demo": ["next_id": 6001]])), .tick(3.5))
     for i in 0..<lines { d.send(.run(1, .log("read batch \(i + 1)"))) }
     return d
 }

@@ -3,6 +3,7 @@ import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -13,8 +14,10 @@ struct SavedOutboxTests {
     @Test("a source saved with no destination saved keeps the UI's outbox folder, absolute")
     func fillingKeepsTheUIsOutbox() {
         let ui = DestinationSettings(kind: .outbox, outbox: DestinationSettings.defaultOutbox)
-        let sources = [SavedSource(name: "A", type: "demo", values: [:]),
-                       SavedSource(name: "B", type: "demo", values: [:], outbox: "/srv/old/out")]
+        let sources = [
+            SavedSource(name: "A", type: "demo", values: [:]),
+            SavedSource(name: "B", type: "demo", values: [:], outbox: "/srv/old/out")
+        ]
         let kept = SavedOutbox.filling(sources, ui: ui, directory: "/srv/a", destinationSaved: false)
         #expect(kept.map(\.outbox) == ["/srv/a/panoply-outbox", "/srv/old/out"])
         #expect(SavedOutbox.filling(sources, ui: ui, directory: "/srv/a", destinationSaved: true) == sources)
@@ -50,9 +53,10 @@ struct SavedOutboxTests {
 
         // The UI, started in A with no destination named or saved.
         let terminal = MemoryTerminal(width: 80, height: 24)
-        var launch = TUILaunch(registry: SourceRegistry([DemoSource.self]),
-                               destination: DestinationSettings(kind: .outbox, outbox: DestinationSettings.defaultOutbox),
-                               destinationGiven: false, configDirectory: config.path)
+        var launch = TUILaunch(
+            registry: SourceRegistry([DemoSource.self]),
+            destination: DestinationSettings(kind: .outbox, outbox: DestinationSettings.defaultOutbox),
+            destinationGiven: false, configDirectory: config.path)
         launch.workingDirectory = a.path
         launch.environment = [:]
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }

@@ -4,6 +4,7 @@ import PanoplyKit
 import PanoplyTestSupport
 import Synchronization
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -26,17 +27,20 @@ struct TUIAppTests {
 
         /// - Parameters:
         ///   - prepare: writes files into the config folder before the app starts.
-        init(width: Int = 80, height: Int = 24, types: [any DataSource.Type] = [DemoSource.self],
-             environment: [String: String] = [:], prepare: (URL) throws -> Void = { _ in }) throws {
+        init(
+            width: Int = 80, height: Int = 24, types: [any DataSource.Type] = [DemoSource.self],
+            environment: [String: String] = [:], prepare: (URL) throws -> Void = { _ in }
+        ) throws {
             let terminal = MemoryTerminal(width: width, height: height)
             let dir = try temporaryDirectory()
             self.terminal = terminal
             self.dir = dir
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("config"), withIntermediateDirectories: true)
             try prepare(dir.appendingPathComponent("config"))
-            var launch = TUILaunch(registry: SourceRegistry(types),
-                                   destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
-                                   destinationGiven: true, configDirectory: dir.appendingPathComponent("config").path)
+            var launch = TUILaunch(
+                registry: SourceRegistry(types),
+                destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
+                destinationGiven: true, configDirectory: dir.appendingPathComponent("config").path)
             launch.environment = environment
             let effects = EffectLog()
             self.effects = effects
@@ -77,7 +81,10 @@ struct TUIAppTests {
         s.terminal.type("3000")
         s.terminal.press(.ctrl("s"))
         try await s.terminal.waitForText("done", "100%", within: .seconds(60))
-        #expect(s.recorded.contains { if case .startRun(let r) = $0 { return r.type == "demo" }; return false })
+        #expect(
+            s.recorded.contains {
+                if case .startRun(let r) = $0 { return r.type == "demo" }; return false
+            })
         let saved = try String(contentsOf: s.configDir.appendingPathComponent("sources.json"), encoding: .utf8)
         #expect(saved.contains("\"rows\" : \"3000\""), "\(saved)")
         s.terminal.press(.escape)
@@ -123,14 +130,17 @@ struct TUIAppTests {
         try await s.openDemoForm()
         s.terminal.type("1000000")
         s.terminal.press(.tab, .tab)
-        s.terminal.type("20")   // delay_ms: a slow run
+        s.terminal.type("20")  // delay_ms: a slow run
         s.terminal.press(.ctrl("s"))
         try await s.terminal.waitForText("running", "records")
         s.terminal.press(.char("q"))
         try await s.terminal.waitForText("Quit while 1 run is active?")
         s.terminal.press(.char("y"))
         #expect(try await s.exitCode(within: .seconds(40)) == 0, "the run's SDK closed before the app ended")
-        #expect(s.recorded.contains { if case .cancelRun = $0 { return true }; return false })
+        #expect(
+            s.recorded.contains {
+                if case .cancelRun = $0 { return true }; return false
+            })
         #expect(s.recorded.contains(.quit))
         let saved = try String(contentsOf: s.configDir.appendingPathComponent("sources.json"), encoding: .utf8)
         #expect(saved.contains("cancelled"), "\(saved)")

@@ -3,6 +3,7 @@ import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -28,7 +29,8 @@ struct TUIHistoryAppTests {
         let runs = try HistoryStore(directory: first.configDir.path).load("Nightly")
         #expect(runs.map(\.status) == [.done])
         #expect(runs.first?.delivered == 700 && runs.first?.origin == "ui")
-        let mode = try FileManager.default.attributesOfItem(atPath: first.configDir.appendingPathComponent("history/Nightly.json").path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: first.configDir.appendingPathComponent("history/Nightly.json").path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
         let second = try TUIAppTests.Session(prepare: { config in
@@ -47,8 +49,9 @@ struct TUIHistoryAppTests {
     @Test("an expanded ${NAME} is masked on screen and in the history, and sources.json keeps the reference")
     func environmentValuesStayOutOfScreenAndFiles() async throws {
         let secret = "hidden-\(UUID().uuidString.prefix(8))"
-        let s = try TUIAppTests.Session(width: 120, height: 40, types: [DemoSource.self, CSVSource.self], environment: ["DATA_DIR": "/tmp/\(secret)"],
-                                        prepare: { try Self.writeSources([SavedSource(name: "Files", type: "csv", values: ["path": "${DATA_DIR}/users.csv"])], into: $0) })
+        let s = try TUIAppTests.Session(
+            width: 120, height: 40, types: [DemoSource.self, CSVSource.self], environment: ["DATA_DIR": "/tmp/\(secret)"],
+            prepare: { try Self.writeSources([SavedSource(name: "Files", type: "csv", values: ["path": "${DATA_DIR}/users.csv"])], into: $0) })
         try await s.terminal.waitForText("Saved sources", "Files")
         s.terminal.press(.enter)
         try await s.terminal.waitForText("${DATA_DIR}/users.csv")

@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 

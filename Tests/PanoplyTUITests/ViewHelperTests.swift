@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import Testing
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -63,7 +64,8 @@ import Testing
     }
 
     @Test func stateIsIndentedJSON() {
-        #expect(JSONPretty.lines(["a": ["b": 1], "c": [1, "x"]]) == ["{", "  \"a\": {", "    \"b\": 1", "  },", "  \"c\": [", "    1,", "    \"x\"", "  ]", "}"])
+        #expect(
+            JSONPretty.lines(["a": ["b": 1], "c": [1, "x"]]) == ["{", "  \"a\": {", "    \"b\": 1", "  },", "  \"c\": [", "    1,", "    \"x\"", "  ]", "}"])
     }
 
     @Test func savedSourcesAndDestinationAreWrittenWithMode0600AndReadBack() throws {
@@ -85,8 +87,9 @@ import Testing
     @Test func openPrefillsTheFormAndUnknownParamsAreRejected() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-tui-\(UUID().uuidString)").path
         let store = ConfigStore(directory: dir)
-        var launch = TUILaunch(registry: BuiltinSources.registry, destination: DestinationSettings(kind: .outbox, outbox: "./o"),
-                               destinationGiven: true, openType: "demo", prefill: ["rows": "7"], configDirectory: dir)
+        var launch = TUILaunch(
+            registry: BuiltinSources.registry, destination: DestinationSettings(kind: .outbox, outbox: "./o"),
+            destinationGiven: true, openType: "demo", prefill: ["rows": "7"], configDirectory: dir)
         let state = try TUIApp.initialState(launch, store: store)
         guard case .form(let f) = state.screen else { Issue.record("no form"); return }
         #expect(f.value("rows") == "7")

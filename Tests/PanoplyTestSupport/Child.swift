@@ -18,8 +18,10 @@ package enum CLI {
     }
 
     /// Runs `panoply ARGS` to completion (with a deadline).
-    package static func run(_ args: [String], in directory: URL? = nil, stdin: Data = Data(), environment: [String: String] = [:],
-                            timeout: Duration = .seconds(180)) throws -> Child.Exit {
+    package static func run(
+        _ args: [String], in directory: URL? = nil, stdin: Data = Data(), environment: [String: String] = [:],
+        timeout: Duration = .seconds(180)
+    ) throws -> Child.Exit {
         let child = try Child.start(CLI.binary, args, in: directory, environment: environment)
         child.write(stdin)
         child.closeInput()
@@ -55,8 +57,10 @@ package final class Child: Sendable {
 
     /// Starts `path ARGS` (in `directory`, if given) with the test's environment plus `environment` (a value of ""
     /// removes a variable). Credentials from the test's environment are never inherited.
-    package static func start(_ path: String, _ args: [String], in directory: URL? = nil,
-                              environment: [String: String] = [:]) throws -> Child {
+    package static func start(
+        _ path: String, _ args: [String], in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Child {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -72,7 +76,8 @@ package final class Child: Sendable {
         p.standardError = e
         p.standardInput = i
         try p.run()
-        let child = Child(process: p, input: i.fileHandleForWriting, description: ([URL(fileURLWithPath: path).lastPathComponent] + args).joined(separator: " "))
+        let child = Child(
+            process: p, input: i.fileHandleForWriting, description: ([URL(fileURLWithPath: path).lastPathComponent] + args).joined(separator: " "))
         child.collect(o.fileHandleForReading) { d in child.out.withLock { $0.append(d) } }
         child.collect(e.fileHandleForReading) { d in child.err.withLock { $0.append(d) } }
         return child
@@ -118,8 +123,9 @@ package final class Child: Sendable {
         process.waitUntilExit()
         _ = readers.wait(timeout: .now() + 10)
         let elapsed = ContinuousClock.now - started
-        return Exit(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                    stdout: stdout, stderr: stderr, seconds: elapsed.seconds)
+        return Exit(
+            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            stdout: stdout, stderr: stderr, seconds: elapsed.seconds)
     }
 
     /// Waits briefly for Foundation to report the killed child's exit (no waitUntilExit: it
@@ -128,8 +134,8 @@ package final class Child: Sendable {
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
         guard process.isRunning else { return "" }
-        return " (and its exit was never reported: Foundation's Process stops reporting exits while a child that closed its" +
-            " inherited descriptors, such as ssh or sshd, runs under Process; spawn those with SpawnedProcess)"
+        return " (and its exit was never reported: Foundation's Process stops reporting exits while a child that closed its"
+            + " inherited descriptors, such as ssh or sshd, runs under Process; spawn those with SpawnedProcess)"
     }
 
     /// Ensures the process is gone (for cleanup after a failed expectation).
@@ -148,8 +154,10 @@ extension Duration {
 }
 
 /// Polls `condition` until it holds or `limit` passes (then throws with `what`).
-package func waitUntil(_ what: String, within limit: Duration = .seconds(60), every: Duration = .milliseconds(20),
-               _ condition: () throws -> Bool) throws {
+package func waitUntil(
+    _ what: String, within limit: Duration = .seconds(60), every: Duration = .milliseconds(20),
+    _ condition: () throws -> Bool
+) throws {
     let deadline = ContinuousClock.now + limit
     while try !condition() {
         if ContinuousClock.now > deadline { throw TestFailure("timed out after \(limit) waiting for \(what)") }
@@ -158,8 +166,10 @@ package func waitUntil(_ what: String, within limit: Duration = .seconds(60), ev
 }
 
 /// Async flavour of ``waitUntil(_:within:every:_:)``.
-package func waitUntil(_ what: String, within limit: Duration = .seconds(60), every: Duration = .milliseconds(20),
-               _ condition: () async throws -> Bool) async throws {
+package func waitUntil(
+    _ what: String, within limit: Duration = .seconds(60), every: Duration = .milliseconds(20),
+    _ condition: () async throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + limit
     while try await !condition() {
         if ContinuousClock.now > deadline { throw TestFailure("timed out after \(limit) waiting for \(what)") }

@@ -12,11 +12,18 @@ public actor CSVSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "CSV file", icon: "▦", summary: "Rows of CSV files, streamed; resumes at the last delivered row",
         params: [
-            SourceParam("path", title: "Path", kind: .path, required: true, placeholder: "/data/users.csv", help: "A CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"),
+            SourceParam(
+                "path", title: "Path", kind: .path, required: true, placeholder: "/data/users.csv",
+                help:
+                    "A CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"
+            ),
             FileResources.filesParam("CSV", also: ["delimiter"]),
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
-            SourceParam("header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
-            SourceParam("infer_types", title: "Infer types", kind: .boolean, default: "false", help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string"),
+            SourceParam(
+                "header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),
+            SourceParam(
+                "infer_types", title: "Infer types", kind: .boolean, default: "false",
+                help: "Numbers, true/false and empty values become JSON numbers, booleans and null; otherwise every value stays a string")
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's files end with: `.csv`, or `.tsv` and `.tab` for tab-separated ones.

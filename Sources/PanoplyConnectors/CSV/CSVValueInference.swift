@@ -44,7 +44,8 @@ enum CSVValueInference {
         guard infer else { return w.text(text) }
         switch kind(text) {
         case .null: w.null()
-        case .bool(let b): b ? literalTrue.withUnsafeBufferPointer { w.literal($0, checked: true) } : literalFalse.withUnsafeBufferPointer { w.literal($0, checked: true) }
+        case .bool(let b):
+            b ? literalTrue.withUnsafeBufferPointer { w.literal($0, checked: true) } : literalFalse.withUnsafeBufferPointer { w.literal($0, checked: true) }
         // kind(_:) took the literal with JSONNumber.literalLength.
         case .number(let n): w.literal(UnsafeBufferPointer(rebasing: text[..<n]), checked: true)
         case .string: w.text(text)

@@ -28,7 +28,9 @@ final class FileChunkReader {
         size = Int(st.st_size)
         guard offset >= 0, offset <= size else {
             Glibc.close(fd)
-            throw PanoplyError(.config, "saved offset \(offset) is beyond the end of '\(path)' (\(size) bytes); the file changed, delete the state file to start over", code: 422)
+            throw PanoplyError(
+                .config, "saved offset \(offset) is beyond the end of '\(path)' (\(size) bytes); the file changed, delete the state file to start over",
+                code: 422)
         }
         if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 {
             Glibc.close(fd)

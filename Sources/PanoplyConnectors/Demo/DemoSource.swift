@@ -12,8 +12,11 @@ public actor DemoSource: DataSource {
             SourceParam("rows", title: "Rows", kind: .number, default: "10000", placeholder: "10000", help: "How many rows to generate"),
             SourceParam("batch_size", title: "Batch size", kind: .number, default: "500", placeholder: "500", help: "Rows per read"),
             SourceParam("delay_ms", title: "Delay (ms)", kind: .number, default: "0", placeholder: "0", help: "Pause before each batch, to watch a slow sync"),
-            SourceParam("fail_at", title: "Fail at row", kind: .number, placeholder: "e.g. 20000", help: "The read covering this row fails once (not when resumed)"),
-            SourceParam("fail_mode", title: "Failure mode", kind: .choice, default: "retryable", help: "retryable: the runner retries the read; fatal: the run fails", choices: ["retryable", "fatal"]),
+            SourceParam(
+                "fail_at", title: "Fail at row", kind: .number, placeholder: "e.g. 20000", help: "The read covering this row fails once (not when resumed)"),
+            SourceParam(
+                "fail_mode", title: "Failure mode", kind: .choice, default: "retryable", help: "retryable: the runner retries the read; fatal: the run fails",
+                choices: ["retryable", "fatal"])
         ])
 
     private let rows: Int
@@ -48,9 +51,10 @@ public actor DemoSource: DataSource {
         let end = min(rows, nextId + min(batchSize, max(n, 1)) - 1)
         if let failAt, !failed, (nextId...end).contains(failAt) {
             failed = true
-            throw PanoplyError(fatal ? .internal : .transient,
-                               "demo failure at row \(failAt) (fail_mode=\(fatal ? "fatal" : "retryable"))",
-                               retryable: !fatal)
+            throw PanoplyError(
+                fatal ? .internal : .transient,
+                "demo failure at row \(failAt) (fail_mode=\(fatal ? "fatal" : "retryable"))",
+                retryable: !fatal)
         }
         let stateId = "demo-\(end)"
         var batch: [JSONObject] = []
@@ -68,7 +72,7 @@ public actor DemoSource: DataSource {
             "name": .string("user-\(id)"),
             "score": .number(JSONNumber(Double(id % 1000) / 8)),
             "active": .bool(id % 3 != 0),
-            "created_at": .string(Self.timestamp(1_767_225_600 + id * 60)),
+            "created_at": .string(Self.timestamp(1_767_225_600 + id * 60))
         ]
     }
 

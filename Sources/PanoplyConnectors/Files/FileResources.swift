@@ -13,9 +13,10 @@ enum FileResources {
     /// The `files` param: its values are the files `path` names. `also` are other params
     /// the values depend on (csv's `delimiter` picks the extensions of a folder's files).
     static func filesParam(_ noun: String, also: [String] = []) -> SourceParam {
-        SourceParam(param, title: "Files to read", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
-                    help: "When Path is a folder or a pattern: the \(noun) files of it to read (comma-separated); empty: every file found",
-                    dependencies: ["path"] + also)
+        SourceParam(
+            param, title: "Files to read", kind: .list, placeholder: "/data/in/a.csv, /data/in/b.csv",
+            help: "When Path is a folder or a pattern: the \(noun) files of it to read (comma-separated); empty: every file found",
+            dependencies: ["path"] + also)
     }
 
     static func files(_ source: SourceInput, extensions: [String]) throws -> FileSet {
@@ -40,7 +41,9 @@ enum FileResources {
 
     /// Why an instance opened on a whole folder or pattern does not read.
     static func unread(_ set: FileSet) -> PanoplyError {
-        PanoplyError.config("'\(set.path)' is a \(set.kind == .folder ? "folder" : "pattern") of \(set.files.count) files, each read as a resource by the runner (panoply run), not by one instance")
+        PanoplyError.config(
+            "'\(set.path)' is a \(set.kind == .folder ? "folder" : "pattern") of \(set.files.count) files, each read as a resource by the runner (panoply run), not by one instance"
+        )
     }
 
     /// The values of `files`: the files found, or none when `path` is one file.
@@ -52,8 +55,10 @@ enum FileResources {
     }
 
     /// Every file as a resource, with the fields `sample` finds in its first records.
-    static func resources(_ source: SourceInput, extensions: [String],
-                          sample: (String) throws -> [SourceResource.Field]) throws -> [SourceResource] {
+    static func resources(
+        _ source: SourceInput, extensions: [String],
+        sample: (String) throws -> [SourceResource.Field]
+    ) throws -> [SourceResource] {
         try files(source, extensions: extensions).files.map { try SourceResource(id: $0, fields: sample($0)) }
     }
 }

@@ -49,7 +49,10 @@ struct FileSet: Sendable, Equatable {
             let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
             let name = file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : ""
             if !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), extensions.contains(where: { name.lowercased().hasSuffix($0) }),
-               isRegularFile(file) { return }
+                isRegularFile(file)
+            {
+                return
+            }
         } else if file == path {
             return
         }

@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyKit
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One GET with the source's headers and token, over PanoplyKit's ``WebClient`` (the same
@@ -34,7 +35,8 @@ struct HTTPFetcher: Sendable {
                 // A redirect to another host gets none of the user's headers nor the token.
                 response = try await client.get(url, headers: fields, crossOriginHeaders: own)
             } catch let e as TransportError {
-                throw PanoplyError(e.retryable ? .transient : .config, "GET \(Self.redacted(url)) failed: \(e.message)", code: e.retryable ? 408 : 400, retryable: e.retryable)
+                throw PanoplyError(
+                    e.retryable ? .transient : .config, "GET \(Self.redacted(url)) failed: \(e.message)", code: e.retryable ? 408 : 400, retryable: e.retryable)
             }
             let status = response.status
             let data = Data(response.body)
@@ -54,7 +56,9 @@ struct HTTPFetcher: Sendable {
                     try await Task.sleep(for: wait)
                     continue
                 }
-                throw PanoplyError(status == 429 ? .rateLimit : .transient, "GET \(Self.redacted(url)) answered HTTP \(status) (retry after \(wait))", code: status == 429 ? 429 : 408)
+                throw PanoplyError(
+                    status == 429 ? .rateLimit : .transient, "GET \(Self.redacted(url)) answered HTTP \(status) (retry after \(wait))",
+                    code: status == 429 ? 429 : 408)
             }
             throw Self.error(status: status, url: url, body: data)
         }
@@ -64,7 +68,8 @@ struct HTTPFetcher: Sendable {
         let snippet = String(decoding: body.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
         let what = "GET \(redacted(url)) answered HTTP \(status)"
         switch status {
-        case 401: return PanoplyError(.auth, "\(what): the token was rejected (check the access token or refresh settings). \(snippet)", code: 401, retryable: false)
+        case 401:
+            return PanoplyError(.auth, "\(what): the token was rejected (check the access token or refresh settings). \(snippet)", code: 401, retryable: false)
         case 403: return PanoplyError(.auth, "\(what): access denied (check the token's scopes). \(snippet)", code: 403, retryable: false)
         case 404: return PanoplyError(.notFound, "\(what): not found (check the URL)", code: 404, retryable: false)
         case 408: return PanoplyError(.transient, "\(what): request timeout", code: 408)

@@ -100,9 +100,14 @@ struct HTTPPaginator: Sendable, Equatable {
     /// Restores a saved position.
     mutating func restore(_ state: JSONValue?) {
         guard let o = state?.objectValue else { return }
-        if let p = o["page"]?.intValue { position = .page(p) }
-        else if let c = o["cursor"]?.stringValue { position = .cursor(c) }
-        else if let u = o["url"]?.stringValue { position = .url(u) }
-        else if o["at"]?.stringValue == "done" { position = .done }
+        if let p = o["page"]?.intValue {
+            position = .page(p)
+        } else if let c = o["cursor"]?.stringValue {
+            position = .cursor(c)
+        } else if let u = o["url"]?.stringValue {
+            position = .url(u)
+        } else if o["at"]?.stringValue == "done" {
+            position = .done
+        }
     }
 }

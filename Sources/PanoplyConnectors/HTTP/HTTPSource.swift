@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyKit
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Records of a JSON API, page by page. The state is the next page (number, cursor or
@@ -14,26 +15,51 @@ public actor HTTPSource: DataSource {
     public static let configuration = SourceConfiguration(
         title: "HTTP JSON API", icon: "⇅", summary: "Records of a paged JSON API (page, cursor or Link header), with bearer or OAuth2 auth",
         params: [
-            SourceParam("url", title: "URL", placeholder: "https://api.example.com/v1/items", help: "The first page's URL (one endpoint); or give Base URL and Endpoints"),
-            SourceParam("base_url", title: "Base URL", placeholder: "https://api.example.com/v1", help: "The URL the endpoints are under (with Endpoints, instead of URL)"),
-            SourceParam("endpoints", title: "Endpoints", kind: .list, placeholder: "users, orders?status=open",
-                        help: "Paths under Base URL, comma-separated; each is a resource read with the same pagination", dependencies: ["base_url"]),
-            SourceParam("records_path", title: "Records path", placeholder: "data.items", help: "Dotted path of the records array in each answer; empty: the answer itself"),
-            SourceParam("pagination", title: "Pagination", kind: .choice, default: "none", help: "none, page (?page=N), cursor (next cursor in the body) or link-header (Link: rel=\"next\")", choices: ["none", "page", "cursor", "link-header"]),
-            SourceParam("page_param", title: "Page param", default: "page", placeholder: "page", help: "Query param of the page number (pagination=page)").visible(when: "pagination", is: "page"),
+            SourceParam(
+                "url", title: "URL", placeholder: "https://api.example.com/v1/items",
+                help: "The first page's URL (one endpoint); or give Base URL and Endpoints"),
+            SourceParam(
+                "base_url", title: "Base URL", placeholder: "https://api.example.com/v1",
+                help: "The URL the endpoints are under (with Endpoints, instead of URL)"),
+            SourceParam(
+                "endpoints", title: "Endpoints", kind: .list, placeholder: "users, orders?status=open",
+                help: "Paths under Base URL, comma-separated; each is a resource read with the same pagination", dependencies: ["base_url"]),
+            SourceParam(
+                "records_path", title: "Records path", placeholder: "data.items",
+                help: "Dotted path of the records array in each answer; empty: the answer itself"),
+            SourceParam(
+                "pagination", title: "Pagination", kind: .choice, default: "none",
+                help: "none, page (?page=N), cursor (next cursor in the body) or link-header (Link: rel=\"next\")",
+                choices: ["none", "page", "cursor", "link-header"]),
+            SourceParam("page_param", title: "Page param", default: "page", placeholder: "page", help: "Query param of the page number (pagination=page)")
+                .visible(when: "pagination", is: "page"),
             SourceParam("start_page", title: "First page", kind: .number, default: "1", placeholder: "1").visible(when: "pagination", is: "page"),
-            SourceParam("page_size_param", title: "Page size param", placeholder: "per_page", help: "Query param of the page size, if the API takes one").visible(when: "pagination", is: "page", "cursor", "link-header"),
-            SourceParam("page_size", title: "Page size", kind: .number, placeholder: "100", help: "A shorter page ends the sync").visible(when: "pagination", is: "page", "cursor", "link-header"),
-            SourceParam("cursor_param", title: "Cursor param", default: "cursor", placeholder: "cursor", help: "Query param that carries the cursor (pagination=cursor)").visible(when: "pagination", is: "cursor"),
-            SourceParam("cursor_path", title: "Cursor path", default: "next_cursor", placeholder: "meta.next_cursor", help: "Dotted path of the next cursor in the body; absent or empty ends the sync").visible(when: "pagination", is: "cursor"),
+            SourceParam("page_size_param", title: "Page size param", placeholder: "per_page", help: "Query param of the page size, if the API takes one")
+                .visible(when: "pagination", is: "page", "cursor", "link-header"),
+            SourceParam("page_size", title: "Page size", kind: .number, placeholder: "100", help: "A shorter page ends the sync").visible(
+                when: "pagination", is: "page", "cursor", "link-header"),
+            SourceParam(
+                "cursor_param", title: "Cursor param", default: "cursor", placeholder: "cursor", help: "Query param that carries the cursor (pagination=cursor)"
+            ).visible(when: "pagination", is: "cursor"),
+            SourceParam(
+                "cursor_path", title: "Cursor path", default: "next_cursor", placeholder: "meta.next_cursor",
+                help: "Dotted path of the next cursor in the body; absent or empty ends the sync"
+            ).visible(when: "pagination", is: "cursor"),
             SourceParam("total_path", title: "Total path", placeholder: "meta.total", help: "Dotted path of the total record count, for the progress bar"),
-            SourceParam("auth", title: "Auth", kind: .choice, default: "none", help: "none, bearer (access_token) or oauth2 (refreshes access_token with refresh_token at token_url)", choices: ["none", "bearer", "oauth2"]),
-            SourceParam("access_token", title: "Access token", kind: .secret, help: "Bearer token; for oauth2 the current access token (refreshed when it expires)").visible(when: "auth", is: "bearer", "oauth2"),
-            SourceParam("token_url", title: "Token URL", placeholder: "https://api.example.com/oauth/token", help: "OAuth2 token endpoint (grant_type=refresh_token)").visible(when: "auth", is: "oauth2"),
+            SourceParam(
+                "auth", title: "Auth", kind: .choice, default: "none",
+                help: "none, bearer (access_token) or oauth2 (refreshes access_token with refresh_token at token_url)", choices: ["none", "bearer", "oauth2"]),
+            SourceParam(
+                "access_token", title: "Access token", kind: .secret, help: "Bearer token; for oauth2 the current access token (refreshed when it expires)"
+            ).visible(when: "auth", is: "bearer", "oauth2"),
+            SourceParam(
+                "token_url", title: "Token URL", placeholder: "https://api.example.com/oauth/token", help: "OAuth2 token endpoint (grant_type=refresh_token)"
+            ).visible(when: "auth", is: "oauth2"),
             SourceParam("client_id", title: "Client ID").visible(when: "auth", is: "oauth2"),
             SourceParam("client_secret", title: "Client secret", kind: .secret).visible(when: "auth", is: "oauth2"),
             SourceParam("refresh_token", title: "Refresh token", kind: .secret).visible(when: "auth", is: "oauth2"),
-            SourceParam("headers", title: "Headers", kind: .multiline, placeholder: "X-Api-Version: 2", help: "Extra request headers, one 'Name: value' per line"),
+            SourceParam(
+                "headers", title: "Headers", kind: .multiline, placeholder: "X-Api-Version: 2", help: "Extra request headers, one 'Name: value' per line")
         ], resourcesParam: "endpoints")
 
     private var paginator: HTTPPaginator
@@ -102,7 +128,8 @@ public actor HTTPSource: DataSource {
             paginator = next
             pages += 1
             records += batch.count
-            context.state("http-\(pages)", ["http": ["next": paginator.stateValue, "pages": .number(JSONNumber(pages)), "records": .number(JSONNumber(records))]])
+            context.state(
+                "http-\(pages)", ["http": ["next": paginator.stateValue, "pages": .number(JSONNumber(pages)), "records": .number(JSONNumber(records))]])
             context.progress(records, total, "\(records)\(total.map { "/\($0)" } ?? "") records, \(pages) pages")
             if !batch.isEmpty { return batch }
         }
@@ -132,7 +159,8 @@ public actor HTTPSource: DataSource {
         if let recordsPath, found == nil || found == .null {
             throw PanoplyError(.config, "the answer of \(HTTPFetcher.redacted(url)) has no '\(recordsPath)' (check records_path)", code: 422)
         }
-        throw PanoplyError(.config, "'\(recordsPath ?? "the answer")' of \(HTTPFetcher.redacted(url)) is not an array of records (check records_path)", code: 422)
+        throw PanoplyError(
+            .config, "'\(recordsPath ?? "the answer")' of \(HTTPFetcher.redacted(url)) is not an array of records (check records_path)", code: 422)
     }
 
     public func check() async throws {

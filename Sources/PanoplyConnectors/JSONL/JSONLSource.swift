@@ -11,8 +11,10 @@ public actor JSONLSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "JSON Lines file", icon: "{}", summary: "One JSON object per line, streamed; numbers kept exactly",
         params: [
-            SourceParam("path", title: "Path", kind: .path, required: true, placeholder: "/data/events.jsonl", help: "A .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
-            FileResources.filesParam("JSON Lines"),
+            SourceParam(
+                "path", title: "Path", kind: .path, required: true, placeholder: "/data/events.jsonl",
+                help: "A .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
+            FileResources.filesParam("JSON Lines")
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's JSON Lines files end with.
@@ -61,11 +63,12 @@ public actor JSONLSource: EncodedRecordSource {
         var lineNo = line
         var pos = position
         while batch.count < max(1, n) {
-            let lf = buffer.withUnsafeBufferPointer { b -> Int? in
-                guard pos < b.count else { return nil }
-                guard let p = memchr(b.baseAddress! + pos, 0x0A, b.count - pos) else { return nil }
-                return b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
-            } ?? (atEOF && pos < buffer.count ? buffer.count : nil)
+            let lf =
+                buffer.withUnsafeBufferPointer { b -> Int? in
+                    guard pos < b.count else { return nil }
+                    guard let p = memchr(b.baseAddress! + pos, 0x0A, b.count - pos) else { return nil }
+                    return b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                } ?? (atEOF && pos < buffer.count ? buffer.count : nil)
             guard let lf else {
                 if atEOF { break }
                 pos -= compact()
@@ -95,7 +98,9 @@ public actor JSONLSource: EncodedRecordSource {
         }
         records += batch.count
         let offset = bufferStart + position
-        batch.state = ("jsonl-\(line)", ["jsonl": ["offset": .number(JSONNumber(offset)), "line": .number(JSONNumber(line)), "records": .number(JSONNumber(records))]])
+        batch.state = (
+            "jsonl-\(line)", ["jsonl": ["offset": .number(JSONNumber(offset)), "line": .number(JSONNumber(line)), "records": .number(JSONNumber(records))]]
+        )
         batch.progress = (offset, reader.size, "\(records) records, \(offset)/\(reader.size) bytes")
         return batch
     }

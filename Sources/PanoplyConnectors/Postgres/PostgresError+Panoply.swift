@@ -27,7 +27,9 @@ enum PostgresErrors {
         case .authMechanismRequiresPassword:
             return PanoplyError(.auth, "\(server) requires a password for user '\(user)'; fill in the password", retryable: false)
         case .unsupportedAuthMechanism:
-            return PanoplyError(.auth, "\(server) asks for an authentication method this client does not support (use scram-sha-256, md5 or password)", code: 501, retryable: false)
+            return PanoplyError(
+                .auth, "\(server) asks for an authentication method this client does not support (use scram-sha-256, md5 or password)", code: 501,
+                retryable: false)
         case .saslError:
             return PanoplyError(.auth, "password authentication failed for user '\(user)' at \(server) (check the user and password)", retryable: false)
         case .queryCancelled:

@@ -18,8 +18,10 @@ final class PostgresRowStream: Sendable {
     private let task: Task<Void, Never>
 
     /// Starts `query`; `keyColumn` (nil without a key) and `jsonColumn` index its columns.
-    init(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger, batchSize: Int,
-         keyColumn: Int?, jsonColumn: Int, resource: String) {
+    init(
+        _ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger, batchSize: Int,
+        keyColumn: Int?, jsonColumn: Int, resource: String
+    ) {
         let handoff = handoff
         task = Task {
             do {
@@ -46,7 +48,11 @@ final class PostgresRowStream: Sendable {
     /// stream (a cancelled run must not wait for the server's next rows).
     /// - Throws: the query's error, or `CancellationError`; the stream is over then.
     func next() async throws -> Page? {
-        let r = await withTaskCancellationHandler { await handoff.take() } onCancel: { cancel() }
+        let r = await withTaskCancellationHandler {
+            await handoff.take()
+        } onCancel: {
+            cancel()
+        }
         guard let r else { throw CancellationError() }
         return try r.get()
     }
@@ -58,8 +64,10 @@ final class PostgresRowStream: Sendable {
     }
 
     /// Appends a row's `row_to_json` text as it came, and keeps its key's bytes.
-    static func append(_ row: PostgresRow, to batch: inout EncodedRecords, lastKey: inout ByteBuffer?,
-                       keyColumn: Int?, jsonColumn: Int, resource: String) throws {
+    static func append(
+        _ row: PostgresRow, to batch: inout EncodedRecords, lastKey: inout ByteBuffer?,
+        keyColumn: Int?, jsonColumn: Int, resource: String
+    ) throws {
         var json: ByteBuffer?
         for (i, cell) in row.enumerated() {
             if i == keyColumn { lastKey = cell.bytes } else if i == jsonColumn { json = cell.bytes }
@@ -69,7 +77,8 @@ final class PostgresRowStream: Sendable {
             batch.append(json: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
         }
         guard ok else {
-            throw PanoplyError(.config, "'\(resource)': the server sent a row that is not a JSON object (after key \(lastKey.map { String(buffer: $0) } ?? "?"))", code: 422)
+            throw PanoplyError(
+                .config, "'\(resource)': the server sent a row that is not a JSON object (after key \(lastKey.map { String(buffer: $0) } ?? "?"))", code: 422)
         }
     }
 }

@@ -17,8 +17,10 @@ extension PostgresSettings {
     /// The key `relation` is paged by: `incrementalKey`, else its one-column primary key,
     /// else `ctid` for a table; a view (no ctid) is read whole. Says so in the log.
     /// - Throws: not found when there is no such table or view.
-    func readPlan(_ connection: PostgresConnection, _ relation: PostgresRelation, incrementalKey key: String?,
-                  context: SourceContext) async throws -> ReadPlan {
+    func readPlan(
+        _ connection: PostgresConnection, _ relation: PostgresRelation, incrementalKey key: String?,
+        context: SourceContext
+    ) async throws -> ReadPlan {
         var keyName = key
         if keyName == nil, let schema = relation.schema, let name = relation.name {
             let kindSQL = "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2"
@@ -27,24 +29,29 @@ extension PostgresSettings {
             }
             keyName = try await primaryKey(connection, schema: schema, table: name)
             if keyName == nil, !["r", "m"].contains(kind) {
-                context.log("'\(relation.id)' has no usable key (a \(kind == "v" ? "view" : "relation like it") has no ctid): reading it whole, from its start on every run; give incremental_key to page and resume it")
+                context.log(
+                    "'\(relation.id)' has no usable key (a \(kind == "v" ? "view" : "relation like it") has no ctid): reading it whole, from its start on every run; give incremental_key to page and resume it"
+                )
                 return ReadPlan(relation: relation.sql, keyName: PostgresSource.wholeKey, keyset: nil)
             }
             if keyName == nil {
-                context.log("'\(relation.id)' has no primary key of one column: paging it by row position (ctid); give incremental_key to read it incrementally")
+                context.log(
+                    "'\(relation.id)' has no primary key of one column: paging it by row position (ctid); give incremental_key to read it incrementally")
             }
         }
         let keySQL = keyName.map { "t." + KeysetQuery.quote($0) } ?? "t.ctid"
         let keyType = keyName == nil ? "tid" : try await scalar(connection, "SELECT pg_typeof(\(keySQL))::text FROM \(relation.sql) LIMIT 1") ?? "text"
-        let keyset = KeysetQuery(relation: relation.sql, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, row_to_json(t)::text",
-                                 lowerParam: "$1::\(keyType)", limitParam: "$2")
+        let keyset = KeysetQuery(
+            relation: relation.sql, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, row_to_json(t)::text",
+            lowerParam: "$1::\(keyType)", limitParam: "$2")
         return ReadPlan(relation: relation.sql, keyName: keyName ?? "ctid", keyset: keyset)
     }
 
     /// Opens the cursor a relation without a key is read whole by (in a read-only transaction).
     func openCursor(_ connection: PostgresConnection, relation: String) async throws {
         try await connection.query(PostgresQuery(unsafeSQL: "BEGIN READ ONLY"), logger: logger)
-        try await connection.query(PostgresQuery(unsafeSQL: "DECLARE panoply_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM \(relation)"), logger: logger)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DECLARE panoply_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM \(relation)"), logger: logger)
     }
 
     /// Every table and view (all schemas but the system ones) with its columns: the

@@ -56,8 +56,9 @@ struct PostgresSettings: Sendable {
     func connect(through tunnel: SSHTunnel? = nil) async throws -> PostgresConnection {
         do {
             let tls = try PostgresTLS.configuration(sslmode: sslmode, rootCertificates: sslrootcert)
-            var configuration = PostgresConnection.Configuration(host: tunnel == nil ? host : "127.0.0.1", port: tunnel?.localPort ?? port,
-                                                                 username: user, password: password, database: database, tls: tls)
+            var configuration = PostgresConnection.Configuration(
+                host: tunnel == nil ? host : "127.0.0.1", port: tunnel?.localPort ?? port,
+                username: user, password: password, database: database, tls: tls)
             configuration.options.connectTimeout = .seconds(10)
             // Through a tunnel the connection goes to 127.0.0.1: verify-full (and SNI) must
             // still check the database's own host name, not the tunnel's end.

@@ -16,24 +16,34 @@ public actor PostgresSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "PostgreSQL", icon: "◈", summary: "Tables, views or a query of a PostgreSQL database, paged by key",
         params: [
-            SourceParam("host", title: "Host", required: true, default: "127.0.0.1", placeholder: "db.example.com", help: "Host name or IP address of the server"),
+            SourceParam(
+                "host", title: "Host", required: true, default: "127.0.0.1", placeholder: "db.example.com", help: "Host name or IP address of the server"),
             SourceParam("port", title: "Port", kind: .number, default: "5432", placeholder: "5432"),
             SourceParam("database", title: "Database", required: true, placeholder: "analytics"),
             SourceParam("user", title: "User", required: true, placeholder: "readonly"),
             SourceParam("password", title: "Password", kind: .secret, help: "Never logged"),
             SourceParam("schema", title: "Schema", default: "public", placeholder: "public"),
-            SourceParam("tables", title: "Tables", kind: .list, placeholder: "public.orders, public.customers",
-                        help: "The tables and views to read, each as schema.name; each goes to its own destination table",
-                        dependencies: ["host", "port", "database", "user"]),
+            SourceParam(
+                "tables", title: "Tables", kind: .list, placeholder: "public.orders, public.customers",
+                help: "The tables and views to read, each as schema.name; each goes to its own destination table",
+                dependencies: ["host", "port", "database", "user"]),
             SourceParam("table", title: "Table", placeholder: "orders", help: "One table of the schema to read (instead of tables or a query)"),
-            SourceParam("query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM orders WHERE status = 'paid'", help: "A SELECT to read instead of a table; needs incremental_key"),
-            SourceParam("incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the primary key, else ctid"),
-            SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer",
-                        help: "As libpq: disable; prefer (TLS when offered); require (TLS, certificate not checked); verify-ca (TLS, chain checked); verify-full (chain and host name checked)",
-                        choices: PostgresSettings.sslModes),
-            SourceParam("sslrootcert", title: "SSL root certificate", kind: .path, placeholder: "/path/to/root.crt",
-                        help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does")
-                .visible(when: "sslmode", is: "require", "verify-ca", "verify-full"),
+            SourceParam(
+                "query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM orders WHERE status = 'paid'",
+                help: "A SELECT to read instead of a table; needs incremental_key"),
+            SourceParam(
+                "incremental_key", title: "Incremental key", placeholder: "updated_at",
+                help: "A column that grows with new rows; default: the primary key, else ctid"),
+            SourceParam(
+                "sslmode", title: "SSL mode", kind: .choice, default: "prefer",
+                help:
+                    "As libpq: disable; prefer (TLS when offered); require (TLS, certificate not checked); verify-ca (TLS, chain checked); verify-full (chain and host name checked)",
+                choices: PostgresSettings.sslModes),
+            SourceParam(
+                "sslrootcert", title: "SSL root certificate", kind: .path, placeholder: "/path/to/root.crt",
+                help: "CA certificates (PEM) for verify-ca and verify-full; default: the system store. With require, checks the chain as libpq does"
+            )
+            .visible(when: "sslmode", is: "require", "verify-ca", "verify-full")
         ] + SSHTunnelSettings.params, resourcesParam: "tables")
 
     let settings: PostgresSettings
@@ -65,8 +75,9 @@ public actor PostgresSource: EncodedRecordSource {
         self.settings = settings
         self.context = context
         resource = relation.id
-        context.log("connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
-                    + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
+        context.log(
+            "connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
+                + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
         let tunnel = try await settings.openTunnel(log: { [context] in context.log($0) })
         self.tunnel = tunnel
         let connection: PostgresConnection
@@ -92,14 +103,17 @@ public actor PostgresSource: EncodedRecordSource {
     static func savedKey(_ state: JSONObject?, resource: String, keyName: String) throws -> String? {
         guard let saved = state?["postgres"]?.objectValue?[resource]?.objectValue else { return nil }
         guard saved["key"]?.stringValue == keyName else {
-            throw PanoplyError.config("the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
+            throw PanoplyError.config(
+                "the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
         }
         return keyName == wholeKey ? nil : saved["last"]?.stringValue
     }
 
     /// The relation's rows in all and those already read; opens the cursor of a whole read.
-    private static func count(_ settings: PostgresSettings, _ connection: PostgresConnection, _ plan: PostgresSettings.ReadPlan,
-                              after: String?, resource: String, context: SourceContext) async throws -> (total: Int, loaded: Int) {
+    private static func count(
+        _ settings: PostgresSettings, _ connection: PostgresConnection, _ plan: PostgresSettings.ReadPlan,
+        after: String?, resource: String, context: SourceContext
+    ) async throws -> (total: Int, loaded: Int) {
         guard let keyset = plan.keyset else {
             let total = try await settings.count(connection, "SELECT count(*) FROM \(plan.relation)")
             try await settings.openCursor(connection, relation: plan.relation)
@@ -156,8 +170,9 @@ public actor PostgresSource: EncodedRecordSource {
         if stream == nil {
             var binds = PostgresBindings()
             if let lastKey { binds.append(lastKey) }
-            stream = PostgresRowStream(connection, PostgresQuery(unsafeSQL: keyset.all(afterKey: lastKey != nil), binds: binds), logger: settings.logger,
-                                       batchSize: size, keyColumn: 0, jsonColumn: 1, resource: resource)
+            stream = PostgresRowStream(
+                connection, PostgresQuery(unsafeSQL: keyset.all(afterKey: lastKey != nil), binds: binds), logger: settings.logger,
+                batchSize: size, keyColumn: 0, jsonColumn: 1, resource: resource)
         }
         guard let page = try await stream?.next() else {
             stream = nil

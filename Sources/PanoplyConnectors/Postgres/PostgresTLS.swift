@@ -32,12 +32,16 @@ enum PostgresTLS {
         let underlying = (error as? PSQLError)?.underlying ?? error
         let server = "PostgreSQL at \(host):\(port)"
         if let e = underlying as? NIOSSLExtraError, e == .failedToValidateHostname {
-            return PanoplyError(.config, "the TLS certificate of \(server) is for another host (sslmode=\(sslmode) checks the host name); connect by a name the certificate lists, or use sslmode=verify-ca", retryable: false)
+            return PanoplyError(
+                .config,
+                "the TLS certificate of \(server) is for another host (sslmode=\(sslmode) checks the host name); connect by a name the certificate lists, or use sslmode=verify-ca",
+                retryable: false)
         }
         guard let e = underlying as? NIOSSLError else { return nil }
         let text = "\(e)"
         if case .handshakeFailed = e {
-            let reason = text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate")
+            let reason =
+                text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate")
                 ? "the server's certificate is not trusted (give its CA with sslrootcert, or use sslmode=require to skip the check)"
                 : "the TLS handshake failed"
             return PanoplyError(.config, "\(reason): \(server) (\(text.prefix(200)))", retryable: false)

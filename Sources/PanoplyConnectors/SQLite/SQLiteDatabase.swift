@@ -34,8 +34,10 @@ final class SQLiteDatabase {
     /// Runs `sql` with `bindings`: `prepared` once before the first row (the columns are
     /// known, no value yet), then `row` for each result row with what `prepared` returned.
     /// - Throws: ``PanoplyError`` classified from SQLite's result code.
-    func query<Context>(_ sql: String, _ bindings: [JSONValue], prepared: (SQLiteRow) -> Context,
-                        row: (SQLiteRow, Context) throws -> Void) throws {
+    func query<Context>(
+        _ sql: String, _ bindings: [JSONValue], prepared: (SQLiteRow) -> Context,
+        row: (SQLiteRow, Context) throws -> Void
+    ) throws {
         guard let db else { throw PanoplyError(.internal, "SQLite database '\(path)' is closed") }
         var stmt: OpaquePointer?
         var rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)

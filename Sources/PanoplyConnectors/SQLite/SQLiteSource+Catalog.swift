@@ -34,7 +34,9 @@ extension SQLiteDatabase {
         var keys: [String] = []
         try query("SELECT name FROM pragma_table_info(?1) WHERE pk > 0", [.string(table)]) { keys.append($0.value(0).stringValue ?? "") }
         if keys.count == 1 { return keys[0] }
-        context.log("'\(table)' \(type == "view" ? "is a view" : "has no rowid and no primary key of one column"): reading it whole, from its start on every run; give incremental_key to page and resume it")
+        context.log(
+            "'\(table)' \(type == "view" ? "is a view" : "has no rowid and no primary key of one column"): reading it whole, from its start on every run; give incremental_key to page and resume it"
+        )
         return nil
     }
 }

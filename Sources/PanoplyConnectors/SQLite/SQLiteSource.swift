@@ -12,12 +12,18 @@ public actor SQLiteSource: EncodedRecordSource {
     public static let configuration = SourceConfiguration(
         title: "SQLite database", icon: "◧", summary: "Tables, views or a query of a SQLite file, paged by key",
         params: [
-            SourceParam("path", title: "Database file", kind: .path, required: true, placeholder: "/data/app.sqlite", help: "Path of the SQLite database (opened read-only)"),
-            SourceParam("tables", title: "Tables", kind: .list, placeholder: "users, orders",
-                        help: "The tables and views to read; each goes to its own destination table", dependencies: ["path"]),
+            SourceParam(
+                "path", title: "Database file", kind: .path, required: true, placeholder: "/data/app.sqlite",
+                help: "Path of the SQLite database (opened read-only)"),
+            SourceParam(
+                "tables", title: "Tables", kind: .list, placeholder: "users, orders",
+                help: "The tables and views to read; each goes to its own destination table", dependencies: ["path"]),
             SourceParam("table", title: "Table", placeholder: "users", help: "One table to read (instead of tables or a query)"),
-            SourceParam("query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM users WHERE active", help: "A SELECT to read instead of a table; give incremental_key to page and resume it"),
-            SourceParam("incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the table's rowid"),
+            SourceParam(
+                "query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM users WHERE active",
+                help: "A SELECT to read instead of a table; give incremental_key to page and resume it"),
+            SourceParam(
+                "incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the table's rowid")
         ], resourcesParam: "tables")
 
     private let db: SQLiteDatabase
@@ -61,7 +67,8 @@ public actor SQLiteSource: EncodedRecordSource {
         let saved = source.state?["sqlite"]?.objectValue?[resource]?.objectValue
         if let saved {
             guard saved["key"]?.stringValue == keyName else {
-                throw PanoplyError.config("the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
+                throw PanoplyError.config(
+                    "the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
             }
             lastKey = whole ? nil : saved["last"]
         }
@@ -110,8 +117,10 @@ public actor SQLiteSource: EncodedRecordSource {
 
     /// Reads the rows of `sql` into `batch`.
     /// - Returns: the last row's key (`.null` when read whole), nil when there was no row.
-    static func readPage(_ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
-                         into batch: inout EncodedRecords) throws -> JSONValue? {
+    static func readPage(
+        _ db: SQLiteDatabase, _ sql: String, _ bindings: [JSONValue], whole: Bool,
+        into batch: inout EncodedRecords
+    ) throws -> JSONValue? {
         var last: JSONValue?
         var lastRow: Int64?
         // The keys are encoded once, from the prepared statement's column names.

@@ -57,8 +57,9 @@ public enum SSHHostTrust {
 
     /// The fingerprints (`ED25519 SHA256:...`) `path` holds for `spec`; empty when none.
     static func fingerprints(of spec: String, in path: String) -> [String] {
-        guard let keygen = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen"]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+        guard
+            let keygen = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
             let out = try? run(keygen, ["-l", "-F", spec, "-f", path])
         else { return [] }
         // "[127.0.0.1]:2222 ED25519 SHA256:abc" (after a "# Host ... found" comment line).

@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SSHTunnel {
@@ -44,10 +45,12 @@ extension SSHTunnel {
     private func changedHostKey(_ trustFile: String) -> PanoplyError {
         let known = trustedBefore.isEmpty ? "(none)" : trustedBefore.joined(separator: ", ")
         let offered = SSHHostTrust.offeredFingerprint(in: sshLog) ?? "(ssh did not say)"
-        return PanoplyError(.auth, "the host key of the SSH host \(settings.host):\(settings.port) has changed: \(trustFile) trusts \(known), "
-                            + "the host now offers \(offered). If the host was rebuilt, remove the old key with "
-                            + "ssh-keygen -R '\(hostSpec)' -f \(trustFile) (or give ssh_known_hosts); otherwise someone may be "
-                            + "intercepting the connection", code: 403, retryable: false)
+        return PanoplyError(
+            .auth,
+            "the host key of the SSH host \(settings.host):\(settings.port) has changed: \(trustFile) trusts \(known), "
+                + "the host now offers \(offered). If the host was rebuilt, remove the old key with "
+                + "ssh-keygen -R '\(hostSpec)' -f \(trustFile) (or give ssh_known_hosts); otherwise someone may be "
+                + "intercepting the connection", code: 403, retryable: false)
     }
 
     private var sshLog: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

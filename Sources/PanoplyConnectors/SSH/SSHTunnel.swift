@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A local port forwarded through an SSH host to a database, by the system OpenSSH client
@@ -71,10 +72,12 @@ final class SSHTunnel: @unchecked Sendable {
         guard let ssh = Self.findSSH() else {
             throw PanoplyError.config("the SSH tunnel needs the OpenSSH client (`ssh`); install it (apt-get install openssh-client)")
         }
-        var args = ["-N", "-T", "-p", String(settings.port),
-                    "-L", "127.0.0.1:\(localPort):\(targetHost):\(targetPort)",
-                    "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15",
-                    "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-F", "/dev/null"]
+        var args = [
+            "-N", "-T", "-p", String(settings.port),
+            "-L", "127.0.0.1:\(localPort):\(targetHost):\(targetPort)",
+            "-o", "ExitOnForwardFailure=yes", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15",
+            "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-F", "/dev/null"
+        ]
         args += try hostKeyOptions()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSH_") }
         if let key = settings.privateKey {
@@ -102,8 +105,10 @@ final class SSHTunnel: @unchecked Sendable {
             try SSHHostTrust.prepare(file)
             trustFile = file
             trustedBefore = SSHHostTrust.fingerprints(of: hostSpec, in: file)
-            return ["-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(Self.configPath(file))", "-o", "GlobalKnownHostsFile=/dev/null",
-                    "-o", "HashKnownHosts=no", "-o", "UpdateHostKeys=no", "-o", "CheckHostIP=no"]
+            return [
+                "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(Self.configPath(file))", "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "HashKnownHosts=no", "-o", "UpdateHostKeys=no", "-o", "CheckHostIP=no"
+            ]
         }
         let file = FileManager.default.fileExists(atPath: known) ? known : try write("known_hosts", known.hasSuffix("\n") ? known : known + "\n")
         return ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(Self.configPath(file))", "-o", "GlobalKnownHostsFile=/dev/null"]
@@ -122,8 +127,9 @@ final class SSHTunnel: @unchecked Sendable {
     private func logFirstUse(_ log: @Sendable (String) -> Void) {
         guard let trustFile, trustedBefore.isEmpty else { return }
         let now = SSHHostTrust.fingerprints(of: hostSpec, in: trustFile)
-        log("ssh: first connection to \(settings.host):\(settings.port); trusting its host key \(now.first ?? "(unknown)") "
-            + "from now on (kept in \(trustFile); give ssh_known_hosts to pin keys instead)")
+        log(
+            "ssh: first connection to \(settings.host):\(settings.port); trusting its host key \(now.first ?? "(unknown)") "
+                + "from now on (kept in \(trustFile); give ssh_known_hosts to pin keys instead)")
     }
 
     /// A key given as a path is read from the file; a key pasted without its line breaks

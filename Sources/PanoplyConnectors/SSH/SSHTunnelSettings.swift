@@ -15,16 +15,26 @@ struct SSHTunnelSettings: Sendable {
     var knownHosts: String?
 
     static let params: [SourceParam] = [
-        SourceParam("ssh_tunnel", title: "SSH tunnel", kind: .boolean, default: "false",
-                    help: "Reach the database through an SSH bastion host (the ssh_* fields apply when this is on)"),
-        SourceParam("ssh_host", title: "SSH host", placeholder: "bastion.example.com", help: "Applies when ssh_tunnel is on: the SSH server to tunnel through").visible(when: "ssh_tunnel", is: "true"),
-        SourceParam("ssh_port", title: "SSH port", kind: .number, default: "22", placeholder: "22", help: "Applies when ssh_tunnel is on").visible(when: "ssh_tunnel", is: "true"),
-        SourceParam("ssh_user", title: "SSH user", placeholder: "tunnel", help: "Applies when ssh_tunnel is on: the user on the SSH host").visible(when: "ssh_tunnel", is: "true"),
-        SourceParam("ssh_private_key", title: "SSH private key", kind: .secret, placeholder: "-----BEGIN OPENSSH PRIVATE KEY-----",
-                    help: "Applies when ssh_tunnel is on: the private key (RSA or Ed25519), as text or a file path; never logged").visible(when: "ssh_tunnel", is: "true"),
-        SourceParam("ssh_password", title: "SSH password", kind: .secret, help: "Applies when ssh_tunnel is on: password login instead of a key; never logged").visible(when: "ssh_tunnel", is: "true"),
-        SourceParam("ssh_known_hosts", title: "SSH known hosts", kind: .multiline, placeholder: "bastion.example.com ssh-ed25519 AAAA...",
-                    help: "Applies when ssh_tunnel is on: known_hosts lines (or a file) the SSH host's key must match; empty: trusted on first use, kept in the config folder").visible(when: "ssh_tunnel", is: "true"),
+        SourceParam(
+            "ssh_tunnel", title: "SSH tunnel", kind: .boolean, default: "false",
+            help: "Reach the database through an SSH bastion host (the ssh_* fields apply when this is on)"),
+        SourceParam("ssh_host", title: "SSH host", placeholder: "bastion.example.com", help: "Applies when ssh_tunnel is on: the SSH server to tunnel through")
+            .visible(when: "ssh_tunnel", is: "true"),
+        SourceParam("ssh_port", title: "SSH port", kind: .number, default: "22", placeholder: "22", help: "Applies when ssh_tunnel is on").visible(
+            when: "ssh_tunnel", is: "true"),
+        SourceParam("ssh_user", title: "SSH user", placeholder: "tunnel", help: "Applies when ssh_tunnel is on: the user on the SSH host").visible(
+            when: "ssh_tunnel", is: "true"),
+        SourceParam(
+            "ssh_private_key", title: "SSH private key", kind: .secret, placeholder: "-----BEGIN OPENSSH PRIVATE KEY-----",
+            help: "Applies when ssh_tunnel is on: the private key (RSA or Ed25519), as text or a file path; never logged"
+        ).visible(when: "ssh_tunnel", is: "true"),
+        SourceParam("ssh_password", title: "SSH password", kind: .secret, help: "Applies when ssh_tunnel is on: password login instead of a key; never logged")
+            .visible(when: "ssh_tunnel", is: "true"),
+        SourceParam(
+            "ssh_known_hosts", title: "SSH known hosts", kind: .multiline, placeholder: "bastion.example.com ssh-ed25519 AAAA...",
+            help:
+                "Applies when ssh_tunnel is on: known_hosts lines (or a file) the SSH host's key must match; empty: trusted on first use, kept in the config folder"
+        ).visible(when: "ssh_tunnel", is: "true")
     ]
 
     /// The tunnel's settings, or nil when `ssh_tunnel` is off.
@@ -51,8 +61,9 @@ struct SSHTunnelSettings: Sendable {
         guard key != nil || password != nil else {
             throw PanoplyError.config("SSH tunnel object should contain `ssh_private_key` (or `ssh_password`) property")
         }
-        return SSHTunnelSettings(host: host, port: port, user: user, privateKey: key, password: password,
-                                 knownHosts: source.string("ssh_known_hosts"))
+        return SSHTunnelSettings(
+            host: host, port: port, user: user, privateKey: key, password: password,
+            knownHosts: source.string("ssh_known_hosts"))
     }
 
     /// `user@host:port`, for messages.

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import Synchronization
 import PanoplyKit
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A child process spoken to in lines: its stdout lines are read on demand (bounded, so a
 /// fast child waits for the reader), its stderr lines go to `onStderr` and a short tail
@@ -47,10 +48,12 @@ final class LineProcess: @unchecked Sendable {
     ///     lines are read and handed over many at a time, not one syscall and wake-up each.
     ///   - maxLineBytes: the longest stdout line taken; a longer one stops the child.
     ///   - tooLongAdvice: what the error for a longer line tells the user to do.
-    init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
-         maxQueuedLines: Int = 64, coalesce: Bool = false, maxLineBytes: Int = LineProcess.maxLineBytes,
-         tooLongAdvice: String = "a message that large cannot be sent: have it write smaller records",
-         onStderr: @escaping @Sendable (String) -> Void) throws {
+    init(
+        name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
+        maxQueuedLines: Int = 64, coalesce: Bool = false, maxLineBytes: Int = LineProcess.maxLineBytes,
+        tooLongAdvice: String = "a message that large cannot be sent: have it write smaller records",
+        onStderr: @escaping @Sendable (String) -> Void
+    ) throws {
         self.name = name
         self.tooLongAdvice = tooLongAdvice
         Self.ignoreBrokenPipes()
@@ -90,8 +93,10 @@ final class LineProcess: @unchecked Sendable {
         return (fds[0], fds[1])
     }
 
-    private func startReaders(stdout: Int32, stderr: Int32, coalesce: Bool, maxLineBytes: Int,
-                              onStderr: @escaping @Sendable (String) -> Void) {
+    private func startReaders(
+        stdout: Int32, stderr: Int32, coalesce: Bool, maxLineBytes: Int,
+        onStderr: @escaping @Sendable (String) -> Void
+    ) {
         let queue = lines
         Self.readLines(stdout, name: "\(name) stdout", LineSplitter(limit: maxLineBytes, overflow: .fail), coalesce: coalesce) {
             queue.push(contentsOf: $0)
@@ -112,14 +117,19 @@ final class LineProcess: @unchecked Sendable {
                 }
                 onStderr(line)
             }
-        } tooLong: {} done: { [self] in readDone.withLock { $0.1 = true } }
+        } tooLong: {
+        } done: { [self] in
+            readDone.withLock { $0.1 = true }
+        }
     }
 
     /// Stdout passed the limit: the lines before it are still read, the child is stopped.
     private func lineTooLong(_ limit: Int) {
         tooLong.withLock {
-            $0 = PanoplyError(.internal, "\(name) wrote a line longer than \(limit >> 20) MiB (the limit for one line), so it was stopped; "
-                + tooLongAdvice, retryable: false)
+            $0 = PanoplyError(
+                .internal,
+                "\(name) wrote a line longer than \(limit >> 20) MiB (the limit for one line), so it was stopped; "
+                    + tooLongAdvice, retryable: false)
         }
         terminate(grace: grace, keepLines: true)
     }
@@ -129,7 +139,9 @@ final class LineProcess: @unchecked Sendable {
 
     /// A child that ends while we write to it must give an error (EPIPE), not SIGPIPE.
     static func ignoreBrokenPipes() { _ = ignoringSIGPIPE }
-    private static let ignoringSIGPIPE: Bool = { signal(SIGPIPE, SIG_IGN); return true }()
+    private static let ignoringSIGPIPE: Bool = {
+        signal(SIGPIPE, SIG_IGN); return true
+    }()
 
     var pid: Int32 { child.pid }
     var isRunning: Bool { child.isRunning }
@@ -230,9 +242,11 @@ final class LineProcess: @unchecked Sendable {
     /// Reads `fd` on a thread of its own, calling `lines` with the lines (without "\n")
     /// of each read; `tooLong` once a line passes the splitter's limit (later output is
     /// read and dropped), `done` at the end.
-    private static func readLines(_ fd: Int32, name: String, _ splitter: LineSplitter, coalesce: Bool,
-                                  lines: @escaping @Sendable ([[UInt8]]) -> Void, tooLong: @escaping @Sendable () -> Void,
-                                  done: @escaping @Sendable () -> Void) {
+    private static func readLines(
+        _ fd: Int32, name: String, _ splitter: LineSplitter, coalesce: Bool,
+        lines: @escaping @Sendable ([[UInt8]]) -> Void, tooLong: @escaping @Sendable () -> Void,
+        done: @escaping @Sendable () -> Void
+    ) {
         let t = Thread {
             var splitter = splitter
             var taking = true

@@ -26,10 +26,12 @@ final class PythonChannel: Sendable {
         grace = interpreter.grace
         // One protocol line holds a whole batch of records (the module decides how many):
         // the cap bounds memory, far above any batch that fits the destination.
-        let proc = try LineProcess(name: "python:\(module)", executable: try interpreter.executablePath(),
-                                   arguments: PythonRunnerScript.arguments(module: module), environment: interpreter.environment,
-                                   maxLineBytes: Self.maxBatchBytes,
-                                   tooLongAdvice: "that line is one batch of records: lower --batch-size, or have read() return fewer records") { line in
+        let proc = try LineProcess(
+            name: "python:\(module)", executable: try interpreter.executablePath(),
+            arguments: PythonRunnerScript.arguments(module: module), environment: interpreter.environment,
+            maxLineBytes: Self.maxBatchBytes,
+            tooLongAdvice: "that line is one batch of records: lower --batch-size, or have read() return fewer records"
+        ) { line in
             onEvent(["type": "log", "message": .string(line), "stream": "stderr"])
         }
         process = proc
@@ -83,7 +85,9 @@ final class PythonChannel: Sendable {
         process.closeInput()
         process.stopReading()
         let p = process
-        let stopper = Task { try await Task.sleep(for: grace); p.terminate(grace: grace) }
+        let stopper = Task {
+            try await Task.sleep(for: grace); p.terminate(grace: grace)
+        }
         _ = await p.wait()
         stopper.cancel()
     }

@@ -4,15 +4,18 @@ import PanoplyKit
 enum PythonConfig {
     /// Param types that configure Panoply's destination, not the source: shown as
     /// advanced, never required, passed through when given.
-    static let platformTypes: Set<String> = ["schema", "destination", "primary-key", "incremental-key", "exclude",
-                                             "parse-string", "truncate-table"]
+    static let platformTypes: Set<String> = [
+        "schema", "destination", "primary-key", "incremental-key", "exclude",
+        "parse-string", "truncate-table"
+    ]
 
     static func configuration(_ config: JSONObject, module: String) -> SourceConfiguration {
         let params = (config["params"]?.arrayValue ?? []).compactMap { $0.objectValue.flatMap(param) }
         let icon = config["icon"]?.stringValue ?? ""
-        return SourceConfiguration(title: config["title"]?.stringValue ?? module,
-                                   icon: icon.hasPrefix("data:") ? "" : icon,
-                                   summary: "Python module \(module)", params: params)
+        return SourceConfiguration(
+            title: config["title"]?.stringValue ?? module,
+            icon: icon.hasPrefix("data:") ? "" : icon,
+            summary: "Python module \(module)", params: params)
     }
 
     static func param(_ p: JSONObject) -> SourceParam? {
@@ -34,11 +37,12 @@ enum PythonConfig {
         let values = p["values"]?.arrayValue ?? []
         let choices = values.compactMap { v -> String? in v.objectValue?["value"].map(text) ?? v.stringValue }
         let category: SourceParam.Category = platform || p["category"]?.stringValue == "advanced" ? .advanced : .basic
-        return SourceParam(name, title: p["title"]?.stringValue ?? name, kind: kind,
-                           required: !platform && (p["required"]?.boolValue ?? false),
-                           default: p["default"].flatMap { $0 == .null ? nil : text($0) },
-                           placeholder: p["placeholder"]?.stringValue ?? "", help: help, choices: choices,
-                           dependencies: p["dependencies"]?.arrayValue?.compactMap(\.stringValue) ?? [], category: category)
+        return SourceParam(
+            name, title: p["title"]?.stringValue ?? name, kind: kind,
+            required: !platform && (p["required"]?.boolValue ?? false),
+            default: p["default"].flatMap { $0 == .null ? nil : text($0) },
+            placeholder: p["placeholder"]?.stringValue ?? "", help: help, choices: choices,
+            dependencies: p["dependencies"]?.arrayValue?.compactMap(\.stringValue) ?? [], category: category)
     }
 
     /// A value as the user would type it.

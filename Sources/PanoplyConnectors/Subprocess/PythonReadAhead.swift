@@ -1,5 +1,5 @@
-import Synchronization
 import PanoplyKit
+import Synchronization
 
 /// A `read` request sent before the run asks for its batch, so the interpreter reads while
 /// the run writes the batch before it. The events that come with it (log, progress,
@@ -28,7 +28,11 @@ struct PythonReadAhead: Sendable {
     /// - Throws: the read's error, as it would have come without reading ahead.
     func batch() async throws -> [JSONObject]? {
         gate.open()
-        return try await withTaskCancellationHandler { await task.value } onCancel: { [task] in task.cancel() }.get()
+        return try await withTaskCancellationHandler {
+            await task.value
+        } onCancel: { [task] in
+            task.cancel()
+        }.get()
     }
 
     /// The batch will not be used (the run ends): its log lines and fired events (a
@@ -36,7 +40,11 @@ struct PythonReadAhead: Sendable {
     /// the reply; cancelling stops the interpreter.
     func drop() async {
         gate.drop()
-        _ = await withTaskCancellationHandler { await task.value } onCancel: { [task] in task.cancel() }
+        _ = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: { [task] in
+            task.cancel()
+        }
     }
 
     /// Waits until the reply has arrived, using nothing (tests).

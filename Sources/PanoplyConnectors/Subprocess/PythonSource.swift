@@ -25,8 +25,10 @@ actor PythonSource: DataSource {
         self.forward = forward
         context.log("python:\(module) runs with \(channel.hello["sdk"]?.stringValue ?? "?") (Python \(channel.hello["python"]?.stringValue ?? "?"))")
         do {
-            _ = try await channel.request(["op": "open", "source": .object(Self.sourceObject(source, params: context.params)),
-                                           "options": .object(source.options)])
+            _ = try await channel.request([
+                "op": "open", "source": .object(Self.sourceObject(source, params: context.params)),
+                "options": .object(source.options)
+            ])
         } catch {
             await channel.shutdown()
             throw error
@@ -54,7 +56,9 @@ actor PythonSource: DataSource {
         closed = true
         // A module whose read() or close() hangs is stopped after a while, not waited on forever.
         let process = channel.process, grace = channel.grace
-        let stopper = Task { try await Task.sleep(for: .seconds(30)); process.terminate(grace: grace) }
+        let stopper = Task {
+            try await Task.sleep(for: .seconds(30)); process.terminate(grace: grace)
+        }
         await ahead?.drop()
         ahead = nil
         if process.isRunning { _ = try? await channel.request(["op": "close"]) }

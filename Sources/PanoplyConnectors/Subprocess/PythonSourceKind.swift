@@ -20,17 +20,22 @@ enum PythonSourceKind {
             open: { input, context in try await PythonSource(module: module, interpreter: interpreter, source: input, context: context) },
             listResources: { input, context in
                 guard lists else { throw unsupported(type, "list resources") }
-                let v = try await oneShot(module, interpreter, context, ["op": "list_resources", "source": .object(PythonSource.sourceObject(input, params: input.params))])
+                let v = try await oneShot(
+                    module, interpreter, context, ["op": "list_resources", "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 return (v.arrayValue ?? []).compactMap { $0.objectValue.map(PythonSourceKind.resource) }
             },
             resource: { id, input, context in
                 guard gets else { throw unsupported(type, "get a resource") }
-                let v = try await oneShot(module, interpreter, context, ["op": "get_resource", "id": .string(id), "source": .object(PythonSource.sourceObject(input, params: input.params))])
+                let v = try await oneShot(
+                    module, interpreter, context,
+                    ["op": "get_resource", "id": .string(id), "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 guard let o = v.objectValue else { throw PanoplyError(.notFound, "\(type) has no resource '\(id)'") }
                 return PythonSourceKind.resource(o)
             },
             values: { param, input, context in
-                let v = try await oneShot(module, interpreter, context, ["op": "values", "param": .string(param), "source": .object(PythonSource.sourceObject(input, params: input.params))])
+                let v = try await oneShot(
+                    module, interpreter, context,
+                    ["op": "values", "param": .string(param), "source": .object(PythonSource.sourceObject(input, params: input.params))])
                 return (v.arrayValue ?? []).compactMap(PythonSourceKind.listValue)
             })
     }
@@ -42,24 +47,29 @@ enum PythonSourceKind {
     /// A resource as the original `Resource` dict (`fields` with `is_mandatory`, `is_available`).
     static func resource(_ o: JSONObject) -> SourceResource {
         let fields = (o["fields"]?.arrayValue ?? []).compactMap { $0.objectValue }.map { f in
-            SourceResource.Field(name: f["name"]?.stringValue ?? "", type: f["type"]?.stringValue ?? "",
-                                 mandatory: f["is_mandatory"]?.boolValue ?? false, available: f["is_available"]?.boolValue ?? true)
+            SourceResource.Field(
+                name: f["name"]?.stringValue ?? "", type: f["type"]?.stringValue ?? "",
+                mandatory: f["is_mandatory"]?.boolValue ?? false, available: f["is_available"]?.boolValue ?? true)
         }
         let id = o["id"].map(PythonConfig.text) ?? ""
-        return SourceResource(id: id, title: o["title"]?.stringValue ?? id, fields: fields,
-                              available: o["available"]?.boolValue ?? true, required: o["required"]?.boolValue ?? false,
-                              requires: o["requires"]?.arrayValue?.map(PythonConfig.text) ?? [])
+        return SourceResource(
+            id: id, title: o["title"]?.stringValue ?? id, fields: fields,
+            available: o["available"]?.boolValue ?? true, required: o["required"]?.boolValue ?? false,
+            requires: o["requires"]?.arrayValue?.map(PythonConfig.text) ?? [])
     }
 
     static func listValue(_ v: JSONValue) -> ListValue? {
         guard let o = v.objectValue else { return nil }
         let value = o["value"].map(PythonConfig.text) ?? ""
-        return ListValue(name: o["name"].map(PythonConfig.text) ?? value, value: value, disabled: o["disabled"]?.boolValue ?? false,
-                         requires: o["requires"]?.arrayValue?.map(PythonConfig.text) ?? [], raw: v)
+        return ListValue(
+            name: o["name"].map(PythonConfig.text) ?? value, value: value, disabled: o["disabled"]?.boolValue ?? false,
+            requires: o["requires"]?.arrayValue?.map(PythonConfig.text) ?? [], raw: v)
     }
 
-    private static func oneShot(_ module: String, _ interpreter: PythonInterpreter, _ context: SourceContext,
-                                _ req: JSONObject) async throws -> JSONValue {
+    private static func oneShot(
+        _ module: String, _ interpreter: PythonInterpreter, _ context: SourceContext,
+        _ req: JSONObject
+    ) async throws -> JSONValue {
         let channel = try await PythonChannel(module: module, interpreter: interpreter, onEvent: PythonSource.forward(to: context))
         do {
             let v = try await channel.request(req)
@@ -107,7 +117,9 @@ enum PythonSourceKind {
         func failure(_ e: JSONObject) -> PanoplyError {
             let tb = (e["traceback"]?.arrayValue?.compactMap(\.stringValue) ?? []).suffix(4).joined(separator: "\n")
             let what = e["kind"]?.stringValue == "import" ? "does not import" : "has no usable CONFIG"
-            return PanoplyError.config("python:\(module) \(what): \(e["exception"]?.stringValue ?? "Exception"): \(e["message"]?.stringValue ?? "") (check PYTHONPATH and --python)\n\(tb)")
+            return PanoplyError.config(
+                "python:\(module) \(what): \(e["exception"]?.stringValue ?? "Exception"): \(e["message"]?.stringValue ?? "") (check PYTHONPATH and --python)\n\(tb)"
+            )
         }
         if let e = hello["error"]?.objectValue { throw failure(e) }
         guard lines.count > 1, let reply = lines.last else {

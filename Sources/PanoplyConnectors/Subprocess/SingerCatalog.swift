@@ -34,8 +34,9 @@ struct SingerCatalog: Sendable {
             let fields = props.map { name, schema in
                 SourceResource.Field(name: name, type: schema.objectValue.map(SingerSettings.jsonType) ?? "", mandatory: keys.contains(name))
             }
-            return SourceResource(id: Self.id(s), title: s["stream"]?.stringValue ?? Self.id(s), fields: fields,
-                                  available: Self.root(s)["inclusion"]?.stringValue != "unsupported")
+            return SourceResource(
+                id: Self.id(s), title: s["stream"]?.stringValue ?? Self.id(s), fields: fields,
+                available: Self.root(s)["inclusion"]?.stringValue != "unsupported")
         }
     }
 
@@ -59,7 +60,8 @@ struct SingerCatalog: Sendable {
             var s = s
             var metadata = s["metadata"]?.arrayValue ?? []
             if let i = metadata.firstIndex(where: { $0.objectValue?["breadcrumb"]?.arrayValue?.isEmpty == true }),
-               var entry = metadata[i].objectValue {
+                var entry = metadata[i].objectValue
+            {
                 var m = entry["metadata"]?.objectValue ?? [:]
                 m["selected"] = .bool(on)
                 entry["metadata"] = .object(m)

@@ -20,10 +20,15 @@ struct SingerSettings: Sendable {
             types = [:]
             declared = false
             let needsNone = about != nil
-            let help = needsNone ? "The tap lists no settings: leave empty to pass {}, or give its config as one JSON object"
+            let help =
+                needsNone
+                ? "The tap lists no settings: leave empty to pass {}, or give its config as one JSON object"
                 : "The tap's config as one JSON object (the tap has no --about to list its settings)"
-            params = [SourceParam(Self.configParam, title: "Config (JSON)", kind: .multiline, required: !needsNone,
-                                  placeholder: #"{"api_key": "..."}"#, help: help, category: needsNone ? .advanced : .basic)]
+            params = [
+                SourceParam(
+                    Self.configParam, title: "Config (JSON)", kind: .multiline, required: !needsNone,
+                    placeholder: #"{"api_key": "..."}"#, help: help, category: needsNone ? .advanced : .basic)
+            ]
             return
         }
         let required = Set(settings["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
@@ -48,23 +53,26 @@ struct SingerSettings: Sendable {
     }
 
     static func param(_ name: String, schema s: JSONObject, type: String, required: Bool) -> SourceParam {
-        let secret = s["secret"]?.boolValue == true || s["writeOnly"]?.boolValue == true
+        let secret =
+            s["secret"]?.boolValue == true || s["writeOnly"]?.boolValue == true
             || ["password", "secret", "token"].contains { name.lowercased().contains($0) }
-        let kind: SourceParam.Kind = switch type {
-        case "integer", "number": .number
-        case "boolean": .boolean
-        case "array": .list
-        case "object": .multiline
-        default: secret ? .secret : .text
-        }
+        let kind: SourceParam.Kind =
+            switch type {
+            case "integer", "number": .number
+            case "boolean": .boolean
+            case "array": .list
+            case "object": .multiline
+            default: secret ? .secret : .text
+            }
         var defaultText: String?
         if let d = s["default"], d != .null, d != .array([]) {
             defaultText = d.arrayValue.map { $0.map(PythonConfig.text).joined(separator: ",") } ?? PythonConfig.text(d)
         }
         var help = s["description"]?.stringValue ?? ""
         if type == "object" { help += help.isEmpty ? "(JSON object)" : " (JSON object)" }
-        return SourceParam(name, title: s["title"]?.stringValue ?? name, kind: kind, required: required, default: defaultText,
-                           help: help, category: required || kind == .secret ? .basic : .advanced)
+        return SourceParam(
+            name, title: s["title"]?.stringValue ?? name, kind: kind, required: required, default: defaultText,
+            help: help, category: required || kind == .secret ? .basic : .advanced)
     }
 
     /// The tap's config file content: each given setting converted to its declared type
@@ -93,7 +101,9 @@ struct SingerSettings: Sendable {
             guard let i = Int(text.trimmingCharacters(in: .whitespaces)) else { throw PanoplyError.config("\(name) must be a whole number (got '\(text)')") }
             return .number(JSONNumber(i))
         case "number":
-            guard let n = try? JSONNumber(text: text.trimmingCharacters(in: .whitespaces)) else { throw PanoplyError.config("\(name) must be a number (got '\(text)')") }
+            guard let n = try? JSONNumber(text: text.trimmingCharacters(in: .whitespaces)) else {
+                throw PanoplyError.config("\(name) must be a number (got '\(text)')")
+            }
             return .number(n)
         case "boolean":
             if let b = value.boolValue { return .bool(b) }
@@ -102,7 +112,9 @@ struct SingerSettings: Sendable {
             if case .array = value { return value }
             return .array(SourceParam.listItems(text).map { .string($0) })
         case "object":
-            guard let o = try? JSONParser.parse(text), o.objectValue != nil else { throw PanoplyError.config("\(name) must be a JSON object (got '\(text.prefix(40))')") }
+            guard let o = try? JSONParser.parse(text), o.objectValue != nil else {
+                throw PanoplyError.config("\(name) must be a JSON object (got '\(text.prefix(40))')")
+            }
             return o
         default:
             return .string(text)

@@ -41,7 +41,9 @@ actor SingerSource: DataSource {
             let catalog = try tap.discover(config: try settings.config(context.params))
             let picked = context.params[SingerSettings.streamsParam]?.arrayValue?.compactMap(\.stringValue) ?? []
             let (selected, ids) = try catalog.selecting(picked)
-            guard !ids.isEmpty else { throw PanoplyError.config("streams: no stream picked and the catalog selects none by default; pick some with --param streams=ID,ID") }
+            guard !ids.isEmpty else {
+                throw PanoplyError.config("streams: no stream picked and the catalog selects none by default; pick some with --param streams=ID,ID")
+            }
             context.log("singer:\(tap.name) reads \(ids.joined(separator: ", "))")
             try files.write(.object(selected), to: files.catalog)
             var args = ["--config", files.config, SingerTap.catalogFlag(about), files.catalog]
@@ -50,8 +52,10 @@ actor SingerSource: DataSource {
                 args += ["--state", files.state]
                 context.log("singer:\(tap.name) resumes from its saved state")
             }
-            process = try LineProcess(name: "singer:\(tap.name)", executable: tap.path, arguments: args,
-                                      environment: tap.environment, maxQueuedLines: 4096, coalesce: true) { line in context.log(line) }
+            process = try LineProcess(
+                name: "singer:\(tap.name)", executable: tap.path, arguments: args,
+                environment: tap.environment, maxQueuedLines: 4096, coalesce: true
+            ) { line in context.log(line) }
         } catch {
             files.remove()
             throw error
@@ -153,8 +157,10 @@ actor SingerSource: DataSource {
     }
 
     private func brokenMessage(_ what: String, _ line: [UInt8]) -> PanoplyError {
-        PanoplyError(.internal, "singer:\(tap.name) wrote a message that \(what); the run stops there, so no state after it is "
-            + "committed (fix the tap, then retry): \(Self.start(line))", retryable: false)
+        PanoplyError(
+            .internal,
+            "singer:\(tap.name) wrote a message that \(what); the run stops there, so no state after it is "
+                + "committed (fix the tap, then retry): \(Self.start(line))", retryable: false)
     }
 
     private func schema(_ msg: JSONObject) {

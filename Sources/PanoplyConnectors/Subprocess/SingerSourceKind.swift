@@ -10,9 +10,10 @@ enum SingerSourceKind {
         let about = tap.about()
         let settings = SingerSettings(about: about)
         let required = settings.params.filter(\.required).map(\.name)
-        let streams = SourceParam(SingerSettings.streamsParam, title: "Streams", kind: .list,
-                                  help: "The streams to read, by tap_stream_id (empty: the ones the catalog selects by default)",
-                                  dependencies: required)
+        let streams = SourceParam(
+            SingerSettings.streamsParam, title: "Streams", kind: .list,
+            help: "The streams to read, by tap_stream_id (empty: the ones the catalog selects by default)",
+            dependencies: required)
         let title = about?["name"]?.stringValue ?? executable
         let summary = about?["description"]?.stringValue.map { String($0.prefix(80)) } ?? "Singer tap \(executable)"
         let configuration = SourceConfiguration(title: title, icon: "", summary: summary, params: [streams] + settings.params)

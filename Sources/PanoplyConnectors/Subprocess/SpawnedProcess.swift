@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child started with posix_spawn and reaped by its owner, for programs that close every
@@ -24,8 +25,10 @@ package final class SpawnedProcess: @unchecked Sendable {
     /// stdin, stdout and stderr are the given descriptors (/dev/null when nil); no other
     /// descriptor is inherited.
     /// - Throws: ``PanoplyError`` (config) when it cannot be started.
-    package init(_ path: String, _ arguments: [String], environment: [String: String],
-                 stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil) throws {
+    package init(
+        _ path: String, _ arguments: [String], environment: [String: String],
+        stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil
+    ) throws {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var actions = posix_spawn_file_actions_t()

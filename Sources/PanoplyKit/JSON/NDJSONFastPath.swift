@@ -220,7 +220,7 @@ enum NDJSONFastPath {
                     guard i + 1 < n else { return false }
                     switch p[i + 1] {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"),
-                         UInt8(ascii: "t"), UInt8(ascii: "b"), UInt8(ascii: "f"):
+                        UInt8(ascii: "t"), UInt8(ascii: "b"), UInt8(ascii: "f"):
                         i += 2
                         continue
                     default: return false

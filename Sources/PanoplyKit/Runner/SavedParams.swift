@@ -67,8 +67,10 @@ public enum SavedParams {
     /// with a digest of the configured value it replaces. Anything else in a source-change
     /// is not a setting to bring back on the next run.
     /// - Returns: the names recorded, sorted (empty when none was a declared param).
-    public static func remember(_ changes: JSONObject, declared: Set<String>, configured: [String: JSONValue],
-                                into saved: inout JSONObject) -> [String] {
+    public static func remember(
+        _ changes: JSONObject, declared: Set<String>, configured: [String: JSONValue],
+        into saved: inout JSONObject
+    ) -> [String] {
         var names: [String] = []
         for (name, value) in changes where declared.contains(name) {
             saved[name] = entry(value, replacing: configured[name])

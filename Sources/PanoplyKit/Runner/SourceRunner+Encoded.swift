@@ -7,8 +7,10 @@ import Foundation
 extension SourceRunner {
     /// Reads `source` to its end; `written(batch)` runs after each batch's records are written.
     /// - Returns: the number of records read.
-    func readEncoded(_ source: any EncodedRecordSource, context: SourceContext, table: String, resource: String?,
-                     written: (EncodedRecords) -> Void) async throws -> Int {
+    func readEncoded(
+        _ source: any EncodedRecordSource, context: SourceContext, table: String, resource: String?,
+        written: (EncodedRecords) -> Void
+    ) async throws -> Int {
         let size = options.batchSize
         var ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
         var total = 0

@@ -9,7 +9,8 @@ extension SourceRunner {
     func pickingEveryResource(_ input: SourceInput) async throws -> SourceInput {
         let config = kind.configuration
         guard config.readsAllResourcesWhenNonePicked, input.resource == nil, let param = config.resourcesParam,
-              ResourcePlan.values(input.params[param]).isEmpty else { return input }
+            ResourcePlan.values(input.params[param]).isEmpty
+        else { return input }
         let context = SourceContext(input: input, secrets: config.params.filter(\.isSecret).map(\.name)) { [self] event in
             if case .log(let line) = event { emit(.log(line)) }
         }

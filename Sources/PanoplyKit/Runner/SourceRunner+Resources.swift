@@ -59,8 +59,9 @@ extension SourceRunner {
         let failed = order.filter { failures[$0] != nil }
         guard let first = failed.first.flatMap({ failures[$0] }) else { return read }
         let list = failed.map { "\($0) (\(failures[$0]!.message))" }.joined(separator: "; ")
-        throw PanoplyError(first.category, "\(failed.count) of \(order.count) resources failed: \(list); a retry reads only the unfinished ones",
-                           code: first.code, retryable: first.retryable)
+        throw PanoplyError(
+            first.category, "\(failed.count) of \(order.count) resources failed: \(list); a retry reads only the unfinished ones",
+            code: first.code, retryable: first.retryable)
     }
 
     /// Reads one resource to its end with its own instance.

@@ -136,7 +136,10 @@ public final class SourceRunner: Sendable {
             emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
         }
         if !applied.stale.isEmpty {
-            emit(.log("the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"))
+            emit(
+                .log(
+                    "the configured \(applied.stale.sorted().joined(separator: ", ")) changed since an earlier run saved a newer value; using the configured params, none saved by that run"
+                ))
         }
         return input
     }
@@ -181,7 +184,10 @@ public final class SourceRunner: Sendable {
         }
         guard let order else { return }
         if warn {
-            emit(.log("the source changed \(names.joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"))
+            emit(
+                .log(
+                    "the source changed \(names.joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"
+                ))
         }
         save(order: order)
     }
@@ -198,7 +204,8 @@ public final class SourceRunner: Sendable {
             if let file = options.stateFile {
                 do { try StateFile.save(state, to: file) } catch {
                     let params = state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
-                    let lost = params.isEmpty ? "" : "; the changed \(params.joined(separator: ", ")) is not saved, and the next run may need a new authorization"
+                    let lost =
+                        params.isEmpty ? "" : "; the changed \(params.joined(separator: ", ")) is not saved, and the next run may need a new authorization"
                     emit(.log("cannot save state: \(error.message)\(lost)"))
                 }
             }
@@ -209,9 +216,10 @@ public final class SourceRunner: Sendable {
 
     private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {
         let elapsed = ContinuousClock.now - start
-        let summary = RunSummary(status: status, recordsRead: read, counters: sdk.counters,
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                                 state: committedState, error: error)
+        let summary = RunSummary(
+            status: status, recordsRead: read, counters: sdk.counters,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            state: committedState, error: error)
         switch status {
         case .done: emit(.completed(summary))
         case .failed: emit(.failed(error ?? PanoplyError(.internal, "failed")))

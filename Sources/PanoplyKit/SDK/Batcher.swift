@@ -38,8 +38,10 @@ public struct Batcher: Sendable {
     /// - Returns: the record's sequence number and the message sealed to make room, if any.
     /// - Throws: the encoder's error, or ``PanoplyError`` when the record alone exceeds the limit;
     ///   the buffer is unchanged then.
-    public mutating func append(now: @autoclosure () -> Duration, describe: () -> String = { "record" },
-                                encode: (inout [UInt8]) throws -> Void) throws -> (record: UInt64, sealed: OutgoingMessage?) {
+    public mutating func append(
+        now: @autoclosure () -> Duration, describe: () -> String = { "record" },
+        encode: (inout [UInt8]) throws -> Void
+    ) throws -> (record: UInt64, sealed: OutgoingMessage?) {
         let start = body.count
         do { try encode(&body) } catch {
             body.removeSubrange(start...)
@@ -49,7 +51,10 @@ public struct Batcher: Sendable {
         let size = body.count - start
         guard size <= bodyLimit else {
             body.removeSubrange(start...)
-            throw PanoplyError(.config, "\(describe()) is \(size) bytes as JSON, more than fits in one message (\(bodyLimit) bytes of body after attributes); split it or raise --max-message-bytes (SQS allows up to 1 MiB)", code: 422, retryable: false)
+            throw PanoplyError(
+                .config,
+                "\(describe()) is \(size) bytes as JSON, more than fits in one message (\(bodyLimit) bytes of body after attributes); split it or raise --max-message-bytes (SQS allows up to 1 MiB)",
+                code: 422, retryable: false)
         }
         var sealed: OutgoingMessage?
         if body.count > bodyLimit {
@@ -81,8 +86,9 @@ public struct Batcher: Sendable {
     /// as if written now. Call only while no message is open.
     public mutating func adopt(body: [UInt8], recordCount: Int) -> OutgoingMessage {
         precondition(count == 0, "adopt while a message is open")
-        let m = OutgoingMessage(number: nextMessage, body: body, recordCount: recordCount,
-                                firstRecord: nextRecord, lastRecord: nextRecord + UInt64(recordCount) - 1)
+        let m = OutgoingMessage(
+            number: nextMessage, body: body, recordCount: recordCount,
+            firstRecord: nextRecord, lastRecord: nextRecord + UInt64(recordCount) - 1)
         nextMessage += 1
         nextRecord += UInt64(recordCount)
         return m
@@ -101,8 +107,9 @@ public struct Batcher: Sendable {
     /// Seals the open message now (nil when it is empty).
     public mutating func seal() -> OutgoingMessage? {
         guard count > 0 else { return nil }
-        let m = OutgoingMessage(number: nextMessage, body: body, recordCount: count,
-                                firstRecord: firstRecord, lastRecord: firstRecord + UInt64(count) - 1)
+        let m = OutgoingMessage(
+            number: nextMessage, body: body, recordCount: count,
+            firstRecord: firstRecord, lastRecord: firstRecord + UInt64(count) - 1)
         nextMessage += 1
         if let spare = spares.popLast() { body = spare } else { body.removeAll(keepingCapacity: true) }
         count = 0

@@ -339,7 +339,8 @@ struct DeliveryState {
     }
 
     var inventory: Inventory {
-        Inventory(storing: Set(storing.keys), pending: Array(pending[pendingHead...]), failed: failed,
-                  unacked: unacked, openRecords: batcher.bufferedRecords, lastSealedRecord: lastSealedRecord)
+        Inventory(
+            storing: Set(storing.keys), pending: Array(pending[pendingHead...]), failed: failed,
+            unacked: unacked, openRecords: batcher.bufferedRecords, lastSealedRecord: lastSealedRecord)
     }
 }

@@ -63,4 +63,3 @@ public struct PanoplyCredentials: Sendable, Equatable {
     /// The key with its random part masked, safe for logs and screens.
     public var maskedKey: String { "\(account)/****" }
 }
-

@@ -8,13 +8,15 @@ extension PanoplySDK {
         }
         if autoTick {
             let every = min(max(configuration.flushInterval / 4, .milliseconds(10)), .milliseconds(250))
-            ticker.withLock { $0 = Task.detached { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: every)
-                    guard let self, self.state.withLock({ $0.machine.lifecycle }) == .open else { return }
-                    self.tick()
+            ticker.withLock {
+                $0 = Task.detached { [weak self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: every)
+                        guard let self, self.state.withLock({ $0.machine.lifecycle }) == .open else { return }
+                        self.tick()
+                    }
                 }
-            } }
+            }
         }
         tasksAppend(started)
     }
@@ -64,8 +66,10 @@ extension PanoplySDK {
                     }
                 }
             } catch {
-                let e = (error as? TransportError)
-                    ?? TransportError(code: error is CancellationError ? "Cancelled" : "Transport", message: "\(error)", retryable: !(error is CancellationError))
+                let e =
+                    (error as? TransportError)
+                    ?? TransportError(
+                        code: error is CancellationError ? "Cancelled" : "Transport", message: "\(error)", retryable: !(error is CancellationError))
                 for m in remaining { if e.retryable { retry.append((m, e)) } else { permanent.append((m, e)) } }
             }
             for (m, e) in permanent { fail([m], e.panoplyError, attempt: attempt) }
@@ -91,9 +95,10 @@ extension PanoplySDK {
 
     /// The failure of a message the transport returned no result for.
     static func missingResult(_ m: OutgoingMessage, results: Int, messages: Int) -> TransportError {
-        TransportError(code: "MissingResult",
-                       message: "the destination gave no result for message \(m.number) (it answered \(results) results for \(messages) messages)",
-                       retryable: true)
+        TransportError(
+            code: "MissingResult",
+            message: "the destination gave no result for message \(m.number) (it answered \(results) results for \(messages) messages)",
+            retryable: true)
     }
 
     private func acknowledge(_ m: OutgoingMessage, id: String, attempt: Int) {

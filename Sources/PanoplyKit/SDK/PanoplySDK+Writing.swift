@@ -48,7 +48,9 @@ extension PanoplySDK {
         switch try appendIfRoom(table: table, encode: encode) {
         case .written(let seq): return seq
         case .full(let bytes):
-            throw PanoplyError(.rateLimit, "the SDK buffer is full (\(bytes) bytes waiting for the destination); wait and write again, or use the async write", code: 429, retryable: true)
+            throw PanoplyError(
+                .rateLimit, "the SDK buffer is full (\(bytes) bytes waiting for the destination); wait and write again, or use the async write", code: 429,
+                retryable: true)
         }
     }
 
@@ -133,7 +135,10 @@ extension PanoplySDK {
     private func store(_ m: OutgoingMessage) {
         if let spool {
             do { try spool.store(m) } catch {
-                let e = PanoplyError(.internal, "\(error.message); sending message \(m.number) from memory: its \(m.recordCount) records are lost if the process dies before it is acknowledged", retryable: true)
+                let e = PanoplyError(
+                    .internal,
+                    "\(error.message); sending message \(m.number) from memory: its \(m.recordCount) records are lost if the process dies before it is acknowledged",
+                    retryable: true)
                 state.withLock { $0.machine.errorReported() }
                 hub.emit(.error(SDKErrorInfo(error: e, messages: [MessageInfo(m, attempt: 0)], willRetry: true)), kind: .error)
             }

@@ -38,20 +38,26 @@ public final class PanoplySDK: Sendable {
     /// - Parameters:
     ///   - now: the clock the flush interval is measured with (monotonic, any origin).
     ///   - autoTick: run the background timer that seals messages after the flush interval.
-    public init(_ configuration: SDKConfiguration, transport: any MessageTransport,
-                now: (@Sendable () -> Duration)? = nil, autoTick: Bool = true) throws {
+    public init(
+        _ configuration: SDKConfiguration, transport: any MessageTransport,
+        now: (@Sendable () -> Duration)? = nil, autoTick: Bool = true
+    ) throws {
         _ = try configuration.validatedQueueURL()
         self.configuration = configuration
         self.transport = transport
         let bodyLimit = configuration.maxMessageBytes - configuration.attributeBytes
         guard bodyLimit >= 256 else {
-            throw PanoplyError.config("max message bytes \(configuration.maxMessageBytes) leaves no room after \(configuration.attributeBytes) bytes of attributes")
+            throw PanoplyError.config(
+                "max message bytes \(configuration.maxMessageBytes) leaves no room after \(configuration.attributeBytes) bytes of attributes")
         }
         spool = try configuration.spoolDirectory.map { try Spool(directory: $0) }
         let first = spool?.nextMessageNumber ?? 1
         let batcher = Batcher(bodyLimit: bodyLimit, flushInterval: configuration.flushInterval, firstMessage: first)
-        state = Mutex(SDKLockedState(DeliveryState(batcher: batcher, spooling: spool != nil, maxBufferedBytes: configuration.maxBufferedBytes,
-                                                   maxBatchCount: transport.maxBatchCount, maxBatchBytes: transport.maxBatchBytes)))
+        state = Mutex(
+            SDKLockedState(
+                DeliveryState(
+                    batcher: batcher, spooling: spool != nil, maxBufferedBytes: configuration.maxBufferedBytes,
+                    maxBatchCount: transport.maxBatchCount, maxBatchBytes: transport.maxBatchBytes)))
         if let now {
             self.now = now
         } else {
@@ -67,9 +73,10 @@ public final class PanoplySDK: Sendable {
         guard let s = try c.validatedQueueURL(), let url = URL(string: s) else {
             throw PanoplyError.config("no queue URL could be derived from the destination")
         }
-        return try SQSTransport(queueURL: url, sqsProtocol: c.sqsProtocol, attributes: c.attributes,
-                                awsCredentials: c.awsCredentials, region: c.credentials?.region, concurrency: c.concurrency,
-                                useBatch: c.useSendMessageBatch, network: c.network)
+        return try SQSTransport(
+            queueURL: url, sqsProtocol: c.sqsProtocol, attributes: c.attributes,
+            awsCredentials: c.awsCredentials, region: c.credentials?.region, concurrency: c.concurrency,
+            useBatch: c.useSendMessageBatch, network: c.network)
     }
 
     /// Runs `body` with a new SDK, then flushes and closes it, also when `body` throws.

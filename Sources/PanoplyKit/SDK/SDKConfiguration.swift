@@ -69,7 +69,9 @@ public struct SDKConfiguration: Sendable {
             guard let credentials else { throw PanoplyError.config("Panoply destination needs an API key and secret") }
             return credentials.queueURL
         case .endpoint(let endpoint):
-            guard let credentials else { throw PanoplyError.config("--endpoint needs an API key and secret to name the queue; use --queue-url for an exact queue") }
+            guard let credentials else {
+                throw PanoplyError.config("--endpoint needs an API key and secret to name the queue; use --queue-url for an exact queue")
+            }
             try Self.checkURL(endpoint, what: "endpoint")
             return credentials.queueURL(endpoint: endpoint)
         case .queueURL(let url):

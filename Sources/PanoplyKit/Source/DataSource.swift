@@ -86,7 +86,9 @@ public struct SourceInput: Sendable, Equatable {
     /// resource's part of the run's state. Nil otherwise.
     public var resource: String?
 
-    public init(type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:], resource: String? = nil) {
+    public init(
+        type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:], resource: String? = nil
+    ) {
         self.resource = resource
         self.type = type
         self.params = params

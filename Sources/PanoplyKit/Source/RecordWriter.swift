@@ -191,6 +191,8 @@ extension EncodedRecords {
         }
         guard let (n, vouch) = written else { return nil }
         let record = UnsafeBufferPointer(start: buffer.baseAddress, count: n)
-        return append(vouching: { $0.append(contentsOf: record); return vouch })
+        return append(vouching: {
+            $0.append(contentsOf: record); return vouch
+        })
     }
 }

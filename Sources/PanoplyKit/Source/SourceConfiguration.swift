@@ -18,8 +18,10 @@ public struct SourceConfiguration: Sendable, Equatable, Codable {
     /// (`table=` of postgres), so the runner never reads more than asked.
     public var readsAllResourcesWhenNonePicked: Bool
 
-    public init(title: String, icon: String = "", summary: String = "", params: [SourceParam], resourcesParam: String? = nil,
-                readsAllResourcesWhenNonePicked: Bool = false) {
+    public init(
+        title: String, icon: String = "", summary: String = "", params: [SourceParam], resourcesParam: String? = nil,
+        readsAllResourcesWhenNonePicked: Bool = false
+    ) {
         self.title = title
         self.icon = icon
         self.summary = summary

@@ -35,8 +35,10 @@ public final class SourceContext: Sendable {
     ///   - tokenGrants: shared by the instances of one run that read its resources; by
     ///     default this instance's own.
     ///   - sink: receives every event (the runner turns them into run events).
-    public init(input: SourceInput, secrets: [String] = [], tokenGrants: TokenGrants = TokenGrants(),
-                sink: @escaping @Sendable (SourceEvent) -> Void = { _ in }) {
+    public init(
+        input: SourceInput, secrets: [String] = [], tokenGrants: TokenGrants = TokenGrants(),
+        sink: @escaping @Sendable (SourceEvent) -> Void = { _ in }
+    ) {
         state = Mutex(State(params: input.params, stateId: nil, merged: input.state ?? [:]))
         self.secrets = secrets
         self.tokenGrants = tokenGrants

@@ -20,9 +20,11 @@ public struct SourceKind: Sendable {
     private let listValues: Values
 
     /// A kind whose behaviour is given by closures (a source known at run time).
-    public init(type: String, configuration: SourceConfiguration, open: @escaping Open,
-                listResources: @escaping ListResources, resource: @escaping Resource, values: @escaping Values,
-                incremental: Bool = false) {
+    public init(
+        type: String, configuration: SourceConfiguration, open: @escaping Open,
+        listResources: @escaping ListResources, resource: @escaping Resource, values: @escaping Values,
+        incremental: Bool = false
+    ) {
         self.type = type
         self.incremental = incremental
         self.configuration = configuration
@@ -34,11 +36,12 @@ public struct SourceKind: Sendable {
 
     /// The kind of a Swift source type.
     public init(_ t: any DataSource.Type) {
-        self.init(type: t.type, configuration: t.configuration,
-                  open: { try await t.init(source: $0, context: $1) },
-                  listResources: { try await t.listResources(source: $0, context: $1) },
-                  resource: { try await t.resource(id: $0, source: $1, context: $2) },
-                  values: { try await t.values(param: $0, source: $1, context: $2) }, incremental: t.incremental)
+        self.init(
+            type: t.type, configuration: t.configuration,
+            open: { try await t.init(source: $0, context: $1) },
+            listResources: { try await t.listResources(source: $0, context: $1) },
+            resource: { try await t.resource(id: $0, source: $1, context: $2) },
+            values: { try await t.values(param: $0, source: $1, context: $2) }, incremental: t.incremental)
     }
 
     /// Opens a source: the type's `init(source:context:)`.

@@ -37,9 +37,11 @@ public struct SourceParam: Sendable, Equatable, Codable {
     /// list's values need), this says whether the param is there at all.
     public var visibleWhen: [String: [String]]
 
-    public init(_ name: String, title: String? = nil, kind: Kind = .text, required: Bool = false,
-                default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = [],
-                dependencies: [String] = [], category: Category = .basic, visibleWhen: [String: [String]] = [:]) {
+    public init(
+        _ name: String, title: String? = nil, kind: Kind = .text, required: Bool = false,
+        default defaultValue: String? = nil, placeholder: String = "", help: String = "", choices: [String] = [],
+        dependencies: [String] = [], category: Category = .basic, visibleWhen: [String: [String]] = [:]
+    ) {
         self.visibleWhen = visibleWhen
         self.dependencies = dependencies
         self.category = category
@@ -110,5 +112,3 @@ public struct ParamProblem: Error, Sendable, Equatable, Codable, CustomStringCon
     }
     public var description: String { message }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The source types the CLI and the UI offer, by name: the built-in Swift types, and
 /// resolvers for names known only at run time (`python:MODULE`, `singer:EXECUTABLE`).
 public struct SourceRegistry: Sendable {

@@ -31,8 +31,10 @@ public struct SourceResource: Sendable, Equatable, Codable {
         }
     }
 
-    public init(id: String, title: String? = nil, fields: [Field] = [], available: Bool = true,
-                required: Bool = false, requires: [String] = []) {
+    public init(
+        id: String, title: String? = nil, fields: [Field] = [], available: Bool = true,
+        required: Bool = false, requires: [String] = []
+    ) {
         self.id = id
         self.title = title ?? id
         self.fields = fields

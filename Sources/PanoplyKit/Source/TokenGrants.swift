@@ -48,8 +48,10 @@ public actor TokenGrants {
     ///   - endpoint: the token endpoint (grants of different endpoints are apart).
     ///   - refreshToken: the caller's refresh token (maybe rotated by another instance since).
     /// - Throws: the refresh's error (to every caller waiting for it).
-    public func renew(endpoint: String, refreshToken: String, rejected: String?, now: ContinuousClock.Instant,
-                      margin: Duration, refresh: @escaping @Sendable (String) async throws -> Grant) async throws -> Renewal {
+    public func renew(
+        endpoint: String, refreshToken: String, rejected: String?, now: ContinuousClock.Instant,
+        margin: Duration, refresh: @escaping @Sendable (String) async throws -> Grant
+    ) async throws -> Renewal {
         var key = Key(endpoint: endpoint, refreshToken: refreshToken)
         var newest: Grant?
         var seen: Set<String> = []

@@ -39,10 +39,12 @@ public struct TokenRefresher: Sendable {
         func withLock<R>(_ body: (inout ContinuousClock.Instant?) -> R) -> R { at.withLock { body(&$0) } }
     }
 
-    public init(refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
-                extraFields: [String: String] = ["grant_type": "refresh_token"],
-                isExpired: @escaping @Sendable (Error) -> Bool = { ($0 as? PanoplyError)?.code == 401 },
-                onRefresh: (@Sendable (String) async -> Void)? = nil, client: WebClient = WebClient()) {
+    public init(
+        refreshURL: URL, accessKey: String = "access_token", refreshKey: String = "refresh_token",
+        extraFields: [String: String] = ["grant_type": "refresh_token"],
+        isExpired: @escaping @Sendable (Error) -> Bool = { ($0 as? PanoplyError)?.code == 401 },
+        onRefresh: (@Sendable (String) async -> Void)? = nil, client: WebClient = WebClient()
+    ) {
         self.client = client
         self.refreshURL = refreshURL
         self.accessKey = accessKey
@@ -74,7 +76,7 @@ public struct TokenRefresher: Sendable {
         while true {
             do {
                 return try await request(token)
-            } catch where isExpired(error) && rounds < 3 {
+            } catch  where isExpired(error) && rounds < 3 {
                 rounds += 1
                 context.log("Revalidating the access token...")
                 let renewal = try await renew(context: context, rejected: token)
@@ -129,27 +131,34 @@ public struct TokenRefresher: Sendable {
     private func post(refreshToken: String) async throws -> TokenGrants.Grant {
         var fields = extraFields
         fields[refreshKey] = refreshToken
-        let form = Array(fields.sorted { $0.key < $1.key }.map { k, v in
-            "\(Self.formEncode(k))=\(Self.formEncode(v))"
-        }.joined(separator: "&").utf8)
-        let response = try await client.post(refreshURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: form)
+        let form = Array(
+            fields.sorted { $0.key < $1.key }.map { k, v in
+                "\(Self.formEncode(k))=\(Self.formEncode(v))"
+            }.joined(separator: "&").utf8)
+        let response = try await client.post(
+            refreshURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")], body: form)
         let (data, status) = (Data(response.body), response.status)
         guard (200..<300).contains(status) else {
-            throw PanoplyError(.auth, "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))\(Self.notFollowed(status, response.headers["location"], from: refreshURL))", retryable: false)
+            throw PanoplyError(
+                .auth,
+                "token refresh at \(refreshURL.host ?? "?") answered HTTP \(status)\(Self.oauthError(data))\(Self.notFollowed(status, response.headers["location"], from: refreshURL))",
+                retryable: false)
         }
         guard case .object(let o) = try JSONParser.parse([UInt8](data)), let token = o[accessKey]?.stringValue, !token.isEmpty else {
             throw PanoplyError(.auth, "token refresh response has no '\(accessKey)'", retryable: false)
         }
         let rotated = o[refreshKey]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let lifetime = o["expires_in"]?.intValue ?? o["expires_in"]?.stringValue.flatMap { Int($0) }
-        return TokenGrants.Grant(accessToken: token, refreshToken: rotated ?? refreshToken,
-                                 expiresAt: lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil })
+        return TokenGrants.Grant(
+            accessToken: token, refreshToken: rotated ?? refreshToken,
+            expiresAt: lifetime.flatMap { $0 > 0 ? ContinuousClock.now + .seconds($0) : nil })
     }
 
     /// `; it redirects to HOST, not followed (...)` for a redirect answer, else "".
     static func notFollowed(_ status: Int, _ location: String?, from url: URL) -> String {
         guard RedirectPolicy.statuses.contains(status), let location,
-              let target = URL(string: location, relativeTo: url)?.absoluteURL, target.host != nil else { return "" }
+            let target = URL(string: location, relativeTo: url)?.absoluteURL, target.host != nil
+        else { return "" }
         return "; it redirects to \(RedirectPolicy.host(target)), not followed since the request carries the client secret "
             + "(set the token URL to the endpoint itself)"
     }
@@ -157,7 +166,8 @@ public struct TokenRefresher: Sendable {
     /// ` (invalid_grant)`: the OAuth2 error code of a failed refresh (RFC 6749 5.2), or "".
     static func oauthError(_ data: Data) -> String {
         guard case .object(let o)? = try? JSONParser.parse([UInt8](data)), let code = o["error"]?.stringValue,
-              (1...64).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else { return "" }
+            (1...64).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        else { return "" }
         return " (\(code))"
     }
 
@@ -169,9 +179,11 @@ public struct TokenRefresher: Sendable {
 /// The counterpart of the original `background_progress` decorator: while `operation`
 /// waits (a long query, a count), reports `message` as progress every `interval`.
 /// - Throws: `operation`'s error, or a timeout ``PanoplyError`` after `timeout`.
-public func withBackgroundProgress<T: Sendable>(_ context: SourceContext, message: String,
-                                                interval: Duration = .seconds(600), timeout: Duration = .seconds(86_400),
-                                                _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withBackgroundProgress<T: Sendable>(
+    _ context: SourceContext, message: String,
+    interval: Duration = .seconds(600), timeout: Duration = .seconds(86_400),
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
     // The original logged "Creating background progress emitter" here; it said nothing to
     // the user and showed once per table, so it is left out.
     return try await withThrowingTaskGroup(of: T?.self) { group in

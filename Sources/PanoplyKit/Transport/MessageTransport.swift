@@ -40,11 +40,17 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     public var panoplyError: PanoplyError {
         let lower = code.lowercased()
         let category: PanoplyError.Category
-        if lower.contains("throttl") || lower.contains("requestlimit") || status == 429 { category = .rateLimit }
-        else if lower.contains("accessdenied") || lower.contains("signature") || lower.contains("credential") || status == 403 || status == 401 { category = .auth }
-        else if lower.contains("nonexistentqueue") || lower.contains("queuedoesnotexist") || status == 404 { category = .notFound }
-        else if retryable { category = .transient }
-        else { category = .config }
+        if lower.contains("throttl") || lower.contains("requestlimit") || status == 429 {
+            category = .rateLimit
+        } else if lower.contains("accessdenied") || lower.contains("signature") || lower.contains("credential") || status == 403 || status == 401 {
+            category = .auth
+        } else if lower.contains("nonexistentqueue") || lower.contains("queuedoesnotexist") || status == 404 {
+            category = .notFound
+        } else if retryable {
+            category = .transient
+        } else {
+            category = .config
+        }
         return PanoplyError(category, description, code: category == .auth && status == 403 ? 403 : nil, retryable: retryable)
     }
 
@@ -53,7 +59,8 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         let lower = code.lowercased()
         if lower.contains("throttl") || lower.contains("requestlimitexceeded") || lower.contains("serviceunavailable")
             || lower.contains("internalerror") || lower.contains("internalfailure") || lower.contains("kmsthrottling")
-            || lower.contains("slowdown") {
+            || lower.contains("slowdown")
+        {
             return true
         }
         if let status, status >= 500 || status == 429 || status == 408 { return true }

@@ -25,10 +25,11 @@ public final class OutboxTransport: MessageTransport {
         }
         self.directory = url
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let highest = existing.compactMap { name -> UInt64? in
-            guard name.hasSuffix(".ndjson") else { return nil }
-            return UInt64(name.dropLast(".ndjson".count))
-        }.max() ?? 0
+        let highest =
+            existing.compactMap { name -> UInt64? in
+                guard name.hasSuffix(".ndjson") else { return nil }
+                return UInt64(name.dropLast(".ndjson".count))
+            }.max() ?? 0
         next = Mutex(highest + 1)
     }
 
@@ -67,7 +68,7 @@ public final class OutboxTransport: MessageTransport {
     /// folder never overwrite each other's files.
     private func write(_ m: OutgoingMessage) -> Result<String, TransportError> {
         #if os(Linux)
-        if !Self.unnamedUnsupported.load(ordering: .relaxed), let r = writeUnnamed(m) { return r }
+            if !Self.unnamedUnsupported.load(ordering: .relaxed), let r = writeUnnamed(m) { return r }
         #endif
         let tmp = directory.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)")
         defer { unlink(tmp.path) }
@@ -92,52 +93,54 @@ public final class OutboxTransport: MessageTransport {
             let name = Self.fileName(n)
             if link(directory.appendingPathComponent(name).path) == 0 { return .success(name) }
             guard errno == EEXIST else {
-                return .failure(TransportError(code: "OutboxWrite", message: "cannot create \(name) in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
+                return .failure(
+                    TransportError(
+                        code: "OutboxWrite", message: "cannot create \(name) in \(directory.path): \(String(cString: strerror(errno)))", retryable: true))
             }
         }
         return .failure(TransportError(code: "OutboxWrite", message: "no free file name in \(directory.path)", retryable: true))
     }
 
     #if os(Linux)
-    /// Set once an unnamed file could not be made or linked (no `O_TMPFILE`, or neither
-    /// `AT_EMPTY_PATH` nor /proc): the named temporary file from then on.
-    private static let unnamedUnsupported = Atomic<Bool>(false)
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module does not import.
-    private static let oTmpfile: Int32 = 0o20000000 | O_DIRECTORY
-    /// `AT_EMPTY_PATH` (linux/fcntl.h), not imported either.
-    private static let atEmptyPath: Int32 = 0x1000
+        /// Set once an unnamed file could not be made or linked (no `O_TMPFILE`, or neither
+        /// `AT_EMPTY_PATH` nor /proc): the named temporary file from then on.
+        private static let unnamedUnsupported = Atomic<Bool>(false)
+        /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module does not import.
+        private static let oTmpfile: Int32 = 0o20000000 | O_DIRECTORY
+        /// `AT_EMPTY_PATH` (linux/fcntl.h), not imported either.
+        private static let atEmptyPath: Int32 = 0x1000
 
-    /// The body as an unnamed file in the folder, fsynced, then linked into place (no
-    /// temporary name to create and remove: `panoply send` to an ext4 outbox spent 7% of its
-    /// samples allocating inodes and names). nil when the file system has no `O_TMPFILE`.
-    private func writeUnnamed(_ m: OutgoingMessage) -> Result<String, TransportError>? {
-        let fd = open(directory.path, Self.oTmpfile | O_WRONLY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
-                return writeFailure(String(cString: strerror(errno)))
+        /// The body as an unnamed file in the folder, fsynced, then linked into place (no
+        /// temporary name to create and remove: `panoply send` to an ext4 outbox spent 7% of its
+        /// samples allocating inodes and names). nil when the file system has no `O_TMPFILE`.
+        private func writeUnnamed(_ m: OutgoingMessage) -> Result<String, TransportError>? {
+            let fd = open(directory.path, Self.oTmpfile | O_WRONLY | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
+                    return writeFailure(String(cString: strerror(errno)))
+                }
+                Self.unnamedUnsupported.store(true, ordering: .relaxed)
+                return nil
             }
-            Self.unnamedUnsupported.store(true, ordering: .relaxed)
-            return nil
+            defer { close(fd) }
+            do throws(DurableFile.Failure) { try DurableFile.writeAll(m.body, to: fd, mode: 0o644, sync: true) } catch {
+                return writeFailure(error.reason)
+            }
+            // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone where
+            // /proc is mounted. Where neither links, the named temporary file is used instead.
+            var cannotLink = false
+            let linked = linkToNextName { path in
+                if linkat(fd, "", AT_FDCWD, path, Self.atEmptyPath) == 0 { return 0 }
+                guard errno == ENOENT || errno == EPERM else { return -1 }
+                let r = linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+                if r != 0, errno == ENOENT { cannotLink = true }
+                return r
+            }
+            guard !cannotLink else {
+                Self.unnamedUnsupported.store(true, ordering: .relaxed)
+                return nil
+            }
+            return linked
         }
-        defer { close(fd) }
-        do throws(DurableFile.Failure) { try DurableFile.writeAll(m.body, to: fd, mode: 0o644, sync: true) } catch {
-            return writeFailure(error.reason)
-        }
-        // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd works for everyone where
-        // /proc is mounted. Where neither links, the named temporary file is used instead.
-        var cannotLink = false
-        let linked = linkToNextName { path in
-            if linkat(fd, "", AT_FDCWD, path, Self.atEmptyPath) == 0 { return 0 }
-            guard errno == ENOENT || errno == EPERM else { return -1 }
-            let r = linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
-            if r != 0, errno == ENOENT { cannotLink = true }
-            return r
-        }
-        guard !cannotLink else {
-            Self.unnamedUnsupported.store(true, ordering: .relaxed)
-            return nil
-        }
-        return linked
-    }
     #endif
 }

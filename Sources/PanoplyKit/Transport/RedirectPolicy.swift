@@ -39,15 +39,20 @@ struct RedirectPolicy: Sendable {
     /// The request to ``current`` was answered with `status` (and a `Location` header).
     mutating func answered(status: Int, location: String?) -> Action {
         guard Self.statuses.contains(status), let location,
-              let next = URL(string: location, relativeTo: current)?.absoluteURL, next.host != nil else { return .deliver }
+            let next = URL(string: location, relativeTo: current)?.absoluteURL, next.host != nil
+        else { return .deliver }
         let from = current
         let (fromScheme, toScheme) = (from.scheme?.lowercased() ?? "", next.scheme?.lowercased() ?? "")
         guard toScheme == "http" || toScheme == "https" else {
-            return .refuse(Self.refused("\(Self.host(from)) redirected the request to a \(toScheme): address at \(Self.host(next)); only http and https redirects are followed"))
+            return .refuse(
+                Self.refused(
+                    "\(Self.host(from)) redirected the request to a \(toScheme): address at \(Self.host(next)); only http and https redirects are followed"))
         }
         if fromScheme == "https", toScheme == "http" {
-            return .refuse(Self.refused("\(Self.host(from)) redirected the request from https to plain http at \(Self.host(next)); "
-                + "not followed, since it would travel unencrypted (use the API's https address, or ask its owner to fix the redirect)"))
+            return .refuse(
+                Self.refused(
+                    "\(Self.host(from)) redirected the request from https to plain http at \(Self.host(next)); "
+                        + "not followed, since it would travel unencrypted (use the API's https address, or ask its owner to fix the redirect)"))
         }
         guard hops < limit else {
             return .refuse(Self.refused("GET \(Self.host(start)): more than \(limit) redirects"))

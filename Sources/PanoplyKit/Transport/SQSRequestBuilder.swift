@@ -30,8 +30,10 @@ public struct SQSRequestBuilder: Sendable {
         case .query:
             return [("Content-Type", "application/x-www-form-urlencoded")]
         case .json:
-            return [("Content-Type", "application/x-amz-json-1.0"),
-                    ("X-Amz-Target", batch ? "AmazonSQS.SendMessageBatch" : "AmazonSQS.SendMessage")]
+            return [
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("X-Amz-Target", batch ? "AmazonSQS.SendMessageBatch" : "AmazonSQS.SendMessage")
+            ]
         }
     }
 

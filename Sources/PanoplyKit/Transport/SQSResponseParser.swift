@@ -3,8 +3,10 @@ import Foundation
 /// Reads SendMessage / SendMessageBatch responses and errors of both protocols.
 enum SQSResponseParser {
     /// One result per sent message, in order.
-    static func parse(status: Int, headers: [String: String], body: [UInt8], messages: [OutgoingMessage],
-                      sqsProtocol: SQSProtocol) -> Result<[Result<String, TransportError>], TransportError> {
+    static func parse(
+        status: Int, headers: [String: String], body: [UInt8], messages: [OutgoingMessage],
+        sqsProtocol: SQSProtocol
+    ) -> Result<[Result<String, TransportError>], TransportError> {
         let text = String(decoding: body, as: UTF8.self)
         guard (200..<300).contains(status) else { return .failure(error(status: status, headers: headers, text: text)) }
         switch sqsProtocol {
@@ -28,8 +30,9 @@ enum SQSResponseParser {
         } else if case .object(let o)? = try? JSONParser.parse(text), let m = (o["message"] ?? o["Message"])?.stringValue {
             message = m
         }
-        return TransportError(code: code, message: message, status: status,
-                              retryable: TransportError.isRetryable(code: code, status: status))
+        return TransportError(
+            code: code, message: message, status: status,
+            retryable: TransportError.isRetryable(code: code, status: status))
     }
 
     static func parseQuery(_ text: String, messages: [OutgoingMessage]) -> Result<[Result<String, TransportError>], TransportError> {
@@ -47,8 +50,10 @@ enum SQSResponseParser {
             guard let id = tag("Id", in: entry) else { continue }
             let code = tag("Code", in: entry) ?? "BatchEntryFailed"
             let senderFault = tag("SenderFault", in: entry) == "true"
-            byId[id] = .failure(TransportError(code: code, message: tag("Message", in: entry) ?? code, status: 200,
-                                               retryable: !senderFault || TransportError.isRetryable(code: code, status: nil)))
+            byId[id] = .failure(
+                TransportError(
+                    code: code, message: tag("Message", in: entry) ?? code, status: 200,
+                    retryable: !senderFault || TransportError.isRetryable(code: code, status: nil)))
         }
         return .success(entries(byId, messages))
     }
@@ -71,22 +76,26 @@ enum SQSResponseParser {
             guard let id = e[path: "Id"]?.stringValue else { continue }
             let code = e[path: "Code"]?.stringValue ?? "BatchEntryFailed"
             let senderFault = e[path: "SenderFault"]?.boolValue ?? false
-            byId[id] = .failure(TransportError(code: code, message: e[path: "Message"]?.stringValue ?? code, status: 200,
-                                               retryable: !senderFault || TransportError.isRetryable(code: code, status: nil)))
+            byId[id] = .failure(
+                TransportError(
+                    code: code, message: e[path: "Message"]?.stringValue ?? code, status: 200,
+                    retryable: !senderFault || TransportError.isRetryable(code: code, status: nil)))
         }
         return .success(entries(byId, messages))
     }
 
     private static func entries(_ byId: [String: Result<String, TransportError>], _ messages: [OutgoingMessage]) -> [Result<String, TransportError>] {
         messages.map {
-            byId["m\($0.number)"] ?? .failure(TransportError(code: "MissingEntry", message: "SQS did not report on this batch entry", status: 200, retryable: true))
+            byId["m\($0.number)"]
+                ?? .failure(TransportError(code: "MissingEntry", message: "SQS did not report on this batch entry", status: 200, retryable: true))
         }
     }
 
     /// The text of the first `<name>...</name>` element.
     static func tag(_ name: String, in text: String) -> String? {
         guard let open = text.range(of: "<\(name)>"),
-              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
+            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        else { return nil }
         return unescapeXML(String(text[open.upperBound..<close.lowerBound]))
     }
 

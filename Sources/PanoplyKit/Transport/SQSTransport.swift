@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Sends messages to an SQS queue, unsigned as the original SDK or signed with SigV4, over
@@ -32,10 +33,12 @@ public final class SQSTransport: MessageTransport {
     ///   - requestTimeout: the longest wait for connecting, writing or reading.
     ///   - network: trusted CAs, certificate checks and proxies.
     /// - Throws: ``PanoplyError`` (config) when the URL has no host or a CA file is unusable.
-    public init(queueURL: URL, sqsProtocol: SQSProtocol, attributes: [(name: String, value: String)],
-                awsCredentials: AWSCredentials?, region: String?, concurrency: Int, useBatch: Bool,
-                maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30,
-                network: NetworkSettings = NetworkSettings()) throws {
+    public init(
+        queueURL: URL, sqsProtocol: SQSProtocol, attributes: [(name: String, value: String)],
+        awsCredentials: AWSCredentials?, region: String?, concurrency: Int, useBatch: Bool,
+        maxBatchBytes: Int = SDKConfiguration.sqsMaxMessageBytes, requestTimeout: TimeInterval = 30,
+        network: NetworkSettings = NetworkSettings()
+    ) throws {
         builder = SQSRequestBuilder(queueURL: queueURL, sqsProtocol: sqsProtocol, attributes: attributes)
         signer = awsCredentials.map { SigV4Signer(credentials: $0, region: region ?? Self.region(of: queueURL) ?? "us-east-1") }
         maxBatchCount = useBatch ? 10 : 1
@@ -79,8 +82,10 @@ public final class SQSTransport: MessageTransport {
 
     public func send(_ messages: [OutgoingMessage]) async throws -> [Result<String, TransportError>] {
         let (status, headers, body) = try await sendHTTP1(messages, http)
-        switch SQSResponseParser.parse(status: status, headers: headers, body: body, messages: messages,
-                                       sqsProtocol: builder.sqsProtocol) {
+        switch SQSResponseParser.parse(
+            status: status, headers: headers, body: body, messages: messages,
+            sqsProtocol: builder.sqsProtocol)
+        {
         case .success(let r): return r
         case .failure(let e): throw e
         }

@@ -40,9 +40,10 @@ public struct SigV4Signer: Sendable {
         let canonical = canonicalRequest(method: method, url: url, headers: all, payloadHash: payloadHash)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(canonical.request.utf8))))"
-        let signature = Self.hex(signingKey(day: day).withUnsafeBytes { key in
-            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: key))
-        })
+        let signature = Self.hex(
+            signingKey(day: day).withUnsafeBytes { key in
+                HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: key))
+            })
         let auth = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         return added + [("Authorization", auth)]
     }

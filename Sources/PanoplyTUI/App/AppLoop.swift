@@ -24,9 +24,11 @@ final class AppLoop<T: Terminal> {
     /// saved source's outbox folder).
     private let destinationGiven: Bool
 
-    init(state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
-         environment: [String: String] = processEnvironment, stats: UIStats?, destinationGiven: Bool = true,
-         observe: ((AppEvent, [Effect]) -> Void)? = nil) {
+    init(
+        state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
+        environment: [String: String] = processEnvironment, stats: UIStats?, destinationGiven: Bool = true,
+        observe: ((AppEvent, [Effect]) -> Void)? = nil
+    ) {
         self.state = state
         self.destinationGiven = destinationGiven
         self.observe = observe
@@ -35,8 +37,9 @@ final class AppLoop<T: Terminal> {
         self.stats = stats
         let inbox = Inbox()
         self.inbox = inbox
-        coordinator = RunCoordinator(registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
-                                     environment: environment)
+        coordinator = RunCoordinator(
+            registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
+            environment: environment)
         loader = ValuesLoader(registry: registry, inbox: inbox, environment: environment)
     }
 
@@ -49,8 +52,12 @@ final class AppLoop<T: Terminal> {
         while true {
             let iterationCPU = stats == nil ? 0 : UIStats.threadCPU()
             let now = turn()
-            if timing.shouldExit(now: now, quitting: quitRequested, signalled: signalled,
-                                 sdksOpen: state.runs.contains { $0.sdkOpen }) { break }
+            if timing.shouldExit(
+                now: now, quitting: quitRequested, signalled: signalled,
+                sdksOpen: state.runs.contains { $0.sdkOpen })
+            {
+                break
+            }
             if let stats { stats.add(cpu: UIStats.threadCPU() - iterationCPU, now: now) }
             await Task.yield()
         }
@@ -103,17 +110,24 @@ final class AppLoop<T: Terminal> {
             case .startRun(let request): coordinator.start(request, destination: runDestination(request))
             case .cancelRun(let id): coordinator.cancel(id)
             case .saveSources(let sources):
-                let kept = SavedOutbox.filling(sources, ui: state.destination, directory: state.workingDirectory,
-                                               destinationSaved: destinationSaved)
+                let kept = SavedOutbox.filling(
+                    sources, ui: state.destination, directory: state.workingDirectory,
+                    destinationSaved: destinationSaved)
                 do { try store.saveSources(kept) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
             case .saveDestination(let d):
-                do { try store.saveDestination(d.absolute(against: state.workingDirectory)) } catch { inbox.post(.notice("cannot save the destination: \(error)")) }
+                do { try store.saveDestination(d.absolute(against: state.workingDirectory)) } catch {
+                    inbox.post(.notice("cannot save the destination: \(error)"))
+                }
             case .deleteState(let name):
                 do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
             case .renameState(let old, let new):
-                do { try store.renameState(from: old, to: new); try store.history.rename(from: old, to: new) } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
+                do { try store.renameState(from: old, to: new); try store.history.rename(from: old, to: new) } catch {
+                    inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)"))
+                }
             case .recordRun(let name, let record):
-                do { try store.history.append(record, to: name) } catch { inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)")) }
+                do { try store.history.append(record, to: name) } catch {
+                    inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))
+                }
             case .deleteHistory(let name):
                 do { try store.history.delete(name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
             case .checkSource(let request): coordinator.check(request)
@@ -130,8 +144,9 @@ final class AppLoop<T: Terminal> {
     /// when no destination was named or saved.
     private func runDestination(_ request: RunRequest) -> DestinationSettings {
         let source = state.saved.first { $0.name == request.sourceName }
-        return SavedOutbox.destination(for: source, given: state.destination.absolute(against: state.workingDirectory),
-                                       explicit: destinationGiven || destinationSaved)
+        return SavedOutbox.destination(
+            for: source, given: state.destination.absolute(against: state.workingDirectory),
+            explicit: destinationGiven || destinationSaved)
     }
 
     private func seconds() -> Double {

@@ -82,8 +82,9 @@ struct ConfigStore: Sendable {
     }
 
     func write<T: Encodable>(_ value: T, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically([UInt8](try encoder.encode(value)), to: path, mode: 0o600)

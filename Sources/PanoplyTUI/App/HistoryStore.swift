@@ -37,8 +37,9 @@ struct HistoryStore: Sendable {
     /// new one started.
     func append(_ record: RunRecord, to name: String) throws {
         let path = file(for: name)
-        try FileManager.default.createDirectory(atPath: directory + "/history", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory + "/history", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try withLock(path + ".lock") {
             var runs: [RunRecord]
             do { runs = try load(name) } catch {

@@ -7,7 +7,11 @@ final class Inbox: Sendable {
 
     func post(_ event: AppEvent) { events.withLock { $0.append(event) } }
 
-    func drain() -> [AppEvent] { events.withLock { e in defer { e = [] }; return e } }
+    func drain() -> [AppEvent] {
+        events.withLock { e in
+            defer { e = [] }; return e
+        }
+    }
 
     var isEmpty: Bool { events.withLock { $0.isEmpty } }
 }

@@ -13,7 +13,9 @@ final class Once<Value: Sendable>: Sendable {
 
     /// True once a value was claimed (it may still be announcing).
     var isSet: Bool {
-        state.withLock { if case .open = $0 { return false }; return true }
+        state.withLock {
+            if case .open = $0 { return false }; return true
+        }
     }
 
     /// Sets the value: runs `announce` (for the winner only), then wakes every waiter, so

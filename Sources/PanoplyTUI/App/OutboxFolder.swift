@@ -13,7 +13,9 @@ enum OutboxFolder {
         do {
             try FileManager.default.createDirectory(atPath: settings.outbox, withIntermediateDirectories: true)
         } catch { return nil }
-        let shown = settings.outbox.hasPrefix("/") ? settings.outbox
+        let shown =
+            settings.outbox.hasPrefix("/")
+            ? settings.outbox
             : FileManager.default.currentDirectoryPath + "/" + settings.outbox
         return "created the outbox folder \(shown)"
     }

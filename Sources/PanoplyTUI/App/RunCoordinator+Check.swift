@@ -25,9 +25,10 @@ extension RunCoordinator {
             let outcome = Once<PanoplyError?>()
             let work = Task {
                 do {
-                    try await SourceCheck.run(kind, input: input, stateFile: stateFile, noStateFile: "until the source is saved",
-                                              log: { _ in },
-                                              warn: { inbox.post(.notice(redactor.text($0))) })
+                    try await SourceCheck.run(
+                        kind, input: input, stateFile: stateFile, noStateFile: "until the source is saved",
+                        log: { _ in },
+                        warn: { inbox.post(.notice(redactor.text($0))) })
                     outcome.set(nil)
                 } catch {
                     outcome.set(redactor.error(error.asPanoplyError))

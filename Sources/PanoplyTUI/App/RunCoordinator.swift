@@ -18,8 +18,10 @@ final class RunCoordinator {
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
     ///   - environment: expands `${NAME}` in params when a run starts.
-    init(registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil,
-         environment: [String: String] = processEnvironment) {
+    init(
+        registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil,
+        environment: [String: String] = processEnvironment
+    ) {
         self.environment = environment
         self.registry = registry
         self.store = store

@@ -12,20 +12,24 @@ enum TUIApp {
     @MainActor
     static func run(_ launch: TUILaunch) async throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        return try await run(launch, terminal: CursesTerminal(noColor: launch.noColor),
-                             signals: Signals.stream([SIGINT, SIGTERM, SIGHUP]))
+        return try await run(
+            launch, terminal: CursesTerminal(noColor: launch.noColor),
+            signals: Signals.stream([SIGINT, SIGTERM, SIGHUP]))
     }
 
     /// Runs the UI on `terminal`; a signal on `signals` leaves as a quit does, faster.
     /// `observe` sees every event with the effects it caused (for tests).
     @MainActor
-    static func run(_ launch: TUILaunch, terminal: some Terminal, signals: AsyncStream<Int32>? = nil,
-                    observe: ((AppEvent, [Effect]) -> Void)? = nil) async throws -> Int32 {
+    static func run(
+        _ launch: TUILaunch, terminal: some Terminal, signals: AsyncStream<Int32>? = nil,
+        observe: ((AppEvent, [Effect]) -> Void)? = nil
+    ) async throws -> Int32 {
         let store = ConfigStore(directory: launch.configDirectory)
-        let loop = AppLoop(state: try initialState(launch, store: store), terminal: terminal, store: store,
-                           registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,
-                           stats: UIStats(path: launch.uiStatsFile), destinationGiven: launch.destinationGiven,
-                           observe: observe)
+        let loop = AppLoop(
+            state: try initialState(launch, store: store), terminal: terminal, store: store,
+            registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,
+            stats: UIStats(path: launch.uiStatsFile), destinationGiven: launch.destinationGiven,
+            observe: observe)
         let inbox = loop.inbox
         let watcher = signals.map { s in Task { for await _ in s { inbox.post(.terminate) } } }
         defer { watcher?.cancel() }
@@ -71,8 +75,10 @@ enum TUIApp {
             if let bad = launch.prefill.keys.sorted().first(where: { !known.contains($0) }) {
                 throw PanoplyError.config("unknown param '\(bad)' for \(open) (it takes: \(info.configuration.params.map(\.name).joined(separator: ", ")))")
             }
-            state.screen = .form(.source(info, values: launch.prefill, table: "", savedName: nil,
-                                         defaultName: state.uniqueSavedName(info.configuration.title)))
+            state.screen = .form(
+                .source(
+                    info, values: launch.prefill, table: "", savedName: nil,
+                    defaultName: state.uniqueSavedName(info.configuration.title)))
         } else if !launch.prefill.isEmpty {
             throw PanoplyError.config("--param needs --open TYPE to say which form it fills")
         }

@@ -9,7 +9,10 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceSelection
 
-    @Option(help: ArgumentHelp("The state file of the source's runs (`run --state`): check uses the tokens a run saved there, and saves there a token the source refreshes or rotates while checking, so the next run does not start with a revoked one.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "The state file of the source's runs (`run --state`): check uses the tokens a run saved there, and saves there a token the source refreshes or rotates while checking, so the next run does not start with a revoked one.",
+            valueName: "FILE"))
     var state: String?
 
     func run() async throws {
@@ -22,7 +25,9 @@ struct CheckCommand: AsyncParsableCommand {
             try await SourceCheck.run(sourceType, input: input, stateFile: state, log: { printError($0) }, warn: { printError("warning: " + $0) })
         } catch {
             let e = error.asPanoplyError
-            throw fail("\(sourceType.configuration.title): \(e.message) (code \(e.code)\(e.retryable ? ", retryable" : ""))", code: e.category == .config ? Exit.usage : Exit.runFailed)
+            throw fail(
+                "\(sourceType.configuration.title): \(e.message) (code \(e.code)\(e.retryable ? ", retryable" : ""))",
+                code: e.category == .config ? Exit.usage : Exit.runFailed)
         }
         print("ok: \(sourceType.configuration.title) params are valid and the source is reachable")
     }

@@ -39,9 +39,11 @@ final class DeliverySession: Sendable {
     ///   - onSignal: told of the first signal, to stop the work (stop reading, cancel).
     ///   - work: writes the records; returns the exit code the input earned.
     /// - Returns: the exit code of the command.
-    func run(closeTimeout: Duration?, signals: AsyncStream<Int32>, codeWhenStopped: Int32? = nil,
-             onSignal: @escaping @Sendable (Int32) -> Void,
-             work: @escaping @Sendable () async -> Int32) async -> Int32 {
+    func run(
+        closeTimeout: Duration?, signals: AsyncStream<Int32>, codeWhenStopped: Int32? = nil,
+        onSignal: @escaping @Sendable (Int32) -> Void,
+        work: @escaping @Sendable () async -> Int32
+    ) async -> Int32 {
         let watcher = Task {
             var first = true
             for await sig in signals {
@@ -91,8 +93,9 @@ final class DeliverySession: Sendable {
             return finish(Exit.undelivered, problem: reason)
         }
         guard let code = workCode.withLock({ $0 }) ?? stoppedCode.withLock({ $0 }) else {
-            return finish(Exit.runFailed, problem: nil,
-                          note: "error: the run did not end (\(reason)); its records were delivered, but it may not have closed its source or saved its last state")
+            return finish(
+                Exit.runFailed, problem: nil,
+                note: "error: the run did not end (\(reason)); its records were delivered, but it may not have closed its source or saved its last state")
         }
         finish(code, problem: nil)
     }
@@ -111,7 +114,8 @@ final class DeliverySession: Sendable {
 
 /// "N records were not delivered; they stay in the spool DIR ...: reason"
 func undeliveredMessage(_ records: Int, spool: String?, reason: String) -> String {
-    let where_ = spool.map { "; they stay in the spool \($0) and are sent on the next start" }
+    let where_ =
+        spool.map { "; they stay in the spool \($0) and are sent on the next start" }
         ?? " (no --spool: they are lost; use --spool DIR to keep them across restarts)"
     var reason = reason
     if let r = reason.range(of: #"^\d+ records were not delivered: "#, options: .regularExpression) { reason.removeSubrange(r) }

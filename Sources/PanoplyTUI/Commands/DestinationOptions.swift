@@ -17,17 +17,23 @@ struct DestinationOptions: ParsableArguments {
     var awsAccessKeyId: String?
     @Option(name: .customLong("aws-secret-access-key"), help: ArgumentHelp("SigV4 secret (or AWS_SECRET_ACCESS_KEY).", valueName: "KEY"))
     var awsSecretAccessKey: String?
-    @Option(help: ArgumentHelp("Write messages as files to this folder instead of SQS (default \(DestinationSettings.defaultOutbox) when no credentials are given).", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "Write messages as files to this folder instead of SQS (default \(DestinationSettings.defaultOutbox) when no credentials are given).",
+            valueName: "DIR"))
     var outbox: String?
     @Option(help: ArgumentHelp("Keep sealed messages in this folder until acknowledged; pending ones are sent first on the next start.", valueName: "DIR"))
     var spool: String?
-    @Option(name: .customLong("max-message-bytes"), help: ArgumentHelp("Message size limit incl. attributes (default 262144, at most 1048576).", valueName: "N"))
+    @Option(
+        name: .customLong("max-message-bytes"), help: ArgumentHelp("Message size limit incl. attributes (default 262144, at most 1048576).", valueName: "N"))
     var maxMessageBytes: Int?
-    @Option(name: .customLong("flush-interval"), help: ArgumentHelp("Seal a message at most this long after its first record (default 2).", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("flush-interval"), help: ArgumentHelp("Seal a message at most this long after its first record (default 2).", valueName: "SECONDS"))
     var flushInterval: Double?
     @Option(help: ArgumentHelp("Send requests in flight at once (default 4).", valueName: "N"))
     var concurrency: Int?
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query or json (default: json with AWS credentials, else query).", valueName: "P"))
+    @Option(
+        name: .customLong("protocol"), help: ArgumentHelp("SQS wire protocol: query or json (default: json with AWS credentials, else query).", valueName: "P"))
     var sqsProtocol: String?
     @Option(name: .customLong("ca-bundle"), help: ArgumentHelp("Also trust the CA certificates in this PEM file (or AWS_CA_BUNDLE).", valueName: "FILE"))
     var caBundle: String?
@@ -41,11 +47,17 @@ struct DestinationOptions: ParsableArguments {
         let secret = apiSecret ?? env["PANOPLY_API_SECRET"]
         OutputRedaction.add([secret, awsSecretAccessKey ?? env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]].compactMap { $0 })
         let kind: DestinationSettings.Kind
-        if outbox != nil { kind = .outbox }
-        else if queueURL != nil { kind = .queueURL }
-        else if endpoint != nil { kind = .endpoint }
-        else if key != nil || secret != nil { kind = .panoply }
-        else { kind = .outbox }
+        if outbox != nil {
+            kind = .outbox
+        } else if queueURL != nil {
+            kind = .queueURL
+        } else if endpoint != nil {
+            kind = .endpoint
+        } else if key != nil || secret != nil {
+            kind = .panoply
+        } else {
+            kind = .outbox
+        }
         return DestinationSettings(
             kind: kind, apiKey: key, apiSecret: secret, endpoint: endpoint, queueURL: queueURL,
             awsAccessKeyId: awsAccessKeyId ?? env["AWS_ACCESS_KEY_ID"],
@@ -57,7 +69,8 @@ struct DestinationOptions: ParsableArguments {
 
     /// Said on stderr every time `--no-verify-ssl` is used, as the AWS CLI does.
     static func warnNoVerify() {
-        FileHandle.standardError.write(Data("panoply: warning: --no-verify-ssl: TLS certificates are not verified; anyone on the network path can read and change what is sent\n".utf8))
+        FileHandle.standardError.write(
+            Data("panoply: warning: --no-verify-ssl: TLS certificates are not verified; anyone on the network path can read and change what is sent\n".utf8))
     }
 
     /// True when no destination was named at all (the default outbox is used).

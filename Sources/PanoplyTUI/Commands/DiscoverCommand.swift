@@ -6,7 +6,9 @@ struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discover",
         abstract: "List a source's resources with their fields, and the values of its list params.",
-        discussion: "Only the params a list depends on are needed for its values; a missing one is named. A source that does not list its resources (a Python module keeping the base list_resources) offers them as a list's values: those are printed as its resources, as the UI's picker shows them.")
+        discussion:
+            "Only the params a list depends on are needed for its values; a missing one is named. A source that does not list its resources (a Python module keeping the base list_resources) offers them as a list's values: those are printed as its resources, as the UI's picker shows them."
+    )
 
     @Argument(help: ArgumentHelp("The source type (a built-in type, python:MODULE or singer:EXECUTABLE).", valueName: "TYPE"))
     var type: String
@@ -25,7 +27,9 @@ struct DiscoverCommand: AsyncParsableCommand {
         given["destination"] = nil
         // Nothing is required to discover: a source says what it misses.
         var lenient = kind.configuration
-        lenient.params = lenient.params.map { var p = $0; p.required = false; return p }
+        lenient.params = lenient.params.map {
+            var p = $0; p.required = false; return p
+        }
         let typed: [String: JSONValue]
         switch lenient.validate(given) {
         case .success(let t): typed = t
@@ -61,7 +65,8 @@ struct DiscoverCommand: AsyncParsableCommand {
     /// fixed choices), e.g. a database module's `tables` dynamic-list, as the picker shows
     /// them: id the value, title the name, no fields.
     static func resources(from values: [String: [ListValue]], of configuration: SourceConfiguration) -> [SourceResource] {
-        let params = configuration.resourcesParam.map { [$0] }
+        let params =
+            configuration.resourcesParam.map { [$0] }
             ?? configuration.params.filter { $0.kind == .list && $0.choices.isEmpty }.map(\.name)
         return params.flatMap { values[$0] ?? [] }.map {
             SourceResource(id: $0.value, title: $0.name, available: !$0.disabled, requires: $0.requires)
@@ -70,15 +75,31 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     static func json(_ resources: [SourceResource], _ values: [String: [ListValue]]) -> JSONObject {
         let rs: [JSONValue] = resources.map { r in
-            .object(["id": .string(r.id), "title": .string(r.title), "available": .bool(r.available), "required": .bool(r.required),
-                     "requires": .array(r.requires.map { .string($0) }),
-                     "fields": .array(r.fields.map { .object(["name": .string($0.name), "type": .string($0.type),
-                                                              "mandatory": .bool($0.mandatory), "available": .bool($0.available)]) })])
+            .object([
+                "id": .string(r.id), "title": .string(r.title), "available": .bool(r.available), "required": .bool(r.required),
+                "requires": .array(r.requires.map { .string($0) }),
+                "fields": .array(
+                    r.fields.map {
+                        .object([
+                            "name": .string($0.name), "type": .string($0.type),
+                            "mandatory": .bool($0.mandatory), "available": .bool($0.available)
+                        ])
+                    })
+            ])
         }
-        let vs = JSONObject(values.sorted { $0.key < $1.key }.map { name, list in
-            (name, JSONValue.array(list.map { .object(["name": .string($0.name), "value": .string($0.value),
-                                                      "disabled": .bool($0.disabled), "requires": .array($0.requires.map { .string($0) })]) }))
-        })
+        let vs = JSONObject(
+            values.sorted { $0.key < $1.key }.map { name, list in
+                (
+                    name,
+                    JSONValue.array(
+                        list.map {
+                            .object([
+                                "name": .string($0.name), "value": .string($0.value),
+                                "disabled": .bool($0.disabled), "requires": .array($0.requires.map { .string($0) })
+                            ])
+                        })
+                )
+            })
         return ["resources": .array(rs), "values": .object(vs)]
     }
 

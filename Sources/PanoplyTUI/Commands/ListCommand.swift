@@ -8,9 +8,9 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the sources saved in the UI, with their last run.",
         discussion: """
-        With --json: {"sources": [{"name", "type", "lastRun": {"status", "started", "ended", "records", "error"} or null}]}
-        (started and ended in ISO 8601, UTC; records delivered). Run one with `panoply run --saved NAME`.
-        """)
+            With --json: {"sources": [{"name", "type", "lastRun": {"status", "started", "ended", "records", "error"} or null}]}
+            (started and ended in ISO 8601, UTC; records delivered). Run one with `panoply run --saved NAME`.
+            """)
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -63,10 +63,13 @@ struct ListCommand: ParsableCommand {
     }
 
     static func sourceJSON(_ s: SavedSource, last: RunRecord?) -> JSONObject {
-        let lastRun: JSONValue = last.map { r in
-            .object(["status": .string(r.status.rawValue), "started": .string(iso(r.started)), "ended": .string(iso(r.ended)),
-                     "records": .number(JSONNumber(r.delivered)), "error": r.error.map { .string($0) } ?? .null])
-        } ?? .null
+        let lastRun: JSONValue =
+            last.map { r in
+                .object([
+                    "status": .string(r.status.rawValue), "started": .string(iso(r.started)), "ended": .string(iso(r.ended)),
+                    "records": .number(JSONNumber(r.delivered)), "error": r.error.map { .string($0) } ?? .null
+                ])
+            } ?? .null
         return ["name": .string(s.name), "type": .string(s.type), "lastRun": lastRun]
     }
 

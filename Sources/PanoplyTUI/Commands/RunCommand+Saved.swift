@@ -37,16 +37,19 @@ extension RunCommand {
             runner.cancel()
         } work: {
             let resourced = ResourcePlan(configuration: kind.configuration, input: saved.input) != nil
-            let printer = Task { await Self.printEvents(runner.events, json: json, sourceType: kind, redactor: redactor, collect: collector.add, resourced: resourced) }
+            let printer = Task {
+                await Self.printEvents(runner.events, json: json, sourceType: kind, redactor: redactor, collect: collector.add, resourced: resourced)
+            }
             let s = await runner.run()
             await printer.value
             summary.withLock { $0 = s }
             return Self.exitCode(s)
         }
         let s = summary.withLock { $0 }
-        let record = RunRecord(started: started.timeIntervalSince1970, ended: Date().timeIntervalSince1970,
-                               status: s?.status ?? .failed, recordsRead: s?.recordsRead ?? 0, counters: sdk.counters,
-                               error: s?.error.map(redactor.error), origin: "cli", log: collector.tail)
+        let record = RunRecord(
+            started: started.timeIntervalSince1970, ended: Date().timeIntervalSince1970,
+            status: s?.status ?? .failed, recordsRead: s?.recordsRead ?? 0, counters: sdk.counters,
+            error: s?.error.map(redactor.error), origin: "cli", log: collector.tail)
         do { try store.history.append(record, to: name) } catch {
             printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
         }

@@ -8,21 +8,21 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a data source once, headless (for cron and CI).",
         discussion: """
-        Reads the source to its end and streams its records to the destination. With --state FILE
-        the committed state is saved as the run goes (only once the records before it were
-        acknowledged) and a later run resumes from it. Ends with:
-        records=N messages=M bytes=B errors=E retries=R seconds=S
+            Reads the source to its end and streams its records to the destination. With --state FILE
+            the committed state is saved as the run goes (only once the records before it were
+            acknowledged) and a later run resumes from it. Ends with:
+            records=N messages=M bytes=B errors=E retries=R seconds=S
 
-        Examples:
-          panoply run demo --param rows=50000 --outbox ./out
-          panoply run csv --param path=users.csv --param destination=users --state users.state
-          panoply run --saved "Orders DB"      (a source saved in the UI, with its state and destination)
-          panoply run postgres --param database=shop --param user=reader \
-            --param tables=public.orders,public.customers --parallel-resources 2 --state shop.state
-        A source with several resources (tables=, files=, endpoints=) sends each resource to
-        TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in
-        destination stands for the resource id made table-safe.
-        """)
+            Examples:
+              panoply run demo --param rows=50000 --outbox ./out
+              panoply run csv --param path=users.csv --param destination=users --state users.state
+              panoply run --saved "Orders DB"      (a source saved in the UI, with its state and destination)
+              panoply run postgres --param database=shop --param user=reader \
+                --param tables=public.orders,public.customers --parallel-resources 2 --state shop.state
+            A source with several resources (tables=, files=, endpoints=) sends each resource to
+            TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in
+            destination stands for the resource id made table-safe.
+            """)
 
     @OptionGroup var source: SourceSelection
     @Option(help: ArgumentHelp("Load state from and save committed state to this file.", valueName: "FILE"))
@@ -31,15 +31,25 @@ struct RunCommand: AsyncParsableCommand {
     var events: EventFormat?
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
     var batchSize: Int = 1000
-    @Option(name: .customLong("parallel-resources"), help: ArgumentHelp("For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once (default 1).", valueName: "N"))
+    @Option(
+        name: .customLong("parallel-resources"),
+        help: ArgumentHelp(
+            "For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once (default 1).",
+            valueName: "N"))
     var parallelResources: Int = 1
     @OptionGroup var shutdown: ShutdownOption
     /// Tests shorten the backoff between read retries with it.
     @Option(name: .customLong("retry-base-ms"), help: .hidden)
     var retryBaseMs: Int?
-    @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).", valueName: "fail|skip"))
+    @Option(
+        name: .customLong("on-invalid"),
+        help: ArgumentHelp(
+            "What to do with a record that cannot be sent (larger than a message): fail (stop the run) or skip (log its resource and position, go on).",
+            valueName: "fail|skip"))
     var onInvalid: InvalidRecordPolicy = .fail
-    @Option(help: ArgumentHelp("Run a source saved in the UI by its name, with its params, state and destination (for cron); recorded in its history.", valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp(
+            "Run a source saved in the UI by its name, with its params, state and destination (for cron); recorded in its history.", valueName: "NAME"))
     var saved: String?
     @Flag(name: .customLong("full-refresh"), help: "With --saved: start over instead of resuming or continuing from the committed state.")
     var fullRefresh = false
@@ -106,8 +116,10 @@ struct RunCommand: AsyncParsableCommand {
     /// `redactor` masks secrets (values expanded from `${NAME}`) first; `collect` sees each
     /// event. In a run read resource by resource (`resourced`), a state event names the
     /// `resources` whose part it changed.
-    static func printEvents(_ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind,
-                            redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil, resourced: Bool = false) async {
+    static func printEvents(
+        _ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind,
+        redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil, resourced: Bool = false
+    ) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
         var lastState: JSONObject = [:]
         for await raw in events {
@@ -185,9 +197,11 @@ struct RunCommand: AsyncParsableCommand {
 
     static func countersJSON(_ c: SDKCounters) -> JSONValue {
         func n(_ i: Int) -> JSONValue { .number(JSONNumber(i)) }
-        return ["records": n(c.records), "delivered": n(c.recordsDelivered), "messages": n(c.messages), "bytes": n(c.bytes),
-                "errors": n(c.errors), "retries": n(c.retries), "sends": n(c.sends), "in_flight": n(c.inFlight),
-                "buffered": n(c.buffered), "undelivered": n(c.undelivered)]
+        return [
+            "records": n(c.records), "delivered": n(c.recordsDelivered), "messages": n(c.messages), "bytes": n(c.bytes),
+            "errors": n(c.errors), "retries": n(c.retries), "sends": n(c.sends), "in_flight": n(c.inFlight),
+            "buffered": n(c.buffered), "undelivered": n(c.undelivered)
+        ]
     }
 }
 

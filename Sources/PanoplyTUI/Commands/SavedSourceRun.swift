@@ -21,7 +21,9 @@ struct SavedSourceRun {
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         guard let src = sources.first(where: { $0.name == name }) else {
             let names = sources.map { "'\($0.name)'" }.joined(separator: ", ")
-            throw fail("no saved source named '\(name)' in \(store.directory)" + (names.isEmpty ? " (none saved yet: save one in the UI)" : "; saved: \(names) (see panoply list)"), code: Exit.usage)
+            throw fail(
+                "no saved source named '\(name)' in \(store.directory)"
+                    + (names.isEmpty ? " (none saved yet: save one in the UI)" : "; saved: \(names) (see panoply list)"), code: Exit.usage)
         }
         source = src
         do {

@@ -5,8 +5,10 @@ extension SendCommand {
     /// Reads `reader` to its end (or until `stop` is set) and writes each line to `sdk`.
     /// - Returns: the exit code the input earned: 0, or 2 when a bad line stopped it
     ///   (nothing after it was read).
-    static func send(_ reader: NDJSONReader, to sdk: PanoplySDK, table: String, onInvalid: InvalidPolicy,
-                     stop: Once<Void>) async -> Int32 {
+    static func send(
+        _ reader: NDJSONReader, to sdk: PanoplySDK, table: String, onInvalid: InvalidPolicy,
+        stop: Once<Void>
+    ) async -> Int32 {
         var lineNo = 0
         var skipped = 0
         var inputError: String?

@@ -8,19 +8,21 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Stream NDJSON records (one JSON object a line) to the destination.",
         discussion: """
-        Each line becomes a record of TABLE ("__table" is set). Numbers pass through exactly as
-        written. Ends with: records=N messages=M bytes=B errors=E retries=R seconds=S
+            Each line becomes a record of TABLE ("__table" is set). Numbers pass through exactly as
+            written. Ends with: records=N messages=M bytes=B errors=E retries=R seconds=S
 
-        Examples:
-          panoply send users --file users.ndjson --outbox ./out
-          cat events.ndjson | panoply send events --api-key "$KEY" --api-secret "$SECRET"
-        """)
+            Examples:
+              panoply send users --file users.ndjson --outbox ./out
+              cat events.ndjson | panoply send events --api-key "$KEY" --api-secret "$SECRET"
+            """)
 
     @Argument(help: "The destination table.")
     var table: String
     @Option(help: ArgumentHelp("Read records from this file (default: standard input).", valueName: "F"))
     var file: String?
-    @Option(name: .customLong("on-invalid"), help: ArgumentHelp("What to do with a line that is not a JSON object: fail (stop, exit 2) or skip (warn and go on).", valueName: "fail|skip"))
+    @Option(
+        name: .customLong("on-invalid"),
+        help: ArgumentHelp("What to do with a line that is not a JSON object: fail (stop, exit 2) or skip (warn and go on).", valueName: "fail|skip"))
     var onInvalid: InvalidPolicy = .fail
     @OptionGroup var shutdown: ShutdownOption
     @OptionGroup var destination: DestinationOptions
@@ -56,10 +58,10 @@ struct SendCommand: AsyncParsableCommand {
     /// grows. A fixed threshold maps and unmaps them (measured: 62 -> 49 MiB for 1M records).
     static func tuneMalloc() {
         #if canImport(Glibc)
-        if let sym = dlsym(nil, "mallopt") {  // malloc.h is not in the Glibc module
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            _ = unsafeBitCast(sym, to: Mallopt.self)(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
-        }
+            if let sym = dlsym(nil, "mallopt") {  // malloc.h is not in the Glibc module
+                typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+                _ = unsafeBitCast(sym, to: Mallopt.self)(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
+            }
         #endif
     }
 

@@ -1,5 +1,5 @@
-import Synchronization
 import PanoplyKit
+import Synchronization
 
 /// One `check` of a source (`panoply check`, Ctrl-T and Ctrl-S in the UI): opens it, runs
 /// its `check`, closes it. With a state file it uses the tokens a run saved there and
@@ -10,9 +10,11 @@ enum SourceCheck {
     ///   - log: the source's log lines; `warn`: what the user should know (a token not kept).
     ///   - noStateFile: how the warning says there is no state file.
     /// - Throws: what opening or checking the source throws; a state file that cannot be read.
-    static func run(_ kind: SourceKind, input original: SourceInput, stateFile: String?,
-                    noStateFile: String = "without --state FILE",
-                    log: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void) async throws {
+    static func run(
+        _ kind: SourceKind, input original: SourceInput, stateFile: String?,
+        noStateFile: String = "without --state FILE",
+        log: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void
+    ) async throws {
         var input = original
         let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
         let declared = Set(kind.configuration.params.map(\.name))
@@ -31,7 +33,9 @@ enum SourceCheck {
                 }
                 guard !names.isEmpty else { return }
                 guard let stateFile else {
-                    warn("the source changed \(names.joined(separator: ", ")) while checking; \(noStateFile) it is not kept (if the token endpoint rotates refresh tokens, the configured one may now be revoked)")
+                    warn(
+                        "the source changed \(names.joined(separator: ", ")) while checking; \(noStateFile) it is not kept (if the token endpoint rotates refresh tokens, the configured one may now be revoked)"
+                    )
                     return
                 }
                 var st = base
@@ -72,6 +76,7 @@ enum SourceCheck {
         guard !missing.isEmpty else { return }
         let title = kind.configuration.param(name)?.title ?? name
         let list = missing.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
-        throw PanoplyError(.notFound, "\(title): \(list) not found among the \(offered.count) the source offers (pick again: Enter on \(title), or panoply discover)")
+        throw PanoplyError(
+            .notFound, "\(title): \(list) not found among the \(offered.count) the source offers (pick again: Enter on \(title), or panoply discover)")
     }
 }

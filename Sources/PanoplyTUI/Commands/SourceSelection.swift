@@ -1,12 +1,14 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PanoplyKit
 
 /// `TYPE --param NAME=VALUE ...`, resolved into a validated source input.
 struct SourceSelection: ParsableArguments {
     @Argument(help: ArgumentHelp("The source type (see `panoply sources`).", valueName: "TYPE"))
     var type: String?
-    @Option(name: .customLong("param"), help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("param"),
+        help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
     @OptionGroup var python: PythonOption
 
@@ -36,7 +38,9 @@ struct SourceSelection: ParsableArguments {
 /// `--python PATH`, taken alike by `run`, `check`, `discover`, `sources` and `tui`
 /// (`sources add --python` keeps the interpreter with the added type instead).
 struct PythonOption: ParsableArguments {
-    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE types not added with their own (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp(
+            "The Python interpreter for python:MODULE types not added with their own (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
     var python: String?
 
     /// Makes it the interpreter of python:MODULE types resolved from now on (as

@@ -8,12 +8,14 @@ struct SourcesAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Add a python:MODULE or singer:EXECUTABLE source type to the UI's list.",
-        discussion: "The type is loaded first (the module imported, the tap asked for --about), so a type that cannot run is refused. Adding a type again replaces it.")
+        discussion:
+            "The type is loaded first (the module imported, the tap asked for --about), so a type that cannot run is refused. Adding a type again replaces it.")
 
     @Argument(help: ArgumentHelp("python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
     var type: String
 
-    @Option(help: ArgumentHelp("The Python interpreter for python:MODULE, kept with the added type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("The Python interpreter for python:MODULE, kept with the added type (default: PANOPLY_PYTHON, else python3).", valueName: "PATH"))
     var python: String?
 
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))

@@ -19,7 +19,9 @@ struct SourcesListCommand: ParsableCommand {
     @Flag(help: "Print JSON (types with their params) instead of text.")
     var json = false
 
-    @Argument(help: ArgumentHelp("Types to show (default: the built-in ones and those added with `sources add`), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
+    @Argument(
+        help: ArgumentHelp(
+            "Types to show (default: the built-in ones and those added with `sources add`), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
     var types: [String] = []
 
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))
@@ -62,7 +64,9 @@ struct SourcesListCommand: ParsableCommand {
                 if !p.choices.isEmpty { line += " one of \(p.choices.joined(separator: "|"))" }
                 if !p.dependencies.isEmpty { line += " after \(p.dependencies.joined(separator: ", "))" }
                 if p.category == .advanced { line += " [advanced]" }
-                if !p.visibleWhen.isEmpty { line += " when " + p.visibleWhen.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: ", ") }
+                if !p.visibleWhen.isEmpty {
+                    line += " when " + p.visibleWhen.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: ", ")
+                }
                 if !p.help.isEmpty { line += ": \(p.help)" }
                 print(line)
             }
@@ -78,11 +82,13 @@ struct SourcesListCommand: ParsableCommand {
                 "default": p.defaultValue.map { .string($0) } ?? .null,
                 "choices": .array(p.choices.map { .string($0) }),
                 "dependencies": .array(p.dependencies.map { .string($0) }), "category": .string(p.category.rawValue),
-                "visibleWhen": .object(JSONObject(p.visibleWhen.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) })),
+                "visibleWhen": .object(JSONObject(p.visibleWhen.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) }))
             ])
         }
-        return ["type": .string(t.type), "title": .string(c.title), "icon": .string(c.icon),
-                "summary": .string(c.summary), "params": .array(params),
-                "resourcesParam": c.resourcesParam.map { .string($0) } ?? .null]
+        return [
+            "type": .string(t.type), "title": .string(c.title), "icon": .string(c.icon),
+            "summary": .string(c.summary), "params": .array(params),
+            "resourcesParam": c.resourcesParam.map { .string($0) } ?? .null
+        ]
     }
 }

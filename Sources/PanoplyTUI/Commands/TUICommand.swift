@@ -8,7 +8,9 @@ struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
         abstract: "Open the interactive UI (the default when no subcommand is given).",
-        discussion: "Keys: arrows or j/k move, Enter opens a source's form, Tab/Shift-Tab move between fields, Ctrl-S starts the run, c cancels, r retries, / filters the log, Esc goes back, ? shows all keys, q quits.")
+        discussion:
+            "Keys: arrows or j/k move, Enter opens a source's form, Tab/Shift-Tab move between fields, Ctrl-S starts the run, c cancels, r retries, / filters the log, Esc goes back, ? shows all keys, q quits."
+    )
 
     @Option(name: .customLong("open"), help: ArgumentHelp("Open this source type's form.", valueName: "TYPE"))
     var openType: String?
@@ -36,11 +38,12 @@ struct TUICommand: AsyncParsableCommand {
         do { _ = try settings.sdkConfiguration() } catch {
             throw fail(error.asPanoplyError.message, code: Exit.usage)
         }
-        let launch = TUILaunch(registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
-                               openType: openType, prefill: try parseParams(params),
-                               configDirectory: store.directory,
-                               awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
-                               noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, uiStatsFile: uiStats)
+        let launch = TUILaunch(
+            registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
+            openType: openType, prefill: try parseParams(params),
+            configDirectory: store.directory,
+            awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
+            noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, uiStatsFile: uiStats)
         let code = try await TUIApp.run(launch)
         if code != 0 { throw ExitCode(code) }
     }

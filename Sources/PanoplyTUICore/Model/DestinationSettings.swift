@@ -24,10 +24,12 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
 
     package static let defaultOutbox = "./panoply-outbox"
 
-    package init(kind: Kind, apiKey: String? = nil, apiSecret: String? = nil, endpoint: String? = nil, queueURL: String? = nil,
-         awsAccessKeyId: String? = nil, awsSecretAccessKey: String? = nil, outbox: String, spool: String? = nil,
-         maxMessageBytes: Int? = nil, flushInterval: Double? = nil, concurrency: Int? = nil, sqsProtocol: String? = nil,
-         caBundle: String? = nil, noVerifySSL: Bool? = nil) {
+    package init(
+        kind: Kind, apiKey: String? = nil, apiSecret: String? = nil, endpoint: String? = nil, queueURL: String? = nil,
+        awsAccessKeyId: String? = nil, awsSecretAccessKey: String? = nil, outbox: String, spool: String? = nil,
+        maxMessageBytes: Int? = nil, flushInterval: Double? = nil, concurrency: Int? = nil, sqsProtocol: String? = nil,
+        caBundle: String? = nil, noVerifySSL: Bool? = nil
+    ) {
         self.kind = kind
         self.apiKey = apiKey
         self.apiSecret = apiSecret
@@ -53,7 +55,9 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
         var credentials: PanoplyCredentials?
         if apiKey != nil || apiSecret != nil {
             guard let apiKey, !apiKey.isEmpty else { throw PanoplyError.config("an API secret was given without an API key (--api-key or PANOPLY_API_KEY)") }
-            guard let apiSecret, !apiSecret.isEmpty else { throw PanoplyError.config("an API key was given without an API secret (--api-secret or PANOPLY_API_SECRET)") }
+            guard let apiSecret, !apiSecret.isEmpty else {
+                throw PanoplyError.config("an API key was given without an API secret (--api-secret or PANOPLY_API_SECRET)")
+            }
             credentials = try PanoplyCredentials(apiKey: apiKey, apiSecret: apiSecret)
         }
         let destination: Destination
@@ -65,8 +69,9 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
         }
         var c = SDKConfiguration(credentials: credentials, destination: destination)
         if let id = awsAccessKeyId, let key = awsSecretAccessKey, !id.isEmpty, !key.isEmpty {
-            c.awsCredentials = AWSCredentials(accessKeyId: id, secretAccessKey: key,
-                                              sessionToken: awsSessionToken)
+            c.awsCredentials = AWSCredentials(
+                accessKeyId: id, secretAccessKey: key,
+                sessionToken: awsSessionToken)
         } else if (awsAccessKeyId ?? "").isEmpty != (awsSecretAccessKey ?? "").isEmpty {
             throw PanoplyError.config("give both --aws-access-key-id and --aws-secret-access-key, or neither")
         }
@@ -124,8 +129,10 @@ package enum SavedOutbox {
     /// `sources` as they are saved: each without an outbox gets the UI's outbox folder,
     /// absolute against `directory`, when the UI writes to an outbox and no destination
     /// is saved; otherwise unchanged.
-    package static func filling(_ sources: [SavedSource], ui: DestinationSettings, directory: String,
-                                destinationSaved: Bool) -> [SavedSource] {
+    package static func filling(
+        _ sources: [SavedSource], ui: DestinationSettings, directory: String,
+        destinationSaved: Bool
+    ) -> [SavedSource] {
         guard !destinationSaved, ui.kind == .outbox else { return sources }
         let folder = PathResolution.absolute(ui.outbox, against: directory)
         return sources.map { s in
@@ -137,8 +144,10 @@ package enum SavedOutbox {
 
     /// The destination of a run of `source`: `given` when options named one or a
     /// destination is saved, else the source's saved outbox folder, else `given`.
-    package static func destination(for source: SavedSource?, given: DestinationSettings,
-                                    explicit: Bool) -> DestinationSettings {
+    package static func destination(
+        for source: SavedSource?, given: DestinationSettings,
+        explicit: Bool
+    ) -> DestinationSettings {
         guard !explicit, let folder = source?.outbox, !folder.isEmpty else { return given }
         return given.writing(toOutbox: folder)
     }

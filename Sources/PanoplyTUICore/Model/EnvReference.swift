@@ -38,8 +38,10 @@ package enum EnvReference {
     /// param's kind, and the values that came from the environment (to mask).
     /// - Throws: ``PanoplyError`` (config) naming the param and the missing variable, or
     ///   the param whose expanded value is not of its kind.
-    package static func resolve(_ params: [String: JSONValue], _ config: SourceConfiguration,
-                                env: [String: String]) throws -> (params: [String: JSONValue], secrets: [String]) {
+    package static func resolve(
+        _ params: [String: JSONValue], _ config: SourceConfiguration,
+        env: [String: String]
+    ) throws -> (params: [String: JSONValue], secrets: [String]) {
         var out = params
         var secrets: [String] = []
         for (name, value) in params {
@@ -50,13 +52,16 @@ package enum EnvReference {
                 switch p.parse(text) {
                 case .success(let v): out[name] = v
                 case .failure(let problem):
-                    throw PanoplyError.config("\(problem.param): the value of \(names(in: s).joined(separator: ", ")) is not valid here: \(p.isSecret ? "\(p.title) has the wrong kind" : problem.message)")
+                    throw PanoplyError.config(
+                        "\(problem.param): the value of \(names(in: s).joined(separator: ", ")) is not valid here: \(p.isSecret ? "\(p.title) has the wrong kind" : problem.message)"
+                    )
                 }
             case .array(let items):
-                out[name] = .array(try items.map { item in
-                    guard case .string(let s) = item, contains(s) else { return item }
-                    return .string(try expandOrThrow(s, param: name, env: env, into: &secrets))
-                })
+                out[name] = .array(
+                    try items.map { item in
+                        guard case .string(let s) = item, contains(s) else { return item }
+                        return .string(try expandOrThrow(s, param: name, env: env, into: &secrets))
+                    })
             default: continue
             }
         }
@@ -66,7 +71,8 @@ package enum EnvReference {
     private static func expandOrThrow(_ s: String, param: String, env: [String: String], into secrets: inout [String]) throws -> String {
         let (text, missing) = expand(s, env: env)
         if let missing {
-            throw PanoplyError.config("\(param): the environment variable \(missing) is not set (the param refers to ${\(missing)}); export it or change the param")
+            throw PanoplyError.config(
+                "\(param): the environment variable \(missing) is not set (the param refers to ${\(missing)}); export it or change the param")
         }
         secrets += names(in: s).compactMap { env[$0] }.filter { $0.count >= 3 }
         return text

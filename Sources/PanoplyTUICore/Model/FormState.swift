@@ -107,14 +107,22 @@ package struct FormState: Sendable, Equatable {
     }
 
     /// The form for a source type, prefilled with `values`; an empty Name means `defaultName`.
-    package static func source(_ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?,
-                               defaultName: String? = nil) -> FormState {
+    package static func source(
+        _ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?,
+        defaultName: String? = nil
+    ) -> FormState {
         var fields = info.configuration.params.map { FormField($0, value: values[$0.name]) }
-        fields.append(FormField(SourceParam(tableField, title: "Destination table", default: SourceInput.defaultDestination(info.type),
-                                            help: "The table the records go to (default: \(info.type))"), value: table))
+        fields.append(
+            FormField(
+                SourceParam(
+                    tableField, title: "Destination table", default: SourceInput.defaultDestination(info.type),
+                    help: "The table the records go to (default: \(info.type))"), value: table))
         let name = savedName ?? defaultName ?? info.configuration.title
-        fields.append(FormField(SourceParam(nameField, title: "Name", default: name,
-                                            help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
+        fields.append(
+            FormField(
+                SourceParam(
+                    nameField, title: "Name", default: name,
+                    help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
         var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
         form.showApplicableFields(info)

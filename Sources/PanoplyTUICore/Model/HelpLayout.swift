@@ -35,11 +35,12 @@ package struct HelpLayout: Sendable, Equatable {
     /// (picker) on three columns, 0-1 and the rest on two, all in one column else.
     package var columns: [[Line]] {
         let sections = KeyMap.helpSections
-        let groups: [ArraySlice<(title: String, rows: [(keys: String, help: String)])>] = switch columnCount {
-        case 3: [sections[0...1], sections[2...3], sections[4...]]
-        case 2: [sections[0...1], sections[2...]]
-        default: [sections[...]]
-        }
+        let groups: [ArraySlice<(title: String, rows: [(keys: String, help: String)])>] =
+            switch columnCount {
+            case 3: [sections[0...1], sections[2...3], sections[4...]]
+            case 2: [sections[0...1], sections[2...]]
+            default: [sections[...]]
+            }
         let helpWidth = max(8, columnWidth - Self.keyWidth - 2)
         return groups.map { group in
             var lines: [Line] = []

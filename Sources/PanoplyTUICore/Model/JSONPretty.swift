@@ -14,8 +14,9 @@ package enum JSONPretty {
         case .object(let o) where !o.isEmpty:
             out.append(pad + prefix + "{")
             for (i, (k, value)) in o.enumerated() {
-                emit(value, prefix: JSONWriter.string(.string(k)) + ": ", depth: depth + 1,
-                     trailing: i == o.count - 1 ? "" : ",", indent: indent, into: &out)
+                emit(
+                    value, prefix: JSONWriter.string(.string(k)) + ": ", depth: depth + 1,
+                    trailing: i == o.count - 1 ? "" : ",", indent: indent, into: &out)
             }
             out.append(pad + "}" + trailing)
         case .array(let a) where !a.isEmpty:

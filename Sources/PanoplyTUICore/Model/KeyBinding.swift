@@ -65,8 +65,10 @@ package struct KeyBinding: Sendable {
     /// one row (the first one's help). Default: the keys themselves.
     package let label: String?
 
-    package init(_ keys: [Key], _ scopes: [KeyScope], _ action: KeyAction, _ help: String,
-                 hint: String? = nil, label: String? = nil) {
+    package init(
+        _ keys: [Key], _ scopes: [KeyScope], _ action: KeyAction, _ help: String,
+        hint: String? = nil, label: String? = nil
+    ) {
         self.keys = keys
         self.scopes = scopes
         self.action = action

@@ -108,7 +108,7 @@ package enum KeyMap {
         KeyBinding([.char("y"), .char("Y")], [.confirm], .confirm, "yes", hint: "yes"),
         KeyBinding([], [.confirm], .dismiss, "no", hint: "no", label: "any other key"),
         KeyBinding([.char("y"), .char("Y")], [.question], .confirm, "yes", hint: "yes"),
-        KeyBinding([.char("n"), .char("N"), .escape], [.question], .dismiss, "no", hint: "no", label: "n Esc"),
+        KeyBinding([.char("n"), .char("N"), .escape], [.question], .dismiss, "no", hint: "no", label: "n Esc")
     ]
 
     /// What `key` does in the first of `scopes` that binds it, nil when none does.
@@ -146,7 +146,7 @@ package enum KeyMap {
             ("Source list", { b in Set(b.scopes).isSubset(of: listScopes) && !b.scopes.contains(.historyDetail) }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
-            ("List picker", { b in b.scopes == [.picker] || b.scopes == [.pickerFilter] }),
+            ("List picker", { b in b.scopes == [.picker] || b.scopes == [.pickerFilter] })
         ]
         return sections.map { title, belongs in (title, rows(bindings.filter(belongs))) }
     }

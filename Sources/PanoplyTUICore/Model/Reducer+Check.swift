@@ -35,7 +35,8 @@ extension AppState {
     /// unless the error is one the form must fix (config, auth).
     package mutating func finishCheck(_ id: Int, _ error: PanoplyError?) -> [Effect] {
         guard case .form(var form) = screen, let check = form.check, check.id == id,
-              case .source(let type, let savedName) = form.purpose, let info = typeInfo(type) else { return [] }
+            case .source(let type, let savedName) = form.purpose, let info = typeInfo(type)
+        else { return [] }
         if let error, FormCheck.needsEdit(error.category) || !check.thenStart {
             let field = FormCheck.field(for: error, among: info.configuration.params)
             form.check?.status = .failed(error.message, field: field)

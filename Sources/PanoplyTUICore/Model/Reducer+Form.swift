@@ -114,9 +114,10 @@ extension AppState {
         let before = saved.first { $0.name == (savedName ?? name) }
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
         // Changed params (defaults applied) make a run that continued or resumed start over.
-        let changed = before.map { b in
-            b.table != entry.table || (try? info.configuration.validateAllowingReferences(b.values).get()) != params
-        } ?? false
+        let changed =
+            before.map { b in
+                b.table != entry.table || (try? info.configuration.validateAllowingReferences(b.values).get()) != params
+            } ?? false
         var effects: [Effect] = []
         if let old = savedName, old != name, let i = saved.firstIndex(where: { $0.name == old }) {
             saved[i] = entry

@@ -31,7 +31,9 @@ extension AppState {
         let count = runHistory(of: h.source).count
         switch KeyMap.action(for: key, in: [h.detail ? .historyDetail : .history]) {
         case .back:
-            if h.detail { h.detail = false } else {
+            if h.detail {
+                h.detail = false
+            } else {
                 screen = .list
                 return []
             }
@@ -54,9 +56,10 @@ extension AppState {
         guard let r = run(id), saved.contains(where: { $0.name == r.request.sourceName }) else { return [] }
         let tail = r.log.lines(matching: "", problemsOnly: false).suffix(RunRecord.keptLogLines).map { r.shown($0) }
         let error = r.error.map { PanoplyError(r.errorCategory ?? .internal, $0) }
-        let record = RunRecord(started: epochOrigin + r.startedAt, ended: epochOrigin + (r.endedAt ?? now), status: r.status,
-                               attempt: r.request.attempt, recordsRead: r.recordsRead ?? r.counters.records,
-                               counters: r.counters, error: error, origin: "ui", log: Array(tail))
+        let record = RunRecord(
+            started: epochOrigin + r.startedAt, ended: epochOrigin + (r.endedAt ?? now), status: r.status,
+            attempt: r.request.attempt, recordsRead: r.recordsRead ?? r.counters.records,
+            counters: r.counters, error: error, origin: "ui", log: Array(tail))
         history[r.request.sourceName, default: []].appendKeepingLast(record)
         return [.recordRun(sourceName: r.request.sourceName, record)]
     }

@@ -42,8 +42,10 @@ extension AppState {
             }
             screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name))
         case .type(let i):
-            screen = .form(.source(types[i], values: [:], table: "", savedName: nil,
-                                   defaultName: uniqueSavedName(types[i].configuration.title)))
+            screen = .form(
+                .source(
+                    types[i], values: [:], table: "", savedName: nil,
+                    defaultName: uniqueSavedName(types[i].configuration.title)))
         case .destination:
             screen = .form(DestinationForm.form(destination))
         }
@@ -52,9 +54,17 @@ extension AppState {
     private mutating func viewLatestRun(_ entry: ListEntry) {
         switch entry {
         case .saved(let i):
-            if let id = latestRun[saved[i].name] { screen = .run(id) } else { notice = "\(saved[i].name) has not run yet: Enter opens its form, Ctrl-S starts it" }
+            if let id = latestRun[saved[i].name] {
+                screen = .run(id)
+            } else {
+                notice = "\(saved[i].name) has not run yet: Enter opens its form, Ctrl-S starts it"
+            }
         case .type(let i):
-            if let r = runs.last(where: { $0.request.type == types[i].type }) { screen = .run(r.id) } else { notice = "no run of \(types[i].configuration.title) yet" }
+            if let r = runs.last(where: { $0.request.type == types[i].type }) {
+                screen = .run(r.id)
+            } else {
+                notice = "no run of \(types[i].configuration.title) yet"
+            }
         case .destination:
             break
         }
@@ -65,9 +75,11 @@ extension AppState {
         let src = saved[i]
         if let id = latestRun[src.name] { return retry(id) }
         if src.lastStatus == .failed || src.lastStatus == .cancelled, let info = typeInfo(src.type),
-           case .success(let params) = info.configuration.validateAllowingReferences(src.values) {
-            let request = RunRequest(id: nextRunID, sourceName: src.name, type: src.type, params: params,
-                                     table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 2, resumeFromFile: true)
+            case .success(let params) = info.configuration.validateAllowingReferences(src.values)
+        {
+            let request = RunRequest(
+                id: nextRunID, sourceName: src.name, type: src.type, params: params,
+                table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 2, resumeFromFile: true)
             return startRun(request, title: src.name)
         }
         notice = "\(saved[i].name) has no run to retry in this session: Enter opens its form, Ctrl-S starts it"

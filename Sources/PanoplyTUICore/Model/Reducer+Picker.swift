@@ -6,7 +6,8 @@ extension AppState {
     /// dependencies are filled (else the field says which to fill in).
     package mutating func openPicker(_ form: inout FormState) -> [Effect] {
         guard let field = form.focused, case .source(let type, _) = form.purpose, let info = typeInfo(type),
-              let param = info.configuration.param(field.name) else { return [] }
+            let param = info.configuration.param(field.name)
+        else { return [] }
         let picked = SourceParam.listItems(field.value)
         if !param.choices.isEmpty {
             var p = PickerState(field: param.name, title: param.title, load: .loaded, picked: picked)
@@ -48,7 +49,8 @@ extension AppState {
         }
         for p in config.params where typed[p.name] == nil && p.name != param.name {
             guard let text = values[p.name].flatMap({ $0.isEmpty ? nil : $0 }) ?? p.defaultValue,
-                  case .success(let v) = p.parse(text) else { continue }
+                case .success(let v) = p.parse(text)
+            else { continue }
             typed[p.name] = v
         }
         return .success(typed)

@@ -20,9 +20,15 @@ extension AppState {
         case .edit: editFailedRun(id)
         case .filter: updateRun(id) { $0.editingFilter = true }
         case .toggleTime: updateRun(id) { $0.absoluteTimes.toggle() }
-        case .problemsOnly: updateRun(id) { $0.problemsOnly.toggle(); $0.logTop = 0 }
+        case .problemsOnly:
+            updateRun(id) {
+                $0.problemsOnly.toggle(); $0.logTop = 0
+            }
         case .togglePane: updateRun(id) { $0.nextPane(panes) }
-        case .follow: updateRun(id) { r in r.follow.toggle(); if !r.follow { r.logTop = panes.bottomLogTop } }
+        case .follow:
+            updateRun(id) { r in
+                r.follow.toggle(); if !r.follow { r.logTop = panes.bottomLogTop }
+            }
         case .up: scroll(id, by: -1, panes)
         case .down: scroll(id, by: 1, panes)
         case .pageUp: scroll(id, by: -max(1, panes.paneRows - 1), panes)

@@ -53,7 +53,9 @@ extension AppState {
                 r.recordsRead = r.earlierRead + summary.recordsRead
                 r.endedAt = now
                 if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
-                r.note("completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))", now: now)
+                r.note(
+                    "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))",
+                    now: now)
                 ended = .done
             }
         }

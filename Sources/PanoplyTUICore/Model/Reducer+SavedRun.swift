@@ -9,14 +9,20 @@ extension AppState {
     }
 
     /// The request that starts saved source `src` the way ``StartPlan`` says.
-    package func plannedRun(_ src: SavedSource, params: [String: JSONValue], lastStatus: RunStatus?,
-                            fullRefresh: Bool = false, paramsChanged: Bool = false) -> RunRequest {
+    package func plannedRun(
+        _ src: SavedSource, params: [String: JSONValue], lastStatus: RunStatus?,
+        fullRefresh: Bool = false, paramsChanged: Bool = false
+    ) -> RunRequest {
         let incremental = typeInfo(src.type)?.incremental ?? false
-        let resumes = StartPlan.resumes(lastStatus: lastStatus, incremental: incremental, fullRefresh: fullRefresh,
-                                        paramsChanged: paramsChanged)
-        var request = RunRequest(id: nextRunID, sourceName: src.name, type: src.type, params: params,
-                                 table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 1, resumeFromFile: resumes)
-        request.note = paramsChanged && lastStatus != nil ? "starting over (the params changed since the last run)"
+        let resumes = StartPlan.resumes(
+            lastStatus: lastStatus, incremental: incremental, fullRefresh: fullRefresh,
+            paramsChanged: paramsChanged)
+        var request = RunRequest(
+            id: nextRunID, sourceName: src.name, type: src.type, params: params,
+            table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 1, resumeFromFile: resumes)
+        request.note =
+            paramsChanged && lastStatus != nil
+            ? "starting over (the params changed since the last run)"
             : StartPlan.note(resumes: resumes, lastStatus: lastStatus, fullRefresh: fullRefresh)
         return request
     }

@@ -20,7 +20,9 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
     case .runStartFailed(let id, let message):
         effects = s.apply(.failed(PanoplyError(.config, message)), to: id)
         // Not the source's config (the destination, an unset variable): r retries once fixed.
-        s.updateRun(id) { $0.sdkOpen = false; $0.errorCategory = nil }
+        s.updateRun(id) {
+            $0.sdkOpen = false; $0.errorCategory = nil
+        }
     case .runClosed(let id, let error):
         let now = s.now
         s.updateRun(id) { r in

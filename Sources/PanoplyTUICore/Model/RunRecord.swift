@@ -27,8 +27,10 @@ package struct RunRecord: Sendable, Equatable, Codable {
     /// Log lines kept per run.
     package static let keptLogLines = 200
 
-    package init(started: Double, ended: Double, status: RunStatus, attempt: Int = 1, recordsRead: Int = 0,
-                 counters: SDKCounters = SDKCounters(), error: PanoplyError? = nil, origin: String, log: [String] = []) {
+    package init(
+        started: Double, ended: Double, status: RunStatus, attempt: Int = 1, recordsRead: Int = 0,
+        counters: SDKCounters = SDKCounters(), error: PanoplyError? = nil, origin: String, log: [String] = []
+    ) {
         self.started = started
         self.ended = ended
         self.status = status

@@ -15,8 +15,10 @@ package struct SavedSource: Sendable, Equatable, Codable {
     /// destination saved: `run --saved` writes there from any folder (nil: none kept).
     package var outbox: String?
 
-    package init(name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil,
-                 outbox: String? = nil) {
+    package init(
+        name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil,
+        outbox: String? = nil
+    ) {
         self.name = name
         self.type = type
         self.values = values

@@ -10,7 +10,8 @@ package enum SecondsOption {
     ///   `seconds` is not a finite number in `range` (nan, inf, negative, huge).
     package static func duration(_ seconds: Double, option: String, in range: ClosedRange<Double>) throws -> Duration {
         guard seconds.isFinite, range.contains(seconds) else {
-            throw PanoplyError.config("\(option) must be a number of seconds from \(text(range.lowerBound)) to \(text(range.upperBound)) (got \(text(seconds)))")
+            throw PanoplyError.config(
+                "\(option) must be a number of seconds from \(text(range.lowerBound)) to \(text(range.upperBound)) (got \(text(seconds)))")
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }

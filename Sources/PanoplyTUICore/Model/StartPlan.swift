@@ -6,8 +6,10 @@ import PanoplyKit
 /// over; a full refresh (`F`, `--full-refresh`), or params changed since, start over.
 package enum StartPlan {
     /// Whether the run continues from the source's committed state.
-    package static func resumes(lastStatus: RunStatus?, incremental: Bool, fullRefresh: Bool = false,
-                                paramsChanged: Bool = false) -> Bool {
+    package static func resumes(
+        lastStatus: RunStatus?, incremental: Bool, fullRefresh: Bool = false,
+        paramsChanged: Bool = false
+    ) -> Bool {
         if fullRefresh || paramsChanged { return false }
         switch lastStatus {
         case .failed, .cancelled, .running: return true
@@ -27,6 +29,7 @@ package enum StartPlan {
     package static func note(resumes: Bool, lastStatus: RunStatus?, fullRefresh: Bool) -> String {
         if fullRefresh { return "full refresh: starting over" }
         guard resumes else { return lastStatus == .done ? "starting over (the source reads everything each run)" : "starting" }
-        return lastStatus == .done ? "continuing after the last run's committed state" : "resuming from the committed state of the last run (\(lastStatus?.rawValue ?? "unknown"))"
+        return lastStatus == .done
+            ? "continuing after the last run's committed state" : "resuming from the committed state of the last run (\(lastStatus?.rawValue ?? "unknown"))"
     }
 }

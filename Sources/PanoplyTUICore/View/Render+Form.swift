@@ -159,8 +159,11 @@ package struct InputWindow: Equatable {
 /// The line under the fields saying how many advanced fields are folded away.
 private func renderAdvancedNote(_ form: FormState, y: Int, _ s: inout Screen) {
     let hidden = form.hiddenCount
-    let text = form.showAdvanced ? "advanced fields shown · Ctrl-O folds them"
-        : hidden == 1 ? "1 advanced field folded away · Ctrl-O shows it"
-        : "\(hidden) advanced fields folded away · Ctrl-O shows them"
+    let text =
+        form.showAdvanced
+        ? "advanced fields shown · Ctrl-O folds them"
+        : hidden == 1
+            ? "1 advanced field folded away · Ctrl-O shows it"
+            : "\(hidden) advanced fields folded away · Ctrl-O shows them"
     if form.showAdvanced || hidden > 0 { s.put(" " + text, x: 2, y: y, style: .dim, maxWidth: s.width - 3) }
 }

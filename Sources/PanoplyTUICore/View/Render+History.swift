@@ -49,10 +49,13 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
     s.put(" \(source) · run of \(started)", x: 0, y: 2, style: .title, maxWidth: w)
     let (icon, iconStyle) = statusIcon(r.status)
     var x = s.put(" " + icon + " " + r.status.rawValue, x: 0, y: 3, style: iconStyle)
-    s.put("  attempt \(r.attempt) · from \(r.origin) · ended \(Format.dateTime(r.ended, utcOffset: state.utcOffset)) · took \(Format.clock(r.seconds))",
-          x: x, y: 3, style: .dim, maxWidth: w - x)
-    let counters: [(String, Int)] = [("read", r.recordsRead), ("delivered", r.delivered), ("messages", r.messages),
-                                     ("errors", r.errors), ("retries", r.retries)]
+    s.put(
+        "  attempt \(r.attempt) · from \(r.origin) · ended \(Format.dateTime(r.ended, utcOffset: state.utcOffset)) · took \(Format.clock(r.seconds))",
+        x: x, y: 3, style: .dim, maxWidth: w - x)
+    let counters: [(String, Int)] = [
+        ("read", r.recordsRead), ("delivered", r.delivered), ("messages", r.messages),
+        ("errors", r.errors), ("retries", r.retries)
+    ]
     x = 1
     for (name, value) in counters {
         x = s.put(name + " ", x: x, y: 4, style: .dim)

@@ -17,7 +17,10 @@ package func renderList(_ state: AppState, _ s: inout Screen) {
         rows.append(.entry(e, index: i))
     }
     let top = 2, visible = s.height - 4
-    let selectedRow = rows.firstIndex { if case .entry(_, let i) = $0 { return i == state.selection }; return false } ?? 0
+    let selectedRow =
+        rows.firstIndex {
+            if case .entry(_, let i) = $0 { return i == state.selection }; return false
+        } ?? 0
     let first = max(0, min(selectedRow - visible / 2, rows.count - visible))
     for (n, row) in rows.dropFirst(first).prefix(visible).enumerated() {
         let y = top + n
@@ -69,13 +72,16 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
 package func lastRunSummary(_ state: AppState, _ src: SavedSource) -> String? {
     let now = state.epochOrigin + state.now
     func ended(_ status: RunStatus, delivered: Int, started: Double, seconds: Double) -> String {
-        [status.rawValue, "\(Format.count(delivered)) delivered", Format.when(started, now: now, utcOffset: state.utcOffset),
-         Format.span(seconds)].joined(separator: " · ")
+        [
+            status.rawValue, "\(Format.count(delivered)) delivered", Format.when(started, now: now, utcOffset: state.utcOffset),
+            Format.span(seconds)
+        ].joined(separator: " · ")
     }
     if let id = state.latestRun[src.name], let r = state.run(id) {
         guard r.status == .running else {
-            return ended(r.status, delivered: r.counters.recordsDelivered, started: state.epochOrigin + r.startedAt,
-                         seconds: r.elapsed(now: state.now))
+            return ended(
+                r.status, delivered: r.counters.recordsDelivered, started: state.epochOrigin + r.startedAt,
+                seconds: r.elapsed(now: state.now))
         }
         let head = "running" + (r.fraction.map { " " + Format.percent($0) } ?? "")
         return [head, "\(Format.count(r.counters.records)) records", Format.span(r.elapsed(now: state.now))].joined(separator: " · ")

@@ -23,8 +23,10 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
     }
 }
 
-package func renderConfirm(_ question: String, _ detail: String, _ s: inout Screen,
-                           answers: String = " yes    any other key: no") {
+package func renderConfirm(
+    _ question: String, _ detail: String, _ s: inout Screen,
+    answers: String = " yes    any other key: no"
+) {
     let w = min(s.width - 4, max(question.displayWidth, detail.displayWidth, 30) + 4)
     // A detail wider than the box wraps (a narrow terminal).
     let details = wrapped(detail, width: w - 4)
@@ -42,9 +44,10 @@ package func renderConfirm(_ question: String, _ detail: String, _ s: inout Scre
 package func renderDiscard(_ state: AppState, _ s: inout Screen) {
     guard case .form(let form) = state.screen else { return }
     let source = form.purpose != .destination
-    renderConfirm("Discard your changes to \(form.title)?",
-                  source ? "s saves them and starts the run, as Ctrl-S does." : "s saves them, as Ctrl-S does.",
-                  &s, answers: " discard   s: save   n / Esc: keep editing")
+    renderConfirm(
+        "Discard your changes to \(form.title)?",
+        source ? "s saves them and starts the run, as Ctrl-S does." : "s saves them, as Ctrl-S does.",
+        &s, answers: " discard   s: save   n / Esc: keep editing")
 }
 
 /// The rename modal: the name being typed, and why it cannot be taken.

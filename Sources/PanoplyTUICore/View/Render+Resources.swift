@@ -49,8 +49,10 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     s.put(row.id.truncated(to: c.idWidth), x: c.idX, y: y, style: row.status == .waiting ? .dim : .plain)
     s.put(row.status.rawValue, x: c.statusX, y: y, style: style)
     let count = Format.count(row.loaded) + (row.total.map { "/" + Format.count($0) } ?? "")
-    s.put(count.count > ResourceColumns.countWidth ? count.truncated(to: ResourceColumns.countWidth) : String(repeating: " ", count: ResourceColumns.countWidth - count.count) + count,
-          x: c.countX, y: y, style: .bold)
+    s.put(
+        count.count > ResourceColumns.countWidth
+            ? count.truncated(to: ResourceColumns.countWidth) : String(repeating: " ", count: ResourceColumns.countWidth - count.count) + count,
+        x: c.countX, y: y, style: .bold)
     if c.barWidth > 0 {
         let inner = c.barWidth - 2
         let (filled, empty) = Format.bar(row.fraction ?? 0, width: inner)

@@ -35,9 +35,11 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
     // Counters.
     let y = 4 + layout.extraHeaderRows
     let c = r.counters
-    let counters: [(String, String)] = [("records", Format.count(c.records)), ("send", Format.count(c.sends)),
-                                        ("flush", Format.count(c.messages)), ("error", Format.count(c.errors)),
-                                        ("retries", Format.count(c.retries)), ("bytes", Format.bytes(c.bytes))]
+    let counters: [(String, String)] = [
+        ("records", Format.count(c.records)), ("send", Format.count(c.sends)),
+        ("flush", Format.count(c.messages)), ("error", Format.count(c.errors)),
+        ("retries", Format.count(c.retries)), ("bytes", Format.bytes(c.bytes))
+    ]
     x = 1
     for (name, value) in counters {
         x = s.put(name + " ", x: x, y: y, style: .dim)
@@ -55,8 +57,9 @@ private func renderPanes(_ r: RunState, _ s: inout Screen) {
     let stateLines = layout.stateLines
     let stateTop = layout.stateTop(r)
     let focusStyle = CellStyle(fg: .cyan, bold: true)
-    s.box(x: 0, y: layout.paneTop, width: layout.stateWidth, height: layout.paneHeight, title: "Committed state",
-          style: r.pane == .state ? focusStyle : .dim, titleStyle: r.pane == .state ? focusStyle : .bold)
+    s.box(
+        x: 0, y: layout.paneTop, width: layout.stateWidth, height: layout.paneHeight, title: "Committed state",
+        style: r.pane == .state ? focusStyle : .dim, titleStyle: r.pane == .state ? focusStyle : .bold)
     for (i, line) in stateLines.dropFirst(stateTop).prefix(rows).enumerated() {
         s.put(line, x: 2, y: layout.paneTop + 1 + i, maxWidth: layout.stateWidth - 3)
     }
@@ -68,15 +71,18 @@ private func renderPanes(_ r: RunState, _ s: inout Screen) {
     if !r.filter.isEmpty || r.editingFilter { title += " /\(r.filter)" }
     if r.problemsOnly { title += " · warnings and errors" }
     title += r.follow ? " · following" : " · \(top + 1)-\(min(lines.count, top + rows)) of \(lines.count)"
-    s.box(x: layout.logX, y: layout.paneTop, width: layout.logWidth, height: layout.paneHeight, title: title,
-          style: r.pane == .log ? focusStyle : .dim, titleStyle: r.pane == .log ? focusStyle : .bold)
+    s.box(
+        x: layout.logX, y: layout.paneTop, width: layout.logWidth, height: layout.paneHeight, title: title,
+        style: r.pane == .log ? focusStyle : .dim, titleStyle: r.pane == .log ? focusStyle : .bold)
     for (i, line) in lines.dropFirst(top).prefix(rows).enumerated() {
         let level = layout.logLevels[top + i]
         let style: CellStyle = level == .error ? .error : level == .warn ? .warn : .plain
         s.put(line, x: layout.logX + 2, y: layout.paneTop + 1 + i, style: style, maxWidth: layout.logWidth - 3)
     }
     if lines.isEmpty, !r.filter.isEmpty || r.problemsOnly {
-        s.put(r.filter.isEmpty ? "no warnings or errors" : "no line matches '\(r.filter)'", x: layout.logX + 2, y: layout.paneTop + 1, style: .dim, maxWidth: layout.logWidth - 3)
+        s.put(
+            r.filter.isEmpty ? "no warnings or errors" : "no line matches '\(r.filter)'", x: layout.logX + 2, y: layout.paneTop + 1, style: .dim,
+            maxWidth: layout.logWidth - 3)
     }
     if r.editingFilter {
         let y = s.height - 2

@@ -23,12 +23,18 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     }
     switch state.overlay {
     case .help: renderHelp(state, &screen)
-    case .confirmCancel(let id): renderConfirm("Cancel \(state.run(id)?.title ?? "the run")?", "Reading stops; what was read is delivered and its state kept for a retry.", &screen)
-    case .confirmQuit: renderConfirm("Quit while \(state.activeRunCount) \(state.activeRunCount == 1 ? "run is" : "runs are") active?", "Active runs are cancelled; what was read is delivered first.", &screen)
+    case .confirmCancel(let id):
+        renderConfirm("Cancel \(state.run(id)?.title ?? "the run")?", "Reading stops; what was read is delivered and its state kept for a retry.", &screen)
+    case .confirmQuit:
+        renderConfirm(
+            "Quit while \(state.activeRunCount) \(state.activeRunCount == 1 ? "run is" : "runs are") active?",
+            "Active runs are cancelled; what was read is delivered first.", &screen)
     case .confirmDelete(let name):
-        renderConfirm("Delete the saved source '\(name)'?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
+        renderConfirm(
+            "Delete the saved source '\(name)'?", "Its params and credentials are removed from this machine.", &screen, answers: " yes    n / Esc: no")
     case .confirmDeleteState(let name):
-        renderConfirm("Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
+        renderConfirm(
+            "Remove the state of \(name) too?", "Its committed state (where a retry resumes) is deleted.", &screen, answers: " yes    n / Esc: keep it")
     case .rename(let edit): renderRename(edit, &screen)
     case .picker(let p): renderPicker(state, p, &screen)
     case .confirmDiscard: renderDiscard(state, &screen)
@@ -39,9 +45,11 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
 }
 
 private func renderTooSmall(_ s: inout Screen) {
-    let lines = ["Terminal too small (\(s.width)x\(s.height))",
-                 "Panoply needs at least \(minimumSize.width)x\(minimumSize.height).",
-                 "Enlarge the window, or q to quit."]
+    let lines = [
+        "Terminal too small (\(s.width)x\(s.height))",
+        "Panoply needs at least \(minimumSize.width)x\(minimumSize.height).",
+        "Enlarge the window, or q to quit."
+    ]
     let top = max(0, s.height / 2 - 1)
     for (i, l) in lines.enumerated() {
         let t = l.truncated(to: s.width)

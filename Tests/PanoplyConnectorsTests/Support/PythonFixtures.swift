@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+
 @testable import PanoplyConnectors
 
 /// The Python modules, Singer taps and the original SDK the subprocess tests use, and the

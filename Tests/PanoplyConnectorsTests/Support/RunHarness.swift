@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import Synchronization
+
 @testable import PanoplyConnectors
 
 /// Runs a source through ``SourceRunner`` into an outbox folder and reads back what was
@@ -36,9 +37,11 @@ struct RunHarness {
 
     /// Runs a source kind (a Python module, a Singer tap); `watch` sees every event with
     /// the runner (to cancel it at a given point).
-    func run(_ kind: SourceKind, _ params: [String: String], batchSize: Int = 100, readAttempts: Int = 3,
-             options sourceOptions: JSONObject = [:],
-             watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }) async throws -> Outcome {
+    func run(
+        _ kind: SourceKind, _ params: [String: String], batchSize: Int = 100, readAttempts: Int = 3,
+        options sourceOptions: JSONObject = [:],
+        watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }
+    ) async throws -> Outcome {
         let values = try kind.configuration.validate(params).get()
         var config = SDKConfiguration(credentials: nil, destination: .outbox(outbox))
         config.flushInterval = .milliseconds(20)
@@ -47,7 +50,9 @@ struct RunHarness {
         options.countersInterval = .milliseconds(50)
         let input = SourceInput(type: kind.type, params: values, options: sourceOptions)
         let runner = SourceRunner(kind, input: input, sdk: sdk, options: options)
-        let collector = Task { var all: [RunEvent] = []; for await e in runner.events { watch(e, runner); all.append(e) }; return all }
+        let collector = Task {
+            var all: [RunEvent] = []; for await e in runner.events { watch(e, runner); all.append(e) }; return all
+        }
         let summary = await runner.run()
         try await sdk.close()
         return Outcome(summary: summary, events: await collector.value)

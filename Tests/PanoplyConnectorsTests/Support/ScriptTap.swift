@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+
 @testable import PanoplyConnectors
 
 /// A Singer tap written by a test: a shell script that answers `--about` (or fails it),
@@ -12,7 +13,8 @@ struct ScriptTap {
     ///   - body: shell run in sync mode (after `--config`/`--catalog`).
     init(in folder: String, name: String = "tap-script", about: String? = nil, body: String) throws {
         path = folder + "/" + name
-        let catalog = #"{"streams": [{"tap_stream_id": "s", "stream": "s", "schema": {"type": "object", "properties": {"id": {"type": "integer"}, "v": {}}}, "metadata": [{"breadcrumb": [], "metadata": {"selected-by-default": true}}]}]}"#
+        let catalog =
+            #"{"streams": [{"tap_stream_id": "s", "stream": "s", "schema": {"type": "object", "properties": {"id": {"type": "integer"}, "v": {}}}, "metadata": [{"breadcrumb": [], "metadata": {"selected-by-default": true}}]}]}"#
         let aboutPart = about.map { "cat <<'ABOUT'\n\($0)\nABOUT\n  exit 0" } ?? "exit 1"
         let script = """
             #!/bin/sh

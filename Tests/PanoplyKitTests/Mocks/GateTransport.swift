@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import PanoplyKit
 
 /// A transport double that acknowledges each message only once the test opens its gate

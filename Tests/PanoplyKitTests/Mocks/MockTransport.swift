@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import PanoplyKit
 
 /// A transport double: records every `send` call and answers as the test says.

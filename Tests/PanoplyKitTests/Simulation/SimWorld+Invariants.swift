@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PanoplyKit
 
 extension SimWorld {
@@ -11,7 +12,8 @@ extension SimWorld {
         try checkNothingLost()
         // A committed state covers only acknowledged records.
         if let inc = ledger.committed["inc"]?.intValue, inc == incarnation,
-           let seq = ledger.committed["seq"]?.intValue, UInt64(seq) > modelDeliveredThrough {
+            let seq = ledger.committed["seq"]?.intValue, UInt64(seq) > modelDeliveredThrough
+        {
             throw violate("a state covering #\(seq) was committed, but record #\(modelDeliveredThrough + 1) is not acknowledged")
         }
         let inFlight = batches.reduce(0) { $0 + $1.messages.count }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PanoplyKit
 
 /// A small, fast, seeded random number generator (SplitMix64), so a seed replays exactly.
@@ -93,9 +94,10 @@ struct SimWorld {
     }
 
     static func makeMachine(spooling: Bool, firstMessage: UInt64, rng: inout SplitMix64) -> DeliveryState {
-        DeliveryState(batcher: Batcher(bodyLimit: Int.random(in: 120...300, using: &rng), flushInterval: .milliseconds(100), firstMessage: firstMessage),
-                      spooling: spooling, maxBufferedBytes: Int.random(in: 300...900, using: &rng),
-                      maxBatchCount: Int.random(in: 1...3, using: &rng), maxBatchBytes: 1 << 20)
+        DeliveryState(
+            batcher: Batcher(bodyLimit: Int.random(in: 120...300, using: &rng), flushInterval: .milliseconds(100), firstMessage: firstMessage),
+            spooling: spooling, maxBufferedBytes: Int.random(in: 300...900, using: &rng),
+            maxBatchCount: Int.random(in: 1...3, using: &rng), maxBatchBytes: 1 << 20)
     }
 
     mutating func newWaiter() -> DeliveryState.WaiterID {

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
+@testable import PanoplyKit
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-@testable import PanoplyKit
 
 /// The moto server that scripts/test.sh started (scripts/services/moto.sh), if any.
 enum Moto {
@@ -77,8 +79,12 @@ struct SQSTestClient {
         let end = ContinuousClock.now + deadline
         var emptyReceives = 0
         while d.records < expected, emptyReceives < 3, ContinuousClock.now < end {
-            let r = try await call("ReceiveMessage", ["QueueUrl": .string(queueURL), "MaxNumberOfMessages": 10,
-                                                      "VisibilityTimeout": 600, "MessageAttributeNames": ["All"]])
+            let r = try await call(
+                "ReceiveMessage",
+                [
+                    "QueueUrl": .string(queueURL), "MaxNumberOfMessages": 10,
+                    "VisibilityTimeout": 600, "MessageAttributeNames": ["All"]
+                ])
             let messages = r["Messages"]?.arrayValue ?? []
             if messages.isEmpty { emptyReceives += 1; continue }
             emptyReceives = 0

@@ -1,12 +1,15 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PanoplyKit
 
 /// Polls `condition` until it holds or `timeout` passes (no fixed sleeps in tests).
-func eventually(_ what: String = "condition", timeout: Duration = .seconds(10),
-                sourceLocation: SourceLocation = #_sourceLocation,
-                _ condition: () -> Bool) async {
+func eventually(
+    _ what: String = "condition", timeout: Duration = .seconds(10),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () -> Bool
+) async {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
         if ContinuousClock.now >= deadline {
@@ -57,8 +60,10 @@ enum Fixture {
     static var credentials: PanoplyCredentials { try! PanoplyCredentials(apiKey: apiKey, apiSecret: apiSecret) }
 
     /// A configuration for SDKs that send through a double: fast retries, no real queue.
-    static func config(maxMessageBytes: Int = 262_144, concurrency: Int = 1,
-                       credentials: PanoplyCredentials? = Fixture.credentials) -> SDKConfiguration {
+    static func config(
+        maxMessageBytes: Int = 262_144, concurrency: Int = 1,
+        credentials: PanoplyCredentials? = Fixture.credentials
+    ) -> SDKConfiguration {
         var c = SDKConfiguration(credentials: credentials, destination: .panoply)
         c.maxMessageBytes = maxMessageBytes
         c.concurrency = concurrency

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// scripts/faultproxy.py in front of moto: 127.0.0.1 only, ends with the test (or after
@@ -56,7 +57,8 @@ final class FaultProxy: Sendable {
         let url = URL(string: "http://127.0.0.1:\(controlPort)\(path)")!
         let (data, response) = try await URLSession.shared.data(from: url)
         guard (response as? HTTPURLResponse)?.statusCode == 200,
-              let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            let o = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             throw TestFailure("faultproxy \(path): \(String(decoding: data, as: UTF8.self))")
         }
         return o

@@ -1,7 +1,8 @@
 import Foundation
 import PanoplyConnectors
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's sshd on 127.0.0.1 with a throwaway host key and user keys (RSA and Ed25519
@@ -46,8 +47,9 @@ final class SSHServer: @unchecked Sendable {
             """
         try config.write(to: dir.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
         if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
-        let sshd = try SpawnedProcess(Self.binary, ["-D", "-f", dir.appendingPathComponent("sshd_config").path, "-E", logPath],
-                                      environment: ProcessInfo.processInfo.environment)
+        let sshd = try SpawnedProcess(
+            Self.binary, ["-D", "-f", dir.appendingPathComponent("sshd_config").path, "-E", logPath],
+            environment: ProcessInfo.processInfo.environment)
         process = sshd
         try waitUntil("sshd to listen on 127.0.0.1:\(port)", within: .seconds(20)) {
             guard sshd.isRunning else { throw TestFailure("sshd exited: \(log)") }

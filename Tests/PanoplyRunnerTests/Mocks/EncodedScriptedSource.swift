@@ -26,13 +26,14 @@ actor EncodedScriptedSource: EncodedRecordSource {
 
     /// A script of object steps (``ScriptStep``), each batch's records written as JSON text.
     static func install(_ steps: [ScriptStep]) -> String {
-        install(steps.map { step -> Step in
-            switch step {
-            case .records(let rs, let sid, let st): .lines(rs.map { JSONWriter.string(.object($0)) }, stateId: sid, state: st)
-            case .fail(let e): .fail(e)
-            case .hang: .hang
-            }
-        })
+        install(
+            steps.map { step -> Step in
+                switch step {
+                case .records(let rs, let sid, let st): .lines(rs.map { JSONWriter.string(.object($0)) }, stateId: sid, state: st)
+                case .fail(let e): .fail(e)
+                case .hang: .hang
+                }
+            })
     }
 
     /// Reads started so far.

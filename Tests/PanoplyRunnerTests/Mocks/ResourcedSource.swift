@@ -73,6 +73,7 @@ actor ResourcedSource: DataSource {
 }
 
 func resourcedInput(_ script: String, _ items: [String], destination: String? = nil, state: JSONObject? = nil) -> SourceInput {
-    SourceInput(type: "resourced", params: ["script": .string(script), "items": .array(items.map { .string($0) })],
-                destination: destination, state: state)
+    SourceInput(
+        type: "resourced", params: ["script": .string(script), "items": .array(items.map { .string($0) })],
+        destination: destination, state: state)
 }

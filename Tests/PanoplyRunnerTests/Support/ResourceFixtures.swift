@@ -7,8 +7,10 @@ enum PostgresServer {
     static let env: [String: String]? = {
         let e = ProcessInfo.processInfo.environment
         guard let port = e["PANOPLY_TEST_PG_PORT"], !port.isEmpty else { return nil }
-        return ["host": e["PANOPLY_TEST_PG_HOST"] ?? "127.0.0.1", "port": port, "user": e["PANOPLY_TEST_PG_USER"] ?? "panoply",
-                "password": e["PANOPLY_TEST_PG_PASSWORD"] ?? ""]
+        return [
+            "host": e["PANOPLY_TEST_PG_HOST"] ?? "127.0.0.1", "port": port, "user": e["PANOPLY_TEST_PG_USER"] ?? "panoply",
+            "password": e["PANOPLY_TEST_PG_PASSWORD"] ?? ""
+        ]
     }()
 
     static var available: Bool { env != nil && psql != nil }
@@ -16,7 +18,9 @@ enum PostgresServer {
 
     /// The server's psql (beside postgres.sh's binaries, else on PATH).
     static let psql: String? = {
-        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin" }
+        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().reversed().map {
+            "/usr/lib/postgresql/\($0)/bin"
+        }
         let path = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map(String.init) ?? []
         return (dirs + path).map { "\($0)/psql" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
@@ -24,8 +28,9 @@ enum PostgresServer {
     /// Runs `sql` in `database`, stopping at the first error.
     static func run(_ sql: String, database: String) throws {
         guard let env, let psql else { throw TestFailure("no PostgreSQL server") }
-        let child = try Child.start(psql, ["-h", env["host"]!, "-p", env["port"]!, "-U", env["user"]!, "-d", database, "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-                                    environment: ["PGPASSWORD": env["password"]!])
+        let child = try Child.start(
+            psql, ["-h", env["host"]!, "-p", env["port"]!, "-U", env["user"]!, "-d", database, "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+            environment: ["PGPASSWORD": env["password"]!])
         child.write(Data(sql.utf8))
         child.closeInput()
         let exit = try child.waitForExit(within: .seconds(120))

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyTestSupport
 import Synchronization
+
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
@@ -61,8 +62,10 @@ final class MemoryTerminal: @unchecked Sendable {
     /// - Throws: ``TestFailure`` naming `what` and showing the last frame when none did
     ///   within `limit`.
     @discardableResult
-    func waitForFrame(_ what: String, within limit: Duration = .seconds(30),
-                      _ match: @escaping @Sendable (Screen) -> Bool) async throws -> Screen {
+    func waitForFrame(
+        _ what: String, within limit: Duration = .seconds(30),
+        _ match: @escaping @Sendable (Screen) -> Bool
+    ) async throws -> Screen {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Screen, Error>) in
             let id = frames.withLock { f -> Int? in
                 if let last = f.last, match(last) { return nil }

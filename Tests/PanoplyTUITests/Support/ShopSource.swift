@@ -1,5 +1,6 @@
 import PanoplyKit
 import Synchronization
+
 @testable import PanoplyTUICore
 
 /// A source with a `tables` list param computed from its connection params (as postgres),
@@ -7,17 +8,21 @@ import Synchronization
 /// password `wrong` fails the way a database refusing it does.
 final class ShopSource: DataSource {
     static let type = "shop"
-    static let configuration = SourceConfiguration(title: "Shop DB", summary: "A shop database (test double)", params: [
-        SourceParam("host", title: "Host", required: true, placeholder: "localhost"),
-        SourceParam("password", title: "Password", kind: .secret),
-        SourceParam("tables", title: "Tables", kind: .list, help: "The tables to read", dependencies: ["host"]),
-        SourceParam("batch_size", title: "Batch size", kind: .number, default: "500", category: .advanced),
-        SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer", choices: ["disable", "prefer", "require"], category: .advanced),
-    ], resourcesParam: "tables")
+    static let configuration = SourceConfiguration(
+        title: "Shop DB", summary: "A shop database (test double)",
+        params: [
+            SourceParam("host", title: "Host", required: true, placeholder: "localhost"),
+            SourceParam("password", title: "Password", kind: .secret),
+            SourceParam("tables", title: "Tables", kind: .list, help: "The tables to read", dependencies: ["host"]),
+            SourceParam("batch_size", title: "Batch size", kind: .number, default: "500", category: .advanced),
+            SourceParam("sslmode", title: "SSL mode", kind: .choice, default: "prefer", choices: ["disable", "prefer", "require"], category: .advanced)
+        ], resourcesParam: "tables")
 
-    static let tables = ["public.customers", "public.orders", "public.order_items", "public.products", "public.Mixed Case",
-                         "public.empty", "public.events", "public.no_key", "public.order_view", "sales.invoices",
-                         "sales.refunds", "sales.regions", "audit.log", "public.big"]
+    static let tables = [
+        "public.customers", "public.orders", "public.order_items", "public.products", "public.Mixed Case",
+        "public.empty", "public.events", "public.no_key", "public.order_view", "sales.invoices",
+        "sales.refunds", "sales.regions", "audit.log", "public.big"
+    ]
 
     private let resource: String
     private let pending = Mutex(true)
@@ -26,7 +31,11 @@ final class ShopSource: DataSource {
 
     /// Three rows of its resource, then the end.
     func read(_ n: Int) async throws -> [JSONObject]? {
-        guard pending.withLock({ p in defer { p = false }; return p }) else { return nil }
+        guard
+            pending.withLock({ p in
+                defer { p = false }; return p
+            })
+        else { return nil }
         return (1...3).map { ["id": .number(JSONNumber($0)), "table": .string(resource)] }
     }
     func close() async {}
@@ -48,10 +57,14 @@ final class ShopSource: DataSource {
 
     static var resourceList: [SourceResource] {
         tables.map { t in
-            SourceResource(id: t, fields: [SourceResource.Field(name: "id", type: "integer", mandatory: true),
-                                           SourceResource.Field(name: "name", type: "text"),
-                                           SourceResource.Field(name: "updated_at", type: "timestamp with time zone")],
-                           available: t != "audit.log", requires: t == "public.order_items" ? ["public.orders"] : [])
+            SourceResource(
+                id: t,
+                fields: [
+                    SourceResource.Field(name: "id", type: "integer", mandatory: true),
+                    SourceResource.Field(name: "name", type: "text"),
+                    SourceResource.Field(name: "updated_at", type: "timestamp with time zone")
+                ],
+                available: t != "audit.log", requires: t == "public.order_items" ? ["public.orders"] : [])
         }
     }
 

@@ -30,8 +30,10 @@ final class HTTP1Client: @unchecked Sendable {
     /// - Parameters:
     ///   - tls: TLS for `https://` (nil: plain TCP).
     ///   - proxy: a forward proxy (CONNECT for TLS, absolute-form requests otherwise).
-    init(host: String, port: UInt16, connections: Int, timeout: TimeInterval,
-         tls: TLSContext? = nil, proxy: HTTP1Proxy? = nil) {
+    init(
+        host: String, port: UInt16, connections: Int, timeout: TimeInterval,
+        tls: TLSContext? = nil, proxy: HTTP1Proxy? = nil
+    ) {
         self.host = host
         self.port = port
         self.timeout = timeout

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension HTTP1Connection {
@@ -90,9 +91,10 @@ extension HTTP1Connection {
         let (_, status, _) = try readHead(wasReused: false, gotAny: &gotAny)
         guard (200..<300).contains(status) else {
             let refused = status == 403 || status == 407 || status == 405
-            throw HTTP1Error(description: "proxy \(proxy.host):\(proxy.port) answered HTTP \(status) to CONNECT \(authority)"
-                             + (status == 407 ? " (it wants credentials: http://user:password@proxy:port)" : ""),
-                             permanent: refused)
+            throw HTTP1Error(
+                description: "proxy \(proxy.host):\(proxy.port) answered HTTP \(status) to CONNECT \(authority)"
+                    + (status == 407 ? " (it wants credentials: http://user:password@proxy:port)" : ""),
+                permanent: refused)
         }
         readStart = 0
         readEnd = 0

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension HTTP1Connection {
@@ -64,8 +65,9 @@ extension HTTP1Connection {
             if headEnd >= 0 { break }
             if readEnd - readStart > 1 << 20 { throw HTTP1Error(description: "response head larger than 1 MiB") }
             guard try fill(gotAny: gotAny, wasReused: wasReused) else {
-                throw HTTP1Error(description: gotAny ? "connection closed in the middle of a response" : "connection closed before a response",
-                                 stale: wasReused && !gotAny)
+                throw HTTP1Error(
+                    description: gotAny ? "connection closed in the middle of a response" : "connection closed before a response",
+                    stale: wasReused && !gotAny)
             }
             gotAny = true
         }

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One keep-alive connection. Used by one request at a time, on its own serial queue.
@@ -168,8 +169,10 @@ final class HTTP1Connection: @unchecked Sendable {
     }
 
     /// One `sendmsg` of what is left of `head` and `body`.
-    private static func sendmsg(_ fd: Int32, _ h: UnsafeRawBufferPointer, from sentHead: Int,
-                                _ b: UnsafeRawBufferPointer, from sentBody: Int) -> Int {
+    private static func sendmsg(
+        _ fd: Int32, _ h: UnsafeRawBufferPointer, from sentHead: Int,
+        _ b: UnsafeRawBufferPointer, from sentBody: Int
+    ) -> Int {
         var iov = [iovec](repeating: iovec(), count: 2)
         var n = 0
         if sentHead < h.count {

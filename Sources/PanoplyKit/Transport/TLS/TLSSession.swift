@@ -1,7 +1,8 @@
 import COpenSSL
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// TLS over one connected, blocking socket: the handshake (SNI for host names, the host
@@ -54,8 +55,9 @@ final class TLSSession {
         }
         // A protocol failure (no common TLS version, not a TLS server, ...): trying again
         // gives the same answer.
-        return HTTP1Error(description: "TLS handshake with \(peer) failed: \(TLSContext.errorQueue()) (is it an https:// server speaking TLS 1.2 or newer?)",
-                          permanent: true)
+        return HTTP1Error(
+            description: "TLS handshake with \(peer) failed: \(TLSContext.errorQueue()) (is it an https:// server speaking TLS 1.2 or newer?)",
+            permanent: true)
     }
 
     /// What a failed certificate check means, in the user's words, with OpenSSL's reason.
@@ -70,8 +72,8 @@ final class TLSSession {
         case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
             return "the TLS certificate of \(peer) is for another host (\(reason)); use the host name the certificate names"
         case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
-             X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
-             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
+            X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
             return "the TLS certificate of \(peer) is not trusted (\(reason)); \(hint)"
         default:
             return "the TLS certificate of \(peer) was rejected (\(reason))"
