@@ -83,8 +83,8 @@ struct PostgresSourceTests {
         let h = try RunHarness()
         defer { h.remove() }
         let params = try await Self.table("conn_resume", rows: 1000)
-        ConnectorFaults.failAfter("postgres:public.conn_resume", reads: 3)
-        let first = try await h.run(PostgresSource.self, params, batchSize: 100)
+        let failing = FailingSource.kind(SourceKind(PostgresSource.self), failAfter: 3, key: "postgres:public.conn_resume")
+        let first = try await h.run(failing, params, batchSize: 100)
         #expect(first.summary.status == .failed)
         #expect(try h.deliveredIds().count == 300)
         let second = try await h.run(PostgresSource.self, params, batchSize: 100)

@@ -13,7 +13,7 @@ struct PythonReadAheadTests {
     @Test("a batch read ahead keeps its state, progress and log back until read() returns it")
     func heldBack() async throws {
         let events = Mutex<[SourceEvent]>([])
-        let input = SourceInput(type: "python:t_state", params: ["batches": "4"])
+        let input = SourceInput(type: "python:t_state", params: ["batches": "4", "announce": "1"])
         let context = SourceContext(input: input) { e in events.withLock { $0.append(e) } }
         let opened = try await PythonFixtures.kind("t_state").open(source: input, context: context)
         let source = try #require(opened as? PythonSource)
@@ -21,16 +21,30 @@ struct PythonReadAheadTests {
         while let batch = try await source.read(10) {
             k += 1
             #expect(batch.compactMap { $0["id"]?.intValue } == Array(10 * k - 9...10 * k))
-            // The next batch (and its state) has arrived on our side: none of it is passed on yet.
-            await source.readAheadArrived()
+            // The next batch (and its state) has been read ahead: its stderr line ("batch k+1
+            // ready", passed on at once) came after its state, progress and log lines on
+            // stdout. None of those is passed on yet.
+            if k < 4 { try await Self.waitFor(SourceEvent.log("batch \(k + 1) ready"), in: events) }
             #expect(context.mergedState["last"] == .number(JSONNumber(10 * k)))
             #expect(context.currentStateId == "batch-\(k)")
-            let seen = events.withLock { $0 }
+            let seen = events.withLock { $0 }.filter { ![SourceEvent.log("batch \(k + 1) ready"), .log("batch \(k) ready")].contains($0) }
             #expect(seen.last == .log("read batch \(k)"), "\(seen.suffix(3))")
             #expect(seen.filter { if case .progress = $0 { true } else { false } }.count == k)
         }
         await source.close()
         #expect(k == 4)
+    }
+
+    /// Waits (up to 10 s) until `event` was passed on.
+    static func waitFor(_ event: SourceEvent, in events: borrowing Mutex<[SourceEvent]>) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !events.withLock({ $0.contains(event) }) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("\(event) was not passed on within 10 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     @Test("cancelled while a batch is read ahead, the committed state covers only delivered records")

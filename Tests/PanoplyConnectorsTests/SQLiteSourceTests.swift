@@ -71,8 +71,8 @@ struct SQLiteSourceTests {
         defer { h.remove() }
         let file = h.path("app.sqlite")
         try Self.makeDatabase(file, rows: 1000)
-        ConnectorFaults.failAfter("sqlite:\(file):users", reads: 4)
-        let first = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 100)
+        let failing = FailingSource.kind(SourceKind(SQLiteSource.self), failAfter: 4, key: "sqlite:\(file):users")
+        let first = try await h.run(failing, ["path": file, "table": "users"], batchSize: 100)
         #expect(first.summary.status == .failed)
         #expect(try h.deliveredIds().count == 400)
         let second = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 100)
@@ -97,8 +97,8 @@ struct SQLiteSourceTests {
         sqlite3_close(db)
         let expected = (1...2345).filter { $0 % 3 != 0 && !(700...900).contains($0) }.map { $0 < 50 ? -$0 : $0 }.sorted()
         // Pages of 300 (halves of 150): the fault stops the run after 3 pages.
-        ConnectorFaults.failAfter("sqlite:\(file):users", reads: 3)
-        let first = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 300)
+        let failing = FailingSource.kind(SourceKind(SQLiteSource.self), failAfter: 3, key: "sqlite:\(file):users")
+        let first = try await h.run(failing, ["path": file, "table": "users"], batchSize: 300)
         #expect(first.summary.status == .failed)
         #expect(try h.deliveredIds() == Array(expected.prefix(900)))
         let second = try await h.run(SQLiteSource.self, ["path": file, "table": "users"], batchSize: 300)

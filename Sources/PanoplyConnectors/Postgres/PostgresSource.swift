@@ -133,7 +133,6 @@ public actor PostgresSource: EncodedRecordSource {
 
     public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         guard !done else { return nil }
-        try ConnectorFaults.check("postgres:\(resource)")
         let size = max(1, n)
         let (batch, last): (EncodedRecords, String?)
         do {

@@ -90,7 +90,6 @@ public actor SQLiteSource: EncodedRecordSource {
     /// batch carries the last key as its state.
     public func readEncoded(_ n: Int) async throws -> EncodedRecords? {
         guard !done else { return nil }
-        try ConnectorFaults.check("sqlite:\(db.path):\(resource)")
         let size = max(1, n)
         var batch: EncodedRecords
         let last: JSONValue?

@@ -7,7 +7,9 @@ struct PythonInterpreter: Sendable {
     var path: String?
     var environment: [String: String]
     /// How long a stopped (SIGTERM) child gets before SIGKILL: `PANOPLY_SUBPROCESS_GRACE`
-    /// seconds, default 5.
+    /// seconds, default 5. A user setting (README): raise it for a module or Singer tap
+    /// that cleans up on SIGTERM (ends a remote export, writes its own bookmark), lower it
+    /// so a cancel or a shutdown ends sooner. It applies to Python and Singer sources alike.
     var grace: Duration
 
     init(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {

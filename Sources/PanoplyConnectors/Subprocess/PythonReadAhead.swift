@@ -47,9 +47,6 @@ struct PythonReadAhead: Sendable {
         }
     }
 
-    /// Waits until the reply has arrived, using nothing (tests).
-    func arrived() async { _ = await task.value }
-
     /// The records of a batch reply, nil at the end.
     static func records(_ reply: JSONValue, module: String) throws -> [JSONObject]? {
         guard let records = reply.objectValue?["records"] else {

@@ -48,9 +48,6 @@ actor PythonSource: DataSource {
         return records
     }
 
-    /// Waits until the batch asked for ahead (if any) has arrived, without using it (tests).
-    func readAheadArrived() async { await ahead?.arrived() }
-
     func close() async {
         guard !closed else { return }
         closed = true
