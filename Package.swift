@@ -39,9 +39,17 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // The UI's model, reducer, key map and renderer: pure values, no terminal, no
         // command line, no clock or environment (a test scans its sources for them).
+        // Saved sources, the destination, committed state, run history, redaction and
+        // `${ENV}` references, behind the `Workspace` protocol (the config folder today).
+        .target(
+            name: "PanoplyWorkspace",
+            dependencies: ["PanoplyKit"]
+        ),
+        // The UI's model, reducer, key map and renderer: pure values, no terminal, no
+        // command line, no clock or environment (a test scans its sources for them).
         .target(
             name: "PanoplyTUICore",
-            dependencies: ["PanoplyKit"]
+            dependencies: ["PanoplyKit", "PanoplyWorkspace"]
         ),
         .executableTarget(
             name: "PanoplyTUI",
@@ -49,6 +57,7 @@ let package = Package(
                 "CNcurses",
                 "PanoplyKit",
                 "PanoplyTUICore",
+                "PanoplyWorkspace",
                 "PanoplyConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -64,11 +73,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PanoplyRunnerTests",
-            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI", "PanoplyTestSupport"]
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyWorkspace", "PanoplyTUI", "PanoplyTestSupport"]
         ),
         .testTarget(
             name: "PanoplyReliabilityTests",
-            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyTUI", "PanoplyTestSupport"]
+            dependencies: ["PanoplyKit", "PanoplyConnectors", "PanoplyWorkspace", "PanoplyTUI", "PanoplyTestSupport"]
         ),
         .testTarget(
             name: "PanoplyKitTests",
@@ -87,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PanoplyTUITests",
-            dependencies: ["PanoplyTUICore", "PanoplyTUI", "PanoplyKit", "PanoplyConnectors", "PanoplyTestSupport"],
+            dependencies: ["PanoplyTUICore", "PanoplyWorkspace", "PanoplyTUI", "PanoplyKit", "PanoplyConnectors", "PanoplyTestSupport"],
             exclude: ["__Snapshots__"]
         ),
     ]

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

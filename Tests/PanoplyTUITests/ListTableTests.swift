@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

@@ -37,24 +37,4 @@ struct LoopTimingTests {
         ]
         #expect(due == [true, false, false, true, false])
     }
-
-    @Test("after a quit the loop waits for open SDKs: 30 s, or 10 s after a signal, counted from the quit")
-    func quitDeadline() {
-        var q = LoopTiming()
-        let afterQuit = [
-            q.shouldExit(now: 5, quitting: false, signalled: false, sdksOpen: false),
-            q.shouldExit(now: 10, quitting: true, signalled: false, sdksOpen: true),
-            q.shouldExit(now: 39.9, quitting: true, signalled: true, sdksOpen: true),  // the first deadline stays
-            q.shouldExit(now: 40.1, quitting: true, signalled: false, sdksOpen: true)
-        ]
-        #expect(afterQuit == [false, false, false, true])
-        var s = LoopTiming()
-        let afterSignal = [
-            s.shouldExit(now: 1, quitting: true, signalled: true, sdksOpen: true),
-            s.shouldExit(now: 11.5, quitting: true, signalled: true, sdksOpen: true)
-        ]
-        #expect(afterSignal == [false, true])
-        var idle = LoopTiming()
-        #expect({ idle.shouldExit(now: 1, quitting: true, signalled: false, sdksOpen: false) }())
-    }
 }

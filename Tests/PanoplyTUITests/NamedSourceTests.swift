@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI
@@ -147,7 +148,7 @@ import Testing
 
     @Test("renamed and duplicated sources come back from the config store, and the state file follows a rename")
     func configStoreRoundTrip() throws {
-        let store = ConfigStore(directory: try temporaryDirectory().path)
+        let store = FolderWorkspace(directory: try temporaryDirectory().path)
         var d = Driver(makeState(saved: saved))
         d.keys(.char("D"))
         d.state.selection = 0

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

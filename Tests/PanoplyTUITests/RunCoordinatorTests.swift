@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI
@@ -16,7 +17,7 @@ struct RunCoordinatorTests {
 
     init() throws {
         dir = try temporaryDirectory()
-        coordinator = RunCoordinator(registry: SourceRegistry([DemoSource.self]), store: ConfigStore(directory: dir.path), inbox: inbox)
+        coordinator = RunCoordinator(registry: SourceRegistry([DemoSource.self]), store: FolderWorkspace(directory: dir.path), inbox: inbox)
     }
 
     func request(_ id: RunID, params: [String: JSONValue], type: String = "demo") -> RunRequest {

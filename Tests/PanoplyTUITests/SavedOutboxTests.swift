@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

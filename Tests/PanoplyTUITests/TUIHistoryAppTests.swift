@@ -2,6 +2,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI
@@ -12,7 +13,7 @@ import Testing
 @Suite("History and environment params in the whole UI", .serialized)
 struct TUIHistoryAppTests {
     static func writeSources(_ sources: [SavedSource], into config: URL) throws {
-        try ConfigStore(directory: config.path).saveSources(sources)
+        try FolderWorkspace(directory: config.path).saveSources(sources)
     }
 
     @Test("a run is recorded in the history file, which the next session shows under h")

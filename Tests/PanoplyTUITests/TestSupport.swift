@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyConnectors
 import PanoplyKit
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyConnectors
 import PanoplyKit
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI
@@ -71,7 +72,7 @@ import Testing
     @Test func savedSourcesAndDestinationAreWrittenWithMode0600AndReadBack() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-tui-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = ConfigStore(directory: dir)
+        let store = FolderWorkspace(directory: dir)
         let sources = [SavedSource(name: "Demo", type: "demo", values: ["rows": "5"], lastStatus: .failed)]
         try store.saveSources(sources)
         let d = DestinationSettings(kind: .panoply, apiKey: "a/b", apiSecret: "s", outbox: "./o")
@@ -86,7 +87,7 @@ import Testing
 
     @Test func openPrefillsTheFormAndUnknownParamsAreRejected() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-tui-\(UUID().uuidString)").path
-        let store = ConfigStore(directory: dir)
+        let store = FolderWorkspace(directory: dir)
         var launch = TUILaunch(
             registry: BuiltinSources.registry, destination: DestinationSettings(kind: .outbox, outbox: "./o"),
             destinationGiven: true, openType: "demo", prefill: ["rows": "7"], configDirectory: dir)

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 /// One session of the UI loop: reads input, reduces events, performs effects, draws.
 /// Its timing decisions live in ``LoopTiming``.
@@ -9,24 +10,27 @@ final class AppLoop<T: Terminal> {
     let inbox: Inbox
     private(set) var state: AppState
     private let terminal: T
-    private let store: ConfigStore
+    private let store: any Workspace
     private let coordinator: RunCoordinator
     private let loader: ValuesLoader
-    private let stats: UIStats?
     private var timing = LoopTiming()
+    /// How long a quit waits for the runs to finish delivering (`--shutdown-timeout`).
+    private let shutdownTimeout: Duration
     private let start = ContinuousClock.now
     private var size = (width: 80, height: 24)
     private var dirty = true
     private var signalled = false
     private var quitRequested = false
+    /// How the runs that were going at the quit ended, once the supervisor shut them down.
+    private var shutdownEndings: [Int: RunEnding]?
     private let observe: ((AppEvent, [Effect]) -> Void)?
     /// A destination was named on the command line or in the environment (it wins over a
     /// saved source's outbox folder).
     private let destinationGiven: Bool
 
     init(
-        state: AppState, terminal: T, store: ConfigStore, registry: SourceRegistry, awsSessionToken: String?,
-        environment: [String: String] = processEnvironment, stats: UIStats?, destinationGiven: Bool = true,
+        state: AppState, terminal: T, store: any Workspace, registry: SourceRegistry, awsSessionToken: String?,
+        environment: [String: String] = processEnvironment, shutdownTimeout: Duration = .seconds(30), destinationGiven: Bool = true,
         observe: ((AppEvent, [Effect]) -> Void)? = nil
     ) {
         self.state = state
@@ -34,34 +38,39 @@ final class AppLoop<T: Terminal> {
         self.observe = observe
         self.terminal = terminal
         self.store = store
-        self.stats = stats
+        self.shutdownTimeout = shutdownTimeout
         let inbox = Inbox()
         self.inbox = inbox
         coordinator = RunCoordinator(
             registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
-            environment: environment)
+            closeTimeout: shutdownTimeout, environment: environment)
         loader = ValuesLoader(registry: registry, inbox: inbox, environment: environment)
     }
 
-    /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the grace
-    /// period after the quit has passed.
+    /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the run
+    /// supervisor has shut the runs down (`--shutdown-timeout`; a second signal gives up).
     /// - Returns: 0, or 1 when runs were still delivering at exit.
     func run() async -> Int32 {
         size = terminal.size
         state = reduce(state, .resize(width: size.width, height: size.height)).0
         while true {
-            let iterationCPU = stats == nil ? 0 : UIStats.threadCPU()
-            let now = turn()
-            if timing.shouldExit(
-                now: now, quitting: quitRequested, signalled: signalled,
-                sdksOpen: state.runs.contains { $0.sdkOpen })
-            {
-                break
-            }
-            if let stats { stats.add(cpu: UIStats.threadCPU() - iterationCPU, now: now) }
+            _ = turn()
+            let open = state.runs.contains { $0.sdkOpen }
+            if quitRequested, !open || shutdownEndings != nil { break }
             await Task.yield()
         }
-        return state.runs.contains { $0.sdkOpen } ? 1 : 0
+        guard let endings = shutdownEndings else { return 0 }
+        return endings.values.contains { $0.undelivered != nil || $0.kind == .gaveUp } ? 1 : 0
+    }
+
+    /// The quit: the supervisor asks the runs to finish, cancels, then gives up.
+    private func shutDown() {
+        guard !quitRequested else { return }
+        quitRequested = true
+        let (supervisor, grace) = (coordinator.supervisor, shutdownTimeout)
+        Task { @MainActor in
+            self.shutdownEndings = await supervisor.shutdown(grace: grace)
+        }
     }
 
     /// One iteration: input, run events and a tick reduced; a frame drawn when due.
@@ -73,7 +82,13 @@ final class AppLoop<T: Terminal> {
         let now = seconds()
         if timing.tickDue(now: now, busy: busy, hasEvents: !events.isEmpty) { events.insert(.tick(now), at: 0) }
         for event in events {
-            if case .terminate = event { signalled = true }
+            if case .terminate = event {
+                if signalled, quitRequested {
+                    let supervisor = coordinator.supervisor
+                    Task { await supervisor.giveUpAll(reason: "interrupted again") }
+                }
+                signalled = true
+            }
             let (next, effects) = reduce(state, event)
             state = next
             observe?(event, effects)
@@ -83,7 +98,6 @@ final class AppLoop<T: Terminal> {
         if timing.frameDue(now: now, dirty: dirty) {
             terminal.draw(render(state, width: size.width, height: size.height))
             dirty = false
-            stats?.frames += 1
         }
         return now
     }
@@ -121,24 +135,24 @@ final class AppLoop<T: Terminal> {
             case .deleteState(let name):
                 do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
             case .renameState(let old, let new):
-                do { try store.renameState(from: old, to: new); try store.history.rename(from: old, to: new) } catch {
+                do { try store.renameState(from: old, to: new); try store.renameHistory(from: old, to: new) } catch {
                     inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)"))
                 }
             case .recordRun(let name, let record):
-                do { try store.history.append(record, to: name) } catch {
+                do { try store.appendHistory(record, to: name) } catch {
                     inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))
                 }
             case .deleteHistory(let name):
-                do { try store.history.delete(name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
+                do { try store.deleteHistory(of: name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
             case .checkSource(let request): coordinator.check(request)
             case .loadValues(let request): loader.load(request)
             case .cancelLoad(let id): loader.cancel(id)
-            case .quit: quitRequested = true
+            case .quit: shutDown()
             }
         }
     }
 
-    private var destinationSaved: Bool { FileManager.default.fileExists(atPath: store.destinationFile) }
+    private var destinationSaved: Bool { store.hasSavedDestination }
 
     /// The UI's destination, its folders absolute; a saved source's own outbox folder
     /// when no destination was named or saved.

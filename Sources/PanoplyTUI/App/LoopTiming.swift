@@ -1,17 +1,12 @@
 /// The UI loop's timing decisions, as a pure value: how long to wait for a key, when a
-/// tick is due, when a frame may be drawn, and when to stop waiting for runs to close
-/// after quitting. Time comes in as seconds since the loop started.
+/// tick is due, and when a frame may be drawn. Time comes in as seconds since the loop
+/// started. (How long a quit waits for runs is the run supervisor's: `--shutdown-timeout`.)
 struct LoopTiming: Sendable, Equatable {
     /// Frames are drawn at most this often.
     static let frameInterval = 1.0 / 30
-    /// After a quit, how long the loop waits for the runs' SDKs to close.
-    static let quitGrace = 30.0
-    /// The same after SIGINT/SIGTERM/SIGHUP, which ask for a faster exit.
-    static let signalGrace = 10.0
 
     private(set) var lastFrame = -1.0
     private(set) var lastTick = 0.0
-    private(set) var quitDeadline: Double?
 
     /// Milliseconds to wait for a key: short while a frame is pending, about a frame while
     /// runs stream events (so frames keep coming), a quarter second when idle.
@@ -30,14 +25,5 @@ struct LoopTiming: Sendable, Equatable {
         guard dirty, now - lastFrame >= Self.frameInterval else { return false }
         lastFrame = now
         return true
-    }
-
-    /// True when the loop should end: a quit was asked for and either no run's SDK is
-    /// open any more or the grace period (counted from the first call) has passed.
-    mutating func shouldExit(now: Double, quitting: Bool, signalled: Bool, sdksOpen: Bool) -> Bool {
-        guard quitting else { return false }
-        let deadline = quitDeadline ?? now + (signalled ? Self.signalGrace : Self.quitGrace)
-        quitDeadline = deadline
-        return !sdksOpen || now > deadline
     }
 }

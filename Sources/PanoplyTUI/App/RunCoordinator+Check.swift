@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 extension RunCoordinator {
     /// Ctrl-T / Ctrl-S in a form: opens the source with the params, runs its `check` and

@@ -1,17 +1,20 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
-/// Starts and cancels runs for the UI: one ``PanoplySDK`` and one ``SourceRunner`` per
-/// run, their events posted to the inbox, the SDK closed when the run ends.
+/// Starts and cancels runs for the UI: each run is a ``RunLaunch`` on the process's
+/// ``RunSupervisor``, its events posted to the inbox, ``AppEvent/runClosed(_:error:)`` posted
+/// once its SDK closed.
 @MainActor
 final class RunCoordinator {
     let registry: SourceRegistry
-    let store: ConfigStore
+    let store: any Workspace
     let inbox: Inbox
-    private var runners: [RunID: SourceRunner] = [:]
+    let supervisor: RunSupervisor
     private let awsSessionToken: String?
-    private var tasks: [RunID: Task<Void, Never>] = [:]
+    /// How long closing a run's SDK after its work may wait.
+    private let closeTimeout: Duration
     /// Where `${NAME}` references in params are looked up.
     let environment: [String: String]
 
@@ -19,33 +22,22 @@ final class RunCoordinator {
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
     ///   - environment: expands `${NAME}` in params when a run starts.
     init(
-        registry: SourceRegistry, store: ConfigStore, inbox: Inbox, awsSessionToken: String? = nil,
-        environment: [String: String] = processEnvironment
+        registry: SourceRegistry, store: any Workspace, inbox: Inbox, supervisor: RunSupervisor = RunSupervisor(),
+        awsSessionToken: String? = nil, closeTimeout: Duration = .seconds(30), environment: [String: String] = processEnvironment
     ) {
         self.environment = environment
         self.registry = registry
         self.store = store
         self.inbox = inbox
+        self.supervisor = supervisor
         self.awsSessionToken = awsSessionToken
+        self.closeTimeout = closeTimeout
     }
 
     func start(_ request: RunRequest, destination: DestinationSettings) {
         let id = request.id
-        let found: SourceKind?
-        do { found = try registry.kind(named: request.type) } catch {
-            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
-            return
-        }
-        guard let type = found else {
-            inbox.post(.runStartFailed(id, "unknown source type '\(request.type)'"))
-            return
-        }
-        let params: [String: JSONValue], redactor: Redactor
-        do {
-            let resolved = try EnvReference.resolve(request.params, type.configuration, env: environment)
-            params = resolved.params
-            redactor = Redactor(params: params, type.configuration, extra: resolved.secrets)
-        } catch {
+        let launch: RunLaunch
+        do { launch = try makeLaunch(request) } catch {
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
             return
         }
@@ -54,32 +46,44 @@ final class RunCoordinator {
         do {
             sdk = try PanoplySDK(destination.sdkConfiguration(awsSessionToken: awsSessionToken))
         } catch {
-            inbox.post(.runStartFailed(id, "destination: \((error as? PanoplyError)?.message ?? "\(error)") (press Esc, then d to fix it)"))
+            inbox.post(.runStartFailed(id, "destination: \(error.asPanoplyError.message) (press Esc, then d to fix it)"))
             return
         }
-        var options = RunOptions(stateFile: store.stateFile(for: request.sourceName))
-        options.attempt = request.attempt
-        // A run that starts over keeps only the source's saved params; a retry resumes from
-        // the state it is given, a resumed or continued run from the file's.
-        if request.state == nil, !request.resumeFromFile {
-            do { try store.resetState(of: request.sourceName) } catch {
-                inbox.post(.runStartFailed(id, "cannot start over: \(error.asPanoplyError.message)"))
-                return
-            }
+        do { try launch.prepareState() } catch {
+            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
+            return
         }
-        let input = SourceInput(type: request.type, params: params, destination: request.table, state: request.state)
-        let runner = SourceRunner(type, input: input, sdk: sdk, options: options)
-        runners[id] = runner
-        let inbox = inbox
-        tasks[id] = Task.detached {
-            let pump = Task { for await e in runner.events { inbox.post(.run(id, redactor.event(e))) } }
-            _ = await runner.run()
-            await pump.value
-            var closeError: String?
-            do { try await sdk.close(timeout: .seconds(30)) } catch { closeError = (error as? PanoplyError)?.message ?? "\(error)" }
-            inbox.post(.runClosed(id, error: closeError))
+        let (inbox, supervisor, closeTimeout, redactor) = (inbox, supervisor, closeTimeout, launch.redactor)
+        Task.detached {
+            let started = await launch.start(on: supervisor, id: id, sdk: sdk, closeTimeout: closeTimeout) { events in
+                for await e in events { inbox.post(.run(id, redactor.event(e))) }
+            }
+            guard let started else {
+                try? await sdk.close(timeout: .zero)
+                return inbox.post(.runStartFailed(id, "the UI is quitting"))
+            }
+            let ending = await started.ending
+            inbox.post(.runClosed(id, error: ending.undelivered ?? ending.reason))
         }
     }
 
-    func cancel(_ id: RunID) { runners[id]?.cancel() }
+    /// The launch of `request`, its references resolved. A run that
+    /// starts over keeps only the source's saved params; a retry resumes from the state it
+    /// is given, a resumed or continued run from the file's.
+    private func makeLaunch(_ request: RunRequest) throws -> RunLaunch {
+        guard let type = try registry.kind(named: request.type) else {
+            throw PanoplyError.config("unknown source type '\(request.type)'")
+        }
+        var options = RunOptions(stateFile: store.stateFile(for: request.sourceName))
+        options.attempt = request.attempt
+        var launch = try RunLaunch.resolving(
+            type, params: request.params, table: request.table, state: request.state, environment: environment, options: options)
+        if request.state == nil, !request.resumeFromFile { launch.startsOver = (store, request.sourceName) }
+        return launch
+    }
+
+    func cancel(_ id: RunID) {
+        let supervisor = supervisor
+        Task { await supervisor.cancel(id) }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 /// The interactive UI: the main loop that feeds keys, ticks and run events to
 /// ``reduce(_:_:)``, performs its effects, and draws ``render(_:width:height:)``.
@@ -24,11 +25,11 @@ enum TUIApp {
         _ launch: TUILaunch, terminal: some Terminal, signals: AsyncStream<Int32>? = nil,
         observe: ((AppEvent, [Effect]) -> Void)? = nil
     ) async throws -> Int32 {
-        let store = ConfigStore(directory: launch.configDirectory)
+        let store = FolderWorkspace(directory: launch.configDirectory)
         let loop = AppLoop(
             state: try initialState(launch, store: store), terminal: terminal, store: store,
             registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,
-            stats: UIStats(path: launch.uiStatsFile), destinationGiven: launch.destinationGiven,
+            shutdownTimeout: launch.shutdownTimeout, destinationGiven: launch.destinationGiven,
             observe: observe)
         let inbox = loop.inbox
         let watcher = signals.map { s in Task { for await _ in s { inbox.post(.terminate) } } }
@@ -39,7 +40,7 @@ enum TUIApp {
     }
 
     /// The first state: saved sources, the destination, and the `--open` form.
-    static func initialState(_ launch: TUILaunch, store: ConfigStore) throws -> AppState {
+    static func initialState(_ launch: TUILaunch, store: any Workspace) throws -> AppState {
         var types = launch.registry.kinds.map { SourceTypeInfo(type: $0.type, configuration: $0.configuration, incremental: $0.incremental) }
         // Types added with `panoply sources add`; one that cannot load is left out, said once.
         var unloadable: [String] = []
@@ -63,7 +64,7 @@ enum TUIApp {
         state.clockOrigin = localTimeOfDay()
         state.epochOrigin = Date().timeIntervalSince1970
         state.utcOffset = TimeZone.current.secondsFromGMT()
-        let (history, problems) = store.history.loadAll(state.saved.map(\.name))
+        let (history, problems) = store.histories(of: state.saved.map(\.name))
         state.history = history
         state.notice = problems.first
         if !unloadable.isEmpty { state.notice = "cannot load the added type \(unloadable.joined(separator: "; "))" }

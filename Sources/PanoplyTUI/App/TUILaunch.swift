@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 /// What the interactive UI starts with: the command line and the environment, read once
 /// at start.
@@ -16,8 +17,8 @@ struct TUILaunch: Sendable {
     var awsSessionToken: String?
     /// `NO_COLOR` was set: draw with attributes only.
     var noColor = false
-    /// Where the loop writes its CPU statistics (`--ui-stats FILE`, for the benchmark).
-    var uiStatsFile: String?
+    /// How long quitting waits for the runs to deliver (`--shutdown-timeout`).
+    var shutdownTimeout: Duration = .seconds(30)
     /// The folder the UI started in: relative `path` params are saved absolute against it.
     var workingDirectory = FileManager.default.currentDirectoryPath
     /// Where `${NAME}` references in params are looked up when a run or a check starts.

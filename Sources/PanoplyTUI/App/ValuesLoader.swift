@@ -1,6 +1,7 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 /// Computes list params' values in the background for the picker
 /// (``Effect/loadValues(_:)``): the kind's `values`, then its resources for their fields.

@@ -16,7 +16,7 @@ struct CheckCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let (sourceType, input) = try source.resolve()
+        let (sourceType, input) = try source.resolve(try Workspaces.open(nil).1)
         if let state {
             warnIfReadableByOthers(state, what: "state file")
             do { _ = try StateFile.load(state) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }

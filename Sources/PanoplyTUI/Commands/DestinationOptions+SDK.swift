@@ -1,6 +1,7 @@
 import ArgumentParser
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 extension DestinationOptions {
     /// The destination settings and the SDK configuration they make, with the

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 /// The destination options shared by every command that sends.
 struct DestinationOptions: ParsableArguments {

@@ -20,6 +20,7 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         python.apply()
+        let (_, registry) = try Workspaces.open(nil)
         let kind: SourceKind
         do { kind = try registry.require(type) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         var given: [String: String]

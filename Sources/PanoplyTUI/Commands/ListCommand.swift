@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,10 +19,10 @@ struct ListCommand: ParsableCommand {
     var configDir: String?
 
     func run() throws {
-        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        let store = Workspaces.folder(configDir)
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-        let (history, problems) = store.history.loadAll(sources.map(\.name))
+        let (history, problems) = store.histories(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
         if json {
             let list: [JSONValue] = sources.map { .object(Self.sourceJSON($0, last: history[$0.name]?.last)) }
@@ -29,7 +30,7 @@ struct ListCommand: ParsableCommand {
             return
         }
         if sources.isEmpty {
-            print("no saved sources in \(store.directory) (save one in the UI: panoply)")
+            print("no saved sources in \(store.location) (save one in the UI: panoply)")
             return
         }
         for line in Self.table(sources, history: history, zone: .current) { print(line) }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
+import Synchronization
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,8 +40,11 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "N"))
     var parallelResources: Int = 1
     @OptionGroup var shutdown: ShutdownOption
-    /// Tests shorten the backoff between read retries with it.
-    @Option(name: .customLong("retry-base-ms"), help: .hidden)
+    @Option(
+        name: .customLong("retry-base-ms"),
+        help: ArgumentHelp(
+            "How long to wait before retrying a read that failed with a retryable error (a dropped connection, a timeout), in milliseconds; each further retry waits twice as long, up to a minute, for 3 attempts in all (default 1000). Raise it for a source behind a rate limit.",
+            valueName: "MS"))
     var retryBaseMs: Int?
     @Option(
         name: .customLong("on-invalid"),
@@ -76,39 +81,46 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let signals = Signals.stream()  // first, so a signal during start-up is not lost
         if let saved { return try await runSaved(saved, signals: signals) }
-        let (sourceType, input) = try source.resolve()
+        let (_, registry) = try Workspaces.open(configDir)
+        let (sourceType, input) = try source.resolve(registry)
         let (settings, config) = try destination.configuration()
-        let sdk = try DestinationOptions.makeHeadlessSDK(config)
-        var options = RunOptions(batchSize: batchSize, stateFile: state)
-        options.onInvalid = onInvalid
-        options.parallelResources = parallelResources
-        if let retryBaseMs { options.retryBase = .milliseconds(retryBaseMs) }
         if let state { warnIfReadableByOthers(state, what: "state file") }
-        let runner = SourceRunner(sourceType, input: input, sdk: sdk, options: options)
-        let session = DeliverySession(sdk: sdk, spool: settings.spool, shutdownTimeout: shutdown.duration)
-        let json = events == .json, seconds = shutdown.seconds
-        let code = await session.run(closeTimeout: shutdown.duration, signals: signals) { sig in
-            printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
-            runner.cancel()
-        } work: {
-            let resourced = ResourcePlan(configuration: sourceType.configuration, input: input) != nil
-            let printer = Task {
-                await Self.printEvents(runner.events, json: json, sourceType: sourceType, redactor: OutputRedaction.current, resourced: resourced)
-            }
-            let summary = await runner.run()
-            await printer.value
-            return Self.exitCode(summary)
-        }
+        let launch = RunLaunch(kind: sourceType, input: input, redactor: OutputRedaction.current, options: runOptions(stateFile: state))
+        let sdk = try DestinationOptions.makeHeadlessSDK(config)
+        let (code, _) = await deliver(launch, sdk: sdk, spool: settings.spool, signals: signals)
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// The exit code a run earned before its SDK is closed.
-    static func exitCode(_ summary: RunSummary) -> Int32 {
-        switch summary.status {
-        case .done: Exit.success
-        case .cancelled: summary.counters.undelivered > 0 ? Exit.undelivered : Exit.success
-        default: Exit.runFailed
+    /// The runner's options from the command line.
+    func runOptions(stateFile: String?) -> RunOptions {
+        var options = RunOptions(batchSize: batchSize, stateFile: stateFile)
+        options.onInvalid = onInvalid
+        options.parallelResources = parallelResources
+        if let retryBaseMs { options.readRetry.base = .milliseconds(retryBaseMs) }
+        return options
+    }
+
+    /// Runs `launch` headless under a supervisor: its events printed (and seen by
+    /// `collect`), a signal cancels it and flushes.
+    /// - Returns: the exit code, and the runner's summary when it returned.
+    func deliver(
+        _ launch: RunLaunch, sdk: PanoplySDK, spool: String?, signals: AsyncStream<Int32>,
+        collect: (@Sendable (RunEvent) -> Void)? = nil
+    ) async -> (code: Int32, summary: RunSummary?) {
+        let session = DeliverySession(sdk: sdk, spool: spool, shutdownTimeout: shutdown.duration)
+        let json = events == .json, seconds = shutdown.seconds, resourced = launch.resourced
+        let (kind, redactor, closeTimeout) = (launch.kind, launch.redactor, shutdown.duration)
+        let launched = Mutex<LaunchedRun?>(nil)
+        let code = await session.run(signals: signals) { sig in
+            printError("\(Signals.name(sig)): cancelling the run and flushing (up to \(seconds)s)")
+        } start: { supervisor in
+            let run = await launch.start(on: supervisor, id: 0, sdk: sdk, closeTimeout: closeTimeout) { events in
+                await Self.printEvents(events, json: json, sourceType: kind, redactor: redactor, collect: collect, resourced: resourced)
+            }
+            launched.withLock { $0 = run }
+            return run?.supervised
         }
+        return (code, launched.withLock { $0 }?.summary)
     }
 
     /// Prints the run's events: JSON lines on standard output with `--events json`, else
@@ -118,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
     /// `resources` whose part it changed.
     static func printEvents(
         _ events: AsyncStream<RunEvent>, json: Bool, sourceType: SourceKind,
-        redactor: Redactor = Redactor([]), collect: ((RunEvent) -> Void)? = nil, resourced: Bool = false
+        redactor: Redactor = Redactor([]), collect: (@Sendable (RunEvent) -> Void)? = nil, resourced: Bool = false
     ) async {
         var lastProgress = ContinuousClock.now - .seconds(10)
         var lastState: JSONObject = [:]

@@ -1,11 +1,13 @@
 import Foundation
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
+import Synchronization
 
 /// A saved source made ready for a headless run (`panoply run --saved NAME`): its params
 /// validated and `${NAME}` references expanded, the values to mask, and where it starts.
 struct SavedSourceRun {
-    let store: ConfigStore
+    let store: any Workspace
     let source: SavedSource
     let kind: SourceKind
     let input: SourceInput
@@ -15,14 +17,14 @@ struct SavedSourceRun {
     let note: String
 
     /// - Throws: an exit with code 2 and a message that says what to fix.
-    init(name: String, store: ConfigStore, fullRefresh: Bool, environment: [String: String]) throws {
+    init(name: String, store: any Workspace, registry: SourceRegistry, fullRefresh: Bool, environment: [String: String]) throws {
         self.store = store
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         guard let src = sources.first(where: { $0.name == name }) else {
             let names = sources.map { "'\($0.name)'" }.joined(separator: ", ")
             throw fail(
-                "no saved source named '\(name)' in \(store.directory)"
+                "no saved source named '\(name)' in \(store.location)"
                     + (names.isEmpty ? " (none saved yet: save one in the UI)" : "; saved: \(names) (see panoply list)"), code: Exit.usage)
         }
         source = src
@@ -42,17 +44,21 @@ struct SavedSourceRun {
             redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets)
             input = SourceInput(type: src.type, params: resolved.params, destination: src.table.isEmpty ? nil : src.table)
         } catch { throw fail("\(name): \(error.asPanoplyError.message)", code: Exit.usage) }
-        let last = (try? store.history.load(name))?.last?.status ?? src.lastStatus
+        let last = (try? store.history(of: name))?.last?.status ?? src.lastStatus
         resumes = StartPlan.resumes(lastStatus: last, incremental: kind.incremental, fullRefresh: fullRefresh)
         note = StartPlan.note(resumes: resumes, lastStatus: last, fullRefresh: fullRefresh)
     }
 
     var stateFile: String { store.stateFile(for: source.name) }
 
-    /// Makes the state file ready: trimmed to the saved params when the run starts over.
-    func prepareState() throws {
-        guard !resumes else { return }
-        do { try store.resetState(of: source.name) } catch { throw fail("cannot start over: \(error.asPanoplyError.message)", code: Exit.usage) }
+    /// The run: from the committed state when it resumes, else from a state trimmed to the
+    /// params the source saved (``StartPlan``).
+    func launch(_ options: RunOptions) -> RunLaunch {
+        var options = options
+        options.stateFile = stateFile
+        var launch = RunLaunch(kind: kind, input: input, redactor: redactor, options: options)
+        if !resumes { launch.startsOver = (store, source.name) }
+        return launch
     }
 
     /// The destination: the options given, else the one saved in the UI, else the outbox
@@ -73,31 +79,29 @@ struct SavedSourceRun {
 }
 
 /// The lines of a headless run's log, kept for its history record (last 200, as the UI shows them).
-final class RunLogCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
+final class RunLogCollector: Sendable {
+    private let lines = Mutex<[String]>([])
     private let started = ContinuousClock.now
 
     func add(_ e: RunEvent) {
-        guard let text = Self.text(e) else { return }
+        guard !e.isLogLineOnlyInUI, let text = RunLogLine.text(e) else { return }
         let elapsed = (ContinuousClock.now - started).seconds
-        lock.withLock {
-            lines.append("[\(Format.clock(elapsed))] " + text)
-            if lines.count > RunRecord.keptLogLines { lines.removeFirst(lines.count - RunRecord.keptLogLines) }
+        lines.withLock {
+            $0.append("[\(Format.clock(elapsed))] " + text)
+            if $0.count > RunRecord.keptLogLines { $0.removeFirst($0.count - RunRecord.keptLogLines) }
         }
     }
 
-    var tail: [String] { lock.withLock { lines } }
+    var tail: [String] { lines.withLock { $0 } }
+}
 
-    private static func text(_ e: RunEvent) -> String? {
-        switch e {
-        case .log(let l): l
-        case .retrying(let a, let max, let err, let delay): "read attempt \(a)/\(max) in \(Format.duration(delay)) after: \(err.message)"
-        case .failed(let err): "failed: \(err.message)"
-        case .cancelled: "cancelled; committed state kept for the next run"
-        case .completed(let s): "completed: \(s.recordsRead) records read, \(s.counters.recordsDelivered) delivered in \(Format.seconds(s.seconds))"
-        case .sourceChange(let c): "source changed: \(c.keys.joined(separator: ", "))"
-        default: nil
+extension RunEvent {
+    /// Lines the UI's log shows that a headless history record has always left out (the
+    /// resume point is in the run's note, a fired event's payload in the event stream).
+    fileprivate var isLogLineOnlyInUI: Bool {
+        switch self {
+        case .started, .fired: true
+        default: false
         }
     }
 }

@@ -44,11 +44,14 @@ struct SendCommand: AsyncParsableCommand {
         let (table, onInvalid, seconds) = (table, onInvalid, shutdown.seconds)
         // Once stopped, send returns 0 (what it read is delivered by the close) even while
         // its read of an idle standard input has not returned.
-        let code = await session.run(closeTimeout: nil, signals: signals, codeWhenStopped: Exit.success) { sig in
+        let code = await session.run(signals: signals) { sig in
             printError("\(Signals.name(sig)): flushing (up to \(seconds)s) before exit")
-            stopReading.set(())
-        } work: {
-            await Self.send(reader, to: sdk, table: table, onInvalid: onInvalid, stop: stopReading)
+        } start: { supervisor in
+            await supervisor.start(0, sdk: sdk, closeTimeout: nil, codeWhenStopped: Exit.success) {
+                stopReading.set(())
+            } work: {
+                await Self.send(reader, to: sdk, table: table, onInvalid: onInvalid, stop: stopReading)
+            }
         }
         if code != 0 { throw ExitCode(code) }
     }

@@ -13,7 +13,7 @@ struct SourceSelection: ParsableArguments {
     @OptionGroup var python: PythonOption
 
     /// The source type and its validated input, or an exit with every problem listed.
-    func resolve() throws -> (SourceKind, SourceInput) {
+    func resolve(_ registry: SourceRegistry) throws -> (SourceKind, SourceInput) {
         python.apply()
         guard let type else { throw fail("give a source TYPE (see panoply sources)", code: Exit.usage) }
         let found: SourceKind?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PanoplyConnectors
 import PanoplyKit
+import PanoplyWorkspace
 
 /// `panoply sources add TYPE`: keeps a Python or Singer type in the config folder, so the
 /// UI lists it with the built-in ones.
@@ -28,7 +29,7 @@ struct SourcesAddCommand: ParsableCommand {
         if python != nil, !type.hasPrefix("python:") {
             throw fail("--python is for python:MODULE types only", code: Exit.usage)
         }
-        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        let store = Workspaces.folder(configDir)
         do {
             var added = try store.loadAddedTypes()
             added.removeAll { $0.type == type }
@@ -56,7 +57,7 @@ struct SourcesRemoveCommand: ParsableCommand {
     var configDir: String?
 
     func run() throws {
-        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        let store = Workspaces.folder(configDir)
         do {
             var added = try store.loadAddedTypes()
             guard added.contains(where: { $0.type == type }) else {

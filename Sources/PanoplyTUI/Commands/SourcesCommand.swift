@@ -1,6 +1,7 @@
 import ArgumentParser
 import PanoplyConnectors
 import PanoplyKit
+import PanoplyWorkspace
 
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,9 +33,8 @@ struct SourcesListCommand: ParsableCommand {
     func run() throws {
         python.apply()
         let kinds: [SourceKind]
-        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
+        let (store, registry) = try Workspaces.open(configDir)
         do {
-            let registry = try store.registry()
             if types.isEmpty {
                 var added: [SourceKind] = []
                 for t in try store.loadAddedTypes() {

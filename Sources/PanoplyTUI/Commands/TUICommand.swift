@@ -3,6 +3,7 @@ import Foundation
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 
 struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,16 +21,11 @@ struct TUICommand: AsyncParsableCommand {
     var configDir: String?
     @OptionGroup var python: PythonOption
     @OptionGroup var destination: DestinationOptions
-    /// The benchmark (scripts/bench/ui_bench.py) reads the loop's CPU time from this file.
-    @Option(name: .customLong("ui-stats"), help: .hidden)
-    var uiStats: String?
+    @OptionGroup var shutdown: ShutdownOption
 
     func run() async throws {
         python.apply()
-        let store = ConfigStore(directory: configDir ?? defaultConfigDirectory())
-        if let configDir { SSHHostTrust.setKnownHostsFile(configDir + "/known_hosts") }
-        let registry: SourceRegistry
-        do { registry = try store.registry() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        let (store, registry) = try Workspaces.open(configDir)
         if let openType {
             // Unknown, or known but not loadable (a module that does not import, no interpreter): say why.
             do { _ = try registry.require(openType) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
@@ -43,7 +39,7 @@ struct TUICommand: AsyncParsableCommand {
             openType: openType, prefill: try parseParams(params),
             configDirectory: store.directory,
             awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
-            noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, uiStatsFile: uiStats)
+            noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, shutdownTimeout: shutdown.duration)
         let code = try await TUIApp.run(launch)
         if code != 0 { throw ExitCode(code) }
     }

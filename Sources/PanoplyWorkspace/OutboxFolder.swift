@@ -1,12 +1,11 @@
 import Foundation
-import PanoplyTUICore
 
 /// The outbox folder of a run, made ready before its SDK starts.
-enum OutboxFolder {
+package enum OutboxFolder {
     /// Creates the outbox folder of `settings` (an outbox destination) when it does not exist.
     /// - Returns: a log line naming the folder when it was created; nil when there was
     ///   nothing to do or it could not be made (the SDK then says why).
-    static func prepare(_ settings: DestinationSettings) -> String? {
+    package static func prepare(_ settings: DestinationSettings) -> String? {
         guard settings.kind == .outbox, !settings.outbox.isEmpty else { return nil }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: settings.outbox, isDirectory: &isDir) { return nil }

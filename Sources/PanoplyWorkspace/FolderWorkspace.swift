@@ -1,30 +1,34 @@
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
 
-/// Saved source configurations, the destination and run states, in the config directory.
+/// The workspace in a local config folder (`~/.config/panoply`, `--config-dir`): saved
+/// sources, the destination, added types, committed states and run histories as files.
 /// Every file is written atomically with mode 0600 (they hold secrets).
-struct ConfigStore: Sendable {
-    let directory: String
+package struct FolderWorkspace: Workspace {
+    package let directory: String
 
-    var sourcesFile: String { directory + "/sources.json" }
-    var destinationFile: String { directory + "/destination.json" }
+    package init(directory: String) { self.directory = directory }
+
+    package var location: String { directory }
+
+    package var sourcesFile: String { directory + "/sources.json" }
+    package var destinationFile: String { directory + "/destination.json" }
 
     /// Where the committed state of a saved source's runs is kept.
-    func stateFile(for name: String) -> String {
+    package func stateFile(for name: String) -> String {
         directory + "/state/\(Self.safeFileName(name)).json"
     }
 
     /// A saved source's name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
-    static func safeFileName(_ name: String) -> String {
+    package static func safeFileName(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 
-    var history: HistoryStore { HistoryStore(directory: directory) }
+    package var history: HistoryStore { HistoryStore(directory: directory) }
 
     /// Makes a saved source's next run start over: its state file keeps only the params
     /// the source saved there (a rotated token), or goes when there are none.
-    func resetState(of name: String) throws {
+    package func resetState(of name: String) throws {
         let file = stateFile(for: name)
         if let kept = StartPlan.startingOver((try? StateFile.load(file)) ?? nil) {
             try StateFile.save(kept, to: file)
@@ -34,27 +38,27 @@ struct ConfigStore: Sendable {
     }
 
     /// Removes a source's state file; nothing to do when there is none.
-    func deleteState(of name: String) throws {
+    package func deleteState(of name: String) throws {
         let file = stateFile(for: name)
         guard FileManager.default.fileExists(atPath: file) else { return }
         try FileManager.default.removeItem(atPath: file)
     }
 
     /// Moves a source's state file to its new name (replacing one left there).
-    func renameState(from old: String, to new: String) throws {
+    package func renameState(from old: String, to new: String) throws {
         try Self.move(stateFile(for: old), to: stateFile(for: new))
     }
 
     /// Moves a file that follows a renamed source, replacing one left at `to`; nothing to
     /// do when there is none.
-    static func move(_ from: String, to: String) throws {
+    package static func move(_ from: String, to: String) throws {
         guard from != to, FileManager.default.fileExists(atPath: from) else { return }
         if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
         try FileManager.default.moveItem(atPath: from, toPath: to)
     }
 
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
-    func loadSources() throws -> [SavedSource] {
+    package func loadSources() throws -> [SavedSource] {
         guard let data = FileManager.default.contents(atPath: sourcesFile) else { return [] }
         do {
             return try JSONDecoder().decode(SavedSources.self, from: data).sources
@@ -63,12 +67,12 @@ struct ConfigStore: Sendable {
         }
     }
 
-    func saveSources(_ sources: [SavedSource]) throws {
+    package func saveSources(_ sources: [SavedSource]) throws {
         try write(SavedSources(sources: sources), to: sourcesFile)
     }
 
     /// The saved destination, nil when none was saved.
-    func loadDestination() throws -> DestinationSettings? {
+    package func loadDestination() throws -> DestinationSettings? {
         guard let data = FileManager.default.contents(atPath: destinationFile) else { return nil }
         do {
             return try JSONDecoder().decode(DestinationSettings.self, from: data)
@@ -77,7 +81,7 @@ struct ConfigStore: Sendable {
         }
     }
 
-    func saveDestination(_ d: DestinationSettings) throws {
+    package func saveDestination(_ d: DestinationSettings) throws {
         try write(d, to: destinationFile)
     }
 
@@ -95,4 +99,13 @@ struct ConfigStore: Sendable {
 private struct SavedSources: Codable {
     var version = 1
     var sources: [SavedSource]
+}
+
+extension FolderWorkspace {
+    package var hasSavedDestination: Bool { FileManager.default.fileExists(atPath: destinationFile) }
+    package func history(of name: String) throws -> [RunRecord] { try history.load(name) }
+    package func histories(of names: [String]) -> (history: [String: [RunRecord]], problems: [String]) { history.loadAll(names) }
+    package func appendHistory(_ record: RunRecord, to name: String) throws { try history.append(record, to: name) }
+    package func deleteHistory(of name: String) throws { try history.delete(name) }
+    package func renameHistory(from old: String, to new: String) throws { try history.rename(from: old, to: new) }
 }

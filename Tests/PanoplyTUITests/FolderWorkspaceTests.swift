@@ -1,17 +1,18 @@
 import Foundation
 import PanoplyKit
 import PanoplyTestSupport
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
 @Suite("The config store")
-struct ConfigStoreTests {
+struct FolderWorkspaceTests {
     @Test("saved sources and the destination come back as saved, in files only their owner can read")
     func roundTripWithPrivateModes() throws {
         let dir = try temporaryDirectory().appendingPathComponent("config")
-        let store = ConfigStore(directory: dir.path)
+        let store = FolderWorkspace(directory: dir.path)
         #expect(try store.loadSources().isEmpty)
         #expect(try store.loadDestination() == nil)
         let sources = [SavedSource(name: "Orders", type: "demo", values: ["rows": "5"], table: "orders", lastStatus: .failed)]
@@ -31,7 +32,7 @@ struct ConfigStoreTests {
     @Test("an unreadable sources file is a config error that names the file and says what to do")
     func corruptFileIsAClearError() throws {
         let dir = try temporaryDirectory()
-        let store = ConfigStore(directory: dir.path)
+        let store = FolderWorkspace(directory: dir.path)
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: store.sourcesFile))
         let error = try #require(throws: PanoplyError.self) { try store.loadSources() }
         #expect(error.message.contains(store.sourcesFile) && error.message.contains("fix or delete the file"), "\(error.message)")
@@ -39,7 +40,7 @@ struct ConfigStoreTests {
 
     @Test("state files are named after the source, with unsafe characters replaced")
     func stateFileNames() {
-        let store = ConfigStore(directory: "/cfg")
+        let store = FolderWorkspace(directory: "/cfg")
         #expect(store.stateFile(for: "Orders 2/../x") == "/cfg/state/Orders_2____x.json")
     }
 }

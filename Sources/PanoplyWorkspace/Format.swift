@@ -1,6 +1,7 @@
 import PanoplyKit
 
-/// Number, time and size formatting for the screens (no locale: frames must be stable).
+/// Number, time and size formatting for the screens, logs and history (no locale: frames
+/// must be stable).
 package enum Format {
     /// `12,345`
     package static func count(_ n: Int) -> String {

@@ -1,5 +1,6 @@
 import PanoplyKit
 import PanoplyTUICore
+import PanoplyWorkspace
 import Synchronization
 
 /// The values no command may print: secret params, values expanded from `${NAME}`, and the

@@ -1,19 +1,20 @@
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
 
 /// The run history of saved sources, one file per source in `DIR/history/`, with mode
 /// 0600: the newest ``RunRecord/keptRuns`` runs. The UI and `panoply run --saved` (cron)
 /// both append to it, so an append holds an exclusive lock on the source's lock file
 /// while it reads, adds and writes.
-struct HistoryStore: Sendable {
-    let directory: String
+package struct HistoryStore: Sendable {
+    package let directory: String
 
-    func file(for name: String) -> String { directory + "/history/\(ConfigStore.safeFileName(name)).json" }
+    package init(directory: String) { self.directory = directory }
+
+    package func file(for name: String) -> String { directory + "/history/\(FolderWorkspace.safeFileName(name)).json" }
 
     /// The recorded runs of `name`, oldest first; none when there is no file.
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
-    func load(_ name: String) throws -> [RunRecord] {
+    package func load(_ name: String) throws -> [RunRecord] {
         let path = file(for: name)
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
@@ -24,7 +25,7 @@ struct HistoryStore: Sendable {
     }
 
     /// The histories of `names` that can be read; a note for each that cannot.
-    func loadAll(_ names: [String]) -> (history: [String: [RunRecord]], problems: [String]) {
+    package func loadAll(_ names: [String]) -> (history: [String: [RunRecord]], problems: [String]) {
         var out: [String: [RunRecord]] = [:], problems: [String] = []
         for name in names {
             do { out[name] = try load(name) } catch { problems.append(error.asPanoplyError.message) }
@@ -35,7 +36,7 @@ struct HistoryStore: Sendable {
     /// Adds a run to `name`'s history, keeping the newest ``RunRecord/keptRuns``. A history
     /// file that cannot be read is kept aside as `FILE.unreadable` (nothing is lost) and a
     /// new one started.
-    func append(_ record: RunRecord, to name: String) throws {
+    package func append(_ record: RunRecord, to name: String) throws {
         let path = file(for: name)
         try FileManager.default.createDirectory(
             atPath: directory + "/history", withIntermediateDirectories: true,
@@ -54,15 +55,15 @@ struct HistoryStore: Sendable {
         }
     }
 
-    func delete(_ name: String) throws {
+    package func delete(_ name: String) throws {
         for path in [file(for: name), file(for: name) + ".lock"] where FileManager.default.fileExists(atPath: path) {
             try FileManager.default.removeItem(atPath: path)
         }
     }
 
     /// Moves a renamed source's history to its new name (replacing one left there).
-    func rename(from old: String, to new: String) throws {
-        try ConfigStore.move(file(for: old), to: file(for: new))
+    package func rename(from old: String, to new: String) throws {
+        try FolderWorkspace.move(file(for: old), to: file(for: new))
     }
 
     private func withLock(_ path: String, _ body: () throws -> Void) throws {

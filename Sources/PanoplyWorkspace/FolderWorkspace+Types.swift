@@ -1,13 +1,12 @@
 import Foundation
-import PanoplyConnectors
 import PanoplyKit
 
 /// The source types the user added (`types.json`), listed with the built-in ones.
-extension ConfigStore {
-    var typesFile: String { directory + "/types.json" }
+extension FolderWorkspace {
+    package var typesFile: String { directory + "/types.json" }
 
     /// - Throws: ``PanoplyError`` (config) when the file exists but cannot be read.
-    func loadAddedTypes() throws -> [AddedSourceType] {
+    package func loadAddedTypes() throws -> [AddedSourceType] {
         guard let data = FileManager.default.contents(atPath: typesFile) else { return [] }
         do {
             return try JSONDecoder().decode(AddedTypes.self, from: data).types
@@ -16,13 +15,8 @@ extension ConfigStore {
         }
     }
 
-    func saveAddedTypes(_ types: [AddedSourceType]) throws {
+    package func saveAddedTypes(_ types: [AddedSourceType]) throws {
         try write(AddedTypes(types: types), to: typesFile)
-    }
-
-    /// The built-in types and the added ones' interpreters.
-    func registry() throws -> SourceRegistry {
-        BuiltinSources.registry(added: try loadAddedTypes())
     }
 }
 

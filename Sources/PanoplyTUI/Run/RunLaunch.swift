@@ -1,0 +1,102 @@
+import PanoplyKit
+import PanoplyWorkspace
+import Synchronization
+
+/// What to run and how it starts: the one way a run is set up, for `run TYPE`,
+/// `run --saved NAME` and the UI alike. It resolves `${NAME}` references, knows the values
+/// to mask, makes the state ready (trimmed when a saved source starts over), and starts the
+/// runner on a ``RunSupervisor``.
+struct RunLaunch: Sendable {
+    let kind: SourceKind
+    let input: SourceInput
+    /// Masks the secrets of this run (secret params, values expanded from `${NAME}`).
+    let redactor: Redactor
+    var options: RunOptions
+    /// For a saved source that starts over: where its state is trimmed before the run.
+    var startsOver: (workspace: any Workspace, name: String)?
+
+    init(kind: SourceKind, input: SourceInput, redactor: Redactor, options: RunOptions) {
+        self.kind = kind
+        self.input = input
+        self.redactor = redactor
+        self.options = options
+    }
+
+    /// A run of `kind` with `params` that may hold `${NAME}` references.
+    /// - Throws: ``PanoplyError`` (config) naming a reference that is not set.
+    static func resolving(
+        _ kind: SourceKind, params: [String: JSONValue], table: String?, state: JSONObject? = nil,
+        environment: [String: String], options: RunOptions
+    ) throws -> RunLaunch {
+        let resolved = try EnvReference.resolve(params, kind.configuration, env: environment)
+        let redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets)
+        let input = SourceInput(type: kind.type, params: resolved.params, destination: table, state: state)
+        return RunLaunch(kind: kind, input: input, redactor: redactor, options: options)
+    }
+
+    /// Whether the source reads resource by resource (its state events then name them).
+    var resourced: Bool { ResourcePlan(configuration: kind.configuration, input: input) != nil }
+
+    /// Makes the state ready: a saved source that starts over keeps only the params it saved.
+    /// - Throws: ``PanoplyError`` when the state cannot be trimmed.
+    func prepareState() throws {
+        guard let (workspace, name) = startsOver else { return }
+        do { try workspace.resetState(of: name) } catch {
+            throw PanoplyError.config("cannot start over: \(error.asPanoplyError.message)")
+        }
+    }
+
+    /// Starts the run on `supervisor`: the runner writes into `sdk`, `consume` reads its
+    /// events (not yet masked: pass them through ``redactor``), and the SDK is closed after.
+    /// - Returns: the started run and its summary once it ended; nil when the supervisor
+    ///   refused it (shutting down).
+    func start(
+        on supervisor: RunSupervisor, id: Int, sdk: PanoplySDK, closeTimeout: Duration?,
+        consume: @escaping @Sendable (AsyncStream<RunEvent>) async -> Void
+    ) async -> LaunchedRun? {
+        let runner = SourceRunner(kind, input: input, sdk: sdk, options: options)
+        let launched = LaunchedRun()
+        let started = await supervisor.start(id, sdk: sdk, closeTimeout: closeTimeout) {
+            runner.cancel()
+        } work: {
+            let consumer = Task { await consume(runner.events) }
+            let s = await runner.run()
+            await consumer.value
+            launched.finished(s)
+            return Self.exitCode(s)
+        }
+        guard let started else { return nil }
+        launched.started(started)
+        return launched
+    }
+
+    /// The exit code a run earned before its SDK is closed.
+    static func exitCode(_ summary: RunSummary) -> Int32 {
+        switch summary.status {
+        case .done: Exit.success
+        case .cancelled: summary.counters.undelivered > 0 ? Exit.undelivered : Exit.success
+        default: Exit.runFailed
+        }
+    }
+}
+
+/// A run started by ``RunLaunch/start(on:id:sdk:closeTimeout:consume:)``.
+final class LaunchedRun: Sendable {
+    private let box = Mutex<(run: SupervisedRun?, summary: RunSummary?)>((nil, nil))
+
+    fileprivate func started(_ run: SupervisedRun) { box.withLock { $0.run = run } }
+    fileprivate func finished(_ summary: RunSummary) { box.withLock { $0.summary = summary } }
+
+    /// The run under the supervisor.
+    var supervised: SupervisedRun? { box.withLock { $0.run } }
+
+    /// How it ended, once it has.
+    var ending: RunEnding {
+        get async {
+            guard let run = box.withLock({ $0.run }) else { return RunEnding(kind: .gaveUp, workCode: nil, undelivered: nil) }
+            return await run.ending.value
+        }
+    }
+    /// The runner's summary, once the runner returned (nil if it never did).
+    var summary: RunSummary? { box.withLock { $0.summary } }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import PanoplyConnectors
+import PanoplyKit
+import PanoplyWorkspace
+
+/// Opens the workspace a command works in and the source types it offers, once, at the
+/// start of the command: every command that reads saved sources or resolves a type goes
+/// through here, and a workspace that cannot be read is an error the user sees.
+enum Workspaces {
+    /// The config folder: `--config-dir`, else ``defaultConfigDirectory(_:)``. Its
+    /// `known_hosts` is the one the SSH tunnels trust.
+    static func folder(_ configDir: String?, environment: [String: String] = processEnvironment) -> FolderWorkspace {
+        let workspace = FolderWorkspace(directory: configDir ?? defaultConfigDirectory(environment))
+        SSHHostTrust.setKnownHostsFile(workspace.directory + "/known_hosts")
+        return workspace
+    }
+
+    /// The built-in types with those added to `workspace` (`panoply sources add`).
+    /// - Throws: an exit with code 2 naming the file to fix when the added types cannot be read.
+    static func registry(_ workspace: some Workspace) throws -> SourceRegistry {
+        do { return BuiltinSources.registry(added: try workspace.loadAddedTypes()) } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
+    }
+
+    /// Both at once: the folder and its registry.
+    static func open(_ configDir: String?) throws -> (FolderWorkspace, SourceRegistry) {
+        let workspace = folder(configDir)
+        return (workspace, try registry(workspace))
+    }
+}

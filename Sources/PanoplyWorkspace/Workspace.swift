@@ -1,0 +1,43 @@
+import PanoplyKit
+
+/// Where a team's saved sources, destination, committed state and run history live: the
+/// one interface the UI and the headless commands use for them. The local config folder
+/// (``FolderWorkspace``) is the first implementation; a shared one (a database) gives every
+/// machine that opens it the same sources, runs and history.
+///
+/// Every method reads or writes at once (no caching); each throws ``PanoplyError`` (config)
+/// with a message that names the place and what to fix when something there cannot be read.
+package protocol Workspace: Sendable {
+    /// Names the workspace for people (in the UI's header and in messages): a folder's path.
+    var location: String { get }
+
+    /// The saved sources, in the order they were saved; none when nothing was saved.
+    func loadSources() throws -> [SavedSource]
+    func saveSources(_ sources: [SavedSource]) throws
+
+    /// The saved destination; nil when none was saved.
+    func loadDestination() throws -> DestinationSettings?
+    func saveDestination(_ destination: DestinationSettings) throws
+    /// A destination was saved (it then wins over a source's own outbox folder).
+    var hasSavedDestination: Bool { get }
+
+    /// The source types added with `panoply sources add`.
+    func loadAddedTypes() throws -> [AddedSourceType]
+    func saveAddedTypes(_ types: [AddedSourceType]) throws
+
+    /// Where the runner keeps the committed state of a saved source's runs.
+    func stateFile(for name: String) -> String
+    /// Makes a source's next run start over: only the params it saved in its state stay.
+    func resetState(of name: String) throws
+    func deleteState(of name: String) throws
+    func renameState(from old: String, to new: String) throws
+
+    /// The recorded runs of a source, oldest first.
+    func history(of name: String) throws -> [RunRecord]
+    /// The histories of `names` that can be read, and a note for each that cannot.
+    func histories(of names: [String]) -> (history: [String: [RunRecord]], problems: [String])
+    /// Adds a finished run to a source's history (keeping the newest ``RunRecord/keptRuns``).
+    func appendHistory(_ record: RunRecord, to name: String) throws
+    func deleteHistory(of name: String) throws
+    func renameHistory(from old: String, to new: String) throws
+}
