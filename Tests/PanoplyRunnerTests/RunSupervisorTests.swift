@@ -19,7 +19,11 @@ struct RunSupervisorTests {
     func finishes() async throws {
         let supervisor = RunSupervisor()
         let sdk = try testSDK(GatedTransport())
-        let run = try #require(await supervisor.start(1, sdk: sdk, closeTimeout: .seconds(5)) {} work: { 7 })
+        let run = try #require(
+            await supervisor.start(1, sdk: sdk, closeTimeout: .seconds(5)) {
+            } work: {
+                7
+            })
         let ending = await run.ending.value
         #expect(ending == RunEnding(kind: .finished, workCode: 7, undelivered: nil))
         #expect(ending.code == 7)
@@ -111,7 +115,10 @@ struct RunSupervisorTests {
     func refusesAfterShutdown() async throws {
         let supervisor = RunSupervisor()
         _ = await supervisor.shutdown(grace: .milliseconds(10))
-        let run = await supervisor.start(1, sdk: try testSDK(GatedTransport()), closeTimeout: nil) {} work: { 0 }
+        let run = await supervisor.start(1, sdk: try testSDK(GatedTransport()), closeTimeout: nil) {
+        } work: {
+            0
+        }
         #expect(run == nil)
         await supervisor.giveUpAll(reason: "again")
         #expect(await supervisor.active == 0)

@@ -35,7 +35,9 @@ actor RunSupervisor {
         let run = SupervisedRun(id: id, sdk: sdk, codeWhenStopped: codeWhenStopped, stop: stop)
         runs[id] = run
         run.launch(closeTimeout: closeTimeout, work: work)
-        Task { _ = await run.ending.value; self.forget(id) }
+        Task {
+            _ = await run.ending.value; self.forget(id)
+        }
         return run
     }
 
