@@ -100,6 +100,14 @@ for s in scripts/services/*.sh; do
     log "started $(basename "$s" .sh): $(grep -o 'export [A-Z_]*' <<<"$out" | cut -d' ' -f2 | tr '\n' ' ')"
 done
 
+# ---- lint: formatting and the size limits of STYLE.md ----------------------------------------
+# Findings fail the run at the end (the tests still run, so one pass shows everything).
+lint_status=0
+log "lint (swift format lint --strict, scripts/lint/sizes.py)"
+swift format lint --strict --parallel -r Sources Tests || lint_status=1
+python3 scripts/lint/sizes.py Sources Tests || lint_status=1
+[[ $lint_status -eq 0 ]] || log "lint found problems (above): run swift format format -i -r Sources Tests, and split what is too long"
+
 # ---- build once, then test ---------------------------------------------------------------
 log "building (swift build --build-tests)"
 swift build --build-tests || { log "build failed"; exit 1; }
@@ -158,8 +166,9 @@ if [[ $ran -eq 1 ]]; then
     for f in "${e2e_failures[@]}"; do grep -E "FAIL" "$f" | tail -3; done
     echo "e2e scripts: $passed passed, $failed failed"
 fi
+[[ $lint_status -eq 0 ]] && echo "lint: clean" || echo "lint: FAILED (swift format lint --strict -r Sources Tests; python3 scripts/lint/sizes.py)"
 # Repeat swift test's closing line last, so the last line summarises the main suite.
 grep -E "Test run with [0-9]+ test" "$swift_log" | tail -1 || true
 
-[[ $swift_status -eq 0 && $failed -eq 0 ]] || exit 1
+[[ $swift_status -eq 0 && $failed -eq 0 && $lint_status -eq 0 ]] || exit 1
 exit 0

@@ -35,12 +35,9 @@ struct OutboxDurabilityTests {
         return out
     }
 
-    @Test("panoply send --outbox --spool removes a spool file only after the outbox file and folder are fsynced")
-    func spoolRemovedAfterOutboxSync() async throws {
-        let panoply = try #require(PanoplyBinary.path, "the panoply binary was not found; set PANOPLY_BIN")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-durable-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// Runs `panoply send --outbox --spool` on 3,000 records under `strace -f`, in `dir`.
+    /// - Returns: the trace of its fsync, link, linkat and unlink calls.
+    static func traceSend(_ panoply: String, in dir: String) async throws -> String {
         let input = dir + "/in.ndjson"
         try (1...3000).map { #"{"id":\#($0),"pad":"\#(String(repeating: "p", count: 60))"}"# }.joined(separator: "\n")
             .write(toFile: input, atomically: false, encoding: .utf8)
@@ -59,6 +56,16 @@ struct OutboxDurabilityTests {
         if p.isRunning { p.terminate() }
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
+        return try String(contentsOfFile: dir + "/trace.txt", encoding: .utf8)
+    }
+
+    @Test("panoply send --outbox --spool removes a spool file only after the outbox file and folder are fsynced")
+    func spoolRemovedAfterOutboxSync() async throws {
+        let panoply = try #require(PanoplyBinary.path, "the panoply binary was not found; set PANOPLY_BIN")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-durable-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trace = try await Self.traceSend(panoply, in: dir)
 
         let out = dir + "/out", spool = dir + "/spool"
         // Outbox files fsynced before they have their name: a temporary name (`out/.tmp-...`),
@@ -66,7 +73,7 @@ struct OutboxDurabilityTests {
         // descriptor ("fd:5"), for a link through /proc/self/fd/5.
         var synced: Set<String> = []
         var linked = 0, durable = 0, removed = 0
-        for (call, args) in Self.events(try String(contentsOfFile: dir + "/trace.txt", encoding: .utf8)) {
+        for (call, args) in Self.events(trace) {
             switch call {
             case "fsync" where args.contains("<\(out)/.tmp-") || args.contains("<\(out)/#"):
                 if let r = args.range(of: "<"), let e = args.range(of: ">") {

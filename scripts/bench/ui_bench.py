@@ -5,11 +5,10 @@
 
 Starts `panoply --outbox DIR` in a 100x30 tmux pane and prints one JSON line with:
   - idle: CPU of the whole process over 10 s on the source list;
-  - during a demo run of ROWS rows at full speed into the outbox:
-      the UI's CPU: the main loop's own thread CPU time (keys, reducer, renderer, curses),
-      which panoply writes to the file of its hidden --ui-stats option once a second (on Linux the main actor does
-      not run on the process's first thread, so /proc cannot single it out);
-      the whole process's CPU (/proc/PID/stat), and records/s of the run;
+  - during a demo run of ROWS rows at full speed into the outbox: the whole process's CPU
+      (/proc/PID/stat) and records/s; the UI's own share is that CPU less what the same run
+      costs headless (`panoply run demo`, measured the same way right after), scaled to the
+      UI run's records/s: keys, reducer, renderer and curses, with no hook in the binary;
   - key latency: `?` sent with tmux until the help overlay is on the screen, 5 times.
 """
 import json
@@ -22,7 +21,6 @@ BIN, WORK, ROWS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SOCKET = f"panoply-ui-bench-{os.getpid()}"
 TMUX = ["tmux", "-L", SOCKET, "-f", "/dev/null"]
 HZ = os.sysconf("SC_CLK_TCK")
-STATS = os.path.join(WORK, "ui-stats.json")
 
 
 def tmux(*args):
@@ -48,20 +46,23 @@ def ticks(path):
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
-def ui_stats():
-    with open(STATS) as f:
-        return json.loads(f.read())
-
-
 def cpu(pid, seconds):
-    """(whole process, UI loop) CPU in cores over `seconds`."""
-    p0, u0, t0 = ticks(f"/proc/{pid}/stat"), ui_stats(), time.monotonic()
+    """The process's CPU in cores over `seconds`."""
+    p0, t0 = ticks(f"/proc/{pid}/stat"), time.monotonic()
     time.sleep(seconds)
-    p1, u1, t1 = ticks(f"/proc/{pid}/stat"), ui_stats(), time.monotonic()
-    wall = t1 - t0
-    ui_wall = u1["wall_seconds"] - u0["wall_seconds"]
-    ui = (u1["ui_cpu_seconds"] - u0["ui_cpu_seconds"]) / ui_wall if ui_wall > 0 else 0.0
-    return (p1 - p0) / HZ / wall, ui, (u1["frames"] - u0["frames"]) / ui_wall if ui_wall > 0 else 0.0
+    p1, t1 = ticks(f"/proc/{pid}/stat"), time.monotonic()
+    return (p1 - p0) / HZ / (t1 - t0)
+
+
+def headless(out):
+    """(cores, records/s) of the same demo run without the UI, sampled as the UI run was."""
+    started = time.monotonic()
+    p = subprocess.Popen([BIN, "run", "demo", "--param", f"rows={ROWS}", "--outbox", out],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    cores = cpu(p.pid, 4) if p.poll() is None else 0.0
+    p.wait()
+    return cores, ROWS / (time.monotonic() - started)
 
 
 def main():
@@ -69,13 +70,13 @@ def main():
     os.makedirs(out, exist_ok=True)
     os.makedirs(cfg, exist_ok=True)
     tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30",
-         f"env LANG=C.UTF-8 TERM=screen PANOPLY_CONFIG_DIR='{cfg}' '{BIN}' --outbox '{out}' --ui-stats '{STATS}'; sleep 600")
+         f"env LANG=C.UTF-8 TERM=screen PANOPLY_CONFIG_DIR='{cfg}' '{BIN}' --outbox '{out}'; sleep 600")
     try:
         wait_for("Saved sources", 30)
         shell = tmux("display", "-p", "-t", "ui", "#{pane_pid}").strip()
         pid = subprocess.run(["pgrep", "-P", shell, "-x", "panoply"], capture_output=True, text=True).stdout.split()[0]
         time.sleep(2)  # let start-up work settle before measuring idle
-        idle_process, idle_ui, idle_fps = cpu(pid, 10)
+        idle_process = cpu(pid, 10)
 
         tmux("send-keys", "-t", "ui", "Enter")
         wait_for("New Demo source", 10)
@@ -83,7 +84,7 @@ def main():
         started = time.monotonic()
         tmux("send-keys", "-t", "ui", "C-s")
         wait_for("running", 20, poll=0.01)
-        run_process, run_ui, run_fps = cpu(pid, 6)
+        run_process = cpu(pid, 6)
 
         latencies = []
         for _ in range(5):
@@ -102,11 +103,15 @@ def main():
         tmux("send-keys", "-t", "ui", "q")
     finally:
         subprocess.run(TMUX + ["kill-server"], capture_output=True)
+    head_cores, head_rate = headless(os.path.join(WORK, "outbox-headless"))
+    run_rate = ROWS / run_seconds
+    run_ui = max(0.0, run_process - head_cores * run_rate / head_rate)
     print(json.dumps({
         "name": "ui",
-        "idle_process_cores": idle_process, "idle_ui_cores": idle_ui, "idle_frames_per_s": idle_fps,
-        "run_rows": ROWS, "run_seconds": run_seconds, "run_records_per_s": ROWS / run_seconds,
-        "run_process_cores": run_process, "run_ui_cores": run_ui, "run_frames_per_s": run_fps,
+        "idle_process_cores": idle_process,
+        "run_rows": ROWS, "run_seconds": run_seconds, "run_records_per_s": run_rate,
+        "run_process_cores": run_process, "run_ui_cores": run_ui,
+        "headless_process_cores": head_cores, "headless_records_per_s": head_rate,
         "key_latency_ms": latencies, "keys_during_run": still_running,
     }))
 

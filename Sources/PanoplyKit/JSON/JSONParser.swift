@@ -177,6 +177,12 @@ public struct JSONParser {
             if c >= 0x80 { ascii = false }
             i += 1
         }
+        return try parseEscapedString(from: start)
+    }
+
+    /// The rest of a string with escapes, from `start` (after its quote); `i` is at the
+    /// first backslash.
+    private mutating func parseEscapedString(from start: Int) throws -> String {
         var out = Array(bytes[start..<i])
         while i < bytes.count {
             let c = bytes[i]
@@ -189,35 +195,44 @@ public struct JSONParser {
             if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
             i += 1
             guard i < bytes.count else { break }
-            let e = bytes[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                        throw fail("unpaired surrogate in \\u escape")
-                    }
-                    i += 2
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid low surrogate in \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw fail("unpaired surrogate in \\u escape")
-                }
-                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-            default: throw fail("invalid escape '\\\(String(decoding: [e], as: UTF8.self))'")
-            }
+            try appendEscape(into: &out)
         }
         throw fail("unterminated string")
+    }
+
+    /// Decodes the escape at `i` (the character after the backslash) into `out`.
+    private mutating func appendEscape(into out: inout [UInt8]) throws {
+        let e = bytes[i]
+        i += 1
+        switch e {
+        case UInt8(ascii: "\""): out.append(0x22)
+        case UInt8(ascii: "\\"): out.append(0x5C)
+        case UInt8(ascii: "/"): out.append(0x2F)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"): out.append(contentsOf: String(Character(try unicodeEscape())).utf8)
+        default: throw fail("invalid escape '\\\(String(decoding: [e], as: UTF8.self))'")
+        }
+    }
+
+    /// The scalar of a `\uXXXX` escape (with `i` after the `u`), joining a surrogate pair.
+    private mutating func unicodeEscape() throws -> Unicode.Scalar {
+        var scalar = try hex4()
+        if (0xD800..<0xDC00).contains(scalar) {
+            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                throw fail("unpaired surrogate in \\u escape")
+            }
+            i += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid low surrogate in \\u escape") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00..<0xE000).contains(scalar) {
+            throw fail("unpaired surrogate in \\u escape")
+        }
+        return Unicode.Scalar(scalar)!
     }
 
     private mutating func hex4() throws -> UInt32 {

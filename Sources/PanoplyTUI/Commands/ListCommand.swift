@@ -9,7 +9,7 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the sources saved in the UI, with their last run.",
         discussion: """
-            With --json: {"sources": [{"name", "type", "lastRun": {"status", "started", "ended", "records", "error"} or null}]}
+            With --json: {"sources": [{"name", "type", "lastRun": {"status", "started", "ended", "records", "error"} or null}]} \
             (started and ended in ISO 8601, UTC; records delivered). Run one with `panoply run --saved NAME`.
             """)
 

@@ -10,15 +10,15 @@ struct Panoply: AsyncParsableCommand {
         commandName: "panoply",
         abstract: "Stream data to Panoply: an interactive UI and headless commands for data sources.",
         discussion: """
-            With no subcommand, opens the interactive UI. Records go to Panoply's SQS queue when an
-            API key and secret are given (--api-key/--api-secret or PANOPLY_API_KEY/PANOPLY_API_SECRET),
-            to any SQS queue with --queue-url or --endpoint, or else to a local outbox folder
-            (./panoply-outbox by default). A source saved in the UI with no destination saved keeps
-            the outbox folder the UI used, absolute, so `panoply run --saved NAME` writes there from
+            With no subcommand, opens the interactive UI. Records go to Panoply's SQS queue when an \
+            API key and secret are given (--api-key/--api-secret or PANOPLY_API_KEY/PANOPLY_API_SECRET), \
+            to any SQS queue with --queue-url or --endpoint, or else to a local outbox folder \
+            (./panoply-outbox by default). A source saved in the UI with no destination saved keeps \
+            the outbox folder the UI used, absolute, so `panoply run --saved NAME` writes there from \
             any folder.
 
-            Config folder (saved sources, the destination, run state and history, added types):
-            --config-dir DIR, else $PANOPLY_CONFIG_DIR, else $XDG_CONFIG_HOME/panoply, else
+            Config folder (saved sources, the destination, run state and history, added types): \
+            --config-dir DIR, else $PANOPLY_CONFIG_DIR, else $XDG_CONFIG_HOME/panoply, else \
             ~/.config/panoply. Files holding secrets are created with mode 0600.
 
             Exit codes: 0 success, 1 the run failed, 2 bad usage or input, 3 records left undelivered.

@@ -10,19 +10,20 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a data source once, headless (for cron and CI).",
         discussion: """
-            Reads the source to its end and streams its records to the destination. With --state FILE
-            the committed state is saved as the run goes (only once the records before it were
+            Reads the source to its end and streams its records to the destination. With --state FILE \
+            the committed state is saved as the run goes (only once the records before it were \
             acknowledged) and a later run resumes from it. Ends with:
-            records=N messages=M bytes=B errors=E retries=R seconds=S
+              records=N messages=M bytes=B errors=E retries=R seconds=S
 
             Examples:
               panoply run demo --param rows=50000 --outbox ./out
-              panoply run csv --param path=users.csv --param destination=users --state users.state
-              panoply run --saved "Orders DB"      (a source saved in the UI, with its state and destination)
-              panoply run postgres --param database=shop --param user=reader \
-                --param tables=public.orders,public.customers --parallel-resources 2 --state shop.state
-            A source with several resources (tables=, files=, endpoints=) sends each resource to
-            TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in
+              panoply run csv --param path=users.csv --state users.state
+              panoply run --saved "Orders DB"      (a source saved in the UI)
+              panoply run postgres --param database=shop --param user=reader \\
+                --param tables=public.orders,public.customers --parallel-resources 2
+
+            A source with several resources (tables=, files=, endpoints=) sends each resource to \
+            TYPE_RESOURCE (postgres_public_orders) unless destination is given; `{resource}` in \
             destination stands for the resource id made table-safe.
             """)
 
@@ -31,12 +32,12 @@ struct RunCommand: AsyncParsableCommand {
     var state: String?
     @Option(help: ArgumentHelp("Print run events on standard output, one JSON object a line.", valueName: "json"))
     var events: EventFormat?
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read (default 1000).", valueName: "N"))
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records asked for per read.", valueName: "N"))
     var batchSize: Int = 1000
     @Option(
         name: .customLong("parallel-resources"),
         help: ArgumentHelp(
-            "For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once (default 1).",
+            "For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once.",
             valueName: "N"))
     var parallelResources: Int = 1
     @OptionGroup var shutdown: ShutdownOption

@@ -8,8 +8,9 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Stream NDJSON records (one JSON object a line) to the destination.",
         discussion: """
-            Each line becomes a record of TABLE ("__table" is set). Numbers pass through exactly as
-            written. Ends with: records=N messages=M bytes=B errors=E retries=R seconds=S
+            Each line becomes a record of TABLE ("__table" is set). Numbers pass through exactly as \
+            written. Ends with:
+              records=N messages=M bytes=B errors=E retries=R seconds=S
 
             Examples:
               panoply send users --file users.ndjson --outbox ./out

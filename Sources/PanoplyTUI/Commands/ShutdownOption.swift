@@ -5,7 +5,9 @@ import PanoplyWorkspace
 
 /// `--shutdown-timeout SECONDS`, shared by the commands that deliver (`run`, `send`, the UI).
 struct ShutdownOption: ParsableArguments {
-    @Option(name: .customLong("shutdown-timeout"), help: ArgumentHelp("On quit, SIGINT or SIGTERM, wait at most this long for the runs to deliver.", valueName: "SECONDS"))
+    @Option(
+        name: .customLong("shutdown-timeout"),
+        help: ArgumentHelp("On quit, SIGINT or SIGTERM, wait at most this long for the runs to deliver.", valueName: "SECONDS"))
     var seconds: Double = 30
 
     func validate() throws {
