@@ -75,7 +75,7 @@ struct SQSCharacterTests {
         let sdk = try PanoplySDK(config, transport: transport)
         let runner = SourceRunner(
             TrickySource.self, input: SourceInput(type: TrickySource.type, params: [:], destination: "t"),
-            sdk: sdk, options: RunOptions(batchSize: 7, retryBase: .milliseconds(5)))
+            sdk: sdk, options: RunOptions(batchSize: 7, readAttempts: 3, retryBase: .milliseconds(5)))
         let summary = await runner.run()
         try await sdk.close()
         #expect(summary.status == .done)

@@ -2,10 +2,10 @@
 public struct RunOptions: Sendable {
     /// The `n` passed to `read`.
     public var batchSize = 1000
-    /// Attempts of one `read` for retryable errors (the original retried 3 times).
-    public var readAttempts = 3
-    /// Backoff before retry k is `retryBase * 2^(k-1)`.
-    public var retryBase: Duration = .seconds(1)
+    /// How a failed `read` (or `open`) with a retryable error is tried again: by default 3
+    /// attempts in all, waiting 1 s, then 2 s (``RetryPolicy/reads``). A smaller
+    /// ``RetryPolicy/base`` shortens every wait.
+    public var readRetry: RetryPolicy = .reads
     /// Where committed state is saved, so a failed run can resume after a restart.
     public var stateFile: String?
     /// How often counters are reported while running.
@@ -19,11 +19,26 @@ public struct RunOptions: Sendable {
     /// instance (``SourceConfiguration/resourcesParam``).
     public var parallelResources = 1
 
-    public init(batchSize: Int = 1000, readAttempts: Int = 3, retryBase: Duration = .seconds(1), stateFile: String? = nil) {
+    /// - Parameters:
+    ///   - batchSize: the `n` passed to `read`.
+    ///   - readRetry: how a failed read is tried again.
+    ///   - stateFile: where committed state is saved.
+    public init(batchSize: Int = 1000, readRetry: RetryPolicy = .reads, stateFile: String? = nil) {
         self.batchSize = batchSize
-        self.readAttempts = readAttempts
-        self.retryBase = retryBase
+        self.readRetry = readRetry
         self.stateFile = stateFile
+    }
+
+    /// Options with ``readRetry`` made of an attempt count and a base wait (retry k waits
+    /// `retryBase * 2^(k-1)`, up to a minute, without jitter).
+    /// - Parameters:
+    ///   - readAttempts: attempts of one `read` in all (at least 1).
+    ///   - retryBase: the wait before the first retry.
+    public init(batchSize: Int = 1000, readAttempts: Int, retryBase: Duration = .seconds(1), stateFile: String? = nil) {
+        var retry = RetryPolicy.reads
+        retry.maxRetries = max(readAttempts - 1, 0)
+        retry.base = retryBase
+        self.init(batchSize: batchSize, readRetry: retry, stateFile: stateFile)
     }
 }
 

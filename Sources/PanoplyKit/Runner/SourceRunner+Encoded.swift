@@ -50,7 +50,7 @@ extension SourceRunner {
         var i = 0
         while i < batch.count {
             let pass = sdk.writeSpliced(table, batch, from: i, stateId: stateId, resource: resource)
-            if let seq = pass.lastSeq { shared.withLock { $0.ledger.recordWritten(seq) } }
+            if let seq = pass.lastSeq { life { $0.recordWritten(seq) } }
             i = pass.next
             switch pass.stop {
             case nil: continue
@@ -58,7 +58,7 @@ extension SourceRunner {
             case .parse?:
                 do {
                     let seq = try await sdk.writeParsed(table, batch, at: i, stateId: stateId, resource: resource)
-                    shared.withLock { $0.ledger.recordWritten(seq) }
+                    life { $0.recordWritten(seq) }
                 } catch let e as PanoplyError where e.code == 422 {
                     try invalid(e, at: position.next(resource: resource, skipping: i))
                 }

@@ -14,7 +14,7 @@ extension SourceRunner {
             if let encoded = source as? any EncodedRecordSource {
                 total = try await readEncoded(encoded, context: context, table: input.destination, resource: nil) { _ in
                     let merged = context.mergedState
-                    shared.withLock { $0.ledger.stateRead(merged) }
+                    life { $0.batchRead(merged) }
                 }
             } else {
                 while true {
@@ -24,7 +24,7 @@ extension SourceRunner {
                     try await write(batch, stateId: context.currentStateId, table: input.destination, resource: nil, position: &positions)
                     total += batch.count
                     let merged = context.mergedState
-                    shared.withLock { $0.ledger.stateRead(merged) }
+                    life { $0.batchRead(merged) }
                     noteTagged(batch)
                 }
             }
@@ -33,7 +33,7 @@ extension SourceRunner {
             throw error
         }
         await source.close()
-        let ended = shared.withLock { s in s.board.order.map { s.board.status($0, .done) } }
+        let ended = life { $0.instanceEnded() }
         for p in ended { emit(.resource(p)) }
         return total
     }
@@ -47,7 +47,7 @@ extension SourceRunner {
             case .log(let line): emit(.log(resource.map { "\($0): \(line)" } ?? line))
             case .progress(let l, let t, let m):
                 guard let resource else { return emit(.progress(loaded: l, total: t, message: m)) }
-                emitResource(shared.withLock { $0.board.reported(resource, loaded: l, total: t, message: m) })
+                emitResource(life { $0.resourceReported(resource, loaded: l, total: t, message: m) })
             case .state: break
             case .fired(let type, let data):
                 if type == "source-change", case .object(let o) = data {
@@ -61,10 +61,9 @@ extension SourceRunner {
     }
 
     /// Reports a resource's progress, and the run's overall progress with it.
-    func emitResource(_ p: ResourceProgress) {
-        emit(.resource(p))
-        let overall = shared.withLock { $0.board.overall }
-        emit(.progress(loaded: overall.loaded, total: overall.total, message: overall.message))
+    func emitResource(_ u: StateMachine.ResourceUpdate) {
+        emit(.resource(u.progress))
+        emit(.progress(loaded: u.overall.loaded, total: u.overall.total, message: u.overall.message))
     }
 
     /// Counts a batch's records per `__resource` tag (sources that read several resources
@@ -78,12 +77,13 @@ extension SourceRunner {
             counts[id, default: 0] += 1
         }
         guard !order.isEmpty else { return }
-        let changed = shared.withLock { s in order.map { s.board.written($0, counts[$0]!) } }
+        let changed = life { $0.taggedWritten(order, counts: counts) }
         for p in changed { emit(.resource(p)) }
     }
 
-    /// Runs `op`, retrying retryable errors up to `readAttempts` times with backoff.
+    /// Runs `op`, retrying retryable errors as ``RunOptions/readRetry`` says.
     func withReadRetries<T>(_ op: () async throws -> T) async throws -> T {
+        let policy = options.readRetry
         var attempt = 1
         while true {
             do {
@@ -91,9 +91,9 @@ extension SourceRunner {
             } catch {
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 let e = error.asPanoplyError
-                guard e.retryable, attempt < options.readAttempts else { throw e }
-                let delay = options.retryBase * (1 << (attempt - 1))
-                emit(.retrying(attempt: attempt + 1, maxAttempts: options.readAttempts, error: e, delay: delay))
+                guard e.retryable, policy.allowsRetry(afterAttempt: attempt) else { throw e }
+                let delay = policy.delay(forRetry: attempt, random: Double.random(in: 0...1))
+                emit(.retrying(attempt: attempt + 1, maxAttempts: policy.maxAttempts, error: e, delay: delay))
                 emit(.log("read failed (\(e.message)); retrying in \(delay)"))
                 try await Task.sleep(for: delay)
                 attempt += 1
@@ -111,7 +111,7 @@ extension SourceRunner {
             let at = position.next(record)
             do {
                 let seq = try await sdk.writeWithBackpressure(table, record)
-                shared.withLock { $0.ledger.recordWritten(seq) }
+                life { $0.recordWritten(seq) }
             } catch let e as PanoplyError where e.code == 422 {
                 try invalid(e, at: at)
             }

@@ -17,13 +17,8 @@ extension SourceRunner {
     ///   resources when any failed (after the others went on to their end).
     func readResources(_ input: SourceInput, plan: ResourcePlan) async throws -> Int {
         let finished = Set(ResourcePlan.finished(in: input.state))
-        let (todo, announced) = shared.withLock { s -> ([String], [ResourceProgress]) in
-            s.runState = input.state ?? [:]
-            let announced = plan.ids.map { id in
-                finished.contains(id) ? s.board.status(id, .done, message: "finished in an earlier attempt") : s.board.status(id, .waiting)
-            }
-            return (plan.ids.filter { !finished.contains($0) }, announced)
-        }
+        let announced = life { $0.resourcesPlanned(plan.ids, finished: finished, state: input.state) }
+        let todo = plan.ids.filter { !finished.contains($0) }
         for p in announced { emit(.resource(p)) }
         if !finished.isEmpty {
             emit(.log("resuming: \(finished.count) of \(plan.ids.count) resources finished in an earlier attempt are skipped"))
@@ -68,10 +63,10 @@ extension SourceRunner {
     /// - Throws: only `CancellationError`; a read error is the `.failed` outcome.
     private func readResource(_ id: String, base: SourceInput, plan: ResourcePlan, grants: TokenGrants) async throws -> ResourceOutcome {
         // From the params saved so far: another resource may have rotated the refresh token.
-        let (runState, saved) = shared.withLock { ($0.runState, $0.ledger.savedParams) }
+        let (runState, saved, started) = life { $0.resourceStarted(id) }
         let input = plan.input(for: id, base: base, runState: runState, savedParams: saved)
         let context = makeContext(input, resource: id, tokenGrants: grants)
-        emitResource(shared.withLock { $0.board.status(id, .reading) })
+        emitResource(started)
         var records = 0
         do {
             let source = try await withReadRetries { try await self.kind.open(source: input, context: context) }
@@ -86,14 +81,10 @@ extension SourceRunner {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             let e = error.asPanoplyError
             emit(.log("\(id) failed: \(e.message)"))
-            emitResource(shared.withLock { $0.board.status(id, .failed, message: e.message, error: e) })
+            emitResource(life { $0.resourceFailed(id, error: e) })
             return .failed(id: id, records: records, error: e)
         }
-        shared.withLock { s in
-            ResourcePlan.markFinished(id, in: &s.runState)
-            s.ledger.stateRead(s.runState)
-        }
-        emitResource(shared.withLock { $0.board.status(id, .done) })
+        emitResource(life { $0.resourceFinished(id) })
         return .done(id: id, records: records)
     }
 
@@ -120,23 +111,6 @@ extension SourceRunner {
     /// A batch of resource `id` is written: its state joins the run's state.
     private func written(_ count: Int, id: String, context: SourceContext) {
         let merged = context.mergedState
-        let (progress, quiet) = shared.withLock { s -> (ResourceProgress, Bool) in
-            // The resource's part and the ledger entry change together: every state in
-            // the snapshot has its records written already.
-            s.runState[id] = .object(merged)
-            s.ledger.stateRead(s.runState)
-            return (s.board.written(id, count), s.board.reportsProgress(id))
-        }
-        if !quiet { emitResource(progress) }
-    }
-
-    /// The run completed: commits its state without `__finished`, so the next run reads
-    /// every resource again from its own state. Only when every state is committed.
-    func completeResources() {
-        let order = shared.withLock { s -> Int? in
-            guard s.ledger.waitingCount == 0, s.ledger.committed[ResourcePlan.finishedKey] != nil else { return nil }
-            return s.ledger.completed()
-        }
-        if let order { save(order: order) }
+        if let update = life({ $0.resourceWritten(id, count: count, state: merged) }) { emitResource(update) }
     }
 }

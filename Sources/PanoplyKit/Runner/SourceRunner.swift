@@ -24,22 +24,8 @@ public final class SourceRunner: Sendable {
     /// Every event of the run; finishes after `completed`, `failed` or `cancelled`.
     public let events: AsyncStream<RunEvent>
     let continuation: AsyncStream<RunEvent>.Continuation
-    let shared = Mutex(Shared())
-    /// Order of the state last saved.
-    private let saveLock = Mutex<Int>(0)
-
-    struct Shared {
-        var readTask: Task<Int, Error>?
-        var cancelRequested = false
-        var ledger = CommitLedger()
-        /// The run's merged state, when it reads resource by resource (``ResourcePlan``).
-        var runState: JSONObject = [:]
-        /// Per-resource progress.
-        var board = ResourceBoard()
-        /// The params as configured (``SavedParams`` compares against them).
-        var configured: [String: JSONValue] = [:]
-        var warnedUnsaved = false
-    }
+    /// The run's life and bookkeeping; every change goes through ``life(_:)``.
+    private let machine = Mutex(StateMachine())
 
     /// - Parameters:
     ///   - sourceType: the source type to run.
@@ -60,39 +46,39 @@ public final class SourceRunner: Sendable {
     }
 
     /// Stops reading, closes the source, flushes what was read and ends as cancelled.
+    /// Before ``run()`` it makes the run end as cancelled at once; while the run flushes
+    /// what it read it stops nothing more (a read that failed then ends as cancelled);
+    /// after the run it does nothing.
     public func cancel() {
-        let task = shared.withLock { s -> Task<Int, Error>? in
-            s.cancelRequested = true
-            return s.readTask
-        }
-        task?.cancel()
+        life { $0.cancelRequested() }?.cancel()
     }
 
     /// The committed state so far.
-    public var committedState: JSONObject { shared.withLock { $0.ledger.committed } }
+    public var committedState: JSONObject { life { $0.ledger.committed } }
 
-    /// Runs the source to its end (or failure, or cancellation). Call once.
+    /// Runs the source to its end (or failure, or cancellation). A runner runs once: a
+    /// second call returns at once a failed summary saying so, and reports no event.
     public func run() async -> RunSummary {
         let clock = ContinuousClock.now
+        if case .refuse(let error) = life({ $0.runRequested() }) {
+            return RunSummary(status: .failed, recordsRead: 0, counters: sdk.counters, seconds: 0, state: committedState, error: error)
+        }
         let input: SourceInput
         do { input = try await pickingEveryResource(try resumedInput()) } catch {
+            life { $0.inputFailed() }
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
         }
         let committers = startCommitting()
         defer { for t in committers { t.cancel() } }
 
-        let resumed = input
-        let plan = ResourcePlan(configuration: kind.configuration, input: resumed)
+        let plan = ResourcePlan(configuration: kind.configuration, input: input)
         let task = Task {
-            if let plan { return try await readResources(resumed, plan: plan) }
-            return try await readLoop(resumed)
+            if let plan { return try await readResources(input, plan: plan) }
+            return try await readLoop(input)
         }
-        let alreadyCancelled = shared.withLock { s -> Bool in
-            s.readTask = task
-            return s.cancelRequested
-        }
-        if alreadyCancelled { task.cancel() }
+        if life({ $0.readStarted(task) }) { task.cancel() }
         let result = await task.result
+        life { $0.readEnded() }
 
         // Whatever happened, deliver what was read and commit the state that covers it.
         var flushError: PanoplyError?
@@ -103,16 +89,18 @@ public final class SourceRunner: Sendable {
         for t in committers { await t.value }
         commitAcknowledged()
         emit(.counters(sdk.counters))
-        let cancelled = shared.withLock { $0.cancelRequested }
-        switch result {
-        case .success(let n):
-            if let flushError { return finish(.failed, read: n, error: flushError, since: clock) }
-            if plan != nil { completeResources() }
+        switch life({ $0.finished(read: result, flushError: flushError) }) {
+        case .done(let n):
+            if plan != nil { save(life { $0.completed() }) }
             return finish(.done, read: n, error: nil, since: clock)
-        case .failure(let error):
-            if cancelled { return finish(.cancelled, read: 0, error: nil, since: clock) }
-            return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
+        case .failed(let n, let error): return finish(.failed, read: n, error: error, since: clock)
+        case .cancelled: return finish(.cancelled, read: 0, error: nil, since: clock)
         }
+    }
+
+    /// Runs one event on the run's state machine, under its lock (the only place it is taken).
+    func life<T: Sendable>(_ event: (inout StateMachine) -> T) -> T {
+        machine.withLock { event(&$0) }
     }
 
     /// The input with the state to resume from (given, else the state file's) and the
@@ -127,10 +115,7 @@ public final class SourceRunner: Sendable {
         let configured = input.params
         input.params = applied.params
         if input.state != nil { input.state![SavedParams.stateKey] = applied.kept.isEmpty ? nil : .object(applied.kept) }
-        shared.withLock {
-            $0.ledger = CommitLedger(committed: input.state ?? [:], savedParams: applied.kept)
-            $0.configured = configured
-        }
+        life { $0.inputResumed(committed: input.state ?? [:], savedParams: applied.kept, configured: configured) }
         emit(.started(attempt: options.attempt, resumedFrom: input.state))
         if !applied.used.isEmpty {
             emit(.log("using \(applied.used.sorted().joined(separator: ", ")) saved in the state by an earlier run (refreshed by the source)"))
@@ -165,53 +150,42 @@ public final class SourceRunner: Sendable {
     /// Commits every pending state whose records are all acknowledged.
     func commitAcknowledged() {
         let through = sdk.deliveredThrough
-        guard let newest = shared.withLock({ $0.ledger.acknowledged(through: through) }) else { return }
-        save(order: newest)
+        save(life { $0.acknowledged(through: through) })
     }
 
     /// The source changed params (a refreshed or rotated token): commit them at once, with
     /// no record to wait for, so the next run starts with them even if this one fails now.
     func rememberChanges(_ changes: JSONObject) {
         let declared = Set(kind.configuration.params.map(\.name))
-        let (order, names, warn) = shared.withLock { s -> (Int?, [String], Bool) in
-            var saved = s.ledger.savedParams
-            let names = SavedParams.remember(changes, declared: declared, configured: s.configured, into: &saved)
-            guard !names.isEmpty else { return (nil, [], false) }
-            let order = s.ledger.paramsChanged(saved)
-            let warn = options.stateFile == nil && !s.warnedUnsaved
-            s.warnedUnsaved = true
-            return (order, names, warn)
-        }
-        guard let order else { return }
-        if warn {
+        let noFile = options.stateFile == nil
+        guard let change = life({ $0.paramsChanged(changes, declared: declared, keptOnlyForThisRun: noFile) }) else { return }
+        if change.warn {
             emit(
                 .log(
-                    "the source changed \(names.joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"
+                    "the source changed \(change.names.joined(separator: ", ")); with no state file it is kept for this run only (use a state file, e.g. --state FILE, to keep it)"
                 ))
         }
-        save(order: order)
+        save(change.save)
     }
 
-    /// Saves the committed state (when it is newer than the one on disk) and reports it.
-    func save(order: Int) {
-        // Saves can race (the flush-event task, the ticker, the end of the run, a source
-        // change): each writes the newest committed state under one lock, skipping an
-        // older order, so the file never goes back.
-        let saved = saveLock.withLock { lastSaved -> JSONObject? in
-            guard order > lastSaved else { return nil }
-            lastSaved = order
-            let state = shared.withLock { $0.ledger.committed }
+    /// Saves a committed state and reports it; then the newer ones committed meanwhile.
+    /// Saves can be wanted at once (the flush-event task, the ticker, the end of the run, a
+    /// source change): the state machine hands out one at a time, always the newest, so
+    /// the file never goes back.
+    func save(_ wanted: StateMachine.Save?) {
+        var next = wanted
+        while let save = next {
             if let file = options.stateFile {
-                do { try StateFile.save(state, to: file) } catch {
-                    let params = state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
+                do { try StateFile.save(save.state, to: file) } catch {
+                    let params = save.state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
                     let lost =
                         params.isEmpty ? "" : "; the changed \(params.joined(separator: ", ")) is not saved, and the next run may need a new authorization"
                     emit(.log("cannot save state: \(error.message)\(lost)"))
                 }
             }
-            return state
+            emit(.state(save.state))
+            next = life { $0.saveEnded() }
         }
-        if let saved { emit(.state(saved)) }
     }
 
     private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {

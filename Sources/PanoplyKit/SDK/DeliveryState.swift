@@ -24,6 +24,8 @@ struct DeliveryState {
     private let maxBufferedBytes: Int
     private let maxBatchCount: Int
     private let maxBatchBytes: Int
+    /// When a failed send is tried again (``sendFailed(_:error:attempt:cancelled:random:)``).
+    let retry: RetryPolicy
     /// Sealed messages being written to the spool (not yet sendable).
     private var storing: [UInt64: OutgoingMessage] = [:]
     private var pending: [OutgoingMessage] = []
@@ -40,8 +42,9 @@ struct DeliveryState {
     private var flushWaiters: [(target: UInt64, id: WaiterID)] = []
     private var capacityWaiters: [WaiterID] = []
 
-    init(batcher: Batcher, spooling: Bool, maxBufferedBytes: Int, maxBatchCount: Int, maxBatchBytes: Int) {
+    init(batcher: Batcher, spooling: Bool, maxBufferedBytes: Int, maxBatchCount: Int, maxBatchBytes: Int, retry: RetryPolicy = RetryPolicy()) {
         self.batcher = batcher
+        self.retry = retry
         self.spooling = spooling
         self.maxBufferedBytes = maxBufferedBytes
         self.maxBatchCount = maxBatchCount
@@ -198,7 +201,7 @@ struct DeliveryState {
         return a
     }
 
-    /// Messages will be sent again after a backoff.
+    /// Messages will be sent again after a backoff (``sendFailed(_:error:attempt:cancelled:random:)`` decides).
     mutating func retryScheduled(count: Int) {
         counters.errors += 1
         counters.retries += 1

@@ -72,25 +72,35 @@ extension PanoplySDK {
                         code: error is CancellationError ? "Cancelled" : "Transport", message: "\(error)", retryable: !(error is CancellationError))
                 for m in remaining { if e.retryable { retry.append((m, e)) } else { permanent.append((m, e)) } }
             }
-            for (m, e) in permanent { fail([m], e.panoplyError, attempt: attempt) }
+            for (m, e) in permanent { sendFailed([m], e.panoplyError, attempt: attempt) }
             guard !retry.isEmpty else { return }
-            let error = retry[0].1.panoplyError
             let messages = retry.map(\.0)
-            guard configuration.retry.allowsRetry(afterAttempt: attempt), !Task.isCancelled else {
-                fail(messages, error, attempt: attempt)
-                return
-            }
-            state.withLock { $0.machine.retryScheduled(count: messages.count) }
-            hub.emit(.error(SDKErrorInfo(error: error, messages: messages.map { MessageInfo($0, attempt: attempt) }, willRetry: true)), kind: .error)
+            guard let delay = sendFailed(messages, retry[0].1.panoplyError, attempt: attempt) else { return }
             do {
-                try await Task.sleep(for: configuration.retry.delay(forRetry: attempt, random: Double.random(in: 0...1)))
+                try await Task.sleep(for: delay)
             } catch {
-                fail(messages, PanoplyError(.transient, "stopped while retrying: \(error.message)", retryable: false), attempt: attempt, countError: false)
+                let e = PanoplyError(.transient, "stopped while retrying: \(error.message)", retryable: false)
+                fail(messages, e, attempt: attempt) { $0.retryCancelled(messages, error: e) }
                 return
             }
             attempt += 1
             remaining = messages
         }
+    }
+
+    /// Attempt `attempt` to send `messages` failed: ``DeliveryState`` decides whether they
+    /// are sent again (and reports the error as one to retry) or fail for good.
+    /// - Returns: the wait before the next attempt, nil when they failed for good.
+    private func sendFailed(_ messages: [OutgoingMessage], _ error: PanoplyError, attempt: Int) -> Duration? {
+        let cancelled = Task.isCancelled, random = Double.random(in: 0...1)
+        var delay: Duration?
+        fail(messages, error, attempt: attempt) { machine in
+            switch machine.sendFailed(messages, error: error, attempt: attempt, cancelled: cancelled, random: random) {
+            case .retry(let after): delay = after; return nil
+            case .fail(let actions): return actions
+            }
+        }
+        return delay
     }
 
     /// The failure of a message the transport returned no result for.
@@ -107,13 +117,15 @@ extension PanoplySDK {
         hub.emit(.flush(MessageInfo(m, attempt: attempt), messageId: id), kind: .flush)
     }
 
-    private func fail(_ ms: [OutgoingMessage], _ error: PanoplyError, attempt: Int, countError: Bool = true) {
-        let r = state.withLock { s in
-            let a = s.machine.failed(ms, error: error, countError: countError)
-            return s.take(a)
-        }
-        hub.emit(.error(SDKErrorInfo(error: error, messages: ms.map { MessageInfo($0, attempt: attempt) }, willRetry: false)), kind: .error)
-        perform(r)
+    /// Runs a failure event on the machine and reports the error: to retry when the event
+    /// returns no actions (nil), else failed for good, performing the actions.
+    private func fail(
+        _ ms: [OutgoingMessage], _ error: PanoplyError, attempt: Int, _ event: (inout DeliveryState) -> DeliveryState.Actions?
+    ) {
+        let r = state.withLock { s in event(&s.machine).map { s.take($0) } }
+        let info = SDKErrorInfo(error: error, messages: ms.map { MessageInfo($0, attempt: attempt) }, willRetry: r == nil)
+        hub.emit(.error(info), kind: .error)
+        if let r { perform(r) }
     }
 
     /// Queues the messages a previous process left in the spool, before anything new.

@@ -46,8 +46,17 @@ extension PanoplySDK {
     /// A `write` from the moment `close()` is called throws. Records written before are
     /// delivered or, if they cannot be, reported in the thrown error (and kept in the
     /// spool, if any).
+    ///
+    /// Calling `close` again while a call waits is safe (a shutdown that gives up sooner
+    /// does so): each call waits for the same records with its own timeout, and the first
+    /// to stop waiting (delivered, failed, or past its deadline) stops the SDK. One that
+    /// gives up cancels the sends and backoffs under way, so the records they carry fail
+    /// for good and the other call stops waiting too; both return once every worker has
+    /// stopped. In effect the shorter deadline wins. No record is sent twice or lost: each
+    /// is acknowledged or counted as undelivered (and kept in the spool, if any).
     /// - Parameter timeout: give up waiting after this long (nil waits for the retry policy).
-    /// - Throws: ``PanoplyError`` naming how many records stayed undelivered.
+    /// - Throws: ``PanoplyError`` naming how many records stayed undelivered; each call
+    ///   throws its own (a call that timed out says so).
     public func close(timeout: Duration? = nil) async throws {
         let (target, r) = state.withLock { s in
             let (target, a) = s.machine.closeRequested()

@@ -57,7 +57,8 @@ public final class PanoplySDK: Sendable {
             SDKLockedState(
                 DeliveryState(
                     batcher: batcher, spooling: spool != nil, maxBufferedBytes: configuration.maxBufferedBytes,
-                    maxBatchCount: transport.maxBatchCount, maxBatchBytes: transport.maxBatchBytes)))
+                    maxBatchCount: transport.maxBatchCount, maxBatchBytes: transport.maxBatchBytes,
+                    retry: configuration.retry)))
         if let now {
             self.now = now
         } else {

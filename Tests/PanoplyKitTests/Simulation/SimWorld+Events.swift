@@ -128,20 +128,29 @@ extension SimWorld {
                 retry.append(m)
             } else {
                 note("m\(m.number) failed for good")
-                try on("failed") { $0.failed([m], error: PanoplyError(.notFound, "no queue"), countError: true) }
+                let e = PanoplyError(.notFound, "no queue", retryable: false)
+                guard case .fail(let a) = machine.sendFailed([m], error: e, attempt: batch.attempt, cancelled: false, random: 1) else {
+                    throw violate("m\(m.number): a permanent error was retried")
+                }
+                try apply(a, "failed")
             }
         }
-        if !retry.isEmpty, batch.attempt <= maxRetries {
-            machine.retryScheduled(count: retry.count)
-            batch.messages = retry
-            batch.backingOff = true
-            batches[i] = batch
-            note("retry \(retry.map { "m\($0.number)" }) after attempt \(batch.attempt)")
-            return
-        }
+        // The real retry rule decides, as in the SDK's worker.
         if !retry.isEmpty {
-            note("retries exhausted for \(retry.map { "m\($0.number)" })")
-            try on("failed") { $0.failed(retry, error: PanoplyError(.transient, "refused"), countError: true) }
+            let random = Double.random(in: 0...1, using: &rng)
+            switch machine.sendFailed(retry, error: PanoplyError(.transient, "refused"), attempt: batch.attempt, cancelled: false, random: random) {
+            case .retry(let after):
+                guard after <= machine.retry.ceiling(forRetry: batch.attempt) else { throw violate("retry waits \(after), over its ceiling") }
+                batch.messages = retry
+                batch.backingOff = true
+                batches[i] = batch
+                note("retry \(retry.map { "m\($0.number)" }) after attempt \(batch.attempt)")
+                return
+            case .fail(let a):
+                guard batch.attempt > maxRetries else { throw violate("attempt \(batch.attempt) of \(maxRetries + 1) was not retried") }
+                note("retries exhausted for \(retry.map { "m\($0.number)" })")
+                try apply(a, "failed")
+            }
         }
         machine.finished(&batch.messages)  // as the SDK's worker does: buffers go back for reuse
         batches.remove(at: i)

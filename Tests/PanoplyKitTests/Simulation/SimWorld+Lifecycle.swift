@@ -48,7 +48,7 @@ extension SimWorld {
     mutating func cancel() throws {
         for i in batches.indices.reversed() where batches[i].backingOff {
             let b = batches.remove(at: i)
-            try on("cancel") { $0.failed(b.messages, error: PanoplyError(.transient, "stopped while retrying"), countError: false) }
+            try on("cancel") { $0.retryCancelled(b.messages, error: PanoplyError(.transient, "stopped while retrying")) }
             idleWorkers.append(b.worker)
         }
         note("cancel")
@@ -63,7 +63,7 @@ extension SimWorld {
     /// A new process: a new machine, the spool files recovered first, the state file kept.
     mutating func restart() throws {
         incarnation += 1
-        machine = Self.makeMachine(spooling: spooling, firstMessage: spooling ? (disk.keys.max() ?? 0) + 1 : 1, rng: &rng)
+        machine = Self.makeMachine(spooling: spooling, maxRetries: maxRetries, firstMessage: spooling ? (disk.keys.max() ?? 0) + 1 : 1, rng: &rng)
         ledger = CommitLedger(committed: ledger.committed, savedParams: ledger.savedParams)
         storing = []; notDurable = []; batches = []; waitingWorkers = []; flushes = [:]; closeWaiter = nil
         writersWaiting = []; payloadOfSeq = []; ackedSeq = []; unackedCount = 0; modelDeliveredThrough = 0; recoveredFrom = [:]

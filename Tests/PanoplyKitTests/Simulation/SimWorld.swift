@@ -87,17 +87,18 @@ struct SimWorld {
         let spooling = Bool.random(using: &r)
         self.spooling = spooling
         maxRetries = Int.random(in: 0...2, using: &r)
-        machine = Self.makeMachine(spooling: spooling, firstMessage: 1, rng: &r)
+        machine = Self.makeMachine(spooling: spooling, maxRetries: maxRetries, firstMessage: 1, rng: &r)
         workerCount = Int.random(in: 1...3, using: &r)
         rng = r
         for _ in 0..<workerCount { idleWorkers.append(newWaiter()) }
     }
 
-    static func makeMachine(spooling: Bool, firstMessage: UInt64, rng: inout SplitMix64) -> DeliveryState {
+    static func makeMachine(spooling: Bool, maxRetries: Int, firstMessage: UInt64, rng: inout SplitMix64) -> DeliveryState {
         DeliveryState(
             batcher: Batcher(bodyLimit: Int.random(in: 120...300, using: &rng), flushInterval: .milliseconds(100), firstMessage: firstMessage),
             spooling: spooling, maxBufferedBytes: Int.random(in: 300...900, using: &rng),
-            maxBatchCount: Int.random(in: 1...3, using: &rng), maxBatchBytes: 1 << 20)
+            maxBatchCount: Int.random(in: 1...3, using: &rng), maxBatchBytes: 1 << 20,
+            retry: RetryPolicy(maxRetries: maxRetries, base: .milliseconds(10), cap: .milliseconds(40)))
     }
 
     mutating func newWaiter() -> DeliveryState.WaiterID {

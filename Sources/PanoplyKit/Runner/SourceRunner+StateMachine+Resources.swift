@@ -1,0 +1,68 @@
+import Foundation
+
+extension SourceRunner.StateMachine {
+    /// A resource's new progress and the run's overall progress with it, for a
+    /// ``RunEvent/resource(_:)`` and a ``RunEvent/progress(loaded:total:message:)`` event.
+    struct ResourceUpdate: Sendable {
+        var progress: ResourceProgress
+        var overall: (loaded: Int, total: Int?, message: String)
+    }
+
+    /// A run reads `ids` resource by resource, resuming from `state`; those in `finished`
+    /// were read by an earlier attempt. - Returns: every resource's progress, to announce.
+    mutating func resourcesPlanned(_ ids: [String], finished: Set<String>, state: JSONObject?) -> [ResourceProgress] {
+        runState = state ?? [:]
+        return ids.map { id in
+            finished.contains(id) ? board.status(id, .done, message: "finished in an earlier attempt") : board.status(id, .waiting)
+        }
+    }
+
+    /// Resource `id` starts reading. - Returns: the run's state and the saved params (its
+    /// input starts from them: another resource may have rotated a refresh token), and its progress.
+    mutating func resourceStarted(_ id: String) -> (runState: JSONObject, savedParams: JSONObject, update: ResourceUpdate) {
+        (runState, ledger.savedParams, changed(board.status(id, .reading)))
+    }
+
+    /// `count` more records of resource `id` were written, and its state is `state` now.
+    /// - Returns: its progress, nil when its source reports progress itself.
+    mutating func resourceWritten(_ id: String, count: Int, state: JSONObject) -> ResourceUpdate? {
+        // The resource's part and the ledger entry change together: every state in the
+        // snapshot has its records written already.
+        runState[id] = .object(state)
+        batchRead(runState)
+        let progress = board.written(id, count)
+        return board.reportsProgress(id) ? nil : changed(progress)
+    }
+
+    /// Resource `id` was read to its end: it joins the finished ones in the run's state.
+    mutating func resourceFinished(_ id: String) -> ResourceUpdate {
+        ResourcePlan.markFinished(id, in: &runState)
+        batchRead(runState)
+        return changed(board.status(id, .done))
+    }
+
+    /// Resource `id` failed (the others go on).
+    mutating func resourceFailed(_ id: String, error: PanoplyError) -> ResourceUpdate {
+        changed(board.status(id, .failed, message: error.message, error: error))
+    }
+
+    /// The source reading resource `id` reported its progress.
+    mutating func resourceReported(_ id: String, loaded: Int?, total: Int?, message: String) -> ResourceUpdate {
+        changed(board.reported(id, loaded: loaded, total: total, message: message))
+    }
+
+    /// A source that reads its resources itself wrote records tagged with them, `counts`
+    /// per resource in `order`. - Returns: their progress.
+    mutating func taggedWritten(_ order: [String], counts: [String: Int]) -> [ResourceProgress] {
+        order.map { board.written($0, counts[$0] ?? 0) }
+    }
+
+    /// A source that reads its resources itself reached its end. - Returns: every resource, done.
+    mutating func instanceEnded() -> [ResourceProgress] {
+        board.order.map { board.status($0, .done) }
+    }
+
+    private func changed(_ progress: ResourceProgress) -> ResourceUpdate {
+        ResourceUpdate(progress: progress, overall: board.overall)
+    }
+}

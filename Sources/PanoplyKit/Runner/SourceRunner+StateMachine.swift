@@ -1,0 +1,191 @@
+import Foundation
+
+extension SourceRunner {
+    /// A run's life as a value, in the style of async-http-client's `Transaction.StateMachine`:
+    /// every `mutating` method is named after an event and returns what the runner must do
+    /// next, which it does outside its lock. The runner keeps one of these under one lock.
+    ///
+    /// Phases: `idle` -> `reading` (preparing the input, then reading in a task) ->
+    /// `finishing` (flushing and committing what was read) -> `finished`. `cancel()` moves
+    /// `idle` or `reading` to `cancelling`, which ends as `finishing` too. The machine also
+    /// keeps the run's bookkeeping: the commit ledger, the per-resource board and the saves
+    /// of the state file (one at a time, always the newest).
+    struct StateMachine: Sendable {
+        typealias ReadTask = Task<Int, any Error>
+
+        enum Phase: Equatable {
+            /// `run()` was not called yet; `cancelRequested` when `cancel()` came first.
+            case idle(cancelRequested: Bool)
+            /// `run()` prepares its input (`task` nil), then reads in `task`.
+            case reading(task: ReadTask?)
+            /// `cancel()` came before the read ended: the read task is (or will be) cancelled.
+            case cancelling(task: ReadTask?)
+            /// The read ended; what it read is flushed and committed. A cancel that comes
+            /// now still turns a failed read into a cancelled run (it stops nothing more).
+            case finishing(cancelRequested: Bool)
+            case finished
+        }
+
+        /// What `run()` does.
+        enum RunAction: Equatable {
+            case start
+            /// `run()` was called before: this call fails at once with this error.
+            case refuse(PanoplyError)
+        }
+
+        /// How a run ended, once its read ended and what it read was flushed.
+        enum Ending: Equatable {
+            case done(read: Int)
+            case failed(read: Int, error: PanoplyError)
+            case cancelled
+        }
+
+        /// A committed state to save (then report ``saveEnded()``).
+        struct Save: Sendable, Equatable {
+            var order: Int
+            var state: JSONObject
+        }
+
+        /// Params the source changed: their names, whether to warn that they are kept for
+        /// this run only (once per run), and the save to do.
+        struct ParamsChange: Sendable, Equatable {
+            var names: [String]
+            var warn: Bool
+            var save: Save?
+        }
+
+        static let calledTwice = PanoplyError(
+            .internal, "run() was already called on this SourceRunner; a runner runs once (make a new one to run again)", retryable: false)
+
+        private(set) var phase: Phase = .idle(cancelRequested: false)
+        private(set) var ledger = CommitLedger()
+        /// The params as configured (``SavedParams`` compares against them).
+        private var configured: [String: JSONValue] = [:]
+        private var warnedUnsaved = false
+        /// The order of the last state saved (or being saved), and whether a save is under way.
+        private(set) var savedOrder = 0
+        private(set) var saving = false
+        /// The run's merged state, when it reads resource by resource (``ResourcePlan``).
+        var runState: JSONObject = [:]
+        /// Per-resource progress.
+        var board = ResourceBoard()
+
+        // MARK: The run's life
+
+        /// `run()` is called.
+        mutating func runRequested() -> RunAction {
+            guard case .idle(let cancelRequested) = phase else { return .refuse(Self.calledTwice) }
+            phase = cancelRequested ? .cancelling(task: nil) : .reading(task: nil)
+            return .start
+        }
+
+        /// `cancel()` is called. - Returns: the read task to cancel, if there is one now.
+        mutating func cancelRequested() -> ReadTask? {
+            switch phase {
+            case .idle: phase = .idle(cancelRequested: true)
+            case .reading(let task):
+                phase = .cancelling(task: task)
+                return task
+            case .finishing: phase = .finishing(cancelRequested: true)
+            case .cancelling, .finished: break
+            }
+            return nil
+        }
+
+        /// The read task started. - Returns: whether to cancel it at once (a cancel came first).
+        mutating func readStarted(_ task: ReadTask) -> Bool {
+            switch phase {
+            case .reading: phase = .reading(task: task)
+            case .cancelling:
+                phase = .cancelling(task: task)
+                return true
+            case .idle, .finishing, .finished: preconditionFailure("a read started in \(phase)")
+            }
+            return false
+        }
+
+        /// The read task ended (its result is given to ``finished(read:flushError:)``).
+        mutating func readEnded() {
+            switch phase {
+            case .reading: phase = .finishing(cancelRequested: false)
+            case .cancelling: phase = .finishing(cancelRequested: true)
+            case .idle, .finishing, .finished: preconditionFailure("a read ended in \(phase)")
+            }
+        }
+
+        /// What was read is flushed (`flushError` when that failed) and committed: how the run ends.
+        mutating func finished(read: Result<Int, any Error>, flushError: PanoplyError?) -> Ending {
+            guard case .finishing(let cancelled) = phase else { preconditionFailure("a run finished in \(phase)") }
+            phase = .finished
+            switch read {
+            case .success(let n): return flushError.map { .failed(read: n, error: $0) } ?? .done(read: n)
+            case .failure(let error): return cancelled ? .cancelled : .failed(read: 0, error: error.asPanoplyError)
+            }
+        }
+
+        /// The input could not be prepared (a state file that cannot be read): the run fails
+        /// before reading, whether or not a cancel came.
+        mutating func inputFailed() {
+            switch phase {
+            case .reading(task: .none), .cancelling(task: .none): phase = .finished
+            case .idle, .reading, .cancelling, .finishing, .finished: preconditionFailure("the input failed in \(phase)")
+            }
+        }
+
+        // MARK: Commits and saves
+
+        /// The input resumes from `committed` (with the params an earlier run saved) and was
+        /// configured with `configured` params.
+        mutating func inputResumed(committed: JSONObject, savedParams: JSONObject, configured: [String: JSONValue]) {
+            ledger = CommitLedger(committed: committed, savedParams: savedParams)
+            self.configured = configured
+        }
+
+        /// The run wrote the record with SDK sequence number `seq`.
+        mutating func recordWritten(_ seq: UInt64) { ledger.recordWritten(seq) }
+
+        /// A batch was read and written: its merged state waits for its records.
+        mutating func batchRead(_ state: JSONObject) { ledger.stateRead(state) }
+
+        /// Records up to `through` are acknowledged. - Returns: the save to do, if any.
+        mutating func acknowledged(through: UInt64) -> Save? {
+            guard ledger.acknowledged(through: through) != nil else { return nil }
+            return saveWanted()
+        }
+
+        /// The source changed params: they are committed at once (no record waits for them).
+        /// - Parameter keptOnlyForThisRun: there is no state file to keep them in.
+        mutating func paramsChanged(_ changes: JSONObject, declared: Set<String>, keptOnlyForThisRun: Bool) -> ParamsChange? {
+            var saved = ledger.savedParams
+            let names = SavedParams.remember(changes, declared: declared, configured: configured, into: &saved)
+            guard !names.isEmpty else { return nil }
+            _ = ledger.paramsChanged(saved)
+            let warn = keptOnlyForThisRun && !warnedUnsaved
+            warnedUnsaved = true
+            return ParamsChange(names: names, warn: warn, save: saveWanted())
+        }
+
+        /// The run completed reading resource by resource: once every state is committed,
+        /// the committed state loses the list of finished resources. - Returns: the save to do.
+        mutating func completed() -> Save? {
+            guard ledger.waitingCount == 0, ledger.committed[ResourcePlan.finishedKey] != nil else { return nil }
+            _ = ledger.completed()
+            return saveWanted()
+        }
+
+        /// A save ended. - Returns: the next save, when a newer state was committed meanwhile.
+        mutating func saveEnded() -> Save? {
+            saving = false
+            return saveWanted()
+        }
+
+        /// The newest committed state, when it is newer than the one saved and no save is
+        /// under way (that one saves it when it ends): saves never race, and never go back.
+        private mutating func saveWanted() -> Save? {
+            guard !saving, ledger.order > savedOrder else { return nil }
+            saving = true
+            savedOrder = ledger.order
+            return Save(order: ledger.order, state: ledger.committed)
+        }
+    }
+}
