@@ -21,6 +21,10 @@ package struct RunRecord: Sendable, Equatable, Codable {
     package var origin: String
     /// The last ``keptLogLines`` lines of its log, as shown (`[mm:ss] text`).
     package var log: [String]
+    /// Who asked a cancelled run to stop from elsewhere (`ui on host-b`); nil otherwise.
+    package var cancelledBy: String?
+    /// The exit code of a headless run (`run --saved`), for `panoply cancel --wait`.
+    package var exitCode: Int32?
 
     /// Runs kept per source.
     package static let keptRuns = 50
@@ -47,6 +51,13 @@ package struct RunRecord: Sendable, Equatable, Codable {
     }
 
     package var seconds: Double { max(0, ended - started) }
+
+    /// The error category of a run whose process ended without finishing (SIGKILL, a
+    /// machine that went away): recorded as failed, reported as `lost`.
+    package static let lostCategory = "lost"
+
+    /// The status as `list --json` and `status --json` report it: `lost` for a lost run.
+    package var statusName: String { errorCategory == Self.lostCategory ? "lost" : status.rawValue }
 
     /// Whether `later` is a later attempt of the same run (a retry keeps the run's start).
     package func continued(by later: RunRecord) -> Bool {

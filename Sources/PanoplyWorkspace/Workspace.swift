@@ -40,4 +40,21 @@ package protocol Workspace: Sendable {
     func appendHistory(_ record: RunRecord, to name: String) throws
     func deleteHistory(of name: String) throws
     func renameHistory(from old: String, to new: String) throws
+
+    /// Takes the lease of a source's runs: one run of a source at a time, across processes.
+    /// - Parameter wait: how long to wait for a run that holds it (nil: not at all).
+    /// - Throws: ``LeaseBusy`` naming who holds it.
+    func acquireLease(of name: String, holder: LeaseHolder, wait: Duration?) throws -> Lease
+    /// Whether a run of the source holds its lease now.
+    func isRunning(_ name: String) -> Bool
+    /// Replaces the live snapshot of a run (only its lease holder calls this).
+    func publish(_ snapshot: RunSnapshot) throws
+    /// The last snapshot of a source's run, nil when none is kept.
+    func snapshot(of name: String) -> RunSnapshot?
+    /// Removes a source's snapshot and cancel request (its run ended and was recorded).
+    func clearSnapshot(of name: String)
+    /// Asks the run of a source to cancel; `who` says who asked (`cli on host-b`).
+    func requestCancel(of name: String, by who: String) throws
+    /// Who asked the run of a source to cancel, nil when nobody did.
+    func cancelRequest(of name: String) -> String?
 }

@@ -171,9 +171,9 @@ struct CrashAndSignalTests {
     }
 
     @Test(
-        "SIGINT and SIGTERM on run cancel, flush and exit 0 with every record read delivered",
+        "SIGINT and SIGTERM on run cancel, flush and exit 5 (cancelled) with every record read delivered",
         arguments: [SIGINT, SIGTERM])
-    func signalOnRunFlushesAndExits0(sig: Int32) async throws {
+    func signalOnRunFlushesAndExits5(sig: Int32) async throws {
         let rig = try Self.rig()
         defer { rig.proxy.stop() }
         let state = rig.dir.appendingPathComponent("demo.state").path
@@ -191,7 +191,7 @@ struct CrashAndSignalTests {
         }
         child.signal(sig)
         let exit = try child.waitForExit(within: .seconds(40))
-        #expect(exit.status == 0, "\(exit.stderr)")
+        #expect(exit.status == 5, "a cancelled run exits 5: \(exit.stderr)")
         #expect(exit.stdout.contains("\"event\":\"cancelled\""))
         let k = try #require(summaryRecords(exit.stdout), "\(exit.stdout.suffix(500))")
         let delivery = try Moto.drain(rig.motoQueue, expect: k)

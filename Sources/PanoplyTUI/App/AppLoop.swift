@@ -138,7 +138,9 @@ final class AppLoop<T: Terminal> {
                 do { try store.renameState(from: old, to: new); try store.renameHistory(from: old, to: new) } catch {
                     inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)"))
                 }
-            case .recordRun(let name, let record):
+            case .recordRun(let name, var record):
+                if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
+                defer { store.clearSnapshot(of: name) }
                 do { try store.appendHistory(record, to: name) } catch {
                     inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))
                 }

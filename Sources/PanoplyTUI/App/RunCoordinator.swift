@@ -36,7 +36,7 @@ final class RunCoordinator {
 
     func start(_ request: RunRequest, destination: DestinationSettings) {
         let id = request.id
-        let launch: RunLaunch
+        var launch: RunLaunch
         do { launch = try makeLaunch(request) } catch {
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
             return
@@ -49,20 +49,34 @@ final class RunCoordinator {
             inbox.post(.runStartFailed(id, "destination: \(error.asPanoplyError.message) (press Esc, then d to fix it)"))
             return
         }
+        // One run of a source at a time, across processes (cron, another UI).
+        store.settleLostRun(of: request.sourceName)
+        let lease: Lease
+        do { lease = try store.acquireLease(of: request.sourceName, holder: .current(origin: "ui"), wait: nil) } catch {
+            let message = (error as? LeaseBusy).map { "\($0.message); wait for it to end, or cancel it from its row in the list" }
+            inbox.post(.runStartFailed(id, message ?? error.asPanoplyError.message))
+            return
+        }
+        store.clearSnapshot(of: request.sourceName)
         do { try launch.prepareState() } catch {
+            lease.release()
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
             return
         }
+        launch.publisher = SnapshotPublisher(
+            workspace: store, name: request.sourceName, type: request.type, holder: lease.holder, attempt: request.attempt, sdk: sdk)
         let (inbox, supervisor, closeTimeout, redactor) = (inbox, supervisor, closeTimeout, launch.redactor)
         Task.detached {
             let started = await launch.start(on: supervisor, id: id, sdk: sdk, closeTimeout: closeTimeout) { events in
                 for await e in events { inbox.post(.run(id, redactor.event(e))) }
             }
             guard let started else {
+                lease.release()
                 try? await sdk.close(timeout: .zero)
                 return inbox.post(.runStartFailed(id, "the UI is quitting"))
             }
             let ending = await started.ending
+            lease.release()
             inbox.post(.runClosed(id, error: ending.undelivered ?? ending.reason))
         }
     }

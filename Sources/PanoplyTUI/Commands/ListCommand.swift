@@ -22,6 +22,7 @@ struct ListCommand: ParsableCommand {
         let store = Workspaces.folder(configDir)
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        for s in sources { store.settleLostRun(of: s.name) }
         let (history, problems) = store.histories(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
         if json {
@@ -42,7 +43,7 @@ struct ListCommand: ParsableCommand {
             guard let r = history[s.name]?.last else { return [s.name, s.type, "never run", "", "", ""] }
             let when = Date(timeIntervalSince1970: r.started)
             let time = Format.dateTime(r.started, utcOffset: zone.secondsFromGMT(for: when)) + " " + Self.zoneName(zone, at: when)
-            return [s.name, s.type, r.status.rawValue, time, Format.count(r.delivered), r.error ?? ""]
+            return [s.name, s.type, r.statusName, time, Format.count(r.delivered), r.error ?? ""]
         }
         let header = ["NAME", "TYPE", "LAST RUN", "STARTED", "DELIVERED", "ERROR"]
         let all = [header] + rows
@@ -67,8 +68,9 @@ struct ListCommand: ParsableCommand {
         let lastRun: JSONValue =
             last.map { r in
                 .object([
-                    "status": .string(r.status.rawValue), "started": .string(iso(r.started)), "ended": .string(iso(r.ended)),
-                    "records": .number(JSONNumber(r.delivered)), "error": r.error.map { .string($0) } ?? .null
+                    "status": .string(r.statusName), "started": .string(iso(r.started)), "ended": .string(iso(r.ended)),
+                    "records": .number(JSONNumber(r.delivered)), "error": r.error.map { .string($0) } ?? .null,
+                    "origin": .string(r.origin), "cancelledBy": r.cancelledBy.map { .string($0) } ?? .null
                 ])
             } ?? .null
         return ["name": .string(s.name), "type": .string(s.type), "lastRun": lastRun]

@@ -21,19 +21,20 @@ struct Panoply: AsyncParsableCommand {
             --config-dir DIR, else $PANOPLY_CONFIG_DIR, else $XDG_CONFIG_HOME/panoply, else \
             ~/.config/panoply. Files holding secrets are created with mode 0600.
 
-            Exit codes: 0 success, 1 the run failed, 2 bad usage or input, 3 records left undelivered.
+            Exit codes: 0 success, 1 the run failed, 2 bad usage or input, 3 records left undelivered, \
+            4 the source is already running (see --wait), 5 the run was cancelled.
             """,
         version: PanoplyKitVersion.string,
         subcommands: [
             TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self, DiscoverCommand.self,
-            ListCommand.self
+            ListCommand.self, StatusCommand.self, CancelCommand.self, SaveCommand.self, DeleteCommand.self
         ],
         defaultSubcommand: TUICommand.self)
 
     /// As ArgumentParser's, but bad usage exits 2 (the documented code), not 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(WaitLimit.expandingBareWait(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -11,28 +11,69 @@ extension RunCommand {
     /// destination, as Ctrl-S would, and records the run in its history.
     func runSaved(_ name: String, signals: AsyncStream<Int32>) async throws {
         let (store, registry) = try Workspaces.open(configDir)
-        let saved = try SavedSourceRun(name: name, store: store, registry: registry, fullRefresh: fullRefresh, environment: processEnvironment)
+        let lease = try takeLease(of: name, in: store)
+        defer { lease.release() }
+        let saved = try SavedSourceRun(
+            name: name, store: store, registry: registry, fullRefresh: fullRefresh, environment: processEnvironment)
         OutputRedaction.add(saved.redactor.secrets)
         let settings = try saved.destination(destination)
         let config: SDKConfiguration
         do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {
             throw fail("destination: \(error.asPanoplyError.message)", code: Exit.usage)
         }
-        let launch = saved.launch(runOptions(stateFile: nil))
+        var launch = saved.launch(runOptions(stateFile: nil))
         do { try launch.prepareState() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         printError("\(name): \(saved.note)")
         let sdk = try DestinationOptions.makeHeadlessSDK(config)
+        let publisher = SnapshotPublisher(
+            workspace: store, name: name, type: saved.source.type, holder: lease.holder, attempt: 1, sdk: sdk)
+        launch.publisher = publisher
+        publisher.observe(.log(saved.note))
         let collector = RunLogCollector()
         collector.add(.log(saved.note))
         let started = Date()
         let (code, s) = await deliver(launch, sdk: sdk, spool: settings.spool, signals: signals, collect: collector.add)
-        let record = RunRecord(
+        var record = RunRecord(
             started: started.timeIntervalSince1970, ended: Date().timeIntervalSince1970,
             status: s?.status ?? .failed, recordsRead: s?.recordsRead ?? 0, counters: sdk.counters,
             error: s?.error.map(launch.redactor.error), origin: "cli", log: collector.tail)
+        record.cancelledBy = publisher.cancelledBy
+        record.exitCode = code
         do { try store.appendHistory(record, to: name) } catch {
             printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
         }
+        store.clearSnapshot(of: name)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The lease of `name`: at once, or after `--wait`; a run left by a killed process is
+    /// recorded as lost first.
+    /// - Throws: an exit with code 4 naming who holds it; 2 for an unknown source.
+    func takeLease(of name: String, in store: any Workspace) throws -> Lease {
+        _ = try SavedSourceRun.find(name, in: store)
+        store.settleLostRun(of: name)
+        if wait != nil { printError("\(name): waiting for its running run to end") }
+        do {
+            let lease = try store.acquireLease(of: name, holder: .current(origin: "cli"), wait: wait?.leaseWait)
+            store.clearSnapshot(of: name)
+            return lease
+        } catch let busy as LeaseBusy {
+            throw fail(
+                "\(busy.message); wait for it with --wait, or cancel it with: panoply cancel \(Self.shellQuoted(name))",
+                code: Exit.alreadyRunning)
+        } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
+    }
+
+    /// `name` as one shell word: bare when safe, else in double quotes with `\ " $ `` ` escaped.
+    static func shellQuoted(_ name: String) -> String {
+        if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) { return name }
+        var out = "\""
+        for ch in name {
+            if "\\\"$`".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "\""
     }
 }

@@ -57,6 +57,12 @@ struct RunCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Run a source saved in the UI by its name, with its params, state and destination (for cron); recorded in its history.", valueName: "NAME"))
     var saved: String?
+    @Option(
+        name: .customLong("wait"),
+        help: ArgumentHelp(
+            "With --saved: when the source is already running, wait for that run to end (at most SECONDS; --wait alone: no limit), then start as Ctrl-S would. Without it, a second run is refused with exit 4.",
+            valueName: "SECONDS"))
+    var wait: WaitLimit?
     @Flag(name: .customLong("full-refresh"), help: "With --saved: start over instead of resuming or continuing from the committed state.")
     var fullRefresh = false
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live (with --saved).", valueName: "DIR"))
@@ -76,6 +82,7 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             if source.type == nil { throw ValidationError("give a source TYPE (see panoply sources) or --saved NAME (see panoply list)") }
             if fullRefresh { throw ValidationError("--full-refresh goes with --saved NAME") }
+            if wait != nil, state == nil { throw ValidationError("--wait goes with --saved NAME or --state FILE") }
         }
     }
 
@@ -86,10 +93,27 @@ struct RunCommand: AsyncParsableCommand {
         let (sourceType, input) = try source.resolve(registry)
         let (settings, config) = try destination.configuration()
         if let state { warnIfReadableByOthers(state, what: "state file") }
+        // Two runs never share one state file: a lease on FILE.lock (the state file itself is
+        // replaced at each commit, which would drop a lock held on it).
+        let lease = try state.map { try stateLease($0) }
+        defer { lease?.release() }
         let launch = RunLaunch(kind: sourceType, input: input, redactor: OutputRedaction.current, options: runOptions(stateFile: state))
         let sdk = try DestinationOptions.makeHeadlessSDK(config)
         let (code, _) = await deliver(launch, sdk: sdk, spool: settings.spool, signals: signals)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The lease on `FILE.lock` beside the state file.
+    /// - Throws: an exit with code 4 naming who holds it.
+    func stateLease(_ file: String) throws -> Lease {
+        do {
+            return try LockFile.acquire(file + ".lock", name: file, holder: .current(origin: "cli"), wait: wait?.leaseWait)
+        } catch let busy as LeaseBusy {
+            let who = busy.holder.map { " (\($0.description))" } ?? ""
+            throw fail("the state file \(file) is in use by another run\(who); wait for it with --wait", code: Exit.alreadyRunning)
+        } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
     }
 
     /// The runner's options from the command line.

@@ -19,14 +19,7 @@ struct SavedSourceRun {
     /// - Throws: an exit with code 2 and a message that says what to fix.
     init(name: String, store: any Workspace, registry: SourceRegistry, fullRefresh: Bool, environment: [String: String]) throws {
         self.store = store
-        let sources: [SavedSource]
-        do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-        guard let src = sources.first(where: { $0.name == name }) else {
-            let names = sources.map { "'\($0.name)'" }.joined(separator: ", ")
-            throw fail(
-                "no saved source named '\(name)' in \(store.location)"
-                    + (names.isEmpty ? " (none saved yet: save one in the UI)" : "; saved: \(names) (see panoply list)"), code: Exit.usage)
-        }
+        let src = try Self.find(name, in: store)
         source = src
         do {
             guard let k = try registry.kind(named: src.type) else { throw PanoplyError.config("unknown source type '\(src.type)' (saved as \(name))") }
@@ -47,6 +40,20 @@ struct SavedSourceRun {
         let last = (try? store.history(of: name))?.last?.status ?? src.lastStatus
         resumes = StartPlan.resumes(lastStatus: last, incremental: kind.incremental, fullRefresh: fullRefresh)
         note = StartPlan.note(resumes: resumes, lastStatus: last, fullRefresh: fullRefresh)
+    }
+
+    /// The saved source named `name`.
+    /// - Throws: an exit with code 2 listing the saved sources when there is none by that name.
+    static func find(_ name: String, in store: any Workspace) throws -> SavedSource {
+        let sources: [SavedSource]
+        do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        guard let src = sources.first(where: { $0.name == name }) else {
+            let names = sources.map { "'\($0.name)'" }.joined(separator: ", ")
+            throw fail(
+                "no saved source named '\(name)' in \(store.location)"
+                    + (names.isEmpty ? " (none saved yet: save one in the UI)" : "; saved: \(names) (see panoply list)"), code: Exit.usage)
+        }
+        return src
     }
 
     var stateFile: String { store.stateFile(for: source.name) }

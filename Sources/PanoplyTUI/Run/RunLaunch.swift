@@ -14,6 +14,8 @@ struct RunLaunch: Sendable {
     var options: RunOptions
     /// For a saved source that starts over: where its state is trimmed before the run.
     var startsOver: (workspace: any Workspace, name: String)?
+    /// For a saved source: publishes the run's live snapshot and notices a cancel request.
+    var publisher: SnapshotPublisher?
 
     init(kind: SourceKind, input: SourceInput, redactor: Redactor, options: RunOptions) {
         self.kind = kind
@@ -56,12 +58,18 @@ struct RunLaunch: Sendable {
     ) async -> LaunchedRun? {
         let runner = SourceRunner(kind, input: input, sdk: sdk, options: options)
         let launched = LaunchedRun()
+        let (publisher, redactor) = (publisher, redactor)
         let started = await supervisor.start(id, sdk: sdk, closeTimeout: closeTimeout) {
             runner.cancel()
         } work: {
-            let consumer = Task { await consume(runner.events) }
-            let s = await runner.run()
-            await consumer.value
+            let s: RunSummary
+            if let publisher {
+                s = await Self.runPublishing(runner, publisher: publisher, redactor: redactor, consume: consume)
+            } else {
+                let consumer = Task { await consume(runner.events) }
+                s = await runner.run()
+                await consumer.value
+            }
             launched.finished(s)
             return Self.exitCode(s)
         }
@@ -70,11 +78,44 @@ struct RunLaunch: Sendable {
         return launched
     }
 
+    /// Runs `runner` with its events also folded into `publisher`'s snapshot (masked), which
+    /// is written once a second; a cancel request from elsewhere cancels the run.
+    private static func runPublishing(
+        _ runner: SourceRunner, publisher: SnapshotPublisher, redactor: Redactor,
+        consume: @escaping @Sendable (AsyncStream<RunEvent>) async -> Void
+    ) async -> RunSummary {
+        let (teed, out) = AsyncStream.makeStream(of: RunEvent.self)
+        let consumer = Task { await consume(teed) }
+        let pump = Task {
+            for await e in runner.events {
+                publisher.observe(redactor.event(e))
+                out.yield(e)
+            }
+            out.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let who = publisher.tick() else { continue }
+                let line = RunEvent.log("cancelling: asked from \(who)")
+                publisher.observe(line)
+                out.yield(line)
+                runner.cancel()
+            }
+        }
+        let s = await runner.run()
+        await pump.value
+        ticker.cancel()
+        await consumer.value
+        publisher.publish()
+        return s
+    }
+
     /// The exit code a run earned before its SDK is closed.
     static func exitCode(_ summary: RunSummary) -> Int32 {
         switch summary.status {
         case .done: Exit.success
-        case .cancelled: summary.counters.undelivered > 0 ? Exit.undelivered : Exit.success
+        case .cancelled: summary.counters.undelivered > 0 ? Exit.undelivered : Exit.cancelled
         default: Exit.runFailed
         }
     }

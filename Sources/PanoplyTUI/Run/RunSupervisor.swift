@@ -13,7 +13,7 @@ actor RunSupervisor {
     /// How long a run whose task was cancelled gets to return before it is given up on.
     let cancelGrace: Duration
 
-    init(cancelGrace: Duration = .seconds(1)) { self.cancelGrace = cancelGrace }
+    init(cancelGrace: Duration = .milliseconds(500)) { self.cancelGrace = cancelGrace }
 
     /// Starts a run.
     /// - Parameters:

@@ -23,6 +23,11 @@ enum Exit {
     static let runFailed: Int32 = 1
     static let usage: Int32 = 2
     static let undelivered: Int32 = 3
+    /// Another run of the source holds its lease (`run --saved` without `--wait`).
+    static let alreadyRunning: Int32 = 4
+    /// The run was cancelled (SIGINT, SIGTERM, `panoply cancel`, `c` in a UI) and what it
+    /// read was delivered: not a complete sync.
+    static let cancelled: Int32 = 5
 }
 
 /// The summary line `send` and `run` end with.

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import PanoplyKit
+import PanoplyWorkspace
+
+struct SaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "save",
+        abstract: "Create or update a saved source from the command line, as the UI's form would.",
+        discussion: """
+            The params are checked as the form checks them; a `${NAME}` reference is kept as written and \
+            read from the environment when the source runs. Updating a source with the same params keeps \
+            its committed state; changed params make its next run start over.
+
+            Example:
+              panoply save "Orders DB" postgres --param host=db --param database=shop \\
+                --param user=reader --param 'password=${PGPASSWORD}' \\
+                --param tables=public.orders
+            """)
+
+    @Argument(help: ArgumentHelp("The saved source's name.", valueName: "NAME"))
+    var name: String
+    @Argument(help: ArgumentHelp("The source type (see `panoply sources`).", valueName: "TYPE"))
+    var type: String
+    @Option(
+        name: .customLong("param"),
+        help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
+    var params: [String] = []
+    @OptionGroup var python: PythonOption
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
+    var configDir: String?
+
+    func validate() throws {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("NAME must not be empty") }
+    }
+
+    func run() throws {
+        python.apply()
+        let (store, registry) = try Workspaces.open(configDir)
+        let kind: SourceKind
+        do { kind = try registry.require(type) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        var values: [String: String]
+        do { values = try parseParams(params) } catch { throw fail("\(error)", code: Exit.usage) }
+        let table = values.removeValue(forKey: "destination")
+        let typed: [String: JSONValue]
+        switch kind.configuration.validateAllowingReferences(values) {
+        case .success(let t): typed = t
+        case .failure(let errors):
+            for p in errors.problems { printError("error: --param \(p.param): \(p.message)") }
+            throw ExitCode(Exit.usage)
+        }
+        if store.isRunning(name) {
+            throw fail("'\(name)' is running; cancel it (panoply cancel \(RunCommand.shellQuoted(name))) or wait for it to end", code: Exit.alreadyRunning)
+        }
+        var sources: [SavedSource]
+        do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        var note = "saved '\(name)' (\(type))"
+        if let i = sources.firstIndex(where: { $0.name == name }) {
+            let before = sources[i]
+            let beforeTyped = try? registry.kind(named: before.type)?.configuration.validateAllowingReferences(before.values).get()
+            let changed = before.type != type || beforeTyped != typed
+            sources[i].type = type
+            sources[i].values = values
+            sources[i].table = table ?? (before.type == type ? before.table : "")
+            if changed {
+                do { try store.resetState(of: name) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+                note = "updated '\(name)' (\(type)); its params changed, so its next run starts over"
+            } else {
+                note = "updated '\(name)' (\(type)); params unchanged, its committed state is kept"
+            }
+        } else {
+            sources.append(SavedSource(name: name, type: type, values: values, table: table ?? ""))
+        }
+        do { try store.saveSources(sources) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        print(note)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import PanoplyKit
+import PanoplyWorkspace
+import Synchronization
+
+/// Publishes the live snapshot of a run that holds its source's lease: the run's events
+/// (masked) folded into a ``RunSnapshot``, written at most once a second and at each change
+/// of phase, and the source's cancel request noticed within a second.
+final class SnapshotPublisher: Sendable {
+    let workspace: any Workspace
+    private let sdk: PanoplySDK
+    private let state: Mutex<Folding>
+    private let started = ContinuousClock.now
+
+    private struct Folding {
+        var snapshot: RunSnapshot
+        var lastPublished: ContinuousClock.Instant?
+        var dirtyPhase = true
+        var rateSample: (at: ContinuousClock.Instant, records: Int)?
+    }
+
+    init(workspace: any Workspace, name: String, type: String, holder: LeaseHolder, attempt: Int, sdk: PanoplySDK) {
+        self.workspace = workspace
+        self.sdk = sdk
+        var s = RunSnapshot(name: name, type: type, holder: holder, updated: Date().timeIntervalSince1970)
+        s.attempt = attempt
+        state = Mutex(Folding(snapshot: s))
+    }
+
+    var name: String { state.withLock { $0.snapshot.name } }
+
+    /// Folds one event (already masked) into the snapshot; publishes on a change of phase.
+    func observe(_ e: RunEvent) {
+        let elapsed = (ContinuousClock.now - started).seconds
+        let due = state.withLock { f -> Bool in
+            Self.fold(e, into: &f.snapshot, elapsed: elapsed)
+            if case .started = e { f.dirtyPhase = true }
+            if case .failed = e { f.dirtyPhase = true }
+            if case .cancelled = e { f.dirtyPhase = true }
+            if case .completed = e { f.dirtyPhase = true }
+            return f.dirtyPhase
+        }
+        if due { publish() }
+    }
+
+    /// Called once a second: publishes when something changed since, and returns who asked
+    /// the run to cancel, once someone did (and it was not noted yet).
+    func tick() -> String? {
+        publish()
+        guard let who = workspace.cancelRequest(of: name) else { return nil }
+        return state.withLock { f in
+            guard f.snapshot.cancelledBy == nil else { return nil }
+            f.snapshot.cancelledBy = who
+            return who
+        }
+    }
+
+    /// Who asked the run to cancel, if someone did from elsewhere.
+    var cancelledBy: String? { state.withLock { $0.snapshot.cancelledBy } }
+
+    /// Writes the snapshot now (with the SDK's counters and the rate).
+    func publish() {
+        let counters = sdk.counters
+        let snapshot = state.withLock { f -> RunSnapshot in
+            let now = ContinuousClock.now
+            f.snapshot.counters = RunSnapshot.Counters(counters)
+            if let sample = f.rateSample, now - sample.at >= .milliseconds(500) {
+                f.snapshot.rate = Double(counters.records - sample.records) / (now - sample.at).seconds
+                f.rateSample = (now, counters.records)
+            } else if f.rateSample == nil {
+                f.rateSample = (now, counters.records)
+            }
+            f.snapshot.updated = Date().timeIntervalSince1970
+            f.lastPublished = now
+            f.dirtyPhase = false
+            return f.snapshot
+        }
+        try? workspace.publish(snapshot)
+    }
+
+    private static func fold(_ e: RunEvent, into s: inout RunSnapshot, elapsed: Double) {
+        if let line = RunLogLine.text(e) {
+            s.log.append("[\(Format.clock(elapsed))] " + line)
+            if s.log.count > RunRecord.keptLogLines { s.log.removeFirst(s.log.count - RunRecord.keptLogLines) }
+        }
+        switch e {
+        case .started(let attempt, _): s.attempt = attempt
+        case .progress(let loaded, let total, let message):
+            if let loaded { s.loaded = loaded }
+            if let total { s.total = total }
+            s.message = message
+        case .resource(let p):
+            let row = RunSnapshot.Resource(id: p.id, status: p.status.rawValue, loaded: p.loaded, total: p.total)
+            if let i = s.resources.firstIndex(where: { $0.id == p.id }) { s.resources[i] = row } else { s.resources.append(row) }
+        case .state(let st): s.state = JSONWriter.string(.object(SavedParams.masked(st)))
+        case .failed(let err):
+            s.status = .failed
+            s.error = err.message
+            s.errorCategory = err.category.rawValue
+        case .cancelled: s.status = .cancelled
+        case .completed(let summary):
+            s.status = .done
+            s.recordsRead = summary.recordsRead
+            s.state = JSONWriter.string(.object(SavedParams.masked(summary.state)))
+        default: break
+        }
+    }
+}

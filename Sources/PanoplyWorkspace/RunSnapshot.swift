@@ -1,0 +1,103 @@
+import PanoplyKit
+
+/// A live view of a run of a saved source, published by the process that holds its lease
+/// (at most once a second, and at each change of phase) so that any other process (the UI,
+/// `panoply status`) can show it. Never holds secrets: the state is masked and the log
+/// redacted before they get here.
+package struct RunSnapshot: Sendable, Equatable, Codable {
+    package var name: String
+    package var type: String
+    /// `running` while the run goes; its final status once it ended.
+    package var status: RunStatus
+    package var holder: LeaseHolder
+    package var attempt: Int = 1
+    package var loaded: Int?
+    package var total: Int?
+    package var message = ""
+    /// Records per second, lately.
+    package var rate: Double?
+    package var recordsRead = 0
+    package var counters = Counters()
+    package var resources: [Resource] = []
+    /// The committed state as compact JSON, secrets masked.
+    package var state: String?
+    /// The last ``RunRecord/keptLogLines`` log lines, redacted.
+    package var log: [String] = []
+    package var error: String?
+    package var errorCategory: String?
+    /// Who asked this run to cancel (`ui on host-b`), once someone did.
+    package var cancelledBy: String?
+    /// Unix time of this snapshot.
+    package var updated: Double
+
+    package struct Counters: Sendable, Equatable, Codable {
+        package var records = 0
+        package var delivered = 0
+        package var messages = 0
+        package var bytes = 0
+        package var errors = 0
+        package var retries = 0
+        package var inFlight = 0
+        package var buffered = 0
+
+        package init() {}
+
+        package init(_ c: SDKCounters) {
+            records = c.records
+            delivered = c.recordsDelivered
+            messages = c.messages
+            bytes = c.bytes
+            errors = c.errors
+            retries = c.retries
+            inFlight = c.inFlight
+            buffered = c.buffered
+        }
+
+        package var sdkCounters: SDKCounters {
+            var c = SDKCounters()
+            c.records = records
+            c.recordsDelivered = delivered
+            c.messages = messages
+            c.bytes = bytes
+            c.errors = errors
+            c.retries = retries
+            c.inFlight = inFlight
+            c.buffered = buffered
+            return c
+        }
+    }
+
+    /// One resource's row (a table of a many-table run).
+    package struct Resource: Sendable, Equatable, Codable {
+        package var id: String
+        package var status: String
+        package var loaded: Int?
+        package var total: Int?
+
+        package init(id: String, status: String, loaded: Int?, total: Int?) {
+            self.id = id
+            self.status = status
+            self.loaded = loaded
+            self.total = total
+        }
+    }
+
+    package init(name: String, type: String, holder: LeaseHolder, updated: Double) {
+        self.name = name
+        self.type = type
+        self.status = .running
+        self.holder = holder
+        self.updated = updated
+    }
+
+    /// The history row of a run whose process ended without finishing (killed, its machine
+    /// gone): failed, with its last counters.
+    package func lostRecord() -> RunRecord {
+        var r = RunRecord(
+            started: holder.since, ended: max(updated, holder.since), status: .failed, attempt: attempt, recordsRead: recordsRead,
+            counters: counters.sdkCounters, origin: holder.origin, log: log + ["lost: the process ended without finishing"])
+        r.error = "the process ended without finishing (pid \(holder.pid) on \(holder.host))"
+        r.errorCategory = RunRecord.lostCategory
+        return r
+    }
+}
