@@ -40,22 +40,24 @@ struct CancelCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// Waits until the run of `name` that started at `since` is in the history (or its lease
-    /// is free), and returns its exit code as `run --saved` would have.
+    /// Waits until the run of `name` that started at `since` has ended (its lease is free, or
+    /// held by a later run), and returns its exit code as `run --saved` would have.
     static func waitForEnd(of name: String, in store: any Workspace, since: Double, limit: Duration?) async throws -> Int32 {
         let deadline = limit.map { ContinuousClock.now + $0 }
-        while store.isRunning(name) {
+        func ended() -> Bool { !store.isRunning(name) || store.snapshot(of: name).map { $0.holder.since != since } ?? false }
+        while !ended() {
             if let deadline, ContinuousClock.now >= deadline {
                 throw fail("'\(name)' is still running after the --wait limit", code: Exit.runFailed)
             }
             try await Task.sleep(for: .milliseconds(100))
         }
         store.settleLostRun(of: name)
-        guard let record = (try? store.history(of: name))?.last(where: { $0.started >= since - 1 }) else { return Exit.runFailed }
+        let runs = (try? store.history(of: name)) ?? []
+        guard let record = runs.last(where: { abs($0.started - since) < 2 }) else { return Exit.runFailed }
         if let code = record.exitCode { return code }
         switch record.status {
         case .done: return Exit.success
-        case .cancelled: return record.delivered < record.recordsRead ? Exit.undelivered : Exit.cancelled
+        case .cancelled: return Exit.cancelled
         default: return Exit.runFailed
         }
     }
