@@ -40,6 +40,36 @@ struct ListCursorTests {
         #expect(d.state.selection == 3)
     }
 
+    @Test("a new source saved once its check passed gets the cursor, not the row now at the old index")
+    func aNewSourceSavedAfterItsCheckGetsTheCursor() {
+        var d = Driver(twoTypeState(saved: saved), passChecks: false)
+        openNewForm(&d, typeIndex: 1)
+        let oldIndex = d.state.selection
+        while d.form?.focused?.name != FormState.nameField { d.keys(.tab) }
+        // A name that sorts before every saved one.
+        d.type("Aardvark")
+        guard case .checkSource(let check)? = d.keys(.ctrl("s")).last else {
+            Issue.record("Ctrl-S did not check the source first")
+            return
+        }
+        #expect(d.state.saved.count == 3)
+        d.send(.checkFinished(check.id, nil))
+        d.send(.runStartFailed(1, "the outbox folder cannot be created"))
+        d.keys(.escape)
+        #expect(d.state.screen == .list)
+        #expect(d.state.saved[d.state.selection].name == "Aardvark")
+        #expect(d.state.selection != oldIndex)
+        #expect(d.state.listEntries[oldIndex] == .type(0))
+    }
+
+    @Test func aNewSourceSavedFromTheDiscardQuestionGetsTheCursor() {
+        var d = Driver(twoTypeState(saved: saved))
+        openNewForm(&d, typeIndex: 0)
+        d.type("1234")
+        d.keys(.escape, .char("s"), .escape)
+        #expect(d.state.saved[d.state.selection].name == "Demo")
+    }
+
     @Test func aRunStartedWithFKeepsTheCursorOnItsSource() {
         var d = Driver(twoTypeState(saved: saved))
         d.state.selection = 1

@@ -46,6 +46,25 @@ func historyState() -> AppState {
         #expect(d.state.notice == "only saved sources have a history")
     }
 
+    @Test func hOnASourceWithNoRecordedRunSaysSoAndStaysOnTheList() {
+        let before = makeState(saved: [SavedSource(name: "Fresh", type: "demo", values: [:])])
+        var d = Driver(before)
+        #expect(d.keys(.char("h")).isEmpty)
+        #expect(d.state.screen == .list)
+        #expect(d.state.notice == "Fresh has no run history yet")
+        #expect(!helpBarItems(d.state).contains { $0.what == "history" })
+    }
+
+    @Test func hWhileTheFirstRunGoesPointsAtItAndOpensTheHistoryOnceItEnded() {
+        var d = Driver(makeState(saved: [SavedSource(name: "Fresh", type: "demo", values: [:])]))
+        d.keys(.char("F"), .escape, .char("h"))
+        #expect(d.state.screen == .list)
+        #expect(d.state.notice == "Fresh has no finished run yet: v views the one running")
+        d.send(.run(1, .failed(PanoplyError(.internal, "boom"))))
+        d.keys(.char("h"))
+        #expect(d.state.screen == .history(HistoryScreen(source: "Fresh")))
+    }
+
     @Test func arrowsMoveEnterShowsTheRunAndEscGoesBackStepByStep() {
         var d = Driver(historyState())
         d.keys(.char("h"), .down, .down)

@@ -3,8 +3,8 @@ import Testing
 @testable import PanoplyKit
 @testable import PanoplyTUICore
 
-/// Keys that do not apply are not offered: one decision (`AppState.unavailable`) answers
-/// the key and hides it from the help bar.
+/// Keys that do not apply are not offered: one decision (`AppState.applicableBindings()`)
+/// answers the key and hides it from the help bar.
 @Suite struct KeyAvailabilityTests {
     static func bar(_ d: Driver) -> [String] { helpBarItems(d.state).map { "\($0.key) \($0.what)" } }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import PanoplyKit
 @testable import PanoplyTUICore
 
 @Suite("The key map")
@@ -43,8 +44,15 @@ struct KeyMapTests {
 
     @Test("the help bar is generated from the bindings that apply now")
     func helpBarFromTheKeyMap() {
-        var s = makeState()
+        // A source whose run failed in this session: v, r and h apply to it.
+        var d = runningDriver()
+        d.send(.run(1, .failed(PanoplyError(.transient, "connection reset"))))
+        d.keys(.escape)
+        var s = d.state
         #expect(helpBarItems(s).map(\.key) == ["↑↓", "Enter", "v", "r", "d", "h", "?", "q"])
+        // On the destination's row they do not.
+        s.selection = listIndex(s) { $0 == .destination }
+        #expect(helpBarItems(s).map(\.key) == ["↑↓", "Enter", "d", "?", "q"])
         s.overlay = .help
         #expect(helpBarItems(s).map(\.what) == ["close help"])
         for item in KeyMap.hints(KeyScope.allCases) {

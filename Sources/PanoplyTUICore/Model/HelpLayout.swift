@@ -5,8 +5,9 @@ package struct HelpLayout: Sendable, Equatable {
     /// One line of a column.
     package enum Line: Sendable, Equatable {
         case title(String)
-        /// A key row's first line (`keys` set) or a continuation of its help (`keys` empty).
-        case row(keys: String, help: String)
+        /// A key row's first line (`keys` set) or a continuation of its help (`keys` empty);
+        /// `of` is the row's whole help, which names the row.
+        case row(keys: String, help: String, of: String)
         case blank
     }
 
@@ -49,7 +50,7 @@ package struct HelpLayout: Sendable, Equatable {
                 lines.append(.title(section.title))
                 for row in section.rows {
                     for (n, part) in wrapped(row.help, width: helpWidth).enumerated() {
-                        lines.append(.row(keys: n == 0 ? row.keys : "", help: part))
+                        lines.append(.row(keys: n == 0 ? row.keys : "", help: part, of: row.help))
                     }
                 }
             }

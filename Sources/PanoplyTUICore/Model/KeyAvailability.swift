@@ -1,42 +1,62 @@
 import PanoplyKit
 
-extension AppState {
-    /// Why `action` does not apply to what is showing now, or nil when it does: the one
-    /// decision both the reducers (which answer the key with this reason) and the help bar
-    /// (which leaves the key out) use. Today it covers the run view's c, r and e.
-    package func unavailable(_ action: KeyAction) -> String? {
-        guard overlay == nil, case .run(let id) = screen, let r = run(id) else { return nil }
-        switch action {
-        case .cancelRun: return r.cancelRefusal
-        case .retry: return r.retryRefusal
-        case .edit: return r.editRefusal
-        default: return nil
-        }
-    }
+/// Whether a binding works now.
+package enum KeyAvailability: Sendable, Equatable {
+    case enabled
+    /// The key does nothing now but answer with this reason (as a notice).
+    case disabled(String)
 }
 
-extension RunState {
-    /// Failed in a way no retry fixes, only an edit of the params.
-    var needsEdit: Bool { status == .failed && FormCheck.needsEdit(errorCategory) }
+/// A binding of what shows now, with whether it works now.
+package struct ApplicableBinding: Sendable {
+    package let binding: KeyBinding
+    package let availability: KeyAvailability
 
-    /// Why c cannot cancel this run (nil: it can).
-    package var cancelRefusal: String? {
-        if cancelling { return "already cancelling" }
-        return status == .running ? nil : "the run is not running"
+    package init(_ binding: KeyBinding, _ availability: KeyAvailability) {
+        self.binding = binding
+        self.availability = availability
     }
 
-    /// Why r cannot start this run again from its committed state (nil: it can).
-    package var retryRefusal: String? {
-        switch status {
-        case .running, .idle: "the run is still going: cancel it (c) before retrying"
-        case .done: "the run completed: open its form (Enter on the list) and Ctrl-S to run it again"
-        case .failed where needsEdit: "a \(errorCategory?.rawValue ?? "config") error: no retry fixes it; e edits the source"
-        case .failed, .cancelled: nil
+    package var isEnabled: Bool { availability == .enabled }
+}
+
+extension AppState {
+    /// The bindings that apply to what shows now, each enabled or disabled with its reason:
+    /// the one decision the reducer dispatches from (``binding(for:)``) and the help bar and
+    /// the `?` overlay are drawn from.
+    package func applicableBindings() -> [ApplicableBinding] {
+        KeyMap.bindings(in: keyScopes).map { b in
+            ApplicableBinding(b, b.condition.flatMap(refusal).map { .disabled($0) } ?? .enabled)
         }
     }
 
-    /// Why e cannot open this run's form with the field marked (nil: it can).
-    package var editRefusal: String? {
-        needsEdit ? nil : "e edits the source after a config, auth or not-found error; r retries other failures"
+    /// What `key` does now: the binding of the first scope (most specific first) that binds
+    /// it, nil when none does (a form's text field then types the key).
+    package func binding(for key: Key) -> ApplicableBinding? {
+        let applicable = applicableBindings()
+        for scope in keyScopes {
+            if let b = applicable.first(where: { $0.binding.scopes.contains(scope) && $0.binding.keys.contains(key) }) { return b }
+        }
+        return nil
+    }
+
+    /// The key scopes of what shows now: the overlay's, else the screen's. Ctrl-C (`.global`)
+    /// is not among them: ``handleKey(_:)`` takes it first, on every screen.
+    package var keyScopes: [KeyScope] {
+        switch overlay {
+        case .help: return [.helpOverlay]
+        case .confirmCancel, .confirmQuit: return [.confirm]
+        case .confirmDelete, .confirmDeleteState: return [.question]
+        case .confirmDiscard: return [.discard]
+        case .rename: return [.rename]
+        case .picker(let p): return p.editingFilter ? [.pickerFilter] : [.picker]
+        case nil: break
+        }
+        switch screen {
+        case .list: return [.list]
+        case .form(let f): return f.keyScopes
+        case .run(let id): return run(id)?.editingFilter == true ? [.runFilter] : [.run]
+        case .history(let h): return [h.detail ? .historyDetail : .history]
+        }
     }
 }

@@ -64,10 +64,13 @@ package struct KeyBinding: Sendable {
     /// How the overlay writes the keys; consecutive bindings with the same label share
     /// one row (the first one's help). Default: the keys themselves.
     package let label: String?
+    /// What must hold for the binding to apply now (nil: it always does). When it does not,
+    /// the binding is disabled: the key answers why, and help leaves it out or dims it.
+    package let condition: KeyCondition?
 
     package init(
         _ keys: [Key], _ scopes: [KeyScope], _ action: KeyAction, _ help: String,
-        hint: String? = nil, label: String? = nil
+        hint: String? = nil, label: String? = nil, when condition: KeyCondition? = nil
     ) {
         self.keys = keys
         self.scopes = scopes
@@ -75,6 +78,7 @@ package struct KeyBinding: Sendable {
         self.help = help
         self.hint = hint
         self.label = label
+        self.condition = condition
     }
 
     /// The keys as the overlay shows them.

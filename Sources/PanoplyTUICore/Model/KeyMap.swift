@@ -19,20 +19,20 @@ package enum KeyMap {
         KeyBinding([.pageUp], [.list], .pageUp, "ten up / down", label: "PgUp PgDn"),
         KeyBinding([.pageDown], [.list], .pageDown, "ten up / down", label: "PgUp PgDn"),
         KeyBinding([.enter], [.list], .open, "open form (or run)", hint: "open"),
-        KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l"),
-        KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry"),
-        KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)"),
+        KeyBinding([.char("v"), .right, .char("l")], [.list], .viewRun, "view latest run", hint: "view run", label: "v → l", when: .selectionHasRun),
+        KeyBinding([.char("r")], [.list], .retry, "retry failed run", hint: "retry", when: .selectionRetryable),
+        KeyBinding([.char("x"), .delete], [.list], .delete, "delete source (asks)", when: .selectionDeletable),
         KeyBinding([.char("d")], [.list], .destination, "destination form", hint: "destination"),
-        KeyBinding([.char("n")], [.list], .rename, "rename source"),
-        KeyBinding([.char("D")], [.list], .duplicate, "duplicate source"),
-        KeyBinding([.char("h")], [.list], .history, "run history", hint: "history"),
-        KeyBinding([.char("F")], [.list], .fullRefresh, "run from scratch"),
+        KeyBinding([.char("n")], [.list], .rename, "rename source", when: .selectionRenamable),
+        KeyBinding([.char("D")], [.list], .duplicate, "duplicate source", when: .selectionSaved),
+        KeyBinding([.char("h")], [.list], .history, "run history", hint: "history", when: .selectionHasHistory),
+        KeyBinding([.char("F")], [.list], .fullRefresh, "run from scratch", when: .selectionRefreshable),
         // A saved source's run history.
         KeyBinding([.up, .char("k")], [.history], .up, "history: move", hint: "move", label: "↑ ↓ j k"),
         KeyBinding([.down, .char("j")], [.history], .down, "history: move", hint: "move", label: "↑ ↓ j k"),
         KeyBinding([.home, .char("g")], [.history], .top, "history: first / last", label: "g G"),
         KeyBinding([.end, .char("G")], [.history], .bottom, "history: first / last", label: "g G"),
-        KeyBinding([.enter], [.history], .open, "history: the run's summary and log", hint: "show run"),
+        KeyBinding([.enter], [.history], .open, "history: the run's summary and log", hint: "show run", when: .historyHasRuns),
         KeyBinding([.escape], [.history, .historyDetail], .back, "history: back", hint: "back"),
         KeyBinding([.char("?")], [.history, .historyDetail], .help, "history: help", hint: "help"),
         KeyBinding([.char("q")], [.history, .historyDetail], .quit, "history: quit", hint: "quit"),
@@ -62,9 +62,9 @@ package enum KeyMap {
         KeyBinding([.char("n"), .char("N"), .escape], [.discard], .dismiss, "changed form: keep editing", hint: "keep editing", label: "Esc → n Esc"),
         KeyBinding([.char("s"), .char("S")], [.discard], .submit, "changed form: save", hint: "save", label: "Esc → s"),
         // The run view.
-        KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel"),
-        KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry"),
-        KeyBinding([.char("e")], [.run], .edit, "edit (config error)", hint: "edit"),
+        KeyBinding([.char("c")], [.run], .cancelRun, "cancel (asks)", hint: "cancel", when: .runCancellable),
+        KeyBinding([.char("r")], [.run], .retry, "retry from state", hint: "retry", when: .runRetryable),
+        KeyBinding([.char("e")], [.run], .edit, "edit (config error)", hint: "edit", when: .runEditable),
         KeyBinding([.char("/")], [.run], .filter, "filter the log", hint: "filter"),
         KeyBinding([.char("f")], [.run], .follow, "follow the log", hint: "follow"),
         KeyBinding([.char("t")], [.run], .toggleTime, "time of day / elapsed"),
@@ -87,12 +87,12 @@ package enum KeyMap {
         KeyBinding([.pageDown], [.picker], .pageDown, "a page up / down", label: "PgUp PgDn"),
         KeyBinding([.home, .char("g")], [.picker], .top, "first / last", label: "g G Home End"),
         KeyBinding([.end, .char("G")], [.picker], .bottom, "first / last", label: "g G Home End"),
-        KeyBinding([.char(" ")], [.picker], .toggle, "pick (+ required)", hint: "pick"),
-        KeyBinding([.char("a")], [.picker], .toggleAll, "all shown / none", hint: "all"),
+        KeyBinding([.char(" ")], [.picker], .toggle, "pick (+ required)", hint: "pick", when: .pickerLoaded),
+        KeyBinding([.char("a")], [.picker], .toggleAll, "all shown / none", hint: "all", when: .pickerLoaded),
         KeyBinding([.char("/")], [.picker], .filter, "filter the list", hint: "filter"),
-        KeyBinding([.enter], [.picker], .confirm, "keep the picks", hint: "done"),
+        KeyBinding([.enter], [.picker], .confirm, "keep the picks", hint: "done", when: .pickerLoaded),
         KeyBinding([.escape], [.picker], .dismiss, "clear filter / leave", hint: "cancel"),
-        KeyBinding([.char("r")], [.picker], .retry, "reload the values", hint: "reload"),
+        KeyBinding([.char("r")], [.picker], .retry, "reload the values", hint: "reload", when: .pickerReloadable),
         KeyBinding([.enter], [.pickerFilter], .applyFilter, "keep / clear filter", hint: "keep filter", label: "Enter Esc"),
         KeyBinding([.escape], [.pickerFilter], .clearFilter, "keep / clear filter", hint: "clear filter", label: "Enter Esc"),
         KeyBinding([.up], [.pickerFilter], .up, "move while typing", label: "↑ ↓"),
@@ -119,12 +119,18 @@ package enum KeyMap {
         return nil
     }
 
-    /// The help bar's items for `scopes`: the screen's own keys first, then shared ones;
-    /// consecutive bindings with the same hint make one item (`↑↓ move`). Bindings whose
-    /// action does not apply now (`applies` says no) are left out.
-    package static func hints(_ scopes: [KeyScope], applies: (KeyAction) -> Bool = { _ in true }) -> [(key: String, what: String)] {
-        let applying = bindings.filter { $0.hint != nil && $0.scopes.contains { scopes.contains($0) } && applies($0.action) }
-        let ordered = applying.filter { $0.scopes.count == 1 } + applying.filter { $0.scopes.count > 1 }
+    /// The bindings of `scopes`, in the table's order.
+    package static func bindings(in scopes: [KeyScope]) -> [KeyBinding] {
+        bindings.filter { $0.scopes.contains { scopes.contains($0) } }
+    }
+
+    /// The help bar's items for the bindings that apply now (``AppState/applicableBindings()``):
+    /// the screen's own keys first, then shared ones; consecutive bindings with the same hint
+    /// make one item (`↑↓ move`). Disabled bindings are left out: the bar offers only what
+    /// works now (the `?` overlay dims them instead).
+    package static func hints(_ applicable: [ApplicableBinding]) -> [(key: String, what: String)] {
+        let shown = applicable.filter { $0.isEnabled && $0.binding.hint != nil }.map(\.binding)
+        let ordered = shown.filter { $0.scopes.count == 1 } + shown.filter { $0.scopes.count > 1 }
         var items: [(key: String, what: String)] = []
         var lastHint: String?
         for b in ordered {
@@ -137,6 +143,11 @@ package enum KeyMap {
             lastHint = hint
         }
         return items
+    }
+
+    /// The help bar's items for every binding of `scopes`, as if each applied.
+    package static func hints(_ scopes: [KeyScope]) -> [(key: String, what: String)] {
+        hints(bindings(in: scopes).map { ApplicableBinding($0, .enabled) })
     }
 
     /// The `?` overlay: one section per screen, plus "Everywhere" for keys several share.

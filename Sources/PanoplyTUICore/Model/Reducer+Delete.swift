@@ -1,10 +1,10 @@
 import PanoplyKit
 
 extension AppState {
-    /// The two questions of a delete: `y` deletes the source (then asks about its state),
+    /// The two questions of a delete (`answer`: what the key pressed means): `y` deletes the source (then asks about its state),
     /// `n` or Esc keeps it; other keys leave the question up.
-    package mutating func answerDeleteQuestion(_ key: Key, _ question: Overlay, name: String) -> [Effect] {
-        guard let answer = KeyMap.action(for: key, in: [.question]) else { return [] }
+    package mutating func answerDeleteQuestion(_ answer: KeyAction?, _ question: Overlay, name: String) -> [Effect] {
+        guard let answer else { return [] }
         overlay = nil
         let yes = answer == .confirm
         switch question {

@@ -8,12 +8,12 @@ extension AppState {
 
     /// The answer to "discard the changes?": `y` discards, `n` or Esc keeps editing, `s`
     /// saves as Ctrl-S does; other keys leave the question up.
-    package mutating func answerDiscardQuestion(_ key: Key) -> [Effect] {
+    package mutating func answerDiscardQuestion(_ answer: KeyAction?) -> [Effect] {
         guard case .form(var form) = screen else {
             overlay = nil
             return []
         }
-        switch KeyMap.action(for: key, in: [.discard]) {
+        switch answer {
         case .confirm:
             overlay = nil
             screen = .list

@@ -1,15 +1,16 @@
 import PanoplyKit
 
 extension AppState {
-    package mutating func handleFormKey(_ key: Key, _ original: FormState) -> [Effect] {
+    /// `action`: what the key does here (``binding(for:)``); nil types the key into a text field.
+    package mutating func handleFormKey(_ key: Key, _ action: KeyAction?, _ original: FormState) -> [Effect] {
         var form = original
         defer { if case .form = screen { screen = .form(form) } }
         guard let field = form.focused else {
             if key == .escape { leaveForm(form) }
             return []
         }
-        if [.nextField, .previousField].contains(KeyMap.action(for: key, in: form.keyScopes)) { form.checkLeft(field) }
-        switch KeyMap.action(for: key, in: form.keyScopes) {
+        if action == .nextField || action == .previousField { form.checkLeft(field) }
+        switch action {
         case .nextField: form.moveFocus(by: 1)
         case .previousField: form.moveFocus(by: -1)
         case .openPicker: return openPicker(&form)

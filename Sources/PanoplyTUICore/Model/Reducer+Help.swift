@@ -2,12 +2,12 @@ import PanoplyKit
 
 extension AppState {
     /// Arrows and page keys scroll the `?` overlay (every other key closes it).
-    /// - Returns: whether `key` scrolled.
-    package mutating func scrollHelp(_ key: Key) -> Bool {
+    /// - Returns: whether `action` (what the key pressed does in the overlay) scrolled.
+    package mutating func scrollHelp(_ action: KeyAction?) -> Bool {
         let layout = HelpLayout(width: width, height: height)
         let page = max(1, layout.bodyRows - 1)
         let step: Int
-        switch KeyMap.action(for: key, in: [.helpOverlay]) {
+        switch action {
         case .up: step = -1
         case .down: step = 1
         case .pageUp: step = -page

@@ -17,19 +17,17 @@ extension AppState {
     /// The last recorded run of a saved source.
     package func lastRecord(of name: String) -> RunRecord? { history[name]?.last }
 
-    /// `h` on the list: the selected saved source's history.
+    /// `h` on the list (``KeyCondition/selectionHasHistory`` holds): the selected saved
+    /// source's history.
     package mutating func openHistory(_ entry: ListEntry) {
-        guard case .saved(let i) = entry else {
-            notice = "only saved sources have a history"
-            return
-        }
-        screen = .history(HistoryScreen(source: saved[i].name))
+        if case .saved(let i) = entry { screen = .history(HistoryScreen(source: saved[i].name)) }
     }
 
-    package mutating func handleHistoryKey(_ key: Key, _ original: HistoryScreen) -> [Effect] {
+    /// `action`: what the key does here (``binding(for:)``), already known to apply now.
+    package mutating func handleHistoryKey(_ action: KeyAction?, _ original: HistoryScreen) -> [Effect] {
         var h = original
         let count = runHistory(of: h.source).count
-        switch KeyMap.action(for: key, in: [h.detail ? .historyDetail : .history]) {
+        switch action {
         case .back:
             if h.detail {
                 h.detail = false
@@ -41,8 +39,7 @@ extension AppState {
         case .down: h.selection = min(max(0, count - 1), h.selection + 1)
         case .top: h.selection = 0
         case .bottom: h.selection = max(0, count - 1)
-        case .open:
-            if count > 0 { h.detail = true } else { notice = "\(h.source) has no recorded run yet" }
+        case .open: h.detail = true
         case .help: overlay = .help
         case .quit: return askToQuit()
         default: break

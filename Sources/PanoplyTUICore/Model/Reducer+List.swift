@@ -1,10 +1,11 @@
 import PanoplyKit
 
 extension AppState {
-    package mutating func handleListKey(_ key: Key) -> [Effect] {
+    /// `action`: what the key does here (``binding(for:)``), already known to apply now.
+    package mutating func handleListKey(_ action: KeyAction?) -> [Effect] {
         let entries = listEntries
         selection = min(max(0, selection), entries.count - 1)
-        switch KeyMap.action(for: key, in: [.list]) {
+        switch action {
         case .up: selection = max(0, selection - 1)
         case .down: selection = min(entries.count - 1, selection + 1)
         case .top: selection = 0
@@ -51,53 +52,29 @@ extension AppState {
         }
     }
 
+    /// `v` (``KeyCondition/selectionHasRun`` holds): the latest run of the selected row.
     private mutating func viewLatestRun(_ entry: ListEntry) {
         switch entry {
-        case .saved(let i):
-            if let id = latestRun[saved[i].name] {
-                screen = .run(id)
-            } else {
-                notice = "\(saved[i].name) has not run yet: Enter opens its form, Ctrl-S starts it"
-            }
-        case .type(let i):
-            if let r = runs.last(where: { $0.request.type == types[i].type }) {
-                screen = .run(r.id)
-            } else {
-                notice = "no run of \(types[i].configuration.title) yet"
-            }
-        case .destination:
-            break
+        case .saved(let i): if let id = latestRun[saved[i].name] { screen = .run(id) }
+        case .type(let i): if let r = runs.last(where: { $0.request.type == types[i].type }) { screen = .run(r.id) }
+        case .destination: break
         }
     }
 
+    /// `r` (``KeyCondition/selectionRetryable`` holds): the run of this session again, else
+    /// the failed or cancelled run of an earlier one, from the state saved on disk.
     private mutating func retrySelected(_ entry: ListEntry) -> [Effect] {
         guard case .saved(let i) = entry else { return [] }
         let src = saved[i]
         if let id = latestRun[src.name] { return retry(id) }
-        if src.lastStatus == .failed || src.lastStatus == .cancelled, let info = typeInfo(src.type),
-            case .success(let params) = info.configuration.validateAllowingReferences(src.values)
-        {
-            let request = RunRequest(
-                id: nextRunID, sourceName: src.name, type: src.type, params: params,
-                table: src.table.isEmpty ? src.type : src.table, state: nil, attempt: 2, resumeFromFile: true)
-            return startRun(request, title: src.name)
-        }
-        notice = "\(saved[i].name) has no run to retry in this session: Enter opens its form, Ctrl-S starts it"
-        return []
+        guard let request = retryRequestFromFile(src) else { return [] }
+        return startRun(request, title: src.name)
     }
 
-    /// `x`: asks before deleting (the answer is ``answerDeleteQuestion(_:_:name:)``).
+    /// `x` (``KeyCondition/selectionDeletable`` holds): asks before deleting (the answer is
+    /// ``answerDeleteQuestion(_:_:name:)``).
     private mutating func deleteSelected(_ entry: ListEntry) -> [Effect] {
-        guard case .saved(let i) = entry else {
-            notice = "only saved sources can be deleted"
-            return []
-        }
-        let name = saved[i].name
-        if let id = latestRun[name], run(id)?.status == .running {
-            notice = "\(name) is running: cancel it first"
-            return []
-        }
-        overlay = .confirmDelete(name)
+        if case .saved(let i) = entry { overlay = .confirmDelete(saved[i].name) }
         return []
     }
 }

@@ -57,26 +57,26 @@ extension AppState {
     }
 
     /// A key while the picker shows.
-    package mutating func handlePickerKey(_ key: Key, _ original: PickerState) -> [Effect] {
+    /// `action`: what the key does here (``binding(for:)``), already known to apply now.
+    package mutating func handlePickerKey(_ key: Key, _ action: KeyAction?, _ original: PickerState) -> [Effect] {
         var p = original
         defer { if case .picker = overlay { overlay = .picker(p) } }
         if p.editingFilter {
-            editPickerFilter(key, &p)
+            editPickerFilter(key, action, &p)
             return []
         }
         let rows = PickerLayout(width: width, height: height).listRows
-        switch KeyMap.action(for: key, in: [.picker]) {
+        switch action {
         case .up: p.move(by: -1)
         case .down: p.move(by: 1)
         case .pageUp: p.move(by: -rows)
         case .pageDown: p.move(by: rows)
         case .top: p.move(by: -p.items.count)
         case .bottom: p.move(by: p.items.count)
-        case .toggle where p.load == .loaded: p.toggleCurrent()
-        case .toggleAll where p.load == .loaded: p.toggleAll()
-        case .confirm where p.load == .loaded: confirmPicker(p)
-        case .toggle, .toggleAll, .confirm:
-            p.message = p.hasFailed ? "the values did not load: r tries again, Esc leaves" : "wait for the values to load (Esc cancels)"
+        // Only once the values are loaded (``KeyCondition/pickerLoaded``).
+        case .toggle: p.toggleCurrent()
+        case .toggleAll: p.toggleAll()
+        case .confirm: confirmPicker(p)
         case .filter:
             p.editingFilter = true
             p.setFilter("")
@@ -92,8 +92,8 @@ extension AppState {
         return []
     }
 
-    private func editPickerFilter(_ key: Key, _ p: inout PickerState) {
-        switch KeyMap.action(for: key, in: [.pickerFilter]) {
+    private func editPickerFilter(_ key: Key, _ action: KeyAction?, _ p: inout PickerState) {
+        switch action {
         case .applyFilter:
             p.editingFilter = false
             p.cursor = 0
@@ -106,12 +106,10 @@ extension AppState {
         }
     }
 
-    /// `r`: computes the values again (after a failure, or to see new tables).
+    /// `r` (``KeyCondition/pickerReloadable`` holds): computes the values again (after a
+    /// failure, or to see new tables).
     private mutating func reloadPicker(_ p: inout PickerState) -> [Effect] {
-        guard var request = p.request else {
-            p.message = "these values are fixed: nothing to reload"
-            return []
-        }
+        guard var request = p.request else { return [] }
         var effects: [Effect] = []
         if case .loading(let old) = p.load { effects.append(.cancelLoad(old)) }
         request.id = nextRequestID

@@ -16,26 +16,14 @@ package struct RenameEdit: Sendable, Equatable {
 }
 
 extension AppState {
-    /// `n`: opens the rename modal on a saved source that is not running.
+    /// `n` (``KeyCondition/selectionRenamable`` holds): opens the rename modal.
     package mutating func renameSelected(_ entry: ListEntry) {
-        guard case .saved(let i) = entry else {
-            notice = "only saved sources can be renamed"
-            return
-        }
-        let name = saved[i].name
-        if isRunning(name) {
-            notice = "\(name) is running: rename it when it ends"
-            return
-        }
-        overlay = .rename(RenameEdit(original: name))
+        if case .saved(let i) = entry { overlay = .rename(RenameEdit(original: saved[i].name)) }
     }
 
     /// `D`: copies a saved source (params and table) as "NAME copy", made unique.
     package mutating func duplicateSelected(_ entry: ListEntry) -> [Effect] {
-        guard case .saved(let i) = entry else {
-            notice = "only saved sources can be duplicated"
-            return []
-        }
+        guard case .saved(let i) = entry else { return [] }
         var copy = saved[i]
         copy.name = uniqueSavedName(copy.name + " copy")
         copy.lastStatus = nil
@@ -46,9 +34,9 @@ extension AppState {
     }
 
     /// A key in the rename modal: typing edits the name, Enter renames, Esc keeps it.
-    package mutating func handleRenameKey(_ key: Key, _ original: RenameEdit) -> [Effect] {
+    package mutating func handleRenameKey(_ key: Key, _ action: KeyAction?, _ original: RenameEdit) -> [Effect] {
         var edit = original
-        switch KeyMap.action(for: key, in: [.rename]) {
+        switch action {
         case .confirm:
             let name = edit.text.trimmingCharacters(in: .whitespaces)
             if let problem = nameProblem(name, for: edit.original) {

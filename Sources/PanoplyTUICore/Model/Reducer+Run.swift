@@ -1,18 +1,14 @@
 import PanoplyKit
 
 extension AppState {
-    package mutating func handleRunKey(_ key: Key, _ id: RunID) -> [Effect] {
+    /// `action`: what the key does here (``binding(for:)``), already known to apply now.
+    package mutating func handleRunKey(_ key: Key, _ action: KeyAction?, _ id: RunID) -> [Effect] {
         guard let r = run(id) else {
             screen = .list
             return []
         }
-        if r.editingFilter { return editFilter(key, id) }
+        if r.editingFilter { return editFilter(key, action, id) }
         let panes = RunPanes(width: width, height: height, run: r)
-        let action = KeyMap.action(for: key, in: [.run])
-        if let action, let reason = unavailable(action) {
-            notice = reason
-            return []
-        }
         switch action {
         case .back: screen = .list
         case .cancelRun: overlay = .confirmCancel(id)
@@ -42,9 +38,9 @@ extension AppState {
         return []
     }
 
-    private mutating func editFilter(_ key: Key, _ id: RunID) -> [Effect] {
+    private mutating func editFilter(_ key: Key, _ action: KeyAction?, _ id: RunID) -> [Effect] {
         updateRun(id) { r in
-            switch KeyMap.action(for: key, in: [.runFilter]) {
+            switch action {
             case .applyFilter: r.editingFilter = false
             case .clearFilter:
                 r.editingFilter = false

@@ -27,17 +27,11 @@ extension AppState {
         return request
     }
 
-    /// `F` on the list: runs the selected saved source from scratch.
+    /// `F` on the list (``KeyCondition/selectionRefreshable`` holds): runs the selected saved
+    /// source from scratch, once its params are valid.
     package mutating func fullRefreshSelected(_ entry: ListEntry) -> [Effect] {
-        guard case .saved(let i) = entry else {
-            notice = "F runs a saved source from scratch: select one"
-            return []
-        }
+        guard case .saved(let i) = entry else { return [] }
         let src = saved[i]
-        if isRunning(src.name) {
-            notice = "\(src.name) is already running"
-            return []
-        }
         guard let info = typeInfo(src.type) else {
             notice = "source type '\(src.type)' is not available in this build"
             return []

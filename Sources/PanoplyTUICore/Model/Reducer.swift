@@ -46,38 +46,54 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
 extension AppState {
     package mutating func handleKey(_ key: Key) -> [Effect] {
         let quit = KeyMap.action(for: key, in: [.global]) == .quit
+        // What the key does here and now, from the one list of bindings that apply
+        // (``applicableBindings()``), which the help bar is drawn from too.
+        let bound = binding(for: key)
         if let overlay {
             // Ctrl-C still quits from the modals that take only some keys (nothing is lost:
             // a rename not confirmed is not made, a delete not answered is not done).
-            guard quit, overlay.takesOnlyItsKeys else { return handleOverlayKey(key, overlay) }
+            guard quit, overlay.takesOnlyItsKeys else { return handleOverlayKey(key, bound, overlay) }
             self.overlay = nil
             return askToQuit()
         }
         if quit { return askToQuit() }
+        // A key that does not apply now changes nothing but says why.
+        if case .disabled(let reason)? = bound?.availability {
+            notice = reason
+            return []
+        }
+        let action = bound?.binding.action
         switch screen {
-        case .list: return handleListKey(key)
-        case .form(let form): return handleFormKey(key, form)
-        case .run(let id): return handleRunKey(key, id)
-        case .history(let h): return handleHistoryKey(key, h)
+        case .list: return handleListKey(action)
+        case .form(let form): return handleFormKey(key, action, form)
+        case .run(let id): return handleRunKey(key, action, id)
+        case .history(let h): return handleHistoryKey(action, h)
         }
     }
 
-    private mutating func handleOverlayKey(_ key: Key, _ overlay: Overlay) -> [Effect] {
+    private mutating func handleOverlayKey(_ key: Key, _ bound: ApplicableBinding?, _ overlay: Overlay) -> [Effect] {
+        let action = bound?.binding.action
         switch overlay {
         case .confirmDelete(let name), .confirmDeleteState(let name):
-            return answerDeleteQuestion(key, overlay, name: name)
+            return answerDeleteQuestion(action, overlay, name: name)
         case .rename(let edit):
-            return handleRenameKey(key, edit)
+            return handleRenameKey(key, action, edit)
         case .picker(let picker):
-            return handlePickerKey(key, picker)
+            if case .disabled(let reason)? = bound?.availability {
+                var p = picker
+                p.message = reason
+                self.overlay = .picker(p)
+                return []
+            }
+            return handlePickerKey(key, action, picker)
         case .confirmDiscard:
-            return answerDiscardQuestion(key)
-        case .help where scrollHelp(key):
+            return answerDiscardQuestion(action)
+        case .help where scrollHelp(action):
             return []
         default: break
         }
         self.overlay = nil
-        let yes = KeyMap.action(for: key, in: [.confirm]) == .confirm
+        let yes = action == .confirm
         switch overlay {
         case .help:
             helpTop = 0

@@ -1,5 +1,10 @@
+/// The `?` overlay: every key, by screen; the keys of the screen below that do not apply
+/// now (``AppState/applicableBindings()``) are dimmed.
 package func renderHelp(_ state: AppState, _ s: inout Screen) {
     let l = HelpLayout(width: s.width, height: s.height)
+    var below = state
+    below.overlay = nil
+    let disabled = Set(below.applicableBindings().filter { !$0.isEnabled }.map(\.binding.help))
     let top = min(state.helpTop, l.maxTop)
     s.fill(x: 0, y: 1, width: s.width, height: s.height - 2)
     s.box(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight, title: "Keys", style: .accent, titleStyle: .title)
@@ -14,9 +19,10 @@ package func renderHelp(_ state: AppState, _ s: inout Screen) {
             let y = l.boxY + 1 + n
             switch line {
             case .title(let title): s.put(title, x: x, y: y, style: .title, maxWidth: l.columnWidth - 1)
-            case .row(let keys, let help):
-                s.put(keys, x: x + 1, y: y, style: .bold, maxWidth: keyWidth - 1)
-                s.put(help, x: x + 1 + keyWidth, y: y, maxWidth: l.columnWidth - keyWidth - 2)
+            case .row(let keys, let help, let row):
+                let dim = disabled.contains(row)
+                s.put(keys, x: x + 1, y: y, style: dim ? .dim : .bold, maxWidth: keyWidth - 1)
+                s.put(help, x: x + 1 + keyWidth, y: y, style: dim ? .dim : .plain, maxWidth: l.columnWidth - keyWidth - 2)
             case .blank: break
             }
         }

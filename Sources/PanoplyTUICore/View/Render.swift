@@ -66,34 +66,11 @@ private func renderHeader(_ state: AppState, _ s: inout Screen) {
     s.put(right, x: s.width - right.count, y: 0, style: .header)
 }
 
-/// Keys and what they do, for the help bar of the current screen (from ``KeyMap``).
+/// Keys and what they do, for the help bar of the current screen: the bindings that apply
+/// now and are enabled (``AppState/applicableBindings()``); a key disabled now (c on a run
+/// that ended, r where no retry helps, h with no history) is not offered.
 package func helpBarItems(_ state: AppState) -> [(key: String, what: String)] {
-    // Keys that do not apply now (c on a run that ended, r where no retry helps, e where
-    // no edit does) are not offered.
-    KeyMap.hints(helpScopes(state)) { state.unavailable($0) == nil }
-}
-
-/// The key scopes that apply to what is showing.
-package func helpScopes(_ state: AppState) -> [KeyScope] {
-    switch state.overlay {
-    case .help: return [.helpOverlay]
-    case .confirmCancel, .confirmQuit: return [.confirm]
-    case .confirmDelete, .confirmDeleteState: return [.question]
-    case .confirmDiscard: return [.discard]
-    case .rename: return [.rename]
-    case .picker(let p): return p.editingFilter ? [.pickerFilter] : [.picker]
-    case nil: break
-    }
-    switch state.screen {
-    case .list:
-        return [.list]
-    case .form(let f):
-        return f.keyScopes
-    case .run(let id):
-        return state.run(id)?.editingFilter == true ? [.runFilter] : [.run]
-    case .history(let h):
-        return [h.detail ? .historyDetail : .history]
-    }
+    KeyMap.hints(state.applicableBindings())
 }
 
 private func renderHelpBar(_ state: AppState, _ s: inout Screen) {
