@@ -63,6 +63,17 @@ struct LayeringTests {
         #expect(found.isEmpty, "\(user)/ must not use \(owner)/:\n\(found.joined(separator: "\n"))")
     }
 
+    @Test("the headless commands, the run path and the shared pieces do not import the UI core")
+    func headlessWithoutUICore() throws {
+        var bad: [String] = []
+        for folder in ["Commands", "Run", "Shared"] {
+            for file in try Self.swiftFiles("Sources/PanoplyTUI/\(folder)") where !file.path.hasSuffix("/TUICommand.swift") {
+                if file.text.split(separator: "\n").contains("import PanoplyTUICore") { bad.append(file.path) }
+            }
+        }
+        #expect(bad.isEmpty, "only the UI (App/, Terminal/, TUICommand) imports PanoplyTUICore:\n\(bad.joined(separator: "\n"))")
+    }
+
     @Test("the scan finds the names it looks for")
     func scanWorks() throws {
         #expect(try Self.declaredNames("Sources/PanoplyTUI/Commands").contains("RunCommand"))

@@ -1,6 +1,5 @@
 import ArgumentParser
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 
 extension DestinationOptions {

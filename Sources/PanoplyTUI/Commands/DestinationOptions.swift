@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 
 /// The destination options shared by every command that sends.

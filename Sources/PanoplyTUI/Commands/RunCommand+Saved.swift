@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PanoplyConnectors
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 import Synchronization
 

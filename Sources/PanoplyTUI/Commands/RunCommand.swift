@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 import Synchronization
 

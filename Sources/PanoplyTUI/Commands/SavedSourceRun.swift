@@ -1,6 +1,5 @@
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 import Synchronization
 

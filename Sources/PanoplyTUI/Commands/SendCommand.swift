@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PanoplyKit
-import PanoplyTUICore
+import PanoplyWorkspace
 
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 
 /// `--shutdown-timeout SECONDS`, shared by the commands that deliver (`run`, `send`, the UI).

@@ -1,5 +1,4 @@
 import PanoplyKit
-import PanoplyTUICore
 import PanoplyWorkspace
 import Synchronization
 
