@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 extension AppState {
     /// Folds one event of run `id` into its state.
@@ -32,31 +33,8 @@ extension AppState {
                 r.setAttemptCounters(c)
             case .retrying(let attempt, let max, let error, let delay):
                 r.note("read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)", .warn, now: now)
-            case .failed(let error):
-                r.status = .failed
-                r.settleRate(now: now)
-                r.error = error.message
-                r.errorCategory = error.category
-                r.endedAt = now
-                r.note("failed: \(error.message)", .error, now: now)
-                ended = .failed
-            case .cancelled:
-                r.status = .cancelled
-                r.settleRate(now: now)
-                r.endedAt = now
-                r.note("cancelled; committed state kept for a retry (r)", .warn, now: now)
-                ended = .cancelled
-            case .completed(let summary):
-                r.status = .done
-                r.setAttemptCounters(summary.counters)
-                r.committed = summary.state
-                r.recordsRead = r.earlierRead + summary.recordsRead
-                r.endedAt = now
-                if summary.seconds > 0 { r.rate = Double(summary.counters.records) / summary.seconds }
-                r.note(
-                    "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))",
-                    now: now)
-                ended = .done
+            case .failed, .cancelled, .completed:
+                ended = r.end(event, now: now)
             }
         }
         var effects: [Effect] = []
@@ -77,6 +55,38 @@ extension AppState {
 }
 
 extension RunState {
+    /// The run ended (failed, cancelled or completed): its final status, rate and note.
+    /// - Returns: the status it ended with (nil for an event that does not end a run).
+    mutating func end(_ event: RunEvent, now: Double) -> RunStatus? {
+        switch event {
+        case .failed(let error):
+            status = .failed
+            settleRate(now: now)
+            self.error = error.message
+            errorCategory = error.category
+            endedAt = now
+            note("failed: \(error.message)", .error, now: now)
+        case .cancelled:
+            status = .cancelled
+            settleRate(now: now)
+            endedAt = now
+            note("cancelled; committed state kept for a retry (r)", .warn, now: now)
+        case .completed(let summary):
+            status = .done
+            setAttemptCounters(summary.counters)
+            committed = summary.state
+            recordsRead = earlierRead + summary.recordsRead
+            endedAt = now
+            if summary.seconds > 0 { rate = Double(summary.counters.records) / summary.seconds }
+            note(
+                "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))",
+                now: now)
+        default:
+            return nil
+        }
+        return status
+    }
+
     /// A run that ended before its first rate sample shows its average rate.
     package mutating func settleRate(now: Double) {
         if rate == nil, now > startedAt { rate = Double(counters.records) / (now - startedAt) }
