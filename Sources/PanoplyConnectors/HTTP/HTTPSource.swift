@@ -98,7 +98,7 @@ public actor HTTPSource: DataSource {
         if auth == "bearer", source.string("access_token") == nil {
             throw PanoplyError.config("auth=bearer needs an access token")
         }
-        fetcher = HTTPFetcher(client: WebClient(), headers: try HTTPFetcher.parseHeaders(source.string("headers")), context: context)
+        fetcher = HTTPFetcher(client: try SharedWebClient.of(context), headers: try HTTPFetcher.parseHeaders(source.string("headers")), context: context)
         self.context = context
         if saved != nil { context.log("resuming after \(pages) pages, \(records) records") }
     }

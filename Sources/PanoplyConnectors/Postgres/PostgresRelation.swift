@@ -44,6 +44,15 @@ struct PostgresRelation: Sendable, Equatable {
 
 /// The values of a list param.
 enum ResourceList {
+    /// Every value of a list param (an array, or text typed comma-separated).
+    static func all(_ value: JSONValue?) -> [String] {
+        switch value {
+        case .array(let items)?: items.compactMap(\.stringValue).filter { !$0.isEmpty }
+        case .string(let s)?: SourceParam.listItems(s)
+        default: []
+        }
+    }
+
     /// The first value of a list param (an array, or text typed comma-separated).
     static func first(_ value: JSONValue?) -> String? {
         switch value {

@@ -16,21 +16,21 @@ extension PostgresSettings {
 
     /// The key `relation` is paged by: `incrementalKey`, else its one-column primary key,
     /// else `ctid` for a table; a view (no ctid) is read whole. Says so in the log.
+    /// - Parameter info: what the catalog says of a table or view (nil for a query).
     /// - Throws: not found when there is no such table or view.
     func readPlan(
-        _ connection: PostgresConnection, _ relation: PostgresRelation, incrementalKey key: String?,
+        _ connection: PostgresConnection, _ relation: PostgresRelation, incrementalKey key: String?, info: PostgresTableInfo?,
         context: SourceContext
     ) async throws -> ReadPlan {
         var keyName = key
-        if keyName == nil, let schema = relation.schema, let name = relation.name {
-            let kindSQL = "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2"
-            guard let kind = try await scalar(connection, kindSQL, [schema, name]) else {
+        if relation.name != nil {
+            guard let info else {
                 throw PanoplyError(.notFound, "there is no table or view '\(relation.id)' in database \(database) (list them with `panoply discover postgres`)")
             }
-            keyName = try await primaryKey(connection, schema: schema, table: name)
-            if keyName == nil, !["r", "m"].contains(kind) {
+            if key == nil { keyName = info.primaryKey }
+            if keyName == nil, !["r", "m"].contains(info.kind) {
                 context.log(
-                    "'\(relation.id)' has no usable key (a \(kind == "v" ? "view" : "relation like it") has no ctid): reading it whole, from its start on every run; give incremental_key to page and resume it"
+                    "'\(relation.id)' has no usable key (a \(info.kind == "v" ? "view" : "relation like it") has no ctid): reading it whole, from its start on every run; give incremental_key to page and resume it"
                 )
                 return ReadPlan(relation: relation.sql, keyName: PostgresSource.wholeKey, keyset: nil)
             }
@@ -40,10 +40,11 @@ extension PostgresSettings {
             }
         }
         let keySQL = keyName.map { "t." + KeysetQuery.quote($0) } ?? "t.ctid"
-        let keyType = keyName == nil ? "tid" : try await scalar(connection, "SELECT pg_typeof(\(keySQL))::text FROM \(relation.sql) LIMIT 1") ?? "text"
+        var keyType = keyName == nil ? "tid" : info?.keyType
+        if keyType == nil { keyType = try await scalar(connection, "SELECT pg_typeof(\(keySQL))::text FROM \(relation.sql) LIMIT 1") ?? "text" }
         let keyset = KeysetQuery(
             relation: relation.sql, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, row_to_json(t)::text",
-            lowerParam: "$1::\(keyType)", limitParam: "$2")
+            lowerParam: "$1::\(keyType!)", limitParam: "$2")
         return ReadPlan(relation: relation.sql, keyName: keyName ?? "ctid", keyset: keyset)
     }
 

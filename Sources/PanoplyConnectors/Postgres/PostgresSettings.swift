@@ -94,15 +94,4 @@ struct PostgresSettings: Sendable {
         }
         return 0
     }
-
-    /// The table's primary key when it is a single column.
-    func primaryKey(_ connection: PostgresConnection, schema: String, table: String) async throws -> String? {
-        let sql = """
-            SELECT string_agg(a.attname, ',') FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-            WHERE i.indisprimary AND i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass
-            HAVING count(*) = 1
-            """
-        return try await scalar(connection, sql, [schema, table])
-    }
 }

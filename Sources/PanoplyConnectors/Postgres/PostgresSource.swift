@@ -35,6 +35,10 @@ public actor PostgresSource: EncodedRecordSource {
                 "incremental_key", title: "Incremental key", placeholder: "updated_at",
                 help: "A column that grows with new rows; default: the primary key, else ctid"),
             SourceParam(
+                "exact_count", title: "Exact row counts", kind: .boolean, default: "false",
+                help: "Count each table's rows before reading it (a full scan); by default a table over 100,000 rows shows the planner's estimate (≈)",
+                category: .advanced),
+            SourceParam(
                 "sslmode", title: "SSL mode", kind: .choice, default: "prefer",
                 help:
                     "As libpq: disable; prefer (TLS when offered); require (TLS, certificate not checked); verify-ca (TLS, chain checked); verify-full (chain and host name checked)",
@@ -47,16 +51,18 @@ public actor PostgresSource: EncodedRecordSource {
         ] + SSHTunnelSettings.params, resourcesParam: "tables")
 
     let settings: PostgresSettings
-    private let connection: PostgresConnection
-    /// The SSH tunnel the connection goes through, closed with the source.
-    private let tunnel: SSHTunnel?
+    /// The run's connections (or this instance's own): ``connection`` goes back to it on close.
+    private let pool: PostgresPool
+    private let ownsPool: Bool
+    private var connection: PostgresConnection
     /// Pages by key; nil when the relation has no usable key and is read whole by a cursor.
     private let keyset: KeysetQuery?
     private let keyName: String
     private let resource: String
+    private let relation: String
     private var lastKey: String?
     private var loaded: Int
-    private let total: Int
+    private let totals: Totals
     private var done = false
     /// The rows after the last key, streamed by one query (a unique key).
     private var stream: PostgresRowStream?
@@ -75,27 +81,52 @@ public actor PostgresSource: EncodedRecordSource {
         self.settings = settings
         self.context = context
         resource = relation.id
-        context.log(
-            "connecting to \(settings.host):\(settings.port)/\(settings.database) as \(settings.user) (sslmode=\(settings.sslmode))"
-                + (settings.tunnel.map { " through the SSH tunnel \($0.display)" } ?? ""))
-        let tunnel = try await settings.openTunnel(log: { [context] in context.log($0) })
-        self.tunnel = tunnel
-        let connection: PostgresConnection
-        do { connection = try await settings.connect(through: tunnel) } catch { tunnel?.close(); throw error }
+        self.relation = relation.sql
+        (pool, ownsPool) = try PostgresPool.of(settings, context: context)
+        let connection = try await pool.acquire(log: { [context] in context.log($0) })
         self.connection = connection
         do {
-            let plan = try await settings.readPlan(connection, relation, incrementalKey: key, context: context)
+            let info = try await Self.catalog(pool, relation, source: source, key: key, connection)
+            let plan = try await settings.readPlan(connection, relation, incrementalKey: key, info: info, context: context)
             keyName = plan.keyName
             keyset = plan.keyset
             lastKey = try Self.savedKey(source.state, resource: relation.id, keyName: plan.keyName)
-            (total, loaded) = try await Self.count(settings, connection, plan, after: lastKey, resource: relation.id, context: context)
+            let exact = source.bool("exact_count") ?? false
+            totals = try await withBackgroundProgress(context, message: "counting rows of \(relation.id)", interval: .seconds(5)) { [lastKey] in
+                try await Self.totals(settings, connection, plan, info: info, exact: exact, after: lastKey)
+            }
+            loaded = totals.loaded
+            if plan.keyset == nil { try await settings.openCursor(connection, relation: plan.relation) }
             if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey)") }
-            context.log("reading '\(resource)' by \(keyName): \(total - loaded) of \(total) rows to go")
+            context.log("reading '\(resource)' by \(keyName): \(Self.toGo(totals))")
         } catch {
-            try? await connection.close()
-            tunnel?.close()
+            await pool.release(connection, reusable: false)
+            if ownsPool { await pool.close() }
             throw settings.map(error)
         }
+    }
+
+    /// What the catalog says of the relation (nil for a query), read once for the run's tables.
+    private static func catalog(
+        _ pool: PostgresPool, _ relation: PostgresRelation, source: SourceInput, key: String?, _ connection: PostgresConnection
+    ) async throws -> PostgresTableInfo? {
+        guard relation.name != nil else { return nil }
+        let schema = pool.settings.schema
+        let ids: [String] =
+            source.resource == nil
+            ? []
+            : ResourceList.all(source.params["tables"]).map { id -> String in
+                let (s, n) = PostgresRelation.split(id, defaultSchema: schema)
+                return "\(s).\(n)"
+            }
+        return try await pool.catalog(for: relation, ids: ids, incrementalKey: key, using: connection)
+    }
+
+    /// "1500 of 1500 rows to go", "about 4,990,000 of 5,000,000 rows to go (estimated; ...)".
+    static func toGo(_ t: Totals) -> String {
+        guard let total = t.total else { return "the number of rows is not known (exact_count=true counts them)" }
+        guard t.estimated else { return "\(total - t.loaded) of \(total) rows to go" }
+        return "about \(total - t.loaded) of \(total) rows to go (the planner's estimate; exact_count=true counts them)"
     }
 
     /// The last key of `resource` in a resumed state (nil for a relation read whole).
@@ -109,24 +140,6 @@ public actor PostgresSource: EncodedRecordSource {
         return keyName == wholeKey ? nil : saved["last"]?.stringValue
     }
 
-    /// The relation's rows in all and those already read; opens the cursor of a whole read.
-    private static func count(
-        _ settings: PostgresSettings, _ connection: PostgresConnection, _ plan: PostgresSettings.ReadPlan,
-        after: String?, resource: String, context: SourceContext
-    ) async throws -> (total: Int, loaded: Int) {
-        guard let keyset = plan.keyset else {
-            let total = try await settings.count(connection, "SELECT count(*) FROM \(plan.relation)")
-            try await settings.openCursor(connection, relation: plan.relation)
-            return (total, 0)
-        }
-        let counts = try await withBackgroundProgress(context, message: "counting rows of \(resource)", interval: .seconds(5)) {
-            let total = try await settings.count(connection, keyset.total)
-            let left = try await settings.count(connection, keyset.count(afterKey: after != nil), after.map { [$0] } ?? [])
-            return (total, left)
-        }
-        return (counts.0, counts.0 - counts.1)
-    }
-
     public func read(_ n: Int) async throws -> [JSONObject]? {
         try await readEncoded(n)?.decoded(reportingTo: context)
     }
@@ -136,6 +149,7 @@ public actor PostgresSource: EncodedRecordSource {
         let size = max(1, n)
         let (batch, last): (EncodedRecords, String?)
         do {
+            try await replaceBrokenConnection()
             if let keyset, keyset.unique {
                 (batch, last) = try await streamed(keyset, size: size)
             } else if let keyset {
@@ -150,7 +164,7 @@ public actor PostgresSource: EncodedRecordSource {
         }
         guard !batch.isEmpty else {
             done = true
-            context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
+            context.progress(loaded, totals.total.map { max($0, loaded) }, totals.message(loaded: loaded) + " (done)")
             return nil
         }
         var out = batch
@@ -159,7 +173,7 @@ public actor PostgresSource: EncodedRecordSource {
         var saved: JSONObject = ["key": .string(keyName)]
         if let last { saved["last"] = .string(last) }
         out.state = ("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
-        out.progress = (loaded, max(total, loaded), "\(loaded)/\(total) rows")
+        out.progress = (loaded, totals.total.map { max($0, loaded) }, totals.message(loaded: loaded))
         return out
     }
 
@@ -209,9 +223,28 @@ public actor PostgresSource: EncodedRecordSource {
         do { _ = try await settings.scalar(connection, "SELECT 1") } catch { throw settings.map(error) }
     }
 
-    public func close() async {
+    /// A keyed read whose connection broke (the server restarted, a proxy dropped it) goes
+    /// on with a new one from the pool, after the last key handed out: the read that found
+    /// it broken failed retryably, and the runner's retry lands here. A read whole by a
+    /// cursor has no key to go on from: it fails, as before.
+    private func replaceBrokenConnection() async throws {
+        guard connection.isClosed, keyset != nil else { return }
         stream?.cancel()
-        try? await connection.close()
-        tunnel?.close()
+        stream = nil
+        await pool.release(connection, reusable: false)
+        context.log("the connection for '\(resource)' was closed; reading on after \(keyName) = \(lastKey ?? "the start") on another one")
+        connection = try await pool.acquire(log: { [context] in context.log($0) })
+    }
+
+    public func close() async {
+        var reusable = done && stream == nil
+        stream?.cancel()
+        stream = nil
+        if reusable, keyset == nil {
+            // The cursor's transaction ends before the next instance takes the connection.
+            reusable = (try? await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: settings.logger)) != nil
+        }
+        await pool.release(connection, reusable: reusable)
+        if ownsPool { await pool.close() }
     }
 }

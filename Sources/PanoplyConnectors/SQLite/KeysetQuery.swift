@@ -54,6 +54,12 @@ struct KeysetQuery: Sendable, Equatable {
         "SELECT count(*) FROM \(relation) WHERE \(where_(afterKey))"
     }
 
+    /// One constant per row after the last key (when `afterKey`), or per row: what the
+    /// planner's row estimate is asked for (`EXPLAIN`), without counting.
+    func rows(afterKey: Bool) -> String {
+        "SELECT 1 FROM \(relation) WHERE \(where_(afterKey))"
+    }
+
     /// Every row, for the total.
     var total: String { "SELECT count(*) FROM \(relation)" }
 

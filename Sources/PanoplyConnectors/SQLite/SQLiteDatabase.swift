@@ -3,7 +3,8 @@ import Foundation
 import PanoplyKit
 
 /// A read-only SQLite connection: just what the source needs, errors as ``PanoplyError``.
-final class SQLiteDatabase {
+/// Used by one instance (or thread) at a time; passed between them by ``SQLiteHandles``.
+final class SQLiteDatabase: @unchecked Sendable {
     private var db: OpaquePointer?
     let path: String
 

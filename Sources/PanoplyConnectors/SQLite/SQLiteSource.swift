@@ -23,7 +23,11 @@ public actor SQLiteSource: EncodedRecordSource {
                 "query", title: "Query", kind: .multiline, placeholder: "SELECT * FROM users WHERE active",
                 help: "A SELECT to read instead of a table; give incremental_key to page and resume it"),
             SourceParam(
-                "incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the table's rowid")
+                "incremental_key", title: "Incremental key", placeholder: "updated_at", help: "A column that grows with new rows; default: the table's rowid"),
+            SourceParam(
+                "exact_count", title: "Exact row counts", kind: .boolean, default: "false",
+                help: "Count each table's rows before reading it (a full scan); by default a table over 100,000 rows shows an estimate (≈)",
+                category: .advanced)
         ], resourcesParam: "tables")
 
     private let db: SQLiteDatabase
@@ -36,8 +40,11 @@ public actor SQLiteSource: EncodedRecordSource {
     private let resource: String
     private var lastKey: JSONValue?
     private var loaded: Int
-    private let total: Int
+    private let totals: Totals
+    private var total: Int { totals.total }
     private var done = false
+    /// The run's handles on the file (nil: this instance's own, closed with it).
+    private let handles: SQLiteHandles?
     /// What to reserve for a batch's JSON: grows to the largest batch seen.
     private var bytesPerBatch = 64 * 1024
     private let context: SourceContext
@@ -57,28 +64,43 @@ public actor SQLiteSource: EncodedRecordSource {
         resource = picked ?? "query"
         let relation = picked.map { "\(KeysetQuery.quote($0)) AS t" } ?? "(\(query!)) AS t"
         self.context = context
-        let db = try SQLiteDatabase(path: path)
+        let handles = try SQLiteHandles.of(path, context: context)
+        self.handles = handles
+        let db = try handles?.acquire() ?? SQLiteDatabase(path: path)
         self.db = db
+        do {
+            (keyName, whole, keyset, lastKey, totals) = try Self.plan(
+                db, source, picked: picked, relation: relation, resource: picked ?? "query", context: context)
+        } catch {
+            if let handles { handles.release(db) } else { db.close() }
+            throw error
+        }
+        loaded = totals.loaded
+        if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey.displayText)") }
+        context.log("reading '\(resource)' from '\(path)': \(totals.toGo)")
+    }
+
+    /// How the relation is read (its key, the saved key) and its totals.
+    private static func plan(
+        _ db: SQLiteDatabase, _ source: SourceInput, picked: String?, relation: String, resource: String, context: SourceContext
+    ) throws -> (String, Bool, KeysetQuery, JSONValue?, Totals) {
+        let key = source.string("incremental_key")
         let column = try key ?? picked.flatMap { try db.rowKey(table: $0, context: context) }
-        keyName = column ?? Self.wholeKey
-        whole = column == nil
+        let keyName = column ?? Self.wholeKey
+        let whole = column == nil
         let keySQL = column == "rowid" && key == nil ? "t.rowid" : "t." + KeysetQuery.quote(keyName)
-        keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: "t.*", lowerParam: "?1", limitParam: "?2")
-        let saved = source.state?["sqlite"]?.objectValue?[resource]?.objectValue
-        if let saved {
+        let keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: "t.*", lowerParam: "?1", limitParam: "?2")
+        var lastKey: JSONValue?
+        if let saved = source.state?["sqlite"]?.objectValue?[resource]?.objectValue {
             guard saved["key"]?.stringValue == keyName else {
                 throw PanoplyError.config(
                     "the saved state pages '\(resource)' by '\(saved["key"]?.stringValue ?? "?")', not '\(keyName)'; delete the state file to start over")
             }
             lastKey = whole ? nil : saved["last"]
         }
-        total = try db.count(keyset.total, [])
-        // count(*) reads every page of the table: once is enough when nothing was read yet
-        // and the key is the row key, which is never NULL.
-        let remaining = whole || (lastKey == nil && key == nil) ? total : try db.count(keyset.count(afterKey: lastKey != nil), lastKey.map { [$0] } ?? [])
-        loaded = total - remaining
-        if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey.displayText)") }
-        context.log("reading '\(resource)' from '\(path)': \(remaining) of \(total) rows to go")
+        let totals = try Totals(
+            db, keyset, table: whole ? nil : picked, whole: whole, rowKey: key == nil, after: lastKey, exact: source.bool("exact_count") ?? false)
+        return (keyName, whole, keyset, lastKey, totals)
     }
 
     public func read(_ n: Int) async throws -> [JSONObject]? {
@@ -103,14 +125,14 @@ public actor SQLiteSource: EncodedRecordSource {
         }
         guard let last else {
             done = true
-            context.progress(loaded, total, "\(loaded)/\(total) rows (done)")
+            context.progress(loaded, max(total, loaded), totals.message(loaded: loaded) + " (done)")
             return nil
         }
         bytesPerBatch = max(bytesPerBatch, batch.bytes.count + batch.bytes.count / 8)
         lastKey = whole ? nil : last
         loaded += batch.count
         batch.state = ("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": whole ? .null : last]]])
-        batch.progress = (loaded, max(total, loaded), "\(loaded)/\(total) rows")
+        batch.progress = (loaded, max(total, loaded), totals.message(loaded: loaded))
         return batch
     }
 
@@ -164,7 +186,7 @@ public actor SQLiteSource: EncodedRecordSource {
     /// core busy and the writer half of the other.
     /// - Returns: the rows, and the last key read.
     private func readTwoPages(_ split: JSONValue, _ n: Int) throws -> (EncodedRecords, JSONValue?) {
-        if second == nil { second = try SQLiteDatabase(path: db.path) }
+        if second == nil { second = try handles?.acquire() ?? SQLiteDatabase(path: db.path) }
         let jobs = PagePair(
             first: (db, keyset.page(afterKey: lastKey != nil, upperParam: "?2"), [lowerBound, split]),
             second: (second!, keyset.page(afterKey: true), [split, .number(JSONNumber(n - n / 2))]),
@@ -181,8 +203,14 @@ public actor SQLiteSource: EncodedRecordSource {
     }
 
     public func close() async {
-        db.close()
-        second?.close()
+        if let handles {
+            handles.release(db)
+            if let second { handles.release(second) }
+        } else {
+            db.close()
+            second?.close()
+        }
+        second = nil
     }
 }
 

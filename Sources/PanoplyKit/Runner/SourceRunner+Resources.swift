@@ -25,19 +25,28 @@ extension SourceRunner {
         }
         // The instances hold one grant: their OAuth2 refreshes go one at a time.
         let grants = TokenGrants()
-        let outcomes = try await withThrowingTaskGroup(of: ResourceOutcome.self) { group in
-            var pending = todo.makeIterator()
-            for _ in 0..<max(1, options.parallelResources) {
-                guard let id = pending.next() else { break }
-                group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants) }
+        // Connections and catalogs the instances share, closed when the last one ended.
+        let scope = RunScope()
+        let outcomes: [ResourceOutcome]
+        do {
+            outcomes = try await withThrowingTaskGroup(of: ResourceOutcome.self) { group in
+                var pending = todo.makeIterator()
+                for _ in 0..<max(1, options.parallelResources) {
+                    guard let id = pending.next() else { break }
+                    group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants, scope: scope) }
+                }
+                var outcomes: [ResourceOutcome] = []
+                while let outcome = try await group.next() {
+                    outcomes.append(outcome)
+                    if let id = pending.next() { group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants, scope: scope) } }
+                }
+                return outcomes
             }
-            var outcomes: [ResourceOutcome] = []
-            while let outcome = try await group.next() {
-                outcomes.append(outcome)
-                if let id = pending.next() { group.addTask { try await self.readResource(id, base: input, plan: plan, grants: grants) } }
-            }
-            return outcomes
+        } catch {
+            await scope.close()
+            throw error
         }
+        await scope.close()
         return try Self.total(of: outcomes, order: todo)
     }
 
@@ -61,11 +70,13 @@ extension SourceRunner {
 
     /// Reads one resource to its end with its own instance.
     /// - Throws: only `CancellationError`; a read error is the `.failed` outcome.
-    private func readResource(_ id: String, base: SourceInput, plan: ResourcePlan, grants: TokenGrants) async throws -> ResourceOutcome {
+    private func readResource(
+        _ id: String, base: SourceInput, plan: ResourcePlan, grants: TokenGrants, scope: RunScope
+    ) async throws -> ResourceOutcome {
         // From the params saved so far: another resource may have rotated the refresh token.
         let (runState, saved, started) = life { $0.resourceStarted(id) }
         let input = plan.input(for: id, base: base, runState: runState, savedParams: saved)
-        let context = makeContext(input, resource: id, tokenGrants: grants)
+        let context = makeContext(input, resource: id, tokenGrants: grants).sharing(scope)
         emitResource(started)
         var records = 0
         do {

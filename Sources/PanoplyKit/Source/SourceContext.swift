@@ -28,21 +28,33 @@ public final class SourceContext: Sendable {
     /// The OAuth2 refreshes this instance shares with the other instances of its run
     /// (``TokenRefresher`` goes through it).
     public let tokenGrants: TokenGrants
+    /// What the instances of one run share (connections, a catalog), closed when the run
+    /// ends; nil for an instance on its own, which opens and closes what it needs itself.
+    public let scope: RunScope?
 
     /// - Parameters:
     ///   - input: the source's input (its params and resumed state).
     ///   - secrets: values of these params are masked in log lines.
     ///   - tokenGrants: shared by the instances of one run that read its resources; by
     ///     default this instance's own.
+    ///   - scope: shared by the instances of one run that read its resources (``RunScope``).
     ///   - sink: receives every event (the runner turns them into run events).
     public init(
-        input: SourceInput, secrets: [String] = [], tokenGrants: TokenGrants = TokenGrants(),
+        input: SourceInput, secrets: [String] = [], tokenGrants: TokenGrants = TokenGrants(), scope: RunScope? = nil,
         sink: @escaping @Sendable (SourceEvent) -> Void = { _ in }
     ) {
+        self.scope = scope
         state = Mutex(State(params: input.params, stateId: nil, merged: input.state ?? [:]))
         self.secrets = secrets
         self.tokenGrants = tokenGrants
         self.sink = sink
+    }
+
+    /// This context (before any use) with `scope`: the same sink, secrets and grants.
+    public func sharing(_ scope: RunScope) -> SourceContext {
+        let s = state.withLock { $0 }
+        return SourceContext(
+            input: SourceInput(type: "", params: s.params, state: s.merged), secrets: secrets, tokenGrants: tokenGrants, scope: scope, sink: sink)
     }
 
     /// Writes a line to the run's log. Secret param values are masked; never log credentials anyway.

@@ -9,35 +9,8 @@ enum FailingSource {
     /// `kind`, failing its (reads+1)-th read once.
     /// - Parameter key: names the fault in its message ("injected test failure for KEY").
     static func kind(_ kind: SourceKind, failAfter reads: Int, key: String) -> SourceKind {
-        let fault = Fault(reads: reads, key: key)
-        return SourceKind(
-            type: kind.type, configuration: kind.configuration,
-            open: { input, context in
-                let inner = try await kind.open(source: input, context: context)
-                guard let encoded = inner as? any EncodedRecordSource else {
-                    await inner.close()
-                    throw PanoplyError.config("FailingSource wraps sources that read encoded batches")
-                }
-                return Reader(encoded, fault: fault)
-            },
-            listResources: { try await kind.listResources($0, context: $1) },
-            resource: { try await kind.resource($0, source: $1, context: $2) },
-            values: { try await kind.values($0, source: $1, context: $2) }, incremental: kind.incremental)
-    }
-
-    /// How many reads are left before the failure (nil once it happened).
-    final class Fault: Sendable {
-        private let left: Mutex<Int?>
-        let key: String
-
-        init(reads: Int, key: String) {
-            left = Mutex(reads)
-            self.key = key
-        }
-
-        /// Called at the start of a read.
-        /// - Throws: the injected failure when it is due.
-        func check() throws {
+        let left = Mutex<Int?>(reads)
+        return HookedSource.kind(kind) { _ in
             let due = left.withLock { n -> Bool in
                 guard let k = n else { return false }
                 n = k == 0 ? nil : k - 1
@@ -46,30 +19,58 @@ enum FailingSource {
             if due { throw PanoplyError(.internal, "injected test failure for \(key)", retryable: false) }
         }
     }
+}
 
-    /// An instance of the wrapped kind, with the fault checked before each read.
+/// A kind whose instances read through the wrapped kind's (sources that read encoded
+/// batches), calling `beforeRead` with the instance's read count (from 0) before each read:
+/// to fail a read, or to hold the source still while the test does something to it.
+enum HookedSource {
+    static func kind(_ kind: SourceKind, beforeRead: @escaping @Sendable (Int) async throws -> Void) -> SourceKind {
+        SourceKind(
+            type: kind.type, configuration: kind.configuration,
+            open: { input, context in
+                let inner = try await kind.open(source: input, context: context)
+                guard let encoded = inner as? any EncodedRecordSource else {
+                    await inner.close()
+                    throw PanoplyError.config("HookedSource wraps sources that read encoded batches")
+                }
+                return Reader(encoded, beforeRead: beforeRead)
+            },
+            listResources: { try await kind.listResources($0, context: $1) },
+            resource: { try await kind.resource($0, source: $1, context: $2) },
+            values: { try await kind.values($0, source: $1, context: $2) }, incremental: kind.incremental)
+    }
+
+    /// An instance of the wrapped kind, with the hook called before each read.
     actor Reader: EncodedRecordSource {
-        static let type = "failing"
-        static let configuration = SourceConfiguration(title: "Failing source", params: [])
+        static let type = "hooked"
+        static let configuration = SourceConfiguration(title: "Hooked source", params: [])
         private let inner: any EncodedRecordSource
-        private let fault: Fault
+        private let beforeRead: @Sendable (Int) async throws -> Void
+        private var reads = 0
 
         init(source: SourceInput, context: SourceContext) async throws {
-            throw PanoplyError.config("open a FailingSource through FailingSource.kind")
+            throw PanoplyError.config("open a HookedSource through HookedSource.kind")
         }
 
-        init(_ inner: any EncodedRecordSource, fault: Fault) {
+        init(_ inner: any EncodedRecordSource, beforeRead: @escaping @Sendable (Int) async throws -> Void) {
             self.inner = inner
-            self.fault = fault
+            self.beforeRead = beforeRead
+        }
+
+        private func hook() async throws {
+            let n = reads
+            reads += 1
+            try await beforeRead(n)
         }
 
         func read(_ n: Int) async throws -> [JSONObject]? {
-            try fault.check()
+            try await hook()
             return try await inner.read(n)
         }
 
         func readEncoded(_ n: Int) async throws -> EncodedRecords? {
-            try fault.check()
+            try await hook()
             return try await inner.readEncoded(n)
         }
 

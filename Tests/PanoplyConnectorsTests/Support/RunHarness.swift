@@ -39,7 +39,7 @@ struct RunHarness {
     /// the runner (to cancel it at a given point).
     func run(
         _ kind: SourceKind, _ params: [String: String], batchSize: Int = 100, readAttempts: Int = 3,
-        options sourceOptions: JSONObject = [:],
+        options sourceOptions: JSONObject = [:], parallelResources: Int = 1,
         watch: @escaping @Sendable (RunEvent, SourceRunner) -> Void = { _, _ in }
     ) async throws -> Outcome {
         let values = try kind.configuration.validate(params).get()
@@ -48,6 +48,7 @@ struct RunHarness {
         let sdk = try PanoplySDK(config)
         var options = RunOptions(batchSize: batchSize, readAttempts: readAttempts, retryBase: .milliseconds(20), stateFile: stateFile)
         options.countersInterval = .milliseconds(50)
+        options.parallelResources = parallelResources
         let input = SourceInput(type: kind.type, params: values, options: sourceOptions)
         let runner = SourceRunner(kind, input: input, sdk: sdk, options: options)
         let collector = Task {
