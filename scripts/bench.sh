@@ -231,6 +231,13 @@ else
     log "f. terminal UI skipped: needs tmux (apt-get install -y tmux)"
 fi
 
+# --- f2. live runs: the snapshot publisher's cost, a UI watching 20 runs owned elsewhere -----
+if command -v tmux >/dev/null; then
+    log "f2. live runs: run --saved against the same run unsaved (1,000,000 rows), a UI watching 20 runs"
+    python3 "$ROOT/scripts/bench/live_bench.py" "$PANOPLY" "$TMP/live" 1000000 >>"$RESULTS"
+    rm -rf "$TMP/live"
+fi
+
 # --- g. a Python source through the bridge ------------------------------------------------
 # panoply run python:bench_source (pre-built dicts, read(n) batches) into an outbox, against
 # row a's python_write (the same records through the original SDK's write loop).

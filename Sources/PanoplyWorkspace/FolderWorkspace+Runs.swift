@@ -44,7 +44,7 @@ extension FolderWorkspace {
     }
 
     /// When anything under `runs/` last changed (a cheap check before reading snapshots).
-    package var runsChangeToken: String {
+    package var runsVersion: String {
         var st = stat()
         guard stat(runsDirectory, &st) == 0 else { return "" }
         return "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"

@@ -57,4 +57,7 @@ package protocol Workspace: Sendable {
     func requestCancel(of name: String, by who: String) throws
     /// Who asked the run of a source to cancel, nil when nobody did.
     func cancelRequest(of name: String) -> String?
+    /// Changes whenever a lease, snapshot or cancel request changes (a cheap check before
+    /// reading snapshots).
+    var runsVersion: String { get }
 }

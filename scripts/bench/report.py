@@ -149,6 +149,16 @@ if "ui" in rows:
     print("  key press to screen during the run <= 100 ms .. {:>7.0f} ms {}  (max of {}; all: {})".format(
         max(lat), mark(max(lat) <= 100 and u["keys_during_run"]), len(lat), ", ".join("%.0f" % x for x in lat)))
 
+if "live" in rows:
+    v = rows["live"]
+    ratio = v["saved_records_per_s"] / v["unsaved_records_per_s"] if v["unsaved_records_per_s"] else 0
+    print()
+    print("Live runs (release build; demo source, {:,} rows into an outbox, medians of 3, alternating)".format(v["rows"]))
+    print("  run --saved (lease + snapshots) >= 98% of the same run unsaved .. {:>7.1%} {}  ({:,.0f} vs {:,.0f} records/s)".format(
+        ratio, mark(ratio >= 0.98), v["saved_records_per_s"], v["unsaved_records_per_s"]))
+    print("  a UI watching 20 runs owned elsewhere < 2% of a core ........... {:>7.2%} {}  ({} rows shown running)".format(
+        v["ui_watching_cores"], mark(v["ui_watching_cores"] < 0.02 and v["ui_rows_running"] >= 20), v["ui_rows_running"]))
+
 base = sys.argv[4] if len(sys.argv) > 4 else ""
 if base:
     print()

@@ -13,7 +13,8 @@
 # 7. history: a failed run and its retry show in h as one run of 2 attempts, still there
 #    after a restart; Enter on it shows the failed attempt's error and the log tail;
 # 8. cron: `panoply run --saved Demo` in a second process shows in the UI's history after
-#    a restart (from cli);
+#    a restart (from cli); a slow one started from the shell shows live in an open UI, whose
+#    c y cancels it (the shell process exits 5, the history says cancelled, from cli);
 # 9. Ctrl-T in a PostgreSQL form with a wrong password shows the auth error under the
 #    form; corrected, it shows ok (needs PANOPLY_TEST_PG_*: scripts/services/postgres.sh);
 # 10. Ctrl-S in that form with neither table nor query stays in the form with the message,
@@ -280,6 +281,33 @@ start cron
 wait_for 10 "done · 200 delivered"
 keys h
 wait_for 10 "History · Demo" "2 runs" "cli"
+quit_and_check
+
+STEP="8b/15 attach: a run --saved started from the shell shows live in an open UI; c y cancels it (exit 5)"; echo "tui.sh: $STEP"
+mkdir -p "$WORK/attach/config"
+PANOPLY_CONFIG_DIR="$WORK/attach/config" "$BIN" save "Slow demo" demo --param rows=20000 --param batch_size=10 --param delay_ms=30 >/dev/null \
+    || fail "panoply save failed"
+start attach
+PANOPLY_CONFIG_DIR="$CFG" "$BIN" run --saved "Slow demo" --outbox "$OUT" --flush-interval 0.2 >"$WORK/attach.out" 2>"$WORK/attach.err" &
+attach_pid=$!
+wait_for 5 "Slow demo" "running"
+keys Enter
+wait_for 5 "from cli, pid" "rows"
+first=$(screen | grep -o 'records [0-9,]*' | head -1 | tr -dc 0-9)
+wait_for 10 "records"
+sleep 1.5  # two snapshots apart: the counter must have moved
+second=$(screen | grep -o 'records [0-9,]*' | head -1 | tr -dc 0-9)
+(( ${second:-0} > ${first:-0} )) || fail "the attached run's counter did not rise ($first then $second)"
+keys c
+wait_for 5 "Cancel"
+keys y
+set +e; wait "$attach_pid"; attach_status=$?; set -e
+[[ $attach_status -eq 5 ]] || fail "the shell run exited $attach_status, not 5 (cancelled): $(tail -3 "$WORK/attach.err")"
+grep -q "cancelling: asked from ui on " "$WORK/attach.err" || fail "the shell run did not say who cancelled it: $(cat "$WORK/attach.err")"
+wait_for 10 "cancelled"
+keys Escape
+keys h
+wait_for 10 "History · Slow demo" "cancelled" "cli"
 quit_and_check
 
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then

@@ -13,6 +13,7 @@ final class AppLoop<T: Terminal> {
     private let store: any Workspace
     private let coordinator: RunCoordinator
     private let loader: ValuesLoader
+    private let watcher: ExternalRunsWatcher
     private var timing = LoopTiming()
     /// How long a quit waits for the runs to finish delivering (`--shutdown-timeout`).
     private let shutdownTimeout: Duration
@@ -45,6 +46,7 @@ final class AppLoop<T: Terminal> {
             registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
             closeTimeout: shutdownTimeout, environment: environment)
         loader = ValuesLoader(registry: registry, inbox: inbox, environment: environment)
+        watcher = ExternalRunsWatcher(store: store)
     }
 
     /// Loops until a quit (``Effect/quit``) and every run's SDK is closed, or the run
@@ -80,6 +82,7 @@ final class AppLoop<T: Terminal> {
         var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
         events += inbox.drain()
         let now = seconds()
+        if let external = watcher.poll(now: now, names: state.saved.map(\.name)) { events.append(external) }
         if timing.tickDue(now: now, busy: busy, hasEvents: !events.isEmpty) { events.insert(.tick(now), at: 0) }
         for event in events {
             if case .terminate = event {
@@ -122,7 +125,15 @@ final class AppLoop<T: Terminal> {
         for effect in effects {
             switch effect {
             case .startRun(let request): coordinator.start(request, destination: runDestination(request))
-            case .cancelRun(let id): coordinator.cancel(id)
+            case .cancelRun(let id):
+                if let r = state.run(id), r.isExternal {
+                    let who = "ui on \(ProcessInfo.processInfo.hostName)"
+                    do { try store.requestCancel(of: r.request.sourceName, by: who) } catch {
+                        inbox.post(.notice("cannot ask \(r.request.sourceName) to cancel: \(error.asPanoplyError.message)"))
+                    }
+                } else {
+                    coordinator.cancel(id)
+                }
             case .saveSources(let sources):
                 let kept = SavedOutbox.filling(
                     sources, ui: state.destination, directory: state.workingDirectory,

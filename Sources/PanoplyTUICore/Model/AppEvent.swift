@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 /// Identifies one run of a source in this session.
 package typealias RunID = Int
@@ -15,6 +16,9 @@ package enum AppEvent: Sendable {
     case runStartFailed(RunID, String)
     /// The run's SDK is closed; `error` when records stayed undelivered.
     case runClosed(RunID, error: String?)
+    /// Runs of saved sources owned by other processes, as their snapshots say now, and the
+    /// history rows of those that ended since the last such event (nil: none recorded).
+    case externalRuns(running: [RunSnapshot], ended: [String: RunRecord?])
     /// A source check (``Effect/checkSource(_:)``) ended: nil when it passed.
     case checkFinished(Int, PanoplyError?)
     /// A note for the bottom line (a file could not be saved).

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 /// Which screen is showing.
 package enum ScreenState: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+import PanoplyWorkspace
 
 /// The destination form: fields for the chosen kind, and back to settings.
 package enum DestinationForm {

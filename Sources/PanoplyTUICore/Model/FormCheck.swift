@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 /// A `check` of a source form's params running in the background (Ctrl-T tests the
 /// connection; Ctrl-S checks before it starts a run), and what it found.

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 extension AppState {
     /// `action`: what the key does here (``binding(for:)``); nil types the key into a text field.
@@ -106,7 +107,8 @@ extension AppState {
             return []
         }
         if isRunning(name) || savedName.map(isRunning) == true {
-            form.formError = "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
+            form.formError = runningElsewhereMessage(savedName ?? name)
+                ?? "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
             return []
         }
         // A run that cannot work is not started: the check comes back to ``finishCheck``.

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 extension AppState {
     /// The recorded runs of a saved source, newest first. A run retried with `r` shows once,

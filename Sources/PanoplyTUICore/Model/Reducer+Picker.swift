@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 extension AppState {
     /// Enter or Space on a `list` field: opens its picker. Static choices show at once;

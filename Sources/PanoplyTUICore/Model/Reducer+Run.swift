@@ -80,8 +80,8 @@ extension AppState {
         }
         var request = r.request
         request.id = nextRunID
-        request.state = r.committed
-        request.attempt = r.request.attempt + 1
+        request.state = r.isExternal ? nil : r.committed  // a run owned elsewhere: from the state on disk
+        request.attempt = r.isExternal ? 1 : r.request.attempt + 1
         let effects = startRun(request, title: r.title)
         let now = self.now
         updateRun(request.id) { $0.continueRun(r, now: now) }

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 extension AppState {
     /// The status a saved source's next run starts from: its last recorded run's (which

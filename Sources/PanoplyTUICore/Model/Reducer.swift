@@ -23,6 +23,8 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
         s.updateRun(id) {
             $0.sdkOpen = false; $0.errorCategory = nil
         }
+    case .externalRuns(let running, let ended):
+        s.applyExternal(running, ended: ended)
     case .runClosed(let id, let error):
         let now = s.now
         s.updateRun(id) { r in

@@ -56,6 +56,10 @@ package struct RunState: Sendable, Equatable {
     package var problemsOnly = false
     /// The local time of day (seconds) when the app's clock read 0, for absolute times.
     package var clockOrigin: Double = 0
+    /// The process that owns a run started elsewhere (cron, another UI); nil for this UI's.
+    package var owner: LeaseHolder?
+    /// Log lines of the owner's snapshot already shown.
+    package var externalLogSeen = 0
 
     package init(id: RunID, request: RunRequest, title: String, startedAt: Double) {
         self.id = id

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 /// The `h` screen: a saved source's runs as a table, or one run's summary and log tail.
 package func renderHistory(_ state: AppState, _ h: HistoryScreen, _ s: inout Screen) {

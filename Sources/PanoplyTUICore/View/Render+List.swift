@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 
 /// A row of the list screen: a section title or an entry.
 private enum ListRow {
@@ -84,7 +85,8 @@ package func lastRunSummary(_ state: AppState, _ src: SavedSource) -> String? {
                 seconds: r.elapsed(now: state.now))
         }
         let head = "running" + (r.fraction.map { " " + Format.percent($0) } ?? "")
-        return [head, "\(Format.count(r.counters.records)) records", Format.span(r.elapsed(now: state.now))].joined(separator: " · ")
+        let owner = r.owner.map { ["from \($0.origin), pid \($0.pid) on \($0.host)"] } ?? []
+        return ([head, "\(Format.count(r.counters.records)) records", Format.span(r.elapsed(now: state.now))] + owner).joined(separator: " · ")
     }
     if let last = state.lastRecord(of: src.name) {
         return ended(last.status, delivered: last.delivered, started: last.started, seconds: last.seconds)

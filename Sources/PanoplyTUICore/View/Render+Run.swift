@@ -7,7 +7,8 @@ package func renderRun(_ state: AppState, _ r: RunState, _ s: inout Screen) {
     let statusText = (r.cancelling && r.status == .running ? "cancelling" : r.status.rawValue) + "  " + Format.clock(r.elapsed(now: state.now)) + " "
     let room = w - statusText.count - 4
     var x = s.put(" " + r.title, x: 0, y: 1, style: .title, maxWidth: room)
-    let target = "  \(r.request.type) → \(r.destinationLabel)  attempt \(r.request.attempt)"
+    let owner = r.owner.map { "  from \($0.origin), pid \($0.pid) on \($0.host)" } ?? "  attempt \(r.request.attempt)"
+    let target = "  \(r.request.type) → \(r.destinationLabel)" + owner
     x = s.put(target.truncated(to: max(0, room - x)), x: x, y: 1, style: .dim)
     s.put(icon + " " + statusText, x: w - statusText.count - 2, y: 1, style: iconStyle)
 
