@@ -1,5 +1,6 @@
 import PanoplyConnectors
 import PanoplyKit
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyTUI

@@ -1,4 +1,5 @@
 import PanoplyConnectors
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyKit

@@ -1,3 +1,4 @@
+import PanoplyWorkspace
 import Testing
 
 @testable import PanoplyKit
