@@ -96,4 +96,13 @@ import Testing
         #expect(message == "'Nightly' is already running (pid 4242 on host-a, from cli, since 13:46:40): Esc, v opens it")
         assertSnapshot(render(d.state, width: 80, height: 24), named: "externalForm.80x24")
     }
+
+    @Test func quittingLeavesRunsOwnedElsewhereAlone() {
+        var d = Self.driver()
+        d.send(.externalRuns(running: [Self.snapshot(loaded: 1000, delivered: 800)], ended: [:]))
+        d.keys(.char("q"))
+        #expect(d.state.overlay == nil, "no question: nothing of this UI runs")
+        #expect(d.effects.last == .quit)
+        #expect(!d.effects.contains { if case .cancelRun = $0 { return true } else { return false } })
+    }
 }

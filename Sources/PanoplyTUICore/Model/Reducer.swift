@@ -117,7 +117,8 @@ extension AppState {
 
     /// `q`: quits at once when nothing runs, else asks.
     package mutating func askToQuit() -> [Effect] {
-        if activeRunCount > 0 {
+        // Runs owned by other processes go on without this UI: they are not asked about.
+        if runs.contains(where: { $0.isActive && !$0.isExternal }) {
             overlay = .confirmQuit
             return []
         }
@@ -128,7 +129,7 @@ extension AppState {
     package mutating func quitNow() -> [Effect] {
         quitting = true
         var effects: [Effect] = []
-        for i in runs.indices where runs[i].status == .running {
+        for i in runs.indices where runs[i].status == .running && !runs[i].isExternal {
             runs[i].cancelling = true
             effects.append(.cancelRun(runs[i].id))
         }
