@@ -16,6 +16,8 @@ actor PostgresPool: RunScoped {
     /// Connections opened so far.
     private(set) var opened = 0
     private var catalogRead: Task<[String: PostgresTableInfo], Error>?
+    /// The run's tables (worked out once: thousands of them).
+    private var picked: ([String], Set<String>)?
 
     init(_ settings: PostgresSettings) { self.settings = settings }
 
@@ -69,13 +71,15 @@ actor PostgresPool: RunScoped {
     }
 
     /// What the catalog says of `relation` (nil: no such table or view). Read with one
-    /// query (chunked) for every table `ids` names the first time one of them is asked for;
-    /// a relation not among them is read alone.
+    /// query (chunked) for every table of the run (`tables`, the same for each instance)
+    /// the first time one of them is asked for; a relation not among them is read alone.
     func catalog(
-        for relation: PostgresRelation, ids: [String], incrementalKey key: String?, using connection: PostgresConnection
+        for relation: PostgresRelation, tables: JSONValue?, incrementalKey key: String?, using connection: PostgresConnection
     ) async throws -> PostgresTableInfo? {
         let settings = settings
-        guard ids.contains(relation.id) else {
+        let (ids, set) = picked ?? Self.ids(tables, defaultSchema: settings.schema)
+        picked = (ids, set)
+        guard set.contains(relation.id) else {
             return try await PostgresTableInfo.read(
                 [relation.id], defaultSchema: settings.schema, incrementalKey: key, settings: settings, connection)[relation.id]
         }
@@ -90,6 +94,15 @@ actor PostgresPool: RunScoped {
             if catalogRead == task { catalogRead = nil }
             throw error
         }
+    }
+
+    /// The run's tables as `schema.name`, in order and as a set.
+    private static func ids(_ tables: JSONValue?, defaultSchema: String) -> ([String], Set<String>) {
+        let ids = ResourceList.all(tables).map { id -> String in
+            let (s, n) = PostgresRelation.split(id, defaultSchema: defaultSchema)
+            return "\(s).\(n)"
+        }
+        return (ids, Set(ids))
     }
 
     func close() async {

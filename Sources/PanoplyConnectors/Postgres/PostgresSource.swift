@@ -92,9 +92,13 @@ public actor PostgresSource: EncodedRecordSource {
             keyset = plan.keyset
             lastKey = try Self.savedKey(source.state, resource: relation.id, keyName: plan.keyName)
             let exact = source.bool("exact_count") ?? false
-            totals = try await withBackgroundProgress(context, message: "counting rows of \(relation.id)", interval: .seconds(5)) { [lastKey] in
-                try await Self.totals(settings, connection, plan, info: info, exact: exact, after: lastKey)
-            }
+            // A table with no page on disk needs no query (and no progress while waiting).
+            totals =
+                Self.totalSource(info, exact: exact) == .empty
+                ? Totals(total: 0, loaded: 0, estimated: false)
+                : try await withBackgroundProgress(context, message: "counting rows of \(relation.id)", interval: .seconds(5)) { [lastKey] in
+                    try await Self.totals(settings, connection, plan, info: info, exact: exact, after: lastKey)
+                }
             loaded = totals.loaded
             if plan.keyset == nil { try await settings.openCursor(connection, relation: plan.relation) }
             if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey)") }
@@ -111,15 +115,7 @@ public actor PostgresSource: EncodedRecordSource {
         _ pool: PostgresPool, _ relation: PostgresRelation, source: SourceInput, key: String?, _ connection: PostgresConnection
     ) async throws -> PostgresTableInfo? {
         guard relation.name != nil else { return nil }
-        let schema = pool.settings.schema
-        let ids: [String] =
-            source.resource == nil
-            ? []
-            : ResourceList.all(source.params["tables"]).map { id -> String in
-                let (s, n) = PostgresRelation.split(id, defaultSchema: schema)
-                return "\(s).\(n)"
-            }
-        return try await pool.catalog(for: relation, ids: ids, incrementalKey: key, using: connection)
+        return try await pool.catalog(for: relation, tables: source.resource == nil ? nil : source.params["tables"], incrementalKey: key, using: connection)
     }
 
     /// "1500 of 1500 rows to go", "about 4,990,000 of 5,000,000 rows to go (estimated; ...)".
