@@ -107,7 +107,8 @@ extension AppState {
             return []
         }
         if isRunning(name) || savedName.map(isRunning) == true {
-            form.formError = runningElsewhereMessage(savedName ?? name)
+            form.formError =
+                runningElsewhereMessage(savedName ?? name)
                 ?? "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
             return []
         }
