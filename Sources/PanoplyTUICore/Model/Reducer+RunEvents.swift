@@ -8,15 +8,13 @@ extension AppState {
         var ended: RunStatus?
         let now = self.now
         updateRun(id) { r in
+            if let (line, level) = Self.logLine(event) { r.note(line, level, now: now) }
             switch event {
-            case .started(let attempt, let resumedFrom):
+            case .started(_, let resumedFrom):
                 r.status = .running
-                if let resumedFrom {
-                    r.committed = resumedFrom
-                    r.note("attempt \(attempt), resuming from \(JSONWriter.string(.object(SavedParams.masked(resumedFrom))))", now: now)
-                }
-            case .log(let line):
-                r.note(line, LogLevel.of(line), now: now)
+                if let resumedFrom { r.committed = resumedFrom }
+            case .log, .sourceChange, .fired:
+                break
             case .progress(let loaded, let total, let message):
                 if let loaded { r.loaded = loaded }
                 if let total { r.total = total }
@@ -25,14 +23,10 @@ extension AppState {
                 r.apply(p, now: now)
             case .state(let state):
                 r.committed = state
-            case .sourceChange(let changes):
-                r.note("source changed: \(changes.keys.joined(separator: ", "))", now: now)
-            case .fired(let type, let data):
-                r.note("event \(type): \(JSONWriter.string(data))".truncated(to: 500), now: now)
             case .counters(let c):
                 r.setAttemptCounters(c)
-            case .retrying(let attempt, let max, let error, let delay):
-                r.note("read attempt \(attempt)/\(max) in \(Format.duration(delay)) after: \(error.message)", .warn, now: now)
+            case .retrying:
+                break
             case .failed, .cancelled, .completed:
                 ended = r.end(event, now: now)
             }
@@ -41,6 +35,18 @@ extension AppState {
         if case .sourceChange(let changes) = event { effects += rememberChanges(changes, of: r.request.sourceName) }
         if let ended { effects += recordStatus(ended, of: r.request.sourceName) + recordHistory(of: id) }
         return effects
+    }
+
+    /// The log line `event` leaves (the same texts as a headless run's history,
+    /// ``RunLogLine``) with its level; nil for events that leave none.
+    static func logLine(_ event: RunEvent) -> (String, LogLevel)? {
+        guard let text = RunLogLine.text(event, cancelHint: "a retry (r)") else { return nil }
+        switch event {
+        case .log: return (text, LogLevel.of(text))
+        case .retrying, .cancelled: return (text, .warn)
+        case .failed: return (text, .error)
+        default: return (text, .info)
+        }
     }
 
     /// A source changed its params (a refreshed token): keep them for the next run.
@@ -55,7 +61,8 @@ extension AppState {
 }
 
 extension RunState {
-    /// The run ended (failed, cancelled or completed): its final status, rate and note.
+    /// The run ended (failed, cancelled or completed): its final status and rate (its log
+    /// line is ``AppState/logLine(_:)``'s).
     /// - Returns: the status it ended with (nil for an event that does not end a run).
     mutating func end(_ event: RunEvent, now: Double) -> RunStatus? {
         switch event {
@@ -65,12 +72,10 @@ extension RunState {
             self.error = error.message
             errorCategory = error.category
             endedAt = now
-            note("failed: \(error.message)", .error, now: now)
         case .cancelled:
             status = .cancelled
             settleRate(now: now)
             endedAt = now
-            note("cancelled; committed state kept for a retry (r)", .warn, now: now)
         case .completed(let summary):
             status = .done
             setAttemptCounters(summary.counters)
@@ -78,9 +83,6 @@ extension RunState {
             recordsRead = earlierRead + summary.recordsRead
             endedAt = now
             if summary.seconds > 0 { rate = Double(summary.counters.records) / summary.seconds }
-            note(
-                "completed: \(summary.recordsRead) records read, \(summary.counters.recordsDelivered) delivered in \(Format.seconds(summary.seconds))",
-                now: now)
         default:
             return nil
         }
