@@ -291,3 +291,10 @@ PG_BENCH_RESULTS="$TMP/pg-results.jsonl" bash "$ROOT/scripts/bench/postgres_sour
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA:-}"
 [[ ! -s "$TMP/pg-table.txt" ]] || cat "$TMP/pg-table.txt"
+
+# --- k. many resources (#31; a block of its own, added by the connectors work) -----------------
+# 5,000 empty PostgreSQL tables against one psql session, 2,000 one-row SQLite tables and the
+# first record of a 10M-row table (1M with --quick); scripts/bench/many_resources.sh prints its
+# own table with ok/MISSED.
+if (( QUICK )); then MANY_ARGS=(5000 2000 1000000); else MANY_ARGS=(5000 2000 10000000); fi
+bash "$ROOT/scripts/bench/many_resources.sh" "$PANOPLY" "${MANY_ARGS[@]}" || log "k. the many-resources benchmark failed (see above)"
