@@ -25,6 +25,9 @@ package struct RunRecord: Sendable, Equatable, Codable {
     package var cancelledBy: String?
     /// The exit code of a headless run (`run --saved`), for `panoply cancel --wait`.
     package var exitCode: Int32?
+    /// A run of several resources: how many ended in each status, and which failed
+    /// (compact however many it read); nil for a run of one (and in older history files).
+    package var resources: ResourceTally?
 
     /// Runs kept per source.
     package static let keptRuns = 50

@@ -98,6 +98,11 @@ package struct RunSnapshot: Sendable, Equatable, Codable {
             counters: counters.sdkCounters, origin: holder.origin, log: log + ["lost: the process ended without finishing"])
         r.error = "the process ended without finishing (pid \(holder.pid) on \(holder.host))"
         r.errorCategory = RunRecord.lostCategory
+        if !resources.isEmpty {
+            var tally = ResourceTally()
+            for row in resources { tally.add(id: row.id, status: ResourceStatus(rawValue: row.status) ?? .reading, loaded: row.loaded ?? 0) }
+            r.resources = tally
+        }
         return r
     }
 }

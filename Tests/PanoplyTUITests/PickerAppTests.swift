@@ -32,7 +32,8 @@ struct PickerAppTests {
         let (terminal, dir, app) = try await Self.start(password: "right-one")
         terminal.press(.enter)
         try await terminal.waitForText("Pick Tables", "14 listed", "public.Mixed Case", "(unavailable)")
-        terminal.press(.char(" "), .down, .char(" "), .enter)
+        // Natural order: audit.log, public.big, public.customers (3rd), ... public.orders (10th).
+        terminal.press(.down, .down, .char(" "), .down, .down, .down, .down, .down, .down, .down, .char(" "), .enter)
         try await terminal.waitForText("public.customers, public.orders")
         terminal.press(.ctrl("s"))
         let frame = try await terminal.waitForText("Resources 2/2 done", within: .seconds(60))

@@ -12,7 +12,8 @@ enum ResourceScene: String, CaseIterable {
         case .pickerLoaded:
             // order_items picked (orders along, as it requires it); the cursor on it.
             var d = loadedPickerDriver(tables: "sales.regions", width: width, height: height)
-            d.keys(.down, .down, .char(" "))
+            for _ in 0..<7 { d.keys(.down) }  // natural order: order_items is the 8th
+            d.keys(.char(" "))
             return d
         case .pickerFilter:
             var d = loadedPickerDriver(width: width, height: height)

@@ -41,7 +41,7 @@ struct ResourcesTableTests {
         #expect(d.run?.resourcesTop == 7, "stops at the last full window (12 rows, 5 shown)")
         d.keys(.up)
         #expect(d.run?.resourcesTop == 6)
-        #expect(render(d.state, width: 80, height: 24).text.contains("Resources 5/12 done · 1 failed · 7-11 of 12"))
+        #expect(render(d.state, width: 80, height: 24).text.contains("Resources 5 done, 1 reading, 1 failed, 5 waiting · 7-11 of 12"))
         d.keys(.tab)
         #expect(d.run?.pane == .log)
     }

@@ -57,11 +57,13 @@ extension PostgresSettings {
 
     /// Every table and view (all schemas but the system ones) with its columns: the
     /// resource id is `schema.name` as the names are; mandatory = NOT NULL; unavailable
-    /// without the SELECT privilege.
+    /// without the SELECT privilege; the estimated rows are the planner's (`reltuples`) of
+    /// an analyzed table.
     func resources(_ connection: PostgresConnection) async throws -> [SourceResource] {
         let sql = """
             SELECT n.nspname::text, c.relname::text, c.relkind::text, a.attname::text, format_type(a.atttypid, a.atttypmod),
-                   a.attnotnull, has_table_privilege(c.oid, 'SELECT')
+                   a.attnotnull, has_table_privilege(c.oid, 'SELECT'),
+                   CASE WHEN c.relkind IN ('r', 'm', 'p') AND c.reltuples >= 0 THEN c.reltuples::int8 END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition
@@ -70,11 +72,12 @@ extension PostgresSettings {
             """
         var out: [SourceResource] = []
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await (schema, name, kind, column, type, notNull, available) in rows.decode((String, String, String, String?, String?, Bool?, Bool).self) {
+        let columns = (String, String, String, String?, String?, Bool?, Bool, Int64?).self
+        for try await (schema, name, kind, column, type, notNull, available, estimate) in rows.decode(columns) {
             let id = "\(schema).\(name)"
             if out.last?.id != id {
                 let title = kind == "v" ? "\(id) (view)" : kind == "m" ? "\(id) (materialized view)" : id
-                out.append(SourceResource(id: id, title: title, available: available))
+                out.append(SourceResource(id: id, title: title, available: available, estimatedRows: estimate.map { Int($0) }))
             }
             if let column { out[out.count - 1].fields.append(.init(name: column, type: type ?? "?", mandatory: notNull ?? false)) }
         }

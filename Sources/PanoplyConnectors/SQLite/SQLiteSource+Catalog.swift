@@ -5,7 +5,8 @@ import PanoplyKit
 /// each is paged by.
 extension SQLiteDatabase {
     /// The tables and views (not SQLite's own) with their columns; mandatory = NOT NULL
-    /// or part of the primary key.
+    /// or part of the primary key. A table's estimated rows come from `sqlite_stat1`
+    /// (after `ANALYZE`), else from its rowid range (two b-tree lookups, no scan).
     func resources() throws -> [SourceResource] {
         var relations: [(String, String)] = []
         try query("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name") { row in
@@ -17,8 +18,16 @@ extension SQLiteDatabase {
                 let mandatory = (row.value(2).intValue ?? 0) != 0 || (row.value(3).intValue ?? 0) != 0
                 fields.append(.init(name: row.value(0).stringValue ?? "", type: row.value(1).stringValue ?? "", mandatory: mandatory))
             }
-            return SourceResource(id: name, title: type == "view" ? "\(name) (view)" : name, fields: fields)
+            let estimate = type == "table" ? SQLiteSource.Totals.analyzed(self, table: name) ?? rowidRange(table: name) : nil
+            return SourceResource(id: name, title: type == "view" ? "\(name) (view)" : name, fields: fields, estimatedRows: estimate)
         }
+    }
+
+    /// `max(rowid) - min(rowid) + 1` of a table (0 when empty), nil without a rowid.
+    private func rowidRange(table: String) -> Int? {
+        var rows: Int?
+        try? query("SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM \(KeysetQuery.quote(table))") { rows = $0.value(0).intValue }
+        return rows
     }
 
     /// The key a table is paged by: its rowid, else (a WITHOUT ROWID table) its primary

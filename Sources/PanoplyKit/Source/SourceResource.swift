@@ -14,6 +14,9 @@ public struct SourceResource: Sendable, Equatable, Codable {
     public var required: Bool
     /// The ids of resources that must be read with this one.
     public var requires: [String]
+    /// How many rows it holds by the source's cheap estimate (PostgreSQL's `reltuples`,
+    /// SQLite's `sqlite_stat1` or rowid range), when it has one: shown in the picker.
+    public var estimatedRows: Int?
 
     /// A column or attribute of a resource: the original `Field`.
     public struct Field: Sendable, Equatable, Codable {
@@ -33,7 +36,7 @@ public struct SourceResource: Sendable, Equatable, Codable {
 
     public init(
         id: String, title: String? = nil, fields: [Field] = [], available: Bool = true,
-        required: Bool = false, requires: [String] = []
+        required: Bool = false, requires: [String] = [], estimatedRows: Int? = nil
     ) {
         self.id = id
         self.title = title ?? id
@@ -41,6 +44,7 @@ public struct SourceResource: Sendable, Equatable, Codable {
         self.available = available
         self.required = required
         self.requires = requires
+        self.estimatedRows = estimatedRows
     }
 
     /// The earlier shape: a resource named by its id.

@@ -104,11 +104,17 @@ package struct PickerState: Sendable, Equatable {
     /// The picked values in list order: what Enter writes into the field.
     package var pickedValues: [String] { items.map(\.value).filter { picked.contains($0) } }
 
-    /// Takes the loaded values; picked values the source does not list stay, marked missing.
-    package mutating func take(_ values: [ListValue], resources: [SourceResource]) {
+    /// Takes the loaded values in natural order of their names (`t2` before `t10`), or as
+    /// given (`keepOrder`: a param's static choices); picked values the source does not
+    /// list stay, marked missing, at the end.
+    package mutating func take(_ values: [ListValue], resources: [SourceResource], keepOrder: Bool = false) {
         let listed = Set(values.map(\.value))
         let kept = pickedValues.filter { !listed.contains($0) }
-        items = values.map(PickerItem.init) + kept.map { PickerItem(value: $0, missing: true) }
+        var loaded = values.map(PickerItem.init)
+        if !keepOrder {
+            loaded.sort { a, b in a.name == b.name ? NaturalOrder.precedes(a.value, b.value) : NaturalOrder.precedes(a.name, b.name) }
+        }
+        items = loaded + kept.map { PickerItem(value: $0, missing: true) }
         self.resources = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         load = .loaded
         cursor = 0

@@ -54,10 +54,11 @@ extension AppState {
         guard let r = run(id), saved.contains(where: { $0.name == r.request.sourceName }) else { return [] }
         let tail = r.log.lines(matching: "", problemsOnly: false).suffix(RunRecord.keptLogLines).map { r.shown($0) }
         let error = r.error.map { PanoplyError(r.errorCategory ?? .internal, $0) }
-        let record = RunRecord(
+        var record = RunRecord(
             started: epochOrigin + r.startedAt, ended: epochOrigin + (r.endedAt ?? now), status: r.status,
             attempt: r.request.attempt, recordsRead: r.recordsRead ?? r.counters.records,
             counters: r.counters, error: error, origin: "ui", log: Array(tail))
+        if !r.resources.isEmpty { record.resources = r.resourceTally }
         history[r.request.sourceName, default: []].appendKeepingLast(record)
         return [.recordRun(sourceName: r.request.sourceName, record)]
     }

@@ -12,7 +12,7 @@ extension AppState {
         let picked = SourceParam.listItems(field.value)
         if !param.choices.isEmpty {
             var p = PickerState(field: param.name, title: param.title, load: .loaded, picked: picked)
-            p.take(param.choices.map { ListValue(name: $0, value: $0) }, resources: [])
+            p.take(param.choices.map { ListValue(name: $0, value: $0) }, resources: [], keepOrder: true)
             overlay = .picker(p)
             return []
         }

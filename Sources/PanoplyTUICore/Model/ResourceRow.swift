@@ -7,6 +7,8 @@ package struct ResourceRow: Sendable, Equatable {
     package var status: ResourceStatus
     package var loaded = 0
     package var total: Int?
+    /// True when ``total`` is the source's estimate (its progress message says `≈`).
+    package var estimated = false
     package var message = ""
     package var error: String?
     /// When it started reading and when it ended (done or failed), in tick time.
@@ -33,7 +35,11 @@ package struct ResourceRow: Sendable, Equatable {
     package mutating func update(_ p: ResourceProgress, now: Double) {
         status = p.status
         loaded = p.loaded
-        if let t = p.total { total = t }
+        if let t = p.total {
+            total = t
+            // "1200/≈5000000 rows": the connectors mark a planner's estimate in the message.
+            if !p.message.isEmpty { estimated = p.message.contains("≈") }
+        }
         if !p.message.isEmpty { message = p.message }
         error = p.error?.message
         switch p.status {
@@ -62,21 +68,56 @@ package struct ResourceRow: Sendable, Equatable {
 }
 
 extension RunState {
-    /// A resource's progress: its row is updated, or added in the order first seen.
+    /// A resource's progress: its row is updated, or added in the order first seen. The
+    /// row is found by ``resourceIndex``, so a run of thousands of resources folds each
+    /// event in constant time.
     package mutating func apply(_ p: ResourceProgress, now: Double) {
-        if let i = resources.firstIndex(where: { $0.id == p.id }) {
+        if let i = rowIndex(of: p.id) {
             resources[i].update(p, now: now)
         } else {
             var row = ResourceRow(id: p.id, status: p.status)
             row.update(p, now: now)
+            resourceIndex[p.id] = resources.count
             resources.append(row)
         }
     }
 
+    /// The row of `id`; the index is rebuilt when ``resources`` was replaced as a whole
+    /// (a run owned elsewhere takes its rows from the owner's snapshot).
+    private mutating func rowIndex(of id: String) -> Int? {
+        if let i = resourceIndex[id], resources.indices.contains(i), resources[i].id == id { return i }
+        guard resourceIndex.count != resources.count || resourceIndex[id] != nil else { return nil }
+        resourceIndex = Dictionary(resources.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return resourceIndex[id]
+    }
+
+    /// How many resources have each status (one pass over the rows).
+    package var resourceCounts: [ResourceStatus: Int] {
+        var counts: [ResourceStatus: Int] = [:]
+        for row in resources { counts[row.status, default: 0] += 1 }
+        return counts
+    }
+
     /// "3/12 done · 1 failed": the table's title counts.
     package var resourceSummary: String {
-        let done = resources.filter { $0.status == .done }.count
-        let failed = resources.filter { $0.status == .failed }.count
-        return "\(done)/\(resources.count) done" + (failed > 0 ? " · \(failed) failed" : "")
+        let counts = resourceCounts
+        let failed = counts[.failed] ?? 0
+        return "\(Format.count(counts[.done] ?? 0))/\(Format.count(resources.count)) done" + (failed > 0 ? " · \(Format.count(failed)) failed" : "")
+    }
+
+    /// "4,812 done, 3 reading, 185 waiting": every status that has rows, for a table with
+    /// more rows than it shows.
+    package var resourceBreakdown: String {
+        let counts = resourceCounts
+        let order: [ResourceStatus] = [.done, .reading, .failed, .waiting]
+        let parts = order.compactMap { status in counts[status].map { "\(Format.count($0)) \(status.rawValue)" } }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The table as the run's history keeps it: counts, and the failed resources' errors.
+    package var resourceTally: ResourceTally {
+        var tally = ResourceTally()
+        for row in resources { tally.add(id: row.id, status: row.status, loaded: row.loaded, error: row.error) }
+        return tally
     }
 }

@@ -34,6 +34,8 @@ package struct RunState: Sendable, Equatable {
     package var earlierRead = 0
     /// The resources table: one row per resource, in the order first reported.
     package var resources: [ResourceRow] = []
+    /// Where each resource's row is in ``resources``, so an event finds its row at once.
+    package var resourceIndex: [String: Int] = [:]
     /// First row of the resources table shown while it has the focus (Tab).
     package var resourcesTop = 0
 
@@ -70,6 +72,10 @@ package struct RunState: Sendable, Equatable {
 
     package var isActive: Bool { status == .running }
 
+    /// True when the source's own total (``total``) is an estimate: its progress message
+    /// says so with `≈` ("1200/≈5000000 rows").
+    package var totalEstimated: Bool { total != nil && message.contains("≈") }
+
     /// 0...1 when a total is known (the run's, or the sum of its resources').
     package var fraction: Double? {
         if status == .done { return 1 }
@@ -85,15 +91,16 @@ package struct RunState: Sendable, Equatable {
 
     /// Where the run stands: the source's loaded/total when it reports a total, else the
     /// sum over its resources once one of them has a total (`estimated` while another's
-    /// is not known yet: its records so far count as its total).
+    /// is not known yet: its records so far count as its total, or one's total is the
+    /// source's estimate).
     package var overall: (loaded: Int, total: Int, estimated: Bool)? {
-        if let total, total > 0 { return (loaded ?? 0, total, false) }
+        if let total, total > 0 { return (loaded ?? 0, total, totalEstimated || resources.contains(where: \.estimated)) }
         guard resources.contains(where: { $0.total != nil }) else { return nil }
         var sum = (loaded: 0, total: 0, estimated: false)
         for row in resources {
             sum.loaded += row.loaded
             sum.total += max(row.total ?? row.loaded, row.loaded)
-            if row.total == nil, row.status == .waiting || row.status == .reading { sum.estimated = true }
+            if row.estimated || row.total == nil && (row.status == .waiting || row.status == .reading) { sum.estimated = true }
         }
         return sum.total > 0 ? sum : nil
     }

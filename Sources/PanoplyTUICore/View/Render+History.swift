@@ -73,6 +73,7 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
         s.put(" attempt \(a.attempt) (\(Format.clock(a.seconds))): \(how)", x: 0, y: top, style: a.error == nil ? .dim : .warn, maxWidth: w)
         top += 1
     }
+    if let tally = r.resources { renderHistoryResources(tally, top: &top, &s) }
     let height = s.height - top - 2
     guard height >= 3 else { return }
     let rows = height - 2
@@ -82,5 +83,23 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
         let level = LogLevel.of(String(line.drop { $0 != "]" }.dropFirst().drop { $0 == " " }))
         let style: CellStyle = level == .error ? .error : level == .warn ? .warn : .plain
         s.put(line, x: 2, y: top + 1 + i, style: style, maxWidth: w - 3)
+    }
+}
+
+/// A run of several resources: its counts on one row, then a few of the failed ones with
+/// their errors, leaving room for the log box.
+private func renderHistoryResources(_ t: ResourceTally, top: inout Int, _ s: inout Screen) {
+    guard top < s.height - 6 else { return }
+    s.put(" " + t.summary, x: 0, y: top, style: t.failed > 0 ? .warn : .dim, maxWidth: s.width)
+    top += 1
+    let room = max(0, s.height - 9 - top)
+    let shown = t.failures.prefix(min(3, room))
+    for f in shown {
+        s.put("   ✗ \(f.id): \(f.error ?? "failed")", x: 0, y: top, style: .error, maxWidth: s.width)
+        top += 1
+    }
+    if t.failed > shown.count, room > shown.count {
+        s.put("   … \(Format.count(t.failed - shown.count)) more failed", x: 0, y: top, style: .dim, maxWidth: s.width)
+        top += 1
     }
 }

@@ -46,7 +46,11 @@ private func renderPickerList(_ p: PickerState, _ l: PickerLayout, _ s: inout Sc
         if atCursor { s.fill(x: l.listX, y: y, width: l.listWidth, height: 1, style: style) }
         var text = (atCursor ? "› " : "  ") + box + " " + item.name
         if item.disabled { text += "  (unavailable)" } else if item.missing { text += "  (not listed)" }
-        s.put(text, x: l.listX, y: y, style: style, maxWidth: l.listWidth)
+        // The source's estimate of the rows, right-aligned before the scroll arrows' column.
+        let rows = p.resources[item.value]?.estimatedRows.map { "≈" + Format.count($0) } ?? ""
+        let room = rows.isEmpty || l.listWidth < 30 ? l.listWidth : l.listWidth - rows.count - 3
+        s.put(text, x: l.listX, y: y, style: style, maxWidth: room)
+        if room < l.listWidth { s.put(rows, x: l.listX + l.listWidth - 2 - rows.count, y: y, style: atCursor ? style : .dim) }
     }
     if top > 0 { s.put("↑", x: l.listX + l.listWidth - 1, y: l.listY, style: .dim) }
     if top + l.listRows < shown.count { s.put("↓", x: l.listX + l.listWidth - 1, y: l.listY + l.listRows - 1, style: .dim) }

@@ -9,7 +9,11 @@ package func renderResources(_ r: RunState, _ layout: RunPanes, _ s: inout Scree
     let rows = layout.tableRows
     let focused = r.pane == .resources
     var title = " Resources " + r.resourceSummary
-    if r.resources.count > rows { title += " · \(top + 1)-\(top + rows) of \(r.resources.count)" + (focused ? "" : " (Tab, ↑↓)") }
+    if r.resources.count > rows {
+        // Too many to see at once: how many there are of each status, then the window.
+        title = " Resources \(r.resourceBreakdown) · \(Format.count(top + 1))-\(Format.count(top + rows)) of \(Format.count(r.resources.count))"
+        if !focused { title += " (Tab, ↑↓)" }
+    }
     s.put(title, x: 0, y: layout.tableY, style: focused ? CellStyle(fg: .cyan, bold: true) : .bold, maxWidth: w)
     let columns = ResourceColumns(width: w)
     for (n, row) in r.resources.dropFirst(top).prefix(rows).enumerated() {
@@ -48,7 +52,7 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     s.put(icon, x: 1, y: y, style: style)
     s.put(row.id.truncated(to: c.idWidth), x: c.idX, y: y, style: row.status == .waiting ? .dim : .plain)
     s.put(row.status.rawValue, x: c.statusX, y: y, style: style)
-    let count = Format.count(row.loaded) + (row.total.map { "/" + Format.count($0) } ?? "")
+    let count = Format.count(row.loaded) + (row.total.map { (row.estimated ? "/≈" : "/") + Format.count($0) } ?? "")
     s.put(
         count.count > ResourceColumns.countWidth
             ? count.truncated(to: ResourceColumns.countWidth) : String(repeating: " ", count: ResourceColumns.countWidth - count.count) + count,
@@ -69,10 +73,11 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     }
 }
 
-/// "180000/300100 rows": a message that only says the counts the row shows already.
+/// "180000/300100 rows", "1200/≈5000000 rows": a message that only says the counts the
+/// row shows already.
 func repeatsCounts(_ message: String) -> Bool {
     guard let first = message.split(separator: " ").first, first.contains("/") else { return false }
-    return first.allSatisfy { $0.isNumber || $0 == "/" || $0 == "," }
+    return first.allSatisfy { $0.isNumber || $0 == "/" || $0 == "," || $0 == "≈" }
 }
 
 /// The icon and colour of a resource's status.
