@@ -144,4 +144,38 @@ struct LeaseCLITests {
         let missing = try CLI.run(["delete", "Orders"] + config)
         #expect(missing.status == 2 && missing.stderr.contains("no saved source named 'Orders'"), "\(missing.stderr)")
     }
+
+    @Test("an incremental SQLite source run by two processes started together delivers each row once")
+    func incrementalTwoProcesses() throws {
+        let dir = try temporaryDirectory()
+        let db = dir.appendingPathComponent("items.sqlite").path
+        let make = try Child.start(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table items (id integer primary key, v text)'); "
+                    + "c.executemany('insert into items values (?,?)', ((i, 'v%d' % i) for i in range(1, 100001))); c.commit()",
+                db
+            ])
+        make.closeInput()
+        #expect(try make.waitForExit(within: .seconds(60)).status == 0)
+        let config = ["--config-dir", dir.path]
+        let saved = try CLI.run(["save", "Items", "sqlite", "--param", "path=\(db)", "--param", "table=items"] + config)
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let out = dir.appendingPathComponent("out")
+        let args = ["run", "--saved", "Items", "--outbox", out.path, "--wait"] + config
+        let a = try Child.start(CLI.binary, args)
+        let b = try Child.start(CLI.binary, args)
+        defer {
+            a.kill9()
+            b.kill9()
+        }
+        let ea = try a.waitForExit(within: .seconds(120)), eb = try b.waitForExit(within: .seconds(120))
+        #expect(ea.status == 0 && eb.status == 0, "\(ea.stderr)\n\(eb.stderr)")
+        let ids = try outboxIds(out)
+        #expect(ids.count == 100_000, "each row once, not \(ids.count) records")
+        #expect(Set(ids) == Set(1...100_000))
+        let waited = [ea.stderr, eb.stderr].filter { $0.contains("is already running (pid ") && $0.contains("waiting for it to end") }
+        #expect(waited.count <= 1, "at most one waited for the other")
+    }
 }

@@ -51,9 +51,14 @@ extension RunCommand {
     func takeLease(of name: String, in store: any Workspace) throws -> Lease {
         _ = try SavedSourceRun.find(name, in: store)
         store.settleLostRun(of: name)
-        if wait != nil { printError("\(name): waiting for its running run to end") }
+        let me = LeaseHolder.current(origin: "cli")
         do {
-            let lease = try store.acquireLease(of: name, holder: .current(origin: "cli"), wait: wait?.leaseWait)
+            let lease: Lease
+            do { lease = try store.acquireLease(of: name, holder: me, wait: nil) } catch let busy as LeaseBusy {
+                guard let wait else { throw busy }
+                printError("\(busy.message): waiting for it to end" + (wait.duration.map { " (at most \($0.seconds)s)" } ?? ""))
+                lease = try store.acquireLease(of: name, holder: me, wait: wait.leaseWait)
+            }
             store.clearSnapshot(of: name)
             return lease
         } catch let busy as LeaseBusy {
