@@ -34,8 +34,7 @@ struct Driver {
     mutating func send(_ events: AppEvent...) -> [Effect] {
         var out: [Effect] = []
         for e in events {
-            let (next, fx) = reduce(state, e)
-            state = next
+            let fx = reduce(&state, e)
             for effect in fx {
                 guard passChecks, case .checkSource(let request) = effect else {
                     out.append(effect)

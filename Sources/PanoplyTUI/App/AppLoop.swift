@@ -92,8 +92,9 @@ final class AppLoop<T: Terminal> {
                 }
                 signalled = true
             }
-            let (next, effects) = reduce(state, event)
-            state = next
+            // In place: a copy of the state kept alive here would make each event copy
+            // the resources table of a run of thousands of resources.
+            let effects = reduce(&state, event)
             observe?(event, effects)
             perform(effects)
         }

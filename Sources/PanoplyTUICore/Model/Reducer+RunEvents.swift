@@ -4,7 +4,9 @@ import PanoplyWorkspace
 extension AppState {
     /// Folds one event of run `id` into its state.
     package mutating func apply(_ event: RunEvent, to id: RunID) -> [Effect] {
-        guard let r = run(id) else { return [] }
+        // Only the name is kept: a copy of the run held across the update would make the
+        // update copy its resources table (thousands of rows) on every event.
+        guard let name = run(id)?.request.sourceName else { return [] }
         var ended: RunStatus?
         let now = self.now
         updateRun(id) { r in
@@ -32,8 +34,8 @@ extension AppState {
             }
         }
         var effects: [Effect] = []
-        if case .sourceChange(let changes) = event { effects += rememberChanges(changes, of: r.request.sourceName) }
-        if let ended { effects += recordStatus(ended, of: r.request.sourceName) + recordHistory(of: id) }
+        if case .sourceChange(let changes) = event { effects += rememberChanges(changes, of: name) }
+        if let ended { effects += recordStatus(ended, of: name) + recordHistory(of: id) }
         return effects
     }
 

@@ -4,6 +4,14 @@ import PanoplyKit
 /// - Returns: the new state and what the app must do (start or cancel runs, save files, quit).
 package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]) {
     var s = state
+    let effects = reduce(&s, event)
+    return (s, effects)
+}
+
+/// ``reduce(_:_:)`` in place. With no other copy of the state alive (the app's loop), an
+/// event changes one row of a run's resources table without copying the table first.
+/// - Returns: what the app must do.
+package func reduce(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
     var effects: [Effect] = []
     switch event {
     case .key(let key):
@@ -42,7 +50,7 @@ package func reduce(_ state: AppState, _ event: AppEvent) -> (AppState, [Effect]
     case .terminate:
         if !s.quitting { effects = s.quitNow() }
     }
-    return (s, effects)
+    return effects
 }
 
 extension AppState {
