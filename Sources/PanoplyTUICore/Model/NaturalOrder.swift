@@ -3,25 +3,35 @@
 package enum NaturalOrder {
     /// Whether `a` comes before `b`.
     package static func precedes(_ a: String, _ b: String) -> Bool {
-        let x = chunks(a), y = chunks(b)
-        for (p, q) in zip(x, y) {
-            switch (p, q) {
-            case (.number(let m), .number(let n)):
-                if m != n { return m.count != n.count ? m.count < n.count : m < n }
-            case (.number, .text): return true
-            case (.text, .number): return false
-            case (.text(let s), .text(let t)):
-                let (ls, lt) = (s.lowercased(), t.lowercased())
-                if ls != lt { return ls < lt }
-            }
+        precedes((chunks(a), a), (chunks(b), b))
+    }
+
+    /// `items` sorted by `name` in natural order (each name split into chunks once).
+    package static func sorted<T>(_ items: [T], by name: (T) -> String) -> [T] {
+        let keyed = items.map { item in
+            let n = name(item)
+            return (key: (chunks(n), n), item: item)
         }
-        return x.count != y.count ? x.count < y.count : a < b
+        return keyed.sorted { precedes($0.key, $1.key) }.map(\.item)
     }
 
     private enum Chunk: Equatable {
         /// The digits without leading zeros.
         case number(Substring)
-        case text(Substring)
+        /// Lowercased.
+        case text(String)
+    }
+
+    private static func precedes(_ a: ([Chunk], String), _ b: ([Chunk], String)) -> Bool {
+        for (p, q) in zip(a.0, b.0) where p != q {
+            switch (p, q) {
+            case (.number(let m), .number(let n)): return m.count != n.count ? m.count < n.count : m < n
+            case (.number, .text): return true
+            case (.text, .number): return false
+            case (.text(let s), .text(let t)): return s < t
+            }
+        }
+        return a.0.count != b.0.count ? a.0.count < b.0.count : a.1 < b.1
     }
 
     private static func chunks(_ s: String) -> [Chunk] {
@@ -35,7 +45,7 @@ package enum NaturalOrder {
                 let value = run.drop { $0 == "0" }
                 out.append(.number(value.isEmpty ? "0" : value))
             } else {
-                out.append(.text(run))
+                out.append(.text(run.lowercased()))
             }
             start = end
         }

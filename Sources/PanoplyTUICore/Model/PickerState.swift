@@ -110,10 +110,9 @@ package struct PickerState: Sendable, Equatable {
     package mutating func take(_ values: [ListValue], resources: [SourceResource], keepOrder: Bool = false) {
         let listed = Set(values.map(\.value))
         let kept = pickedValues.filter { !listed.contains($0) }
-        var loaded = values.map(PickerItem.init)
-        if !keepOrder {
-            loaded.sort { a, b in a.name == b.name ? NaturalOrder.precedes(a.value, b.value) : NaturalOrder.precedes(a.name, b.name) }
-        }
+        let given = values.map(PickerItem.init)
+        // By name, then value: names that differ only in case or leading zeros stay apart.
+        let loaded = keepOrder ? given : NaturalOrder.sorted(given) { $0.name + "\u{0}" + $0.value }
         items = loaded + kept.map { PickerItem(value: $0, missing: true) }
         self.resources = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         load = .loaded

@@ -78,6 +78,7 @@ extension RunState {
             var row = ResourceRow(id: p.id, status: p.status)
             row.update(p, now: now)
             resourceIndex[p.id] = resources.count
+            if destinationTables.rows == resources.count { destinationTables.add(destinationTable(of: p.id)) }
             resources.append(row)
         }
     }

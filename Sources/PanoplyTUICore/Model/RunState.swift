@@ -36,6 +36,8 @@ package struct RunState: Sendable, Equatable {
     package var resources: [ResourceRow] = []
     /// Where each resource's row is in ``resources``, so an event finds its row at once.
     package var resourceIndex: [String: Int] = [:]
+    /// The tables the resources' records go to, for the header.
+    package var destinationTables = DestinationTables()
     /// First row of the resources table shown while it has the focus (Tab).
     package var resourcesTop = 0
 
