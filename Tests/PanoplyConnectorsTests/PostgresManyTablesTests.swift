@@ -102,8 +102,9 @@ struct PostgresManyTablesTests {
             "\(out.logs)")
         #expect(out.logs.contains { $0.contains("reading 'public.conn_est_small' by id: 300 of 300 rows to go") }, "\(out.logs)")
         let big = Self.resourceProgress(out, "public.conn_est_big")
-        #expect(big.contains { $0.message.contains("/≈") && ($0.total ?? 0) > 100_000 }, "\(big.suffix(2))")
+        #expect(big.contains { $0.message.contains("/≈") && ($0.total ?? 0) > 100_000 && $0.estimated }, "\(big.suffix(2))")
         #expect(Self.resourceProgress(out, "public.conn_est_small").last?.total == 300)
+        #expect(Self.resourceProgress(out, "public.conn_est_small").allSatisfy { !$0.estimated })
 
         let h2 = try RunHarness()
         defer { h2.remove() }

@@ -160,7 +160,7 @@ public actor PostgresSource: EncodedRecordSource {
         }
         guard !batch.isEmpty else {
             done = true
-            context.progress(loaded, totals.total.map { max($0, loaded) }, totals.message(loaded: loaded) + " (done)")
+            context.progress(loaded, totals.total.map { max($0, loaded) }, totals.message(loaded: loaded) + " (done)", estimated: totals.estimated)
             return nil
         }
         var out = batch
@@ -170,6 +170,7 @@ public actor PostgresSource: EncodedRecordSource {
         if let last { saved["last"] = .string(last) }
         out.state = ("postgres-\(resource)-\(loaded)", ["postgres": [resource: .object(saved)]])
         out.progress = (loaded, totals.total.map { max($0, loaded) }, totals.message(loaded: loaded))
+        out.progressIsEstimate = totals.estimated
         return out
     }
 

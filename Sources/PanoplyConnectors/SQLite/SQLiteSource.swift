@@ -125,7 +125,7 @@ public actor SQLiteSource: EncodedRecordSource {
         }
         guard let last else {
             done = true
-            context.progress(loaded, max(total, loaded), totals.message(loaded: loaded) + " (done)")
+            context.progress(loaded, max(total, loaded), totals.message(loaded: loaded) + " (done)", estimated: totals.estimated)
             return nil
         }
         bytesPerBatch = max(bytesPerBatch, batch.bytes.count + batch.bytes.count / 8)
@@ -133,6 +133,7 @@ public actor SQLiteSource: EncodedRecordSource {
         loaded += batch.count
         batch.state = ("sqlite-\(resource)-\(loaded)", ["sqlite": [resource: ["key": .string(keyName), "last": whole ? .null : last]]])
         batch.progress = (loaded, max(total, loaded), totals.message(loaded: loaded))
+        batch.progressIsEstimate = totals.estimated
         return batch
     }
 

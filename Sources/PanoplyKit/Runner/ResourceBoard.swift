@@ -29,11 +29,14 @@ struct ResourceBoard: Sendable {
         }
     }
 
-    /// The source reading `id` reported progress.
-    mutating func reported(_ id: String, loaded: Int?, total: Int?, message: String) -> ResourceProgress {
+    /// The source reading `id` reported progress (`estimated`: its total is an estimate).
+    mutating func reported(_ id: String, loaded: Int?, total: Int?, message: String, estimated: Bool = false) -> ResourceProgress {
         update(id) { item in
             if let loaded { item.reported = loaded }
-            if let total { item.progress.total = total }
+            if let total {
+                item.progress.total = total
+                item.progress.estimated = estimated
+            }
             if !message.isEmpty { item.progress.message = message }
         }
     }

@@ -13,12 +13,18 @@ public struct ResourceProgress: Sendable, Equatable {
     public var loaded: Int
     /// The total the source reported, when it knows one.
     public var total: Int?
+    /// True when ``total`` is an estimate (the database planner's, a key range), not a
+    /// count: shown as "≈".
+    public var estimated: Bool
     /// The source's last progress message for this resource.
     public var message: String
     /// Why the resource failed, when ``status`` is `failed`.
     public var error: PanoplyError?
 
-    public init(id: String, status: ResourceStatus, loaded: Int = 0, total: Int? = nil, message: String = "", error: PanoplyError? = nil) {
+    public init(
+        id: String, status: ResourceStatus, loaded: Int = 0, total: Int? = nil, message: String = "", error: PanoplyError? = nil, estimated: Bool = false
+    ) {
+        self.estimated = estimated
         self.id = id
         self.status = status
         self.loaded = loaded

@@ -45,9 +45,10 @@ extension SourceRunner {
         return SourceContext(input: input, secrets: secrets, tokenGrants: tokenGrants) { [self] event in
             switch event {
             case .log(let line): emit(.log(resource.map { "\($0): \(line)" } ?? line))
-            case .progress(let l, let t, let m):
+            case .progress(let l, let t, let m), .estimatedProgress(let l, let t, let m):
                 guard let resource else { return emit(.progress(loaded: l, total: t, message: m)) }
-                emitResource(life { $0.resourceReported(resource, loaded: l, total: t, message: m) })
+                let estimated = if case .estimatedProgress = event { true } else { false }
+                emitResource(life { $0.resourceReported(resource, loaded: l, total: t, message: m, estimated: estimated) })
             case .state: break
             case .fired(let type, let data):
                 if type == "source-change", case .object(let o) = data {

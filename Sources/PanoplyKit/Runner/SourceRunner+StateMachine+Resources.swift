@@ -47,8 +47,8 @@ extension SourceRunner.StateMachine {
     }
 
     /// The source reading resource `id` reported its progress.
-    mutating func resourceReported(_ id: String, loaded: Int?, total: Int?, message: String) -> ResourceUpdate {
-        changed(board.reported(id, loaded: loaded, total: total, message: message))
+    mutating func resourceReported(_ id: String, loaded: Int?, total: Int?, message: String, estimated: Bool = false) -> ResourceUpdate {
+        changed(board.reported(id, loaded: loaded, total: total, message: message, estimated: estimated))
     }
 
     /// A source that reads its resources itself wrote records tagged with them, `counts`

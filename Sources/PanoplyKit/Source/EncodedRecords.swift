@@ -31,6 +31,8 @@ public struct EncodedRecords: Sendable {
     public var state: (id: String, value: JSONObject)?
     /// The progress after these records, as for ``SourceContext/progress(_:_:_:)``.
     public var progress: (loaded: Int?, total: Int?, message: String)?
+    /// Whether ``progress``'s total is an estimate (``SourceContext/progress(_:_:_:estimated:)``).
+    public var progressIsEstimate = false
 
     /// An empty batch with room for `bytes` bytes of JSON: in the buffers of a batch the
     /// runner is done with (``recycle()``) when one is spare.
@@ -53,6 +55,7 @@ public struct EncodedRecords: Sendable {
         swap(&e, &entries)
         state = nil
         progress = nil
+        progressIsEstimate = false
         guard b.capacity >= Self.recycledMinimum else { return }
         b.removeAll(keepingCapacity: true)  // in place when nothing else holds it
         e.removeAll(keepingCapacity: true)
@@ -211,7 +214,7 @@ public struct EncodedRecords: Sendable {
     /// Reports the batch's state and progress to `context`, as the source would have.
     public func report(to context: SourceContext) {
         if let state { context.state(state.id, state.value) }
-        if let progress { context.progress(progress.loaded, progress.total, progress.message) }
+        if let progress { context.progress(progress.loaded, progress.total, progress.message, estimated: progressIsEstimate) }
     }
 
     /// The batch as objects, its state and progress reported to `context`: a fast source's

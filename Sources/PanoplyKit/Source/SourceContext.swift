@@ -5,6 +5,8 @@ import Synchronization
 public enum SourceEvent: Sendable, Equatable {
     case log(String)
     case progress(loaded: Int?, total: Int?, message: String)
+    /// As ``progress(loaded:total:message:)``, the total an estimate (shown as "≈").
+    case estimatedProgress(loaded: Int?, total: Int?, message: String)
     /// A state was reported: `state` is merged into the run's state under `id`.
     case state(id: String, state: JSONObject)
     /// A fired event, e.g. `source-change` with the changed params.
@@ -69,6 +71,12 @@ public final class SourceContext: Sendable {
     /// "3,000/6,000 files loaded". Call at least once per `read`.
     public func progress(_ loaded: Int?, _ total: Int?, _ message: String = "") {
         sink(.progress(loaded: loaded, total: total, message: message))
+    }
+
+    /// Reports progress whose `total` is an estimate when `estimated` (a database planner's
+    /// row estimate, a key range), so it is shown as one ("≈"), not as a count.
+    public func progress(_ loaded: Int?, _ total: Int?, _ message: String = "", estimated: Bool) {
+        sink(estimated ? .estimatedProgress(loaded: loaded, total: total, message: message) : .progress(loaded: loaded, total: total, message: message))
     }
 
     /// Reports the current state. Records returned afterwards should carry `__state: id`.
