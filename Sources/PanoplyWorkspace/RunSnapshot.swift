@@ -98,11 +98,15 @@ package struct RunSnapshot: Sendable, Equatable, Codable {
             counters: counters.sdkCounters, origin: holder.origin, log: log + ["lost: the process ended without finishing"])
         r.error = "the process ended without finishing (pid \(holder.pid) on \(holder.host))"
         r.errorCategory = RunRecord.lostCategory
-        if !resources.isEmpty {
-            var tally = ResourceTally()
-            for row in resources { tally.add(id: row.id, status: ResourceStatus(rawValue: row.status) ?? .reading, loaded: row.loaded ?? 0) }
-            r.resources = tally
-        }
+        r.resources = resourceTally
         return r
+    }
+
+    /// The resources as a history row keeps them (counts by status); nil for a run of one.
+    package var resourceTally: ResourceTally? {
+        guard !resources.isEmpty else { return nil }
+        var tally = ResourceTally()
+        for row in resources { tally.add(id: row.id, status: ResourceStatus(rawValue: row.status) ?? .reading, loaded: row.loaded ?? 0) }
+        return tally
     }
 }

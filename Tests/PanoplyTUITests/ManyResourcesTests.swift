@@ -90,6 +90,14 @@ struct ManyResourcesTests {
         #expect(try JSONDecoder().decode(RunRecord.self, from: data) == rec)
     }
 
+    @Test("a lost run's history row keeps the counts of its owner's last snapshot")
+    func lostRunTally() {
+        var snapshot = RunSnapshot(name: "Shop", type: "shop", holder: LeaseHolder(pid: 7, host: "h", origin: "cli", since: 10), updated: 20)
+        snapshot.resources = (1...3000).map { RunSnapshot.Resource(id: "t\($0)", status: $0 <= 2000 ? "done" : "waiting", loaded: 1, total: 1) }
+        let tally = snapshot.lostRecord().resources
+        #expect(tally?.done == 2000 && tally?.unfinished == 1000 && tally?.records == 3000)
+    }
+
     @Test("a history file written before the tally existed still reads, without one")
     func oldHistoryReads() throws {
         let old = try JSONEncoder().encode(record(.done, started: historyEpoch))
