@@ -71,7 +71,22 @@ struct SaveCommand: ParsableCommand {
         } else {
             sources.append(SavedSource(name: name, type: type, values: values, table: table ?? ""))
         }
-        do { try store.saveSources(sources) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        do {
+            try store.saveSources(sources)
+            if let added = try addType(to: store) { note += "; \(added)" }
+        } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         print(note)
+    }
+
+    /// A `python:` or `singer:` type not yet added to the workspace is added (with
+    /// `--python`), so the UI lists the source's type as `panoply sources add` would.
+    /// - Returns: what was done, nil when nothing was.
+    private func addType(to store: any Workspace) throws -> String? {
+        guard type.hasPrefix("python:") || type.hasPrefix("singer:") else { return nil }
+        var types = try store.loadAddedTypes()
+        guard !types.contains(where: { $0.type == type }) else { return nil }
+        types.append(AddedSourceType(type: type, python: type.hasPrefix("python:") ? python.python : nil))
+        try store.saveAddedTypes(types)
+        return "added the type \(type) to the source types"
     }
 }
