@@ -202,6 +202,7 @@ struct RunCommand: AsyncParsableCommand {
         case .resource(let p):
             o["resource"] = .string(p.id); o["status"] = .string(p.status.rawValue)
             o["loaded"] = num(p.loaded); o["total"] = num(p.total); o["message"] = .string(p.message)
+            if p.total != nil { o["estimated"] = .bool(p.estimated) }
             if let err = p.error { o["error"] = errorJSON(err) }
         case .state(let s): o["state"] = .object(SavedParams.masked(s))
         case .sourceChange(let changes): o["changes"] = .object(maskSecrets(changes, of: sourceType))
