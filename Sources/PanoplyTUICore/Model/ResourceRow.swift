@@ -7,7 +7,8 @@ package struct ResourceRow: Sendable, Equatable {
     package var status: ResourceStatus
     package var loaded = 0
     package var total: Int?
-    /// True when ``total`` is the source's estimate (its progress message says `≈`).
+    /// True when ``total`` is the source's estimate (``ResourceProgress/estimated``, or `≈`
+    /// in its progress message), not a count: shown as `≈`.
     package var estimated = false
     package var message = ""
     package var error: String?
@@ -37,8 +38,8 @@ package struct ResourceRow: Sendable, Equatable {
         loaded = p.loaded
         if let t = p.total {
             total = t
-            // "1200/≈5000000 rows": the connectors mark a planner's estimate in the message.
-            if !p.message.isEmpty { estimated = p.message.contains("≈") }
+            // The runner's flag; a source that only says it in its message ("1200/≈5000000 rows").
+            estimated = p.estimated || p.message.contains("≈")
         }
         if !p.message.isEmpty { message = p.message }
         error = p.error?.message
