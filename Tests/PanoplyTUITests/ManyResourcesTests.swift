@@ -119,7 +119,9 @@ struct ManyResourcesTests {
         s.history["Orders"]?[0].resources = tally
         var d = Driver(s)
         d.keys(.char("h"), .down, .enter)
-        let text = render(d.state, width: 100, height: 30).text
+        let frame = render(d.state, width: 100, height: 30)
+        let text = frame.text
+        assertSnapshot(frame, named: "historyResources.100x30")
         #expect(text.contains("4,817 resources: 4,812 done, 5 failed · 48,120 records"))
         #expect(text.contains("✗ t4813: permission denied for table t4813"))
         #expect(text.contains("… 2 more failed"))
