@@ -67,7 +67,8 @@ private func renderPickerSide(_ p: PickerState, _ l: PickerLayout, _ s: inout Sc
         s.put(note, x: l.sideX, y: l.listY, style: .dim, maxWidth: w)
         return
     }
-    let count = r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields"
+    var count = r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields"
+    if let rows = r.estimatedRows { count += " · ≈\(Format.count(rows)) rows" }
     s.put(r.title.truncated(to: max(4, w - count.count - 3)) + " · " + count, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
     var lines: [(String, CellStyle)] = []
     if !r.requires.isEmpty { lines.append(("requires " + r.requires.joined(separator: ", "), .warn)) }
