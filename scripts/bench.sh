@@ -298,3 +298,13 @@ python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA
 # own table with ok/MISSED.
 if (( QUICK )); then MANY_ARGS=(5000 2000 1000000); else MANY_ARGS=(5000 2000 10000000); fi
 bash "$ROOT/scripts/bench/many_resources.sh" "$PANOPLY" "${MANY_ARGS[@]}" || log "k. the many-resources benchmark failed (see above)"
+
+# --- l. the run view of a 5,000-resource run (#31): frame time of the pure model and renderer ---
+# Measured in the debug test build (an upper bound of release); prints its JSON line, fails over 50 ms.
+if [[ -x "$ROOT/.build/debug/panoply-swiftPackageTests.xctest" ]]; then
+    log "l. the UI frame of a 5,000-resource run (debug test build)"
+    bash "$ROOT/scripts/bench/ui_frame_bench.sh" && echo "l. 5,000-resource frame under 50 ms at the 90th percentile: ok" \
+        || echo "l. 5,000-resource frame under 50 ms at the 90th percentile: MISSED"
+else
+    log "l. skipped: run swift build --build-tests first"
+fi

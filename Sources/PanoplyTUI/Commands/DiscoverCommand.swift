@@ -76,7 +76,7 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     static func json(_ resources: [SourceResource], _ values: [String: [ListValue]]) -> JSONObject {
         let rs: [JSONValue] = resources.map { r in
-            .object([
+            var o: JSONObject = [
                 "id": .string(r.id), "title": .string(r.title), "available": .bool(r.available), "required": .bool(r.required),
                 "requires": .array(r.requires.map { .string($0) }),
                 "fields": .array(
@@ -86,7 +86,9 @@ struct DiscoverCommand: AsyncParsableCommand {
                             "mandatory": .bool($0.mandatory), "available": .bool($0.available)
                         ])
                     })
-            ])
+            ]
+            if let n = r.estimatedRows { o["estimated_rows"] = .number(JSONNumber(n)) }
+            return .object(o)
         }
         let vs = JSONObject(
             values.sorted { $0.key < $1.key }.map { name, list in

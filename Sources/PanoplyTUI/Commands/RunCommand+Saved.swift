@@ -37,6 +37,7 @@ extension RunCommand {
             status: s?.status ?? .failed, recordsRead: s?.recordsRead ?? 0, counters: sdk.counters,
             error: s?.error.map(launch.redactor.error), origin: "cli", log: collector.tail)
         record.cancelledBy = publisher.cancelledBy
+        record.resources = publisher.current.resourceTally
         record.exitCode = code
         do { try store.appendHistory(record, to: name) } catch {
             printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")

@@ -17,6 +17,9 @@ final class SnapshotPublisher: Sendable {
         var lastPublished: ContinuousClock.Instant?
         var dirtyPhase = true
         var rateSample: (at: ContinuousClock.Instant, records: Int)?
+        /// Where each resource's row is in `snapshot.resources` (a run of thousands of
+        /// resources folds each event in constant time).
+        var rowIndex: [String: Int] = [:]
     }
 
     init(workspace: any Workspace, name: String, type: String, holder: LeaseHolder, attempt: Int, sdk: PanoplySDK) {
@@ -33,7 +36,11 @@ final class SnapshotPublisher: Sendable {
     func observe(_ e: RunEvent) {
         let elapsed = (ContinuousClock.now - started).seconds
         let due = state.withLock { f -> Bool in
-            Self.fold(e, into: &f.snapshot, elapsed: elapsed)
+            if case .resource(let p) = e {
+                Self.fold(p, into: &f)
+            } else {
+                Self.fold(e, into: &f.snapshot, elapsed: elapsed)
+            }
             if case .started = e { f.dirtyPhase = true }
             if case .failed = e { f.dirtyPhase = true }
             if case .cancelled = e { f.dirtyPhase = true }
@@ -54,6 +61,9 @@ final class SnapshotPublisher: Sendable {
             return who
         }
     }
+
+    /// The snapshot as it stands (its resource tally goes into the run's history row).
+    var current: RunSnapshot { state.withLock { $0.snapshot } }
 
     /// Who asked the run to cancel, if someone did from elsewhere.
     var cancelledBy: String? { state.withLock { $0.snapshot.cancelledBy } }
@@ -78,6 +88,16 @@ final class SnapshotPublisher: Sendable {
         try? workspace.publish(snapshot)
     }
 
+    private static func fold(_ p: ResourceProgress, into f: inout Folding) {
+        let row = RunSnapshot.Resource(id: p.id, status: p.status.rawValue, loaded: p.loaded, total: p.total)
+        if let i = f.rowIndex[p.id] {
+            f.snapshot.resources[i] = row
+        } else {
+            f.rowIndex[p.id] = f.snapshot.resources.count
+            f.snapshot.resources.append(row)
+        }
+    }
+
     private static func fold(_ e: RunEvent, into s: inout RunSnapshot, elapsed: Double) {
         if let line = RunLogLine.text(e) {
             s.log.append("[\(Format.clock(elapsed))] " + line)
@@ -89,9 +109,6 @@ final class SnapshotPublisher: Sendable {
             if let loaded { s.loaded = loaded }
             if let total { s.total = total }
             s.message = message
-        case .resource(let p):
-            let row = RunSnapshot.Resource(id: p.id, status: p.status.rawValue, loaded: p.loaded, total: p.total)
-            if let i = s.resources.firstIndex(where: { $0.id == p.id }) { s.resources[i] = row } else { s.resources.append(row) }
         case .state(let st): s.state = JSONWriter.string(.object(SavedParams.masked(st)))
         case .failed(let err):
             s.status = .failed
