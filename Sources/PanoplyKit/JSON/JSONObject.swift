@@ -62,3 +62,14 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral, Se
         for k in keys.sorted() { hasher.combine(k); hasher.combine(self[k]) }
     }
 }
+
+extension JSONObject {
+    /// An object of `keys` (no repeats; not checked) and their `values`, built without a
+    /// lookup per key (the runner puts a state of thousands of resources together).
+    init(uniqueKeys keys: [String], values: [JSONValue]) {
+        precondition(keys.count == values.count, "a JSONObject needs one value per key")
+        self.init()
+        self.keys = keys
+        self.values = values
+    }
+}

@@ -1,9 +1,34 @@
 /// The progress of every resource of a run, as a value: each change returns the
 /// resource's new ``ResourceProgress`` for a ``RunEvent/resource(_:)`` event, and
 /// ``overall`` sums them for the run's `.progress` event.
+///
+/// Every change costs the same however many resources there are: the items are changed in
+/// place (the board is kept in the runner's lock, with no second reference to copy on
+/// write), and ``overall`` comes from running sums that each change keeps up to date.
 struct ResourceBoard: Sendable {
     private(set) var order: [String] = []
     private var items: [String: Item] = [:]
+    private var sums = Sums()
+
+    /// What ``overall`` sums, kept as resources change.
+    private struct Sums {
+        var loaded = 0
+        var total = 0
+        /// Resources whose total is known.
+        var withTotal = 0
+        var done = 0
+        var failed = 0
+
+        mutating func add(_ p: ResourceProgress, _ sign: Int) {
+            loaded += sign * p.loaded
+            if let t = p.total {
+                total += sign * t
+                withTotal += sign
+            }
+            if p.status == .done { done += sign }
+            if p.status == .failed { failed += sign }
+        }
+    }
 
     private struct Item {
         var progress: ResourceProgress
@@ -55,23 +80,22 @@ struct ResourceBoard: Sendable {
 
     /// The sum over every resource: loaded, total (nil while one is unknown) and a line.
     var overall: (loaded: Int, total: Int?, message: String) {
-        let all = order.compactMap { items[$0]?.progress }
-        let loaded = all.reduce(0) { $0 + $1.loaded }
-        let totals = all.compactMap(\.total)
-        let total = totals.count == all.count ? totals.reduce(0, +) : nil
-        let done = all.filter { $0.status == .done }.count
-        let failed = all.filter { $0.status == .failed }.count
-        let message = "\(done)/\(all.count) resources done\(failed > 0 ? ", \(failed) failed" : ""), \(loaded) records"
-        return (loaded, total, message)
+        let total = sums.withTotal == order.count ? sums.total : nil
+        let failed = sums.failed > 0 ? ", \(sums.failed) failed" : ""
+        return (sums.loaded, total, "\(sums.done)/\(order.count) resources done\(failed), \(sums.loaded) records")
     }
 
     private mutating func update(_ id: String, _ change: (inout Item) -> Void) -> ResourceProgress {
-        if items[id] == nil {
-            order.append(id)
-            items[id] = Item(progress: ResourceProgress(id: id, status: .waiting))
-        }
-        change(&items[id]!)
-        items[id]!.progress.loaded = items[id]!.reported ?? items[id]!.written
-        return items[id]!.progress
+        if items[id] == nil { order.append(id) }
+        // In place: the item is changed inside the dictionary's storage, not copied out.
+        return Self.change(&items[id, default: Item(progress: ResourceProgress(id: id, status: .waiting))], &sums, change)
+    }
+
+    private static func change(_ item: inout Item, _ sums: inout Sums, _ change: (inout Item) -> Void) -> ResourceProgress {
+        sums.add(item.progress, -1)
+        change(&item)
+        item.progress.loaded = item.reported ?? item.written
+        sums.add(item.progress, 1)
+        return item.progress
     }
 }

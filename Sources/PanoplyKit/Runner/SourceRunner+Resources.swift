@@ -74,8 +74,8 @@ extension SourceRunner {
         _ id: String, base: SourceInput, plan: ResourcePlan, grants: TokenGrants, scope: RunScope
     ) async throws -> ResourceOutcome {
         // From the params saved so far: another resource may have rotated the refresh token.
-        let (runState, saved, started) = life { $0.resourceStarted(id) }
-        let input = plan.input(for: id, base: base, runState: runState, savedParams: saved)
+        let (state, saved, started) = life { $0.resourceStarted(id) }
+        let input = plan.input(for: id, base: base, runState: state.map { [id: .object($0)] } ?? [:], savedParams: saved)
         let context = makeContext(input, resource: id, tokenGrants: grants).sharing(scope)
         emitResource(started)
         var records = 0

@@ -11,33 +11,33 @@ extension SourceRunner.StateMachine {
     /// A run reads `ids` resource by resource, resuming from `state`; those in `finished`
     /// were read by an earlier attempt. - Returns: every resource's progress, to announce.
     mutating func resourcesPlanned(_ ids: [String], finished: Set<String>, state: JSONObject?) -> [ResourceProgress] {
-        runState = state ?? [:]
+        for (id, part) in state ?? [:] { if case .object(let o) = part { resourceStates[id] = o } }
         return ids.map { id in
             finished.contains(id) ? board.status(id, .done, message: "finished in an earlier attempt") : board.status(id, .waiting)
         }
     }
 
-    /// Resource `id` starts reading. - Returns: the run's state and the saved params (its
+    /// Resource `id` starts reading. - Returns: its state so far and the saved params (its
     /// input starts from them: another resource may have rotated a refresh token), and its progress.
-    mutating func resourceStarted(_ id: String) -> (runState: JSONObject, savedParams: JSONObject, update: ResourceUpdate) {
-        (runState, ledger.savedParams, changed(board.status(id, .reading)))
+    mutating func resourceStarted(_ id: String) -> (state: JSONObject?, savedParams: JSONObject, update: ResourceUpdate) {
+        (resourceStates[id], ledger.savedParams, changed(board.status(id, .reading)))
     }
 
     /// `count` more records of resource `id` were written, and its state is `state` now.
     /// - Returns: its progress, nil when its source reports progress itself.
     mutating func resourceWritten(_ id: String, count: Int, state: JSONObject) -> ResourceUpdate? {
-        // The resource's part and the ledger entry change together: every state in the
-        // snapshot has its records written already.
-        runState[id] = .object(state)
-        batchRead(runState)
+        // The resource's part and the ledger entry change together: every state the ledger
+        // holds has its records written already. Only this resource's part is handed over,
+        // so the cost does not grow with the number of resources.
+        resourceStates[id] = state
+        batchRead(id, state)
         let progress = board.written(id, count)
         return board.reportsProgress(id) ? nil : changed(progress)
     }
 
     /// Resource `id` was read to its end: it joins the finished ones in the run's state.
     mutating func resourceFinished(_ id: String) -> ResourceUpdate {
-        ResourcePlan.markFinished(id, in: &runState)
-        batchRead(runState)
+        readToEnd(id)
         return changed(board.status(id, .done))
     }
 

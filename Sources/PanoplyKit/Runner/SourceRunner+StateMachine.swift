@@ -65,8 +65,9 @@ extension SourceRunner {
         /// The order of the last state saved (or being saved), and whether a save is under way.
         private(set) var savedOrder = 0
         private(set) var saving = false
-        /// The run's merged state, when it reads resource by resource (``ResourcePlan``).
-        var runState: JSONObject = [:]
+        /// Each resource's state so far (its part of the run's state), when the run reads
+        /// resource by resource (``ResourcePlan``).
+        var resourceStates: [String: JSONObject] = [:]
         /// Per-resource progress.
         var board = ResourceBoard()
 
@@ -147,6 +148,12 @@ extension SourceRunner {
         /// A batch was read and written: its merged state waits for its records.
         mutating func batchRead(_ state: JSONObject) { ledger.stateRead(state) }
 
+        /// A batch of resource `id` was read and written: its state waits for its records.
+        mutating func batchRead(_ id: String, _ state: JSONObject) { ledger.partRead(id, state) }
+
+        /// Resource `id` was read to its end: it joins the finished ones once its records are acknowledged.
+        mutating func readToEnd(_ id: String) { ledger.resourceFinished(id) }
+
         /// Records up to `through` are acknowledged. - Returns: the save to do, if any.
         mutating func acknowledged(through: UInt64) -> Save? {
             guard ledger.acknowledged(through: through) != nil else { return nil }
@@ -168,7 +175,7 @@ extension SourceRunner {
         /// The run completed reading resource by resource: once every state is committed,
         /// the committed state loses the list of finished resources. - Returns: the save to do.
         mutating func completed() -> Save? {
-            guard ledger.waitingCount == 0, ledger.committed[ResourcePlan.finishedKey] != nil else { return nil }
+            guard ledger.waitingCount == 0, ledger.hasFinished else { return nil }
             _ = ledger.completed()
             return saveWanted()
         }
