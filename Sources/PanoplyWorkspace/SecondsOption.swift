@@ -5,6 +5,8 @@ import PanoplyKit
 package enum SecondsOption {
     package static let flushInterval: ClosedRange<Double> = 0.001...3600
     package static let shutdownTimeout: ClosedRange<Double> = 0.001...86400
+    /// `--commit-interval`: 0 writes the state at every commit.
+    package static let commitInterval: ClosedRange<Double> = 0...3600
 
     /// - Throws: ``PanoplyError`` (config) naming the option and its allowed range when
     ///   `seconds` is not a finite number in `range` (nan, inf, negative, huge).

@@ -61,6 +61,21 @@ struct RunCommandTests {
         #expect(try StateFile.load(state)?["demo"]?[path: "next_id"]?.intValue == 50001)
     }
 
+    @Test("with a commit interval longer than the run, a failed run still saves its newest committed state as it ends")
+    func commitIntervalSavesAtTheEnd() throws {
+        let dir = try temporaryDirectory()
+        let state = dir.appendingPathComponent("demo.state").path
+        let r = try CLI.run([
+            "run", "demo", "--param", "rows=20000", "--param", "fail_at=15000", "--param", "fail_mode=fatal",
+            "--outbox", dir.appendingPathComponent("out").path, "--state", state, "--commit-interval", "3600", "--events", "json"
+        ])
+        #expect(r.status == 1, "\(r.stderr)")
+        let states = r.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"state\"") }
+        #expect((1...2).contains(states.count), "one save when the first commit came, one at the end: \(states.count)")
+        let nextId = try #require(try StateFile.load(state)?["demo"]?[path: "next_id"]?.intValue)
+        #expect(nextId > 1 && nextId <= 15000)
+    }
+
     @Test("events are JSON lines, and secrets never appear in them")
     func eventsAreJSONLines() throws {
         let dir = try temporaryDirectory()
@@ -96,7 +111,9 @@ struct RunCommandTests {
             (["send", "t", "--flush-interval=-2"], "--flush-interval must be a number of seconds from 0.001 to 3600 (got -2)"),
             (["run", "demo", "--shutdown-timeout", "1e300"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got 1e+300)"),
             (["send", "t", "--shutdown-timeout", "inf"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got inf)"),
-            (["send", "t", "--shutdown-timeout=-1"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got -1)")
+            (["send", "t", "--shutdown-timeout=-1"], "--shutdown-timeout must be a number of seconds from 0.001 to 86400 (got -1)"),
+            (["run", "demo", "--commit-interval=-1"], "--commit-interval must be a number of seconds from 0 to 3600 (got -1)"),
+            (["run", "demo", "--commit-interval", "nan"], "--commit-interval must be a number of seconds from 0 to 3600 (got nan)")
         ])
     func outOfRangeSecondsExit2(args: [String], message: String) throws {
         let dir = try temporaryDirectory()

@@ -89,7 +89,10 @@ struct SQLiteResourcesCLITests {
         let args =
             ["run", "sqlite"] + (try Self.params()) + [
                 "--param", "tables=\(Self.picked.joined(separator: ","))",
-                "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "500"
+                "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "500",
+                // A state at every commit: the kill must come in the big table (read in well under
+                // a commit interval), and each state event names the parts it changed.
+                "--commit-interval", "0"
             ]
         let run = try KilledRun.run(args, killIn: "big", state: state, outbox: out)
         let bigLast = try #require(dig(run.committed, "big", "sqlite", "big", "last")?.intValue)

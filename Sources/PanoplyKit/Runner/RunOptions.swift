@@ -15,6 +15,12 @@ public struct RunOptions: Sendable {
     /// What to do with a record that cannot be written (larger than a message): fail the
     /// run, or skip it with a log line naming its resource and position.
     public var onInvalid: InvalidRecordPolicy = .fail
+    /// At most one durable write of the committed state (``stateFile``) per interval; a
+    /// commit that comes sooner is saved when the interval is over (the newest state wins),
+    /// and the last one when the run ends. A crash costs at most the records after the last
+    /// durable commit: the next run delivers them again. `.zero` writes at every commit.
+    /// Params a source changed (a rotated token) are written at once.
+    public var commitInterval: Duration = .seconds(1)
     /// How many resources are read at once, when the source reads one resource per
     /// instance (``SourceConfiguration/resourcesParam``).
     public var parallelResources = 1

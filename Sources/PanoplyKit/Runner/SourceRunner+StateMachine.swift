@@ -57,6 +57,8 @@ extension SourceRunner {
         static let calledTwice = PanoplyError(
             .internal, "run() was already called on this SourceRunner; a runner runs once (make a new one to run again)", retryable: false)
 
+        init(commitInterval: Duration = .zero) { self.commitInterval = commitInterval }
+
         private(set) var phase: Phase = .idle(cancelRequested: false)
         private(set) var ledger = CommitLedger()
         /// The params as configured (``SavedParams`` compares against them).
@@ -65,6 +67,12 @@ extension SourceRunner {
         /// The order of the last state saved (or being saved), and whether a save is under way.
         private(set) var savedOrder = 0
         private(set) var saving = false
+        /// At most one save starts per interval (``RunOptions/commitInterval``), but for
+        /// forced ones (the end of the run, params the source changed).
+        let commitInterval: Duration
+        private var lastSaveStarted: ContinuousClock.Instant?
+        /// A forced save was wanted while another one was under way: the next one is forced.
+        private var forceNext = false
         /// Each resource's state so far (its part of the run's state), when the run reads
         /// resource by resource (``ResourcePlan``).
         var resourceStates: [String: JSONObject] = [:]
@@ -154,44 +162,59 @@ extension SourceRunner {
         /// Resource `id` was read to its end: it joins the finished ones once its records are acknowledged.
         mutating func readToEnd(_ id: String) { ledger.resourceFinished(id) }
 
-        /// Records up to `through` are acknowledged. - Returns: the save to do, if any.
-        mutating func acknowledged(through: UInt64) -> Save? {
-            guard ledger.acknowledged(through: through) != nil else { return nil }
-            return saveWanted()
+        /// Records up to `through` are acknowledged (at `now`): what they cover is committed.
+        /// - Parameter final: the run ends; the save is done whether or not one is due.
+        /// - Returns: the save to do, if one is due: the newest committed state, at most one
+        ///   per ``commitInterval`` (a commit that is not due yet is saved by a later call).
+        mutating func acknowledged(through: UInt64, now: ContinuousClock.Instant = .now, final: Bool = false) -> Save? {
+            _ = ledger.acknowledged(through: through)
+            return saveWanted(now: now, force: final)
         }
 
         /// The source changed params: they are committed at once (no record waits for them).
         /// - Parameter keptOnlyForThisRun: there is no state file to keep them in.
-        mutating func paramsChanged(_ changes: JSONObject, declared: Set<String>, keptOnlyForThisRun: Bool) -> ParamsChange? {
+        mutating func paramsChanged(
+            _ changes: JSONObject, declared: Set<String>, keptOnlyForThisRun: Bool, now: ContinuousClock.Instant = .now
+        ) -> ParamsChange? {
             var saved = ledger.savedParams
             let names = SavedParams.remember(changes, declared: declared, configured: configured, into: &saved)
             guard !names.isEmpty else { return nil }
             _ = ledger.paramsChanged(saved)
             let warn = keptOnlyForThisRun && !warnedUnsaved
             warnedUnsaved = true
-            return ParamsChange(names: names, warn: warn, save: saveWanted())
+            // At once, not coalesced: a rotated refresh token must survive a crash.
+            return ParamsChange(names: names, warn: warn, save: saveWanted(now: now, force: true))
         }
 
         /// The run completed reading resource by resource: once every state is committed,
         /// the committed state loses the list of finished resources. - Returns: the save to do.
-        mutating func completed() -> Save? {
+        mutating func completed(now: ContinuousClock.Instant = .now) -> Save? {
             guard ledger.waitingCount == 0, ledger.hasFinished else { return nil }
             _ = ledger.completed()
-            return saveWanted()
+            return saveWanted(now: now, force: true)
         }
 
-        /// A save ended. - Returns: the next save, when a newer state was committed meanwhile.
-        mutating func saveEnded() -> Save? {
+        /// A save ended (at `now`). - Returns: the next save, when a newer state was committed
+        /// meanwhile and is due (or was forced).
+        mutating func saveEnded(now: ContinuousClock.Instant = .now) -> Save? {
             saving = false
-            return saveWanted()
+            return saveWanted(now: now, force: false)
         }
 
-        /// The newest committed state, when it is newer than the one saved and no save is
-        /// under way (that one saves it when it ends): saves never race, and never go back.
-        private mutating func saveWanted() -> Save? {
-            guard !saving, ledger.order > savedOrder else { return nil }
+        /// The newest committed state, when it is newer than the one saved, no save is under
+        /// way (that one saves it when it ends: saves never race, and never go back) and the
+        /// last save started at least ``commitInterval`` ago, unless `force`.
+        private mutating func saveWanted(now: ContinuousClock.Instant, force: Bool) -> Save? {
+            guard ledger.order > savedOrder else { return nil }
+            guard !saving else {
+                forceNext = forceNext || force
+                return nil
+            }
+            if !force, !forceNext, let last = lastSaveStarted, now - last < commitInterval { return nil }
             saving = true
+            forceNext = false
             savedOrder = ledger.order
+            lastSaveStarted = now
             return Save(order: ledger.order, state: ledger.committed)
         }
     }

@@ -25,7 +25,7 @@ public final class SourceRunner: Sendable {
     public let events: AsyncStream<RunEvent>
     let continuation: AsyncStream<RunEvent>.Continuation
     /// The run's life and bookkeeping; every change goes through ``life(_:)``.
-    private let machine = Mutex(StateMachine())
+    private let machine: Mutex<StateMachine>
 
     /// - Parameters:
     ///   - sourceType: the source type to run.
@@ -42,6 +42,7 @@ public final class SourceRunner: Sendable {
         self.input = input
         self.sdk = sdk
         self.options = options
+        machine = Mutex(StateMachine(commitInterval: options.commitInterval))
         (events, continuation) = AsyncStream<RunEvent>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
     }
 
@@ -87,7 +88,7 @@ public final class SourceRunner: Sendable {
         // wait for them, so the state file is written before the run reports its end.
         for t in committers { t.cancel() }
         for t in committers { await t.value }
-        commitAcknowledged()
+        commitAcknowledged(final: true)
         emit(.counters(sdk.counters))
         switch life({ $0.finished(read: result, flushError: flushError) }) {
         case .done(let n):
@@ -129,7 +130,8 @@ public final class SourceRunner: Sendable {
         return input
     }
 
-    /// Commits on a timer (reporting the counters too) and as soon as acknowledgements arrive.
+    /// Commits on a timer (reporting the counters too, and saving a commit held back by
+    /// ``RunOptions/commitInterval`` once it is due) and as soon as acknowledgements arrive.
     private func startCommitting() -> [Task<Void, Never>] {
         let ticker = Task.detached { [self] in
             while !Task.isCancelled {
@@ -147,10 +149,12 @@ public final class SourceRunner: Sendable {
         return [ticker, committer]
     }
 
-    /// Commits every pending state whose records are all acknowledged.
-    func commitAcknowledged() {
+    /// Commits every pending state whose records are all acknowledged, and saves the newest
+    /// committed state when a save is due (``RunOptions/commitInterval``) or `final`.
+    func commitAcknowledged(final: Bool = false) {
         let through = sdk.deliveredThrough
-        save(life { $0.acknowledged(through: through) })
+        let now = ContinuousClock.now
+        save(life { $0.acknowledged(through: through, now: now, final: final) })
     }
 
     /// The source changed params (a refreshed or rotated token): commit them at once, with
@@ -184,7 +188,8 @@ public final class SourceRunner: Sendable {
                 }
             }
             emit(.state(save.state))
-            next = life { $0.saveEnded() }
+            let now = ContinuousClock.now
+            next = life { $0.saveEnded(now: now) }
         }
     }
 

@@ -39,6 +39,12 @@ struct RunCommand: AsyncParsableCommand {
             "For a source that reads several resources (e.g. --param tables=public.orders,public.customers): how many to read at once.",
             valueName: "N"))
     var parallelResources: Int = 1
+    @Option(
+        name: .customLong("commit-interval"),
+        help: ArgumentHelp(
+            "Write the committed state (--state FILE, or a saved source's) at most once per this many seconds, and at the end of the run; 0 writes it at every commit. A crash or kill costs at most the records after the last durable commit: the next run delivers them again.",
+            valueName: "SECONDS"))
+    var commitInterval: Double = 1
     @OptionGroup var shutdown: ShutdownOption
     @Option(
         name: .customLong("retry-base-ms"),
@@ -74,6 +80,7 @@ struct RunCommand: AsyncParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard parallelResources >= 1 else { throw ValidationError("--parallel-resources must be at least 1 (got \(parallelResources))") }
         if let retryBaseMs, retryBaseMs < 0 { throw ValidationError("--retry-base-ms must not be negative") }
+        do { _ = try commitIntervalDuration() } catch { throw ValidationError(error.asPanoplyError.message) }
         if saved != nil {
             if source.type != nil { throw ValidationError("give a source TYPE or --saved NAME, not both") }
             if !source.params.isEmpty { throw ValidationError("--param does not go with --saved (edit the saved source in the UI)") }
@@ -120,8 +127,15 @@ struct RunCommand: AsyncParsableCommand {
         var options = RunOptions(batchSize: batchSize, stateFile: stateFile)
         options.onInvalid = onInvalid
         options.parallelResources = parallelResources
+        options.commitInterval = (try? commitIntervalDuration()) ?? .seconds(1)
         if let retryBaseMs { options.readRetry.base = .milliseconds(retryBaseMs) }
         return options
+    }
+
+    /// `--commit-interval` as a duration.
+    /// - Throws: ``PanoplyError`` (config) naming the option and its range.
+    func commitIntervalDuration() throws -> Duration {
+        try SecondsOption.duration(commitInterval, option: "--commit-interval", in: SecondsOption.commitInterval)
     }
 
     /// Runs `launch` headless under a supervisor: its events printed (and seen by
