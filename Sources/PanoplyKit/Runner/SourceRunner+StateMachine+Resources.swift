@@ -20,7 +20,8 @@ extension SourceRunner.StateMachine {
     /// Resource `id` starts reading. - Returns: its state so far and the saved params (its
     /// input starts from them: another resource may have rotated a refresh token), and its progress.
     mutating func resourceStarted(_ id: String) -> (state: JSONObject?, savedParams: JSONObject, update: ResourceUpdate) {
-        (resourceStates[id], ledger.savedParams, changed(board.status(id, .reading)))
+        let progress = board.status(id, .reading)
+        return (resourceStates[id], ledger.savedParams, changed(progress))
     }
 
     /// `count` more records of resource `id` were written, and its state is `state` now.
@@ -38,17 +39,20 @@ extension SourceRunner.StateMachine {
     /// Resource `id` was read to its end: it joins the finished ones in the run's state.
     mutating func resourceFinished(_ id: String) -> ResourceUpdate {
         readToEnd(id)
-        return changed(board.status(id, .done))
+        let progress = board.status(id, .done)
+        return changed(progress)
     }
 
     /// Resource `id` failed (the others go on).
     mutating func resourceFailed(_ id: String, error: PanoplyError) -> ResourceUpdate {
-        changed(board.status(id, .failed, message: error.message, error: error))
+        let progress = board.status(id, .failed, message: error.message, error: error)
+        return changed(progress)
     }
 
     /// The source reading resource `id` reported its progress.
     mutating func resourceReported(_ id: String, loaded: Int?, total: Int?, message: String, estimated: Bool = false) -> ResourceUpdate {
-        changed(board.reported(id, loaded: loaded, total: total, message: message, estimated: estimated))
+        let progress = board.reported(id, loaded: loaded, total: total, message: message, estimated: estimated)
+        return changed(progress)
     }
 
     /// A source that reads its resources itself wrote records tagged with them, `counts`
@@ -62,6 +66,9 @@ extension SourceRunner.StateMachine {
         board.order.map { board.status($0, .done) }
     }
 
+    /// Call it with a progress already taken, never as `changed(board.status(...))`: a
+    /// method call on `self` takes a copy of it before its argument changes the board,
+    /// and the board's change would then copy every resource (copy on write).
     private func changed(_ progress: ResourceProgress) -> ResourceUpdate {
         ResourceUpdate(progress: progress, overall: board.overall)
     }
