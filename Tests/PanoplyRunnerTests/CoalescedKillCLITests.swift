@@ -31,6 +31,27 @@ struct CoalescedKillCLITests {
         }
     }()
 
+    /// Runs `body` on a thread of its own, so its blocking waits hold no thread of the test's
+    /// concurrency pool (the in-process runner tests beside it need them), and are not held
+    /// up by a busy pool either.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { done in Thread { done.resume(with: Result { try body() }) }.start() }
+    }
+
+    /// Starts the run, kills it with SIGKILL after its second durable commit (a second after
+    /// the first), reads the state file it left, then runs the same command to its end.
+    static func killAndRerun(_ args: [String], state: String) throws -> (killed: Child.Exit, committed: JSONObject?, second: Child.Exit) {
+        let first = try Child.start(CLI.binary, args)
+        defer { first.kill9() }
+        try waitUntil("two state events", within: .seconds(120)) {
+            first.stdout.components(separatedBy: "\"event\":\"state\"").count > 2 || !first.isRunning
+        }
+        first.signal(SIGKILL)
+        let killed = try first.waitForExit(within: .seconds(30))
+        let committed = try StateFile.load(state)
+        return (killed, committed, try CLI.run(args, timeout: .seconds(400)))
+    }
+
     @Test("a SIGKILL during a 1,000-table run, then a resume, delivers every row; only rows after the last durable commit repeat")
     func killedRunResumes() async throws {
         let dir = try temporaryDirectory()
@@ -41,26 +62,12 @@ struct CoalescedKillCLITests {
             "run", "sqlite", "--param", "path=\(try Self.file.get())", "--param", "tables=\(names.joined(separator: ","))",
             "--state", state, "--outbox", out.path, "--events", "json", "--batch-size", "5"
         ]
-        let first = try Child.start(CLI.binary, args)
-        defer { first.kill9() }
-        // The second durable commit: a second after the first one. The waits are async, so this
-        // test holds no thread of the shared pool while the runs go (the in-process runner
-        // tests that run beside it need them).
-        try await waitUntil(.seconds(120)) { first.stdout.components(separatedBy: "\"event\":\"state\"").count > 2 || !first.isRunning }
-        try #require(first.isRunning, "the run ended before its second commit: \(first.stderr.suffix(500))")
-        first.signal(SIGKILL)
-        try await waitUntil(.seconds(30)) { !first.isRunning }
-        let killed = try first.waitForExit(within: .seconds(30))
-        try #require(killed.signalled, "the run ended before the kill (status \(killed.status))")
-        let committed = try #require(try StateFile.load(state), "no state file after the kill")
+        let (killed, saved, second) = try await Self.onThread { try Self.killAndRerun(args, state: state) }
+        try #require(killed.signalled, "the run ended before the kill (status \(killed.status)): \(killed.stderr.suffix(500))")
+        let committed = try #require(saved, "no state file after the kill")
         let finished = Set(ResourcePlan.finished(in: committed))
         #expect(!finished.isEmpty && finished.count < Self.tables, "killed mid-run: \(finished.count) finished")
 
-        let rerun = try Child.start(CLI.binary, args)
-        defer { rerun.kill9() }
-        rerun.closeInput()
-        try await waitUntil(.seconds(400)) { !rerun.isRunning }
-        let second = try rerun.waitForExit(within: .seconds(30))
         #expect(second.status == 0, "\(second.stderr.suffix(2000))")
         let byTable = idsByResource(try outboxRecords(out))
         var repeated = 0
