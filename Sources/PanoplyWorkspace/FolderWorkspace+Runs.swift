@@ -21,7 +21,7 @@ extension FolderWorkspace {
     package func publish(_ snapshot: RunSnapshot) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try writeAtomically([UInt8](try encoder.encode(snapshot)), to: runFile(snapshot.name, "json"), mode: 0o600)
+        try Self.replaceQuickly(runFile(snapshot.name, "json"), with: [UInt8](try encoder.encode(snapshot)))
     }
 
     package func snapshot(of name: String) -> RunSnapshot? {
@@ -41,6 +41,32 @@ extension FolderWorkspace {
 
     package func cancelRequest(of name: String) -> String? {
         FileManager.default.contents(atPath: runFile(name, "cancel")).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Replaces `path` whole (a temporary file renamed over it, mode 0600) without `fsync`:
+    /// a snapshot is rewritten every second and is worthless after a power loss, so it
+    /// does not pay for durability (the state and the history do).
+    static func replaceQuickly(_ path: String, with bytes: [UInt8]) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PanoplyError.config("cannot write '\(tmp)': \(String(cString: strerror(errno)))") }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            guard n > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(tmp)
+                throw PanoplyError.config("cannot write '\(tmp)': \(reason)")
+            }
+            written += n
+        }
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw PanoplyError.config("cannot replace '\(path)': \(reason)")
+        }
     }
 
     /// When anything under `runs/` last changed (a cheap check before reading snapshots).
