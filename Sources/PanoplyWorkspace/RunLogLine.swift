@@ -23,3 +23,13 @@ package enum RunLogLine {
         }
     }
 }
+
+extension Array where Element == String {
+    /// Appends a run's log line stamped with the run's elapsed time (`[mm:ss] text`),
+    /// keeping the last ``RunRecord/keptLogLines``: a history record's log and a live
+    /// snapshot's, alike.
+    package mutating func appendLogLine(_ text: String, elapsed: Double) {
+        append("[\(Format.clock(elapsed))] " + text)
+        if count > RunRecord.keptLogLines { removeFirst(count - RunRecord.keptLogLines) }
+    }
+}

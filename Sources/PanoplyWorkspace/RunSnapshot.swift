@@ -17,7 +17,7 @@ package struct RunSnapshot: Sendable, Equatable, Codable {
     /// Records per second, lately.
     package var rate: Double?
     package var recordsRead = 0
-    package var counters = Counters()
+    package var counters = SDKCounters()
     package var resources: [Resource] = []
     /// The committed state as compact JSON, secrets masked.
     package var state: String?
@@ -29,43 +29,6 @@ package struct RunSnapshot: Sendable, Equatable, Codable {
     package var cancelledBy: String?
     /// Unix time of this snapshot.
     package var updated: Double
-
-    package struct Counters: Sendable, Equatable, Codable {
-        package var records = 0
-        package var delivered = 0
-        package var messages = 0
-        package var bytes = 0
-        package var errors = 0
-        package var retries = 0
-        package var inFlight = 0
-        package var buffered = 0
-
-        package init() {}
-
-        package init(_ c: SDKCounters) {
-            records = c.records
-            delivered = c.recordsDelivered
-            messages = c.messages
-            bytes = c.bytes
-            errors = c.errors
-            retries = c.retries
-            inFlight = c.inFlight
-            buffered = c.buffered
-        }
-
-        package var sdkCounters: SDKCounters {
-            var c = SDKCounters()
-            c.records = records
-            c.recordsDelivered = delivered
-            c.messages = messages
-            c.bytes = bytes
-            c.errors = errors
-            c.retries = retries
-            c.inFlight = inFlight
-            c.buffered = buffered
-            return c
-        }
-    }
 
     /// One resource's row (a table of a many-table run).
     package struct Resource: Sendable, Equatable, Codable {
@@ -90,15 +53,27 @@ package struct RunSnapshot: Sendable, Equatable, Codable {
         self.updated = updated
     }
 
+    /// The history row this snapshot gives: its status, counters, error, who cancelled it
+    /// and its resources, as they stood when it was written.
+    package var record: RunRecord {
+        var r = RunRecord(
+            started: holder.since, ended: max(updated, holder.since), status: status, attempt: attempt, recordsRead: recordsRead,
+            counters: counters, origin: holder.origin, log: log)
+        r.error = error
+        r.errorCategory = errorCategory
+        r.cancelledBy = cancelledBy
+        r.resources = resourceTally
+        return r
+    }
+
     /// The history row of a run whose process ended without finishing (killed, its machine
     /// gone): failed, with its last counters.
     package func lostRecord() -> RunRecord {
-        var r = RunRecord(
-            started: holder.since, ended: max(updated, holder.since), status: .failed, attempt: attempt, recordsRead: recordsRead,
-            counters: counters.sdkCounters, origin: holder.origin, log: log + ["lost: the process ended without finishing"])
+        var r = record
+        r.status = .failed
+        r.log = Array((log + ["lost: the process ended without finishing"]).suffix(RunRecord.keptLogLines))
         r.error = "the process ended without finishing (pid \(holder.pid) on \(holder.host))"
         r.errorCategory = RunRecord.lostCategory
-        r.resources = resourceTally
         return r
     }
 

@@ -18,7 +18,7 @@ import Testing
         var c = SDKCounters()
         c.records = loaded
         c.recordsDelivered = delivered
-        s.counters = RunSnapshot.Counters(c)
+        s.counters = c
         s.log = ["[00:00] starting", "[00:02] resuming at id 1"]
         s.state = #"{"last_id":1000}"#
         return s

@@ -48,12 +48,6 @@ final class ExternalRunsWatcher {
     private func endRecord(of name: String, since: Double) -> RunRecord? {
         if let r = (try? store.history(of: name))?.last(where: { $0.started >= since - 1 }) { return r }
         guard let s = store.snapshot(of: name), s.holder.since == since, s.status != .running else { return nil }
-        var r = RunRecord(
-            started: since, ended: s.updated, status: s.status, attempt: s.attempt, recordsRead: s.recordsRead,
-            counters: s.counters.sdkCounters, origin: s.holder.origin, log: s.log)
-        r.error = s.error
-        r.errorCategory = s.errorCategory
-        r.cancelledBy = s.cancelledBy
-        return r
+        return s.record
     }
 }

@@ -93,8 +93,7 @@ final class RunLogCollector: Sendable {
         guard !e.isLogLineOnlyInUI, let text = RunLogLine.text(e) else { return }
         let elapsed = (ContinuousClock.now - started).seconds
         lines.withLock {
-            $0.append("[\(Format.clock(elapsed))] " + text)
-            if $0.count > RunRecord.keptLogLines { $0.removeFirst($0.count - RunRecord.keptLogLines) }
+            $0.appendLogLine(text, elapsed: elapsed)
         }
     }
 

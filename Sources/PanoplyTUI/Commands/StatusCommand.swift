@@ -53,7 +53,7 @@ struct StatusCommand: ParsableCommand {
             }
             let progress = r.total.map { "\(Format.count(r.loaded ?? 0))/\(Format.count($0))" } ?? Format.count(r.loaded ?? r.counters.records)
             let rate = r.rate.map { "\(Format.count(Int($0)))/s" } ?? "-"
-            print("\(s.name)  running  \(r.holder.description)  \(progress)  \(rate)  \(Format.count(r.counters.delivered)) delivered  (\(last))")
+            print("\(s.name)  running  \(r.holder.description)  \(progress)  \(rate)  \(Format.count(r.counters.recordsDelivered)) delivered  (\(last))")
         }
     }
 
@@ -68,7 +68,7 @@ struct StatusCommand: ParsableCommand {
         return [
             "origin": .string(r.holder.origin), "pid": n(Int(r.holder.pid)), "host": .string(r.holder.host),
             "started": .string(ListCommand.iso(r.holder.since)), "loaded": n(r.loaded ?? r.counters.records), "total": n(r.total),
-            "delivered": n(r.counters.delivered), "rate": r.rate.map { .number(JSONNumber(Int($0.rounded()))) } ?? .null
+            "delivered": n(r.counters.recordsDelivered), "rate": r.rate.map { .number(JSONNumber(Int($0.rounded()))) } ?? .null
         ]
     }
 }

@@ -73,7 +73,7 @@ final class SnapshotPublisher: Sendable {
         let counters = sdk.counters
         let snapshot = state.withLock { f -> RunSnapshot in
             let now = ContinuousClock.now
-            f.snapshot.counters = RunSnapshot.Counters(counters)
+            f.snapshot.counters = counters
             if let sample = f.rateSample, now - sample.at >= .milliseconds(500) {
                 f.snapshot.rate = Double(counters.records - sample.records) / (now - sample.at).seconds
                 f.rateSample = (now, counters.records)
@@ -100,8 +100,7 @@ final class SnapshotPublisher: Sendable {
 
     private static func fold(_ e: RunEvent, into s: inout RunSnapshot, elapsed: Double) {
         if let line = RunLogLine.text(e) {
-            s.log.append("[\(Format.clock(elapsed))] " + line)
-            if s.log.count > RunRecord.keptLogLines { s.log.removeFirst(s.log.count - RunRecord.keptLogLines) }
+            s.log.appendLogLine(line, elapsed: elapsed)
         }
         switch e {
         case .started(let attempt, _): s.attempt = attempt

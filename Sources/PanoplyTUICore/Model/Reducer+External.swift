@@ -65,7 +65,7 @@ extension RunState {
         loaded = s.loaded ?? s.counters.records
         total = s.total
         message = s.message
-        counters = s.counters.sdkCounters
+        counters = s.counters
         rate = s.rate
         recordsRead = s.recordsRead
         if let state = s.state, case .object(let o)? = try? JSONParser.parse(state) { committed = o }
