@@ -43,7 +43,7 @@ let package = Package(
         // `${ENV}` references, behind the `Workspace` protocol (the config folder today).
         .target(
             name: "PanoplyWorkspace",
-            dependencies: ["PanoplyKit"]
+            dependencies: ["PanoplyKit", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The UI's model, reducer, key map and renderer: pure values, no terminal, no
         // command line, no clock or environment (a test scans its sources for them).
