@@ -25,7 +25,7 @@ enum TUIApp {
         _ launch: TUILaunch, terminal: some Terminal, signals: AsyncStream<Int32>? = nil,
         observe: ((AppEvent, [Effect]) -> Void)? = nil
     ) async throws -> Int32 {
-        let store = FolderWorkspace(directory: launch.configDirectory)
+        let store = launch.workspace ?? FolderWorkspace(directory: launch.configDirectory)
         let loop = AppLoop(
             state: try initialState(launch, store: store), terminal: terminal, store: store,
             registry: launch.registry, awsSessionToken: launch.awsSessionToken, environment: launch.environment,

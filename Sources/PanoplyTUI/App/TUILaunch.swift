@@ -13,6 +13,8 @@ struct TUILaunch: Sendable {
     var openType: String?
     var prefill: [String: String] = [:]
     var configDirectory: String
+    /// The workspace to work in; nil: the config folder at ``configDirectory``.
+    var workspace: (any Workspace)? = nil
     /// `AWS_SESSION_TOKEN`, for the runs' SDKs when AWS credentials are given.
     var awsSessionToken: String?
     /// `NO_COLOR` was set: draw with attributes only.

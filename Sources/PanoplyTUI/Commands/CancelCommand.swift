@@ -21,11 +21,10 @@ struct CancelCommand: AsyncParsableCommand {
             "Wait for the run to end (at most SECONDS; --wait alone: no limit) and exit with its exit code (5 cancelled, 3 undelivered, ...).",
             valueName: "SECONDS"))
     var wait: WaitLimit?
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func run() async throws {
-        let store = Workspaces.folder(configDir)
+        let store = try workspaceOptions.open()
         _ = try SavedSourceRun.find(name, in: store)
         store.settleLostRun(of: name)
         guard store.isRunning(name), let running = store.snapshot(of: name) else {

@@ -16,13 +16,14 @@ struct CheckCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let (sourceType, input) = try source.resolve(try Workspaces.open(nil).1)
+        let (sourceType, input) = try source.resolve(try Workspaces.open(url: nil, keyFile: nil, configDir: nil).1)
         if let state {
             warnIfReadableByOthers(state, what: "state file")
             do { _ = try StateFile.load(state) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }
         }
         do {
-            try await SourceCheck.run(sourceType, input: input, stateFile: state, log: { printError($0) }, warn: { printError("warning: " + $0) })
+            try await SourceCheck.run(
+                sourceType, input: input, stateStore: state.map { StateFileStore(path: $0) }, log: { printError($0) }, warn: { printError("warning: " + $0) })
         } catch {
             let e = error.asPanoplyError
             throw fail(

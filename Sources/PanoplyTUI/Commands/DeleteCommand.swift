@@ -13,11 +13,10 @@ struct DeleteCommand: ParsableCommand {
     var name: String
     @Flag(name: .customLong("keep-state"), help: "Keep its committed state (a source saved again under this name resumes from it).")
     var keepState = false
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func run() throws {
-        let store = Workspaces.folder(configDir)
+        let store = try workspaceOptions.open()
         _ = try SavedSourceRun.find(name, in: store)
         store.settleLostRun(of: name)
         let lease: Lease

@@ -20,7 +20,7 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         python.apply()
-        let (_, registry) = try Workspaces.open(nil)
+        let (_, registry) = try Workspaces.open(url: nil, keyFile: nil, configDir: nil)
         let kind: SourceKind
         do { kind = try registry.require(type) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         var given: [String: String]

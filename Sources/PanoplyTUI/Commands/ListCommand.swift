@@ -14,11 +14,10 @@ struct ListCommand: ParsableCommand {
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func run() throws {
-        let store = Workspaces.folder(configDir)
+        let store = try workspaceOptions.open()
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         for s in sources { store.settleLostRun(of: s.name) }

@@ -9,7 +9,7 @@ extension RunCommand {
     /// `run --saved NAME`: runs a source saved in the UI, with its params, state and
     /// destination, as Ctrl-S would, and records the run in its history.
     func runSaved(_ name: String, signals: AsyncStream<Int32>) async throws {
-        let (store, registry) = try Workspaces.open(configDir)
+        let (store, registry) = try workspaceOptions.openWithRegistry()
         let lease = try takeLease(of: name, in: store)
         defer { lease.release() }
         let saved = try SavedSourceRun(
@@ -20,7 +20,7 @@ extension RunCommand {
         do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {
             throw fail("destination: \(error.asPanoplyError.message)", code: Exit.usage)
         }
-        var launch = saved.launch(runOptions(stateFile: nil))
+        var launch = saved.launch(runOptions(stateFile: nil), lease: lease)
         do { try launch.prepareState() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         printError("\(name): \(saved.note)")
         let sdk = try DestinationOptions.makeHeadlessSDK(config)

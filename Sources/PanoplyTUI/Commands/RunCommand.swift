@@ -70,8 +70,7 @@ struct RunCommand: AsyncParsableCommand {
     var wait: WaitLimit?
     @Flag(name: .customLong("full-refresh"), help: "With --saved: start over instead of resuming or continuing from the committed state.")
     var fullRefresh = false
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live (with --saved).", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var destination: DestinationOptions
 
     enum EventFormat: String, ExpressibleByArgument { case json }
@@ -95,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let signals = Signals.stream()  // first, so a signal during start-up is not lost
         if let saved { return try await runSaved(saved, signals: signals) }
-        let (_, registry) = try Workspaces.open(configDir)
+        let (_, registry) = try workspaceOptions.openWithRegistry()
         let (sourceType, input) = try source.resolve(registry)
         let (settings, config) = try destination.configuration()
         if let state { warnIfReadableByOthers(state, what: "state file") }

@@ -27,8 +27,7 @@ struct SaveCommand: ParsableCommand {
         help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
     @OptionGroup var python: PythonOption
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func validate() throws {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("NAME must not be empty") }
@@ -36,7 +35,7 @@ struct SaveCommand: ParsableCommand {
 
     func run() throws {
         python.apply()
-        let (store, registry) = try Workspaces.open(configDir)
+        let (store, registry) = try workspaceOptions.openWithRegistry()
         let kind: SourceKind
         do { kind = try registry.require(type) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         var values: [String: String]

@@ -25,15 +25,14 @@ struct SourcesListCommand: ParsableCommand {
             "Types to show (default: the built-in ones and those added with `sources add`), e.g. python:MODULE or singer:EXECUTABLE.", valueName: "TYPE"))
     var types: [String] = []
 
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where added types are kept (default: the config folder).", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     @OptionGroup var python: PythonOption
 
     func run() throws {
         python.apply()
         let kinds: [SourceKind]
-        let (store, registry) = try Workspaces.open(configDir)
+        let (store, registry) = try workspaceOptions.openWithRegistry()
         do {
             if types.isEmpty {
                 var added: [SourceKind] = []

@@ -20,11 +20,10 @@ struct StatusCommand: ParsableCommand {
     var json = false
     @Argument(help: ArgumentHelp("Saved sources to show (default: all).", valueName: "NAME"))
     var names: [String] = []
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func run() throws {
-        let store = Workspaces.folder(configDir)
+        let store = try workspaceOptions.open()
         var sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         if !names.isEmpty {

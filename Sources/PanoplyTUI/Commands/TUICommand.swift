@@ -17,15 +17,14 @@ struct TUICommand: AsyncParsableCommand {
     var openType: String?
     @Option(name: .customLong("param"), help: ArgumentHelp("Prefill a field of the opened form.", valueName: "NAME=VALUE"))
     var params: [String] = []
-    @Option(name: .customLong("config-dir"), help: ArgumentHelp("Where saved sources and the destination live.", valueName: "DIR"))
-    var configDir: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var python: PythonOption
     @OptionGroup var destination: DestinationOptions
     @OptionGroup var shutdown: ShutdownOption
 
     func run() async throws {
         python.apply()
-        let (store, registry) = try Workspaces.open(configDir)
+        let (store, registry) = try workspaceOptions.openWithRegistry()
         if let openType {
             // Unknown, or known but not loadable (a module that does not import, no interpreter): say why.
             do { _ = try registry.require(openType) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
@@ -37,7 +36,7 @@ struct TUICommand: AsyncParsableCommand {
         let launch = TUILaunch(
             registry: registry, destination: settings, destinationGiven: !destination.isDefault(),
             openType: openType, prefill: try parseParams(params),
-            configDirectory: store.directory,
+            configDirectory: (store as? FolderWorkspace)?.directory ?? "", workspace: store,
             awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"],
             noColor: !(processEnvironment["NO_COLOR"] ?? "").isEmpty, shutdownTimeout: shutdown.duration)
         let code = try await TUIApp.run(launch)

@@ -15,6 +15,22 @@ enum Workspaces {
         return workspace
     }
 
+    /// The workspace at `url` (a team's, in PostgreSQL), else the config folder.
+    /// - Throws: an exit with code 2 saying what to fix when it cannot be opened.
+    static func workspace(
+        url: String?, keyFile: String?, configDir: String?, environment: [String: String] = processEnvironment
+    ) throws -> any Workspace {
+        let local = folder(configDir, environment: environment)
+        guard let url else { return local }
+        do { return try openShared(url, keyFile: keyFile, environment: environment) } catch {
+            throw fail(error.asPanoplyError.message, code: Exit.usage)
+        }
+    }
+
+    private static func openShared(_ url: String, keyFile: String?, environment: [String: String]) throws -> any Workspace {
+        throw PanoplyError.config("workspace URLs are not supported yet")
+    }
+
     /// The built-in types with those added to `workspace` (`panoply sources add`).
     /// - Throws: an exit with code 2 naming the file to fix when the added types cannot be read.
     static func registry(_ workspace: some Workspace) throws -> SourceRegistry {
@@ -23,9 +39,9 @@ enum Workspaces {
         }
     }
 
-    /// Both at once: the folder and its registry.
-    static func open(_ configDir: String?) throws -> (FolderWorkspace, SourceRegistry) {
-        let workspace = folder(configDir)
+    /// Both at once: the workspace and its registry.
+    static func open(url: String?, keyFile: String?, configDir: String?) throws -> (any Workspace, SourceRegistry) {
+        let workspace = try workspace(url: url, keyFile: keyFile, configDir: configDir)
         return (workspace, try registry(workspace))
     }
 }
