@@ -45,6 +45,17 @@ let package = Package(
             name: "PanoplyWorkspace",
             dependencies: ["PanoplyKit", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The workspace in PostgreSQL (`--workspace postgres://…`): the `Workspace` protocol
+        // over a schema of its own, shared by every machine that opens it.
+        .target(
+            name: "PanoplyWorkspacePostgres",
+            dependencies: [
+                "PanoplyWorkspace",
+                "PanoplyKit",
+                "PanoplyConnectors",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // The UI's model, reducer, key map and renderer: pure values, no terminal, no
         // command line, no clock or environment (a test scans its sources for them).
         .target(
@@ -58,6 +69,7 @@ let package = Package(
                 "PanoplyKit",
                 "PanoplyTUICore",
                 "PanoplyWorkspace",
+                "PanoplyWorkspacePostgres",
                 "PanoplyConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -93,6 +105,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PanoplyWorkspacePostgresTests",
+            dependencies: [
+                "PanoplyWorkspacePostgres",
+                "PanoplyWorkspace",
+                "PanoplyKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "PanoplyTUITests",

@@ -4,8 +4,8 @@ import PostgresNIO
 /// Turns postgres-nio errors into errors a user can act on. PSQLError's own description
 /// is deliberately generic, so the server's SQLSTATE and message are read here (never
 /// the password, which the server does not echo).
-enum PostgresErrors {
-    static func map(_ error: any Error, host: String, port: Int, user: String, database: String) -> PanoplyError {
+package enum PostgresErrors {
+    package static func map(_ error: any Error, host: String, port: Int, user: String, database: String) -> PanoplyError {
         if let e = error as? PanoplyError { return e }
         guard let e = error as? PSQLError else {
             if error is CancellationError { return PanoplyError(.internal, "cancelled", retryable: false) }
@@ -40,7 +40,7 @@ enum PostgresErrors {
     }
 
     /// Classifies a server error by its SQLSTATE class.
-    static func fromServer(state: String, message: String, server: String, user: String, database: String) -> PanoplyError {
+    package static func fromServer(state: String, message: String, server: String, user: String, database: String) -> PanoplyError {
         switch state {
         case "28P01", "28000":
             return PanoplyError(.auth, "\(server) rejected the login of user '\(user)': \(message) (check the user and password)", code: 401, retryable: false)

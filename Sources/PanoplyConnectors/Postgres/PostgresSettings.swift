@@ -3,7 +3,7 @@ import PanoplyKit
 import PostgresNIO
 
 /// Connection params of the PostgreSQL source, and the few queries it runs besides pages.
-struct PostgresSettings: Sendable {
+package struct PostgresSettings: Sendable {
     var host: String
     var port: Int
     var database: String
@@ -17,7 +17,8 @@ struct PostgresSettings: Sendable {
     var tunnel: SSHTunnelSettings?
     var logger: Logger
 
-    static let sslModes = ["disable", "prefer", "require", "verify-ca", "verify-full"]
+    /// The `sslmode` values libpq knows, as the source and a workspace URL accept them.
+    package static let sslModes = ["disable", "prefer", "require", "verify-ca", "verify-full"]
 
     init(_ source: SourceInput) throws {
         guard let database = source.string("database") else { throw PanoplyError.config("Database is required") }

@@ -3,13 +3,13 @@ import PostgresNIO
 
 /// libpq's `sslmode` and `sslrootcert` as postgres-nio TLS settings, and TLS failures in
 /// words a user can act on.
-enum PostgresTLS {
+package enum PostgresTLS {
     /// - `disable`: plain TCP. `prefer`: TLS when the server offers it, nothing checked.
     /// - `require`: TLS or fail, nothing checked (as libpq, unless `sslrootcert` is given:
     ///   then the chain is checked, as libpq does when a root file exists).
     /// - `verify-ca`: TLS, the chain checked against `sslrootcert` (else the system store).
     /// - `verify-full`: also the host name (or IP address) against the certificate.
-    static func configuration(sslmode: String, rootCertificates: String?) throws -> PostgresConnection.Configuration.TLS {
+    package static func configuration(sslmode: String, rootCertificates: String?) throws -> PostgresConnection.Configuration.TLS {
         if sslmode == "disable" { return .disable }
         var config = TLSConfiguration.makeClientConfiguration()
         config.minimumTLSVersion = .tlsv12
@@ -28,7 +28,7 @@ enum PostgresTLS {
 
     /// A certificate or handshake failure as a config error naming the host and the cause;
     /// nil when `error` is no TLS failure.
-    static func describe(_ error: any Error, host: String, port: Int, sslmode: String) -> PanoplyError? {
+    package static func describe(_ error: any Error, host: String, port: Int, sslmode: String) -> PanoplyError? {
         let underlying = (error as? PSQLError)?.underlying ?? error
         let server = "PostgreSQL at \(host):\(port)"
         if let e = underlying as? NIOSSLExtraError, e == .failedToValidateHostname {
