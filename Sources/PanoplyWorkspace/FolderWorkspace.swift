@@ -19,6 +19,17 @@ package struct FolderWorkspace: Workspace {
         directory + "/state/\(Self.safeFileName(name)).json"
     }
 
+    /// The source's state file (``stateFile(for:)``); the lease is not needed (the folder's
+    /// lease is a `flock` held for the whole run, nothing to fence).
+    package func stateStore(for name: String, lease: Lease?) -> any StateStore {
+        StateFileStore(path: stateFile(for: name))
+    }
+
+    /// - Throws: ``PanoplyError`` (config) when the state file is not a JSON object.
+    package func loadState(of name: String) throws -> JSONObject? {
+        try StateFile.load(stateFile(for: name))
+    }
+
     /// A saved source's name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
     package static func safeFileName(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })

@@ -31,26 +31,34 @@ package struct LeaseHolder: Sendable, Equatable, Codable {
 }
 
 /// A run's exclusive right to its source: one run of a source at a time. Held until
-/// ``release()`` or the end of the process (the kernel frees it when the process dies, so a
-/// crash never leaves a stale lease).
+/// ``release()`` or the end of the process (what holds it, a `flock` or a database session,
+/// is freed when the process dies, so a crash never leaves a stale lease).
 package final class Lease: Sendable {
     package let name: String
     package let holder: LeaseHolder
-    private let fd: Mutex<Int32>
+    /// Counts the leases taken of the source (a workspace that fences commits checks it);
+    /// 0 where there is no such count (a config folder).
+    package let epoch: Int64
+    /// Frees what holds the lease; nil once it ran.
+    private let releaser: Mutex<(@Sendable () -> Void)?>
 
-    init(name: String, holder: LeaseHolder, fd: Int32) {
+    /// - Parameter release: frees what holds the lease; run once, by the first ``release()``
+    ///   (or when the lease is dropped).
+    package init(name: String, holder: LeaseHolder, epoch: Int64 = 0, release: @escaping @Sendable () -> Void) {
         self.name = name
         self.holder = holder
-        self.fd = Mutex(fd)
+        self.epoch = epoch
+        releaser = Mutex(release)
     }
 
     /// Frees the lease; later calls do nothing.
     package func release() {
-        fd.withLock { fd in
-            guard fd >= 0 else { return }
-            close(fd)  // drops the flock
-            fd = -1
+        // Taken out under the lock, run outside it: a release may block (a network round trip).
+        let release = releaser.withLock { r in
+            defer { r = nil }
+            return r
         }
+        release?()
     }
 
     deinit { release() }
@@ -61,6 +69,11 @@ package struct LeaseBusy: Error, Sendable, Equatable {
     package var name: String
     /// Who holds it, when it could be read.
     package var holder: LeaseHolder?
+
+    package init(name: String, holder: LeaseHolder?) {
+        self.name = name
+        self.holder = holder
+    }
 
     /// `'Slow demo' is already running (pid 4242 on host-a, from cli, since 14:02:11)`.
     package var message: String {
@@ -96,7 +109,7 @@ package enum LockFile {
         bytes.append(0x0A)
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, bytes, bytes.count, 0)
-        return Lease(name: name, holder: holder, fd: fd)
+        return Lease(name: name, holder: holder) { close(fd) }  // closing drops the flock
     }
 
     /// Whether someone holds the lock on `path` now (a lock that could be taken is free).

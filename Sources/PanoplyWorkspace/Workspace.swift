@@ -25,8 +25,12 @@ package protocol Workspace: Sendable {
     func loadAddedTypes() throws -> [AddedSourceType]
     func saveAddedTypes(_ types: [AddedSourceType]) throws
 
-    /// Where the runner keeps the committed state of a saved source's runs.
-    func stateFile(for name: String) -> String
+    /// Where the runner keeps the committed state of a saved source's runs. A store that
+    /// fences its commits checks `lease` (the run's) on each save and throws ``LostLease``
+    /// once another run took the source; nil for a store used outside a run (a check).
+    func stateStore(for name: String, lease: Lease?) -> any StateStore
+    /// The committed state of a saved source's runs, nil when there is none.
+    func loadState(of name: String) throws -> JSONObject?
     /// Makes a source's next run start over: only the params it saved in its state stay.
     func resetState(of name: String) throws
     func deleteState(of name: String) throws

@@ -6,8 +6,15 @@ public struct RunOptions: Sendable {
     /// attempts in all, waiting 1 s, then 2 s (``RetryPolicy/reads``). A smaller
     /// ``RetryPolicy/base`` shortens every wait.
     public var readRetry: RetryPolicy = .reads
-    /// Where committed state is saved, so a failed run can resume after a restart.
-    public var stateFile: String?
+    /// Where committed state is loaded from and saved, so a failed run can resume after a
+    /// restart; nil keeps it in memory only.
+    public var stateStore: (any StateStore)?
+    /// The state file, when ``stateStore`` is a ``StateFileStore``; setting it makes one
+    /// (nil: no store).
+    public var stateFile: String? {
+        get { (stateStore as? StateFileStore)?.path }
+        set { stateStore = newValue.map { StateFileStore(path: $0) } }
+    }
     /// How often counters are reported while running.
     public var countersInterval: Duration = .milliseconds(250)
     /// Which attempt this is (1 for a first run; retries from the UI count up).
@@ -15,7 +22,7 @@ public struct RunOptions: Sendable {
     /// What to do with a record that cannot be written (larger than a message): fail the
     /// run, or skip it with a log line naming its resource and position.
     public var onInvalid: InvalidRecordPolicy = .fail
-    /// At most one durable write of the committed state (``stateFile``) per interval; a
+    /// At most one durable write of the committed state (``stateStore``) per interval; a
     /// commit that comes sooner is saved when the interval is over (the newest state wins),
     /// and the last one when the run ends. A crash costs at most the records after the last
     /// durable commit: the next run delivers them again. `.zero` writes at every commit.
@@ -32,7 +39,7 @@ public struct RunOptions: Sendable {
     public init(batchSize: Int = 1000, readRetry: RetryPolicy = .reads, stateFile: String? = nil) {
         self.batchSize = batchSize
         self.readRetry = readRetry
-        self.stateFile = stateFile
+        self.stateStore = stateFile.map { StateFileStore(path: $0) }
     }
 
     /// Options with ``readRetry`` made of an attempt count and a base wait (retry k waits

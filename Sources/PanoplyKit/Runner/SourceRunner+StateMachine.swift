@@ -7,9 +7,10 @@ extension SourceRunner {
     ///
     /// Phases: `idle` -> `reading` (preparing the input, then reading in a task) ->
     /// `finishing` (flushing and committing what was read) -> `finished`. `cancel()` moves
-    /// `idle` or `reading` to `cancelling`, which ends as `finishing` too. The machine also
-    /// keeps the run's bookkeeping: the commit ledger, the per-resource board and the saves
-    /// of the state file (one at a time, always the newest).
+    /// `idle` or `reading` to `cancelling`, which ends as `finishing` too; so does a lost
+    /// lease (a save that threw ``LostLease``), which makes the run end failed and stops
+    /// every later save. The machine also keeps the run's bookkeeping: the commit ledger,
+    /// the per-resource board and the saves of the state store (one at a time, always the newest).
     struct StateMachine: Sendable {
         typealias ReadTask = Task<Int, any Error>
 
@@ -78,6 +79,8 @@ extension SourceRunner {
         var resourceStates: [String: JSONObject] = [:]
         /// Per-resource progress.
         var board = ResourceBoard()
+        /// A save threw ``LostLease``: the error the run ends with; nothing is saved after it.
+        private(set) var lostLease: PanoplyError?
 
         // MARK: The run's life
 
@@ -126,6 +129,10 @@ extension SourceRunner {
         mutating func finished(read: Result<Int, any Error>, flushError: PanoplyError?) -> Ending {
             guard case .finishing(let cancelled) = phase else { preconditionFailure("a run finished in \(phase)") }
             phase = .finished
+            if let lostLease {
+                let n = (try? read.get()) ?? 0
+                return .failed(read: n, error: lostLease)
+            }
             switch read {
             case .success(let n): return flushError.map { .failed(read: n, error: $0) } ?? .done(read: n)
             case .failure(let error): return cancelled ? .cancelled : .failed(read: 0, error: error.asPanoplyError)
@@ -194,6 +201,17 @@ extension SourceRunner {
             return saveWanted(now: now, force: true)
         }
 
+        /// A save threw ``LostLease`` (`error` is the run's error): the run stops reading as on
+        /// a cancel, saves nothing more, and ends failed with `error` once what it read is
+        /// flushed. - Returns: the read task to cancel, if there is one now.
+        mutating func leaseLost(_ error: PanoplyError) -> ReadTask? {
+            saving = false
+            if lostLease == nil { lostLease = error }
+            guard case .reading(let task) = phase else { return nil }
+            phase = .cancelling(task: task)
+            return task
+        }
+
         /// A save ended (at `now`). - Returns: the next save, when a newer state was committed
         /// meanwhile and is due (or was forced).
         mutating func saveEnded(now: ContinuousClock.Instant = .now) -> Save? {
@@ -203,9 +221,10 @@ extension SourceRunner {
 
         /// The newest committed state, when it is newer than the one saved, no save is under
         /// way (that one saves it when it ends: saves never race, and never go back) and the
-        /// last save started at least ``commitInterval`` ago, unless `force`.
+        /// last save started at least ``commitInterval`` ago, unless `force`. Never after a
+        /// lost lease.
         private mutating func saveWanted(now: ContinuousClock.Instant, force: Bool) -> Save? {
-            guard ledger.order > savedOrder else { return nil }
+            guard lostLease == nil, ledger.order > savedOrder else { return nil }
             guard !saving else {
                 forceNext = forceNext || force
                 return nil

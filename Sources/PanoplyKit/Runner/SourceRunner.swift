@@ -30,7 +30,7 @@ public final class SourceRunner: Sendable {
     /// - Parameters:
     ///   - sourceType: the source type to run.
     ///   - input: its params, destination and (when resuming) state. When `input.state`
-    ///     is nil and `options.stateFile` exists, the state is loaded from the file.
+    ///     is nil and `options.stateStore` is set, the state is loaded from the store.
     ///   - sdk: where records go; the caller closes it.
     public convenience init(_ sourceType: any DataSource.Type, input: SourceInput, sdk: PanoplySDK, options: RunOptions = RunOptions()) {
         self.init(SourceKind(sourceType), input: input, sdk: sdk, options: options)
@@ -93,6 +93,7 @@ public final class SourceRunner: Sendable {
         switch life({ $0.finished(read: result, flushError: flushError) }) {
         case .done(let n):
             if plan != nil { save(life { $0.completed() }) }
+            if let lost = life({ $0.lostLease }) { return finish(.failed, read: n, error: lost, since: clock) }
             return finish(.done, read: n, error: nil, since: clock)
         case .failed(let n, let error): return finish(.failed, read: n, error: error, since: clock)
         case .cancelled: return finish(.cancelled, read: 0, error: nil, since: clock)
@@ -104,12 +105,12 @@ public final class SourceRunner: Sendable {
         machine.withLock { event(&$0) }
     }
 
-    /// The input with the state to resume from (given, else the state file's) and the
+    /// The input with the state to resume from (given, else the state store's) and the
     /// params saved in it; starts the ledger from that state and reports the start.
-    /// - Throws: the state file's error.
+    /// - Throws: the state store's error.
     private func resumedInput() throws -> SourceInput {
         var input = input
-        if input.state == nil, let file = options.stateFile { input.state = try StateFile.load(file) }
+        if input.state == nil, let store = options.stateStore { input.state = try store.load() }
         // Params a source changed in an earlier run (a rotated refresh token) win over the
         // configured ones, unless the configured value changed since.
         let applied = SavedParams.apply(input.state, to: input.params)
@@ -161,7 +162,7 @@ public final class SourceRunner: Sendable {
     /// no record to wait for, so the next run starts with them even if this one fails now.
     func rememberChanges(_ changes: JSONObject) {
         let declared = Set(kind.configuration.params.map(\.name))
-        let noFile = options.stateFile == nil
+        let noFile = options.stateStore == nil
         guard let change = life({ $0.paramsChanged(changes, declared: declared, keptOnlyForThisRun: noFile) }) else { return }
         if change.warn {
             emit(
@@ -175,12 +176,17 @@ public final class SourceRunner: Sendable {
     /// Saves a committed state and reports it; then the newer ones committed meanwhile.
     /// Saves can be wanted at once (the flush-event task, the ticker, the end of the run, a
     /// source change): the state machine hands out one at a time, always the newest, so
-    /// the file never goes back.
+    /// the store never goes back. A ``LostLease`` stops the run (``StateMachine/leaseLost(_:)``)
+    /// and every later save; other errors are logged and the run goes on.
     func save(_ wanted: StateMachine.Save?) {
         var next = wanted
         while let save = next {
-            if let file = options.stateFile {
-                do { try StateFile.save(save.state, to: file) } catch {
+            if let store = options.stateStore {
+                do { try store.save(save.state) } catch let lost as LostLease {
+                    emit(.log("\(lost.message): stopping the run; what was read is delivered, and no state is committed any more"))
+                    life { $0.leaseLost(lost.asRunError) }?.cancel()
+                    return
+                } catch {
                     let params = save.state[SavedParams.stateKey]?.objectValue.map { $0.keys.sorted() } ?? []
                     let lost =
                         params.isEmpty ? "" : "; the changed \(params.joined(separator: ", ")) is not saved, and the next run may need a new authorization"

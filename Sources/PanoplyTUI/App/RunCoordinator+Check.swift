@@ -21,13 +21,13 @@ extension RunCoordinator {
             inbox.post(.checkFinished(request.id, error.asPanoplyError))
             return
         }
-        let stateFile = request.sourceName.map { store.stateFile(for: $0) }
+        let stateStore = request.sourceName.map { store.stateStore(for: $0, lease: nil) }
         Task.detached {
             let outcome = Once<PanoplyError?>()
             let work = Task {
                 do {
                     try await SourceCheck.run(
-                        kind, input: input, stateFile: stateFile, noStateFile: "until the source is saved",
+                        kind, input: input, stateStore: stateStore, noStateFile: "until the source is saved",
                         log: { _ in },
                         warn: { inbox.post(.notice(redactor.text($0))) })
                     outcome.set(nil)

@@ -58,6 +58,7 @@ final class RunCoordinator {
             return
         }
         store.clearSnapshot(of: request.sourceName)
+        launch.options.stateStore = store.stateStore(for: request.sourceName, lease: lease)
         do { try launch.prepareState() } catch {
             lease.release()
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
@@ -83,12 +84,12 @@ final class RunCoordinator {
 
     /// The launch of `request`, its references resolved. A run that
     /// starts over keeps only the source's saved params; a retry resumes from the state it
-    /// is given, a resumed or continued run from the file's.
+    /// is given, a resumed or continued run from the store's (set once the lease is taken).
     private func makeLaunch(_ request: RunRequest) throws -> RunLaunch {
         guard let type = try registry.kind(named: request.type) else {
             throw PanoplyError.config("unknown source type '\(request.type)'")
         }
-        var options = RunOptions(stateFile: store.stateFile(for: request.sourceName))
+        var options = RunOptions()
         options.attempt = request.attempt
         var launch = try RunLaunch.resolving(
             type, params: request.params, table: request.table, state: request.state, environment: environment, options: options)

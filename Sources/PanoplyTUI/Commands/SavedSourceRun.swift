@@ -55,13 +55,11 @@ struct SavedSourceRun {
         return src
     }
 
-    var stateFile: String { store.stateFile(for: source.name) }
-
     /// The run: from the committed state when it resumes, else from a state trimmed to the
-    /// params the source saved (``StartPlan``).
-    func launch(_ options: RunOptions) -> RunLaunch {
+    /// params the source saved (``StartPlan``). Its state store commits under `lease`.
+    func launch(_ options: RunOptions, lease: Lease) -> RunLaunch {
         var options = options
-        options.stateFile = stateFile
+        options.stateStore = store.stateStore(for: source.name, lease: lease)
         var launch = RunLaunch(kind: kind, input: input, redactor: redactor, options: options)
         if !resumes { launch.startsOver = (store, source.name) }
         return launch

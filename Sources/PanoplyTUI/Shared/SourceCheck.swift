@@ -2,23 +2,24 @@ import PanoplyKit
 import Synchronization
 
 /// One `check` of a source (`panoply check`, Ctrl-T and Ctrl-S in the UI): opens it, runs
-/// its `check`, closes it. With a state file it uses the tokens a run saved there and
+/// its `check`, closes it. With a state store it uses the tokens a run saved there and
 /// saves there a token the source refreshes or rotates while checking, so the next run
 /// does not start with a revoked one.
 enum SourceCheck {
     /// - Parameters:
     ///   - log: the source's log lines; `warn`: what the user should know (a token not kept).
-    ///   - noStateFile: how the warning says there is no state file.
-    /// - Throws: what opening or checking the source throws; a state file that cannot be read.
+    ///   - stateStore: the committed state of the source's runs (a `--state` file, a saved source's).
+    ///   - noStateFile: how the warning says there is no state store.
+    /// - Throws: what opening or checking the source throws; a state that cannot be read.
     static func run(
-        _ kind: SourceKind, input original: SourceInput, stateFile: String?,
+        _ kind: SourceKind, input original: SourceInput, stateStore: (any StateStore)?,
         noStateFile: String = "without --state FILE",
         log: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void
     ) async throws {
         var input = original
         let secrets = kind.configuration.params.filter(\.isSecret).map(\.name)
         let declared = Set(kind.configuration.params.map(\.name))
-        let loaded = try stateFile.flatMap { try StateFile.load($0) }
+        let loaded = try stateStore.flatMap { try $0.load() }
         let applied = SavedParams.apply(loaded, to: input.params)
         let configured = input.params
         input.params = applied.params
@@ -32,7 +33,7 @@ enum SourceCheck {
                     (SavedParams.remember(changes, declared: declared, configured: configured, into: &kept), kept)
                 }
                 guard !names.isEmpty else { return }
-                guard let stateFile else {
+                guard let stateStore else {
                     warn(
                         "the source changed \(names.joined(separator: ", ")) while checking; \(noStateFile) it is not kept (if the token endpoint rotates refresh tokens, the configured one may now be revoked)"
                     )
@@ -40,8 +41,8 @@ enum SourceCheck {
                 }
                 var st = base
                 st[SavedParams.stateKey] = .object(params)
-                do { try StateFile.save(st, to: stateFile) } catch {
-                    warn("cannot save \(names.joined(separator: ", ")) to \(stateFile): \(error.asPanoplyError.message)")
+                do { try stateStore.save(st) } catch {
+                    warn("cannot save \(names.joined(separator: ", ")) to \(stateStore.location): \(error.asPanoplyError.message)")
                 }
             default: break
             }
