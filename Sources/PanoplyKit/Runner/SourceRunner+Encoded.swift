@@ -15,6 +15,7 @@ extension SourceRunner {
         var ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
         var total = 0
         var positions = RecordPositions()
+        let fields = FieldTransform(input.fields, resource: resource)
         do {
             while true {
                 try Task.checkCancellation()
@@ -24,6 +25,7 @@ extension SourceRunner {
                 // Reported before the next read starts, so progress never goes backwards.
                 batch.report(to: context)
                 ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
+                if let fields { batch = fields.apply(batch, first: positions.isFirst(resource: resource)) { emit(.log($0)) } }
                 try await write(batch, stateId: context.currentStateId, table: table, resource: resource, position: &positions)
                 total += batch.count
                 written(batch)

@@ -106,7 +106,9 @@ extension SourceRunner {
     /// record that cannot be written (over the message limit) fails the run, or with
     /// ``RunOptions/onInvalid`` `.skip` is logged with its resource and position and left out.
     func write(_ batch: [JSONObject], stateId: String?, table: String, resource: String?, position: inout RecordPositions) async throws {
+        var fields = FieldsOfRecords(input.fields, resource: resource)
         for var record in batch {
+            fields.apply(&record, first: position.isFirst(record, resource: resource)) { emit(.log($0)) }
             if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
             if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
             let at = position.next(record)

@@ -85,6 +85,9 @@ public struct SourceInput: Sendable, Equatable {
     /// resource (see ``SourceConfiguration/resourcesParam``); then ``state`` is that
     /// resource's part of the run's state. Nil otherwise.
     public var resource: String?
+    /// What the run does to the records' fields (exclude, hash, rename): applied by the
+    /// runner; a source may leave excluded fields unread (``FieldSettings/fields(for:)``).
+    public var fields = FieldSettings()
 
     public init(
         type: String, params: [String: JSONValue], destination: String? = nil, state: JSONObject? = nil, options: JSONObject = [:], resource: String? = nil

@@ -25,8 +25,8 @@ public struct EncodedRecords: Sendable {
     }
 
     /// The records' JSON text, one after another.
-    public private(set) var bytes: [UInt8] = []
-    private(set) var entries: [Entry] = []
+    public internal(set) var bytes: [UInt8] = []
+    var entries: [Entry] = []
     /// The state these records reach: `(id, value)` as for ``SourceContext/state(_:_:)``.
     public var state: (id: String, value: JSONObject)?
     /// The progress after these records, as for ``SourceContext/progress(_:_:_:)``.

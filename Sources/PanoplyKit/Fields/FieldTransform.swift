@@ -1,0 +1,80 @@
+import Foundation
+
+/// The field settings of one resource made ready for its records: what each named key
+/// becomes, worked out once (the keys as the writer encodes them, the hash's key state),
+/// then applied to every record before it is encoded, as an object or as the JSON text of
+/// an encoded batch (``EncodedRecords``), which is rewritten key by key without building
+/// an object.
+public struct FieldTransform: Sendable {
+    enum Action: Sendable {
+        case drop
+        case keep(hash: Bool, key: [UInt8]?)
+    }
+
+    let fields: ResourceFields
+    let hasher: FieldHash
+    /// The named keys as the writer encodes them (`"email"`), and what becomes of them.
+    let encoded: [(key: [UInt8], action: Action)]
+
+    /// The transform of `settings` for the records of `resource`; nil when nothing applies.
+    public init?(_ settings: FieldSettings, resource: String?) {
+        guard let fields = settings.fields(for: resource) else { return nil }
+        self.init(fields, salt: settings.hashSalt)
+    }
+
+    public init(_ fields: ResourceFields, salt: String?) {
+        self.fields = fields
+        hasher = FieldHash(salt: salt)
+        encoded = fields.named.map { name in
+            var key: [UInt8] = []
+            JSONWriter.writeString(name, into: &key)
+            if fields.exclude.contains(name) { return (key, .drop) }
+            let renamed: [UInt8]? = fields.rename[name].map {
+                var k: [UInt8] = []
+                JSONWriter.writeString($0, into: &k)
+                return k
+            }
+            return (key, .keep(hash: fields.hash.contains(name), key: renamed))
+        }
+    }
+
+    /// Applies the settings to one record: excluded keys removed, hashed values hashed,
+    /// renamed keys renamed in place.
+    public func apply(_ record: inout JSONObject) {
+        guard record.keys.contains(where: { fields.exclude.contains($0) || fields.hash.contains($0) || fields.rename[$0] != nil }) else { return }
+        var out = JSONObject()
+        for (k, v) in record {
+            if fields.exclude.contains(k) { continue }
+            let value = fields.hash.contains(k) ? hasher.hash(v) : v
+            out[fields.rename[k] ?? k] = value
+        }
+        record = out
+    }
+
+    /// The named fields that `record` lacks (for a warning at a resource's first record,
+    /// where its fields were not known before reading).
+    public func missing(in record: JSONObject) -> [String] {
+        fields.named.filter { record[$0] == nil }
+    }
+
+    /// The named fields that record `i` of `batch` lacks.
+    public func missing(in batch: EncodedRecords, at i: Int) -> [String] {
+        var seen = Set<Int>()
+        let record = Array(batch[i])
+        record.withUnsafeBufferPointer { p in
+            FieldScanner.members(p) { key, _ in
+                if let a = index(of: key) { seen.insert(a) }
+            }
+        }
+        return encoded.indices.filter { !seen.contains($0) }.map { fields.named[$0] }
+    }
+
+    /// The action of the key whose encoded text is `key`.
+    @inline(__always)
+    func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        for (i, e) in encoded.enumerated() where e.key.count == key.count {
+            if e.key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return i }
+        }
+        return nil
+    }
+}
