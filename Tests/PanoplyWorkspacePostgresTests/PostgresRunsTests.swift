@@ -1,0 +1,142 @@
+import Foundation
+import PanoplyKit
+import PanoplyWorkspace
+import Testing
+
+@testable import PanoplyWorkspacePostgres
+
+/// Leases, fencing, snapshots and cancel requests of a PostgreSQL workspace, against the
+/// real server: two ``PostgresWorkspace`` values on one schema stand for two machines.
+@Suite("PostgreSQL workspace runs", .enabled(if: RunsFixture.available))
+struct PostgresRunsTests {
+    @Test("a busy lease names its holder; once released the other machine takes it with the next epoch")
+    func busyLeaseNamesHolder() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        #expect(lease.epoch == 1)
+        #expect(f.a.isRunning("orders") && f.b.isRunning("orders"))
+        #expect(!f.b.isRunning("customers"))
+        #expect(throws: LeaseBusy(name: "orders", holder: f.hostA)) { try f.b.acquireLease(of: "orders", holder: f.hostB, wait: nil) }
+        lease.release()
+        #expect(!f.b.isRunning("orders"))
+        let second = try f.b.acquireLease(of: "orders", holder: f.hostB, wait: nil)
+        defer { second.release() }
+        #expect(second.epoch == 2)
+        #expect(throws: LeaseBusy(name: "orders", holder: f.hostB)) { try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil) }
+    }
+
+    @Test("a run waiting for the lease gets it when the holder releases it")
+    func waitingForTheLease() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        let started = ContinuousClock.now
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.3)
+            lease.release()
+        }
+        let second = try f.b.acquireLease(of: "orders", holder: f.hostB, wait: .seconds(10))
+        defer { second.release() }
+        #expect(second.epoch == 2)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a snapshot published on one machine is read on the other, and cleared with its cancel request")
+    func snapshotsAcrossMachines() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { lease.release() }
+        var snapshot = RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 1_700_000_000)
+        snapshot.loaded = 42
+        try f.a.publish(snapshot)
+        #expect(f.b.snapshot(of: "orders") == snapshot)
+        #expect(f.b.snapshot(of: "customers") == nil)
+        try f.b.requestCancel(of: "orders", by: "cli on host-b")
+        #expect(f.b.cancelRequest(of: "orders") == "cli on host-b")
+        f.a.clearSnapshot(of: "orders")
+        #expect(f.b.snapshot(of: "orders") == nil)
+        #expect(f.b.cancelRequest(of: "orders") == nil)
+    }
+
+    @Test("a cancel request from the other machine reaches the run through NOTIFY within 2 s")
+    func cancelByNotify() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { lease.release() }
+        try waitUntil("A's listener to listen", within: .seconds(10)) { f.a.runs.listener.isListening }
+        let id = try #require(try f.a.sourceID(of: "orders"))
+        let before = f.a.runs.listener.version
+        try f.b.requestCancel(of: "orders", by: "ui on host-b")
+        // The listener's slow poll ran when it connected and runs again only in 10 s: what
+        // arrives within 2 s came by notification.
+        try waitUntil("the cancel request to reach A", within: .seconds(2)) { f.a.runs.listener.cancelRequest(of: id) != nil }
+        #expect(f.a.cancelRequest(of: "orders") == "ui on host-b")
+        #expect(f.a.runs.listener.version > before)
+    }
+
+    @Test("runsVersion changes on the other machine when a run publishes")
+    func versionFollowsNotifications() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        _ = f.b.runsVersion
+        try waitUntil("B's listener to listen", within: .seconds(10)) { f.b.runs.listener.isListening }
+        let before = f.b.runsVersion
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { lease.release() }
+        try waitUntil("B's runsVersion to change", within: .seconds(2)) { f.b.runsVersion != before }
+        let published = f.b.runsVersion
+        try f.a.publish(RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 1_700_000_000))
+        try waitUntil("B's runsVersion to change again", within: .seconds(2)) { f.b.runsVersion != published }
+    }
+
+    @Test("a cut lease connection frees the lock; the next run takes a higher epoch and the first run's writes throw LostLease")
+    func fencing() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let first = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { first.release() }
+        let store = f.a.stateStore(for: "orders", lease: first)
+        try store.save(["orders": .object(["cursor": .string("10")])])
+        try f.a.publish(RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 1))
+        try f.terminateLeaseSession(of: "orders")
+        try waitUntil("the lock to be freed", within: .seconds(2)) { !f.b.isRunning("orders") }
+        #expect(throws: LostLease.self) { try f.a.publish(RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 2)) }
+
+        let second = try f.b.acquireLease(of: "orders", holder: f.hostB, wait: nil)
+        defer { second.release() }
+        #expect(second.epoch > first.epoch)
+        f.b.clearSnapshot(of: "orders")
+        let theirs = RunSnapshot(name: "orders", type: "demo", holder: f.hostB, updated: 3)
+        try f.b.publish(theirs)
+        try f.b.stateStore(for: "orders", lease: second).save(["orders": .object(["cursor": .string("20")])])
+
+        let saveError = #expect(throws: LostLease.self) { try store.save(["orders": .object(["cursor": .string("11")])]) }
+        #expect(saveError?.message.hasPrefix("lost lease:") == true)
+        #expect(throws: LostLease.self) { try f.a.publish(RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 4)) }
+        let record = RunRecord(started: 1, ended: 2, status: .failed, recordsRead: 1, counters: SDKCounters(), origin: "cli", log: [])
+        #expect(throws: LostLease.self) { try f.a.appendHistory(record, to: "orders") }
+        f.a.clearSnapshot(of: "orders")
+        #expect(f.b.snapshot(of: "orders") == theirs)
+        #expect(try f.b.loadState(of: "orders")?["orders"] == .object(["cursor": .string("20")]))
+        #expect(try f.b.history(of: "orders").isEmpty)
+    }
+
+    @Test("a lease released after its connection dropped still refuses its run's history row")
+    func lostThenReleased() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let first = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        try f.terminateLeaseSession(of: "orders")
+        try waitUntil("A to see its lease connection drop", within: .seconds(2)) { f.a.runs.held("orders")?.isDropped == true }
+        first.release()
+        let record = RunRecord(started: 1, ended: 2, status: .failed, recordsRead: 1, counters: SDKCounters(), origin: "ui", log: [])
+        #expect(throws: LostLease.self) { try f.a.appendHistory(record, to: "orders") }
+        let again = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { again.release() }
+        try f.a.appendHistory(record, to: "orders")
+        #expect(try f.b.history(of: "orders").count == 1)
+    }
+}
