@@ -21,6 +21,10 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
     package var caBundle: String?
     /// `--no-verify-ssl`: certificates are not checked (a warning says so each time).
     package var noVerifySSL: Bool?
+    /// Secrets (`apiSecret`, `awsSecretAccessKey`) stored sealed in a shared workspace that
+    /// were not opened (no workspace key): kept as stored so a save writes them back; a run
+    /// refuses to send (``lockedSecretsError``).
+    package var sealed: [String: SealedValue]?
 
     package static let defaultOutbox = "./panoply-outbox"
 
@@ -50,8 +54,10 @@ package struct DestinationSettings: Sendable, Equatable, Codable {
     /// The SDK configuration, validated as the SDK validates it.
     /// - Parameter awsSessionToken: goes with the AWS credentials (read from
     ///   `AWS_SESSION_TOKEN` once, at start, by the command line; never saved).
-    /// - Throws: ``PanoplyError`` (config) naming what to fix.
+    /// - Throws: ``PanoplyError`` (config) naming what to fix (also when its secrets are
+    ///   sealed and no workspace key was given).
     package func sdkConfiguration(awsSessionToken: String? = nil) throws -> SDKConfiguration {
+        if let lockedSecretsError { throw lockedSecretsError }
         var credentials: PanoplyCredentials?
         if apiKey != nil || apiSecret != nil {
             guard let apiKey, !apiKey.isEmpty else { throw PanoplyError.config("an API secret was given without an API key (--api-key or PANOPLY_API_KEY)") }
