@@ -14,6 +14,8 @@ package struct SavedSource: Sendable, Equatable, Codable {
     /// The absolute outbox folder the UI wrote to when it saved this source with no
     /// destination saved: `run --saved` writes there from any folder (nil: none kept).
     package var outbox: String?
+    /// What its runs do to the records' fields (exclude, hash, rename), nil when nothing.
+    package var fields: FieldSettings?
     /// Secrets stored sealed in a shared workspace that were not opened (no workspace key
     /// was given), by param name (``SealedDocument/hashSaltKey`` for the hash salt): kept as
     /// stored so a save writes them back; a run refuses to start (``lockedSecretsError``).

@@ -8,6 +8,8 @@ extension PostgresSettings {
     /// How an instance reads its relation.
     struct ReadPlan: Sendable {
         var relation: String
+        /// The record's JSON expression (`row_to_json(t)`, or of the named columns).
+        var json = "row_to_json(t)"
         /// The key paged by (`id`, `ctid`, the incremental key), or ``PostgresSource/wholeKey``.
         var keyName: String
         /// Nil when the relation is read whole by a cursor.
@@ -20,8 +22,10 @@ extension PostgresSettings {
     /// - Throws: not found when there is no such table or view.
     func readPlan(
         _ connection: PostgresConnection, _ relation: PostgresRelation, incrementalKey key: String?, info: PostgresTableInfo?,
-        context: SourceContext
+        context: SourceContext, columns: PostgresColumns? = nil
     ) async throws -> ReadPlan {
+        let sql = columns?.relation(relation.sql) ?? relation.sql
+        let json = PostgresColumns.json(columns)
         var keyName = key
         if relation.name != nil {
             guard let info else {
@@ -32,7 +36,7 @@ extension PostgresSettings {
                 context.log(
                     "'\(relation.id)' has no usable key (a \(info.kind == "v" ? "view" : "relation like it") has no ctid): reading it whole, from its start on every run; give incremental_key to page and resume it"
                 )
-                return ReadPlan(relation: relation.sql, keyName: PostgresSource.wholeKey, keyset: nil)
+                return ReadPlan(relation: sql, json: json, keyName: PostgresSource.wholeKey, keyset: nil)
             }
             if keyName == nil {
                 context.log(
@@ -43,16 +47,16 @@ extension PostgresSettings {
         var keyType = keyName == nil ? "tid" : info?.keyType
         if keyType == nil { keyType = try await scalar(connection, "SELECT pg_typeof(\(keySQL))::text FROM \(relation.sql) LIMIT 1") ?? "text" }
         let keyset = KeysetQuery(
-            relation: relation.sql, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, row_to_json(t)::text",
+            relation: sql, key: keySQL, unique: key == nil, columns: "(\(keySQL))::text, \(json)::text",
             lowerParam: "$1::\(keyType!)", limitParam: "$2")
-        return ReadPlan(relation: relation.sql, keyName: keyName ?? "ctid", keyset: keyset)
+        return ReadPlan(relation: sql, json: json, keyName: keyName ?? "ctid", keyset: keyset)
     }
 
     /// Opens the cursor a relation without a key is read whole by (in a read-only transaction).
-    func openCursor(_ connection: PostgresConnection, relation: String) async throws {
+    func openCursor(_ connection: PostgresConnection, relation: String, json: String = "row_to_json(t)") async throws {
         try await connection.query(PostgresQuery(unsafeSQL: "BEGIN READ ONLY"), logger: logger)
         try await connection.query(
-            PostgresQuery(unsafeSQL: "DECLARE panoply_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text FROM \(relation)"), logger: logger)
+            PostgresQuery(unsafeSQL: "DECLARE panoply_rows NO SCROLL CURSOR FOR SELECT \(json)::text FROM \(relation)"), logger: logger)
     }
 
     /// Every table and view (all schemas but the system ones) with its columns: the
@@ -62,7 +66,8 @@ extension PostgresSettings {
     func resources(_ connection: PostgresConnection) async throws -> [SourceResource] {
         let sql = """
             SELECT n.nspname::text, c.relname::text, c.relkind::text, a.attname::text, format_type(a.atttypid, a.atttypmod),
-                   a.attnotnull, has_table_privilege(c.oid, 'SELECT'),
+                   a.attnotnull, has_table_privilege(c.oid, 'SELECT') OR has_any_column_privilege(c.oid, 'SELECT'),
+                   CASE WHEN a.attnum IS NOT NULL THEN has_column_privilege(c.oid, a.attnum, 'SELECT') END,
                    CASE WHEN c.relkind IN ('r', 'm', 'p') AND c.reltuples >= 0 THEN c.reltuples::int8 END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -72,14 +77,16 @@ extension PostgresSettings {
             """
         var out: [SourceResource] = []
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        let columns = (String, String, String, String?, String?, Bool?, Bool, Int64?).self
-        for try await (schema, name, kind, column, type, notNull, available, estimate) in rows.decode(columns) {
+        let columns = (String, String, String, String?, String?, Bool?, Bool, Bool?, Int64?).self
+        for try await (schema, name, kind, column, type, notNull, available, readable, estimate) in rows.decode(columns) {
             let id = "\(schema).\(name)"
             if out.last?.id != id {
                 let title = kind == "v" ? "\(id) (view)" : kind == "m" ? "\(id) (materialized view)" : id
                 out.append(SourceResource(id: id, title: title, available: available, estimatedRows: estimate.map { Int($0) }))
             }
-            if let column { out[out.count - 1].fields.append(.init(name: column, type: type ?? "?", mandatory: notNull ?? false)) }
+            if let column {
+                out[out.count - 1].fields.append(.init(name: column, type: type ?? "?", mandatory: notNull ?? false, available: readable ?? true))
+            }
         }
         return out
     }

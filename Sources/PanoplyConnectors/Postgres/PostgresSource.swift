@@ -87,7 +87,9 @@ public actor PostgresSource: EncodedRecordSource {
         self.connection = connection
         do {
             let info = try await Self.catalog(pool, relation, source: source, key: key, connection)
-            let plan = try await settings.readPlan(connection, relation, incrementalKey: key, info: info, context: context)
+            let columns = try await PostgresColumns.plan(
+                settings, connection, relation, info: info, fields: source.fields.fields(for: relation.id), user: settings.user)
+            let plan = try await settings.readPlan(connection, relation, incrementalKey: key, info: info, context: context, columns: columns)
             keyName = plan.keyName
             keyset = plan.keyset
             lastKey = try Self.savedKey(source.state, resource: relation.id, keyName: plan.keyName)
@@ -100,7 +102,7 @@ public actor PostgresSource: EncodedRecordSource {
                     try await Self.totals(settings, connection, plan, info: info, exact: exact, after: lastKey)
                 }
             loaded = totals.loaded
-            if plan.keyset == nil { try await settings.openCursor(connection, relation: plan.relation) }
+            if plan.keyset == nil { try await settings.openCursor(connection, relation: plan.relation, json: plan.json) }
             if let lastKey { context.log("resuming '\(resource)' after \(keyName) = \(lastKey)") }
             context.log("reading '\(resource)' by \(keyName): \(Self.toGo(totals))")
         } catch {

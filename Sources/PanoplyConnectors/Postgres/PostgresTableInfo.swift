@@ -18,6 +18,8 @@ struct PostgresTableInfo: Sendable, Equatable {
     var estimatedRows: Int?
     /// The bytes of the relation's main fork (0 for a table that never held a row).
     var bytes: Int64
+    /// Whether the user may read the whole table (not only some columns of it).
+    var readable = true
 
     /// Whether the relation has storage of its own (a table or a materialized view).
     var stored: Bool { kind == "r" || kind == "m" }
@@ -39,10 +41,12 @@ struct PostgresTableInfo: Sendable, Equatable {
             binds.append(names.map(\.name))
             if let incrementalKey { binds.append(incrementalKey) } else { binds.appendNull() }
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: settings.logger)
-            for try await (id, kind, tuples, bytes, pk, pkType, keyType) in rows.decode((String, String, Double, Int64, String?, String?, String?).self) {
+            let columns = (String, String, Double, Int64, String?, String?, String?, Bool).self
+            for try await (id, kind, tuples, bytes, pk, pkType, keyType, readable) in rows.decode(columns) {
                 let estimate = tuples >= 0 && ["r", "m"].contains(kind) ? Int(tuples) : nil
                 out[id] = PostgresTableInfo(
-                    kind: kind, primaryKey: pk, keyType: incrementalKey == nil ? pkType : keyType, estimatedRows: estimate, bytes: bytes)
+                    kind: kind, primaryKey: pk, keyType: incrementalKey == nil ? pkType : keyType, estimatedRows: estimate, bytes: bytes,
+                    readable: readable)
             }
         }
         return out
@@ -54,7 +58,7 @@ struct PostgresTableInfo: Sendable, Equatable {
     /// $1 ids, $2 schemas, $3 names, $4 the incremental key (or NULL).
     static let sql = """
         SELECT p.id, c.relkind::text, c.reltuples::float8, pg_relation_size(c.oid),
-               pk.attname::text, pk.atttypid::regtype::text, ik.atttypid::regtype::text
+               pk.attname::text, pk.atttypid::regtype::text, ik.atttypid::regtype::text, has_table_privilege(c.oid, 'SELECT')
         FROM unnest($1::text[], $2::text[], $3::text[]) AS p(id, s, r)
         JOIN pg_namespace n ON n.nspname = p.s
         JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.r

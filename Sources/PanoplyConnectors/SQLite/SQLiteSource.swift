@@ -89,7 +89,8 @@ public actor SQLiteSource: EncodedRecordSource {
         let keyName = column ?? Self.wholeKey
         let whole = column == nil
         let keySQL = column == "rowid" && key == nil ? "t.rowid" : "t." + KeysetQuery.quote(keyName)
-        let keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: "t.*", lowerParam: "?1", limitParam: "?2")
+        let columns = try picked.map { try db.selectedColumns(table: $0, fields: source.fields.fields(for: resource)) } ?? "t.*"
+        let keyset = KeysetQuery(relation: relation, key: keySQL, unique: key == nil, columns: columns, lowerParam: "?1", limitParam: "?2")
         var lastKey: JSONValue?
         if let saved = source.state?["sqlite"]?.objectValue?[resource]?.objectValue {
             guard saved["key"]?.stringValue == keyName else {
@@ -120,7 +121,8 @@ public actor SQLiteSource: EncodedRecordSource {
         } else {
             batch = EncodedRecords(reservingCapacity: bytesPerBatch)
             let bounds: [JSONValue] = [lowerBound, .number(JSONNumber(keyset.unique ? size : size - 1))]
-            let sql = whole ? "SELECT NULL AS __panoply_key, t.* FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)" : keyset.page(afterKey: lastKey != nil)
+            let wholeSQL = "SELECT NULL AS __panoply_key, \(keyset.columns) FROM \(keyset.relation) LIMIT ?2 OFFSET \(loaded)"
+            let sql = whole ? wholeSQL : keyset.page(afterKey: lastKey != nil)
             last = try Self.readPage(db, sql, whole ? [.null, .number(JSONNumber(size))] : bounds, whole: whole, into: &batch)
         }
         guard let last else {

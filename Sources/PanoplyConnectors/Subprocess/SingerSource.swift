@@ -45,7 +45,7 @@ actor SingerSource: DataSource {
                 throw PanoplyError.config("streams: no stream picked and the catalog selects none by default; pick some with --param streams=ID,ID")
             }
             context.log("singer:\(tap.name) reads \(ids.joined(separator: ", "))")
-            try files.write(.object(selected), to: files.catalog)
+            try files.write(.object(SingerCatalog.excluding(source.fields, in: selected)), to: files.catalog)
             var args = ["--config", files.config, SingerTap.catalogFlag(about), files.catalog]
             if let state = source.state?[Self.stateKey], state != .null {
                 try files.write(state, to: files.state)

@@ -91,8 +91,11 @@ final class RunCoordinator {
         }
         var options = RunOptions()
         options.attempt = request.attempt
+        // The saved source's field settings, read now: a run never goes without them.
+        let fields = try store.loadSources().first { $0.name == request.sourceName }?.fields
         var launch = try RunLaunch.resolving(
-            type, params: request.params, table: request.table, state: request.state, environment: environment, options: options)
+            type, params: request.params, table: request.table, state: request.state, environment: environment, options: options,
+            fields: fields)
         if request.state == nil, !request.resumeFromFile { launch.startsOver = (store, request.sourceName) }
         return launch
     }

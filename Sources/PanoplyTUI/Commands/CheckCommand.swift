@@ -8,6 +8,7 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: "Exit 0 when the source is reachable, 2 for invalid params, 1 when connecting fails.")
 
     @OptionGroup var source: SourceSelection
+    @OptionGroup var fields: FieldOptions
 
     @Option(
         help: ArgumentHelp(
@@ -16,7 +17,8 @@ struct CheckCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let (sourceType, input) = try source.resolve(try Workspaces.open(url: nil, keyFile: nil, configDir: nil).1)
+        var (sourceType, input) = try source.resolve(try Workspaces.open(url: nil, keyFile: nil, configDir: nil).1)
+        input.fields = try FieldCheck.resolvingSalt(try await fields.settings(sourceType, input: input))
         if let state {
             warnIfReadableByOthers(state, what: "state file")
             do { _ = try StateFile.load(state) } catch { throw fail("\(error.asPanoplyError.message)", code: Exit.usage) }

@@ -71,7 +71,9 @@ struct ListCommand: ParsableCommand {
                     "origin": .string(r.origin), "cancelledBy": r.cancelledBy.map { .string($0) } ?? .null
                 ])
             } ?? .null
-        return ["name": .string(s.name), "type": .string(s.type), "lastRun": lastRun]
+        var o: JSONObject = ["name": .string(s.name), "type": .string(s.type), "lastRun": lastRun]
+        if let fields = s.fields, !fields.isEmpty || fields.isSalted { o["fields"] = fields.json }
+        return o
     }
 
     static func iso(_ unix: Double) -> String {

@@ -27,6 +27,7 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var source: SourceSelection
+    @OptionGroup var fields: FieldOptions
     @Option(help: ArgumentHelp("Load state from and save committed state to this file.", valueName: "FILE"))
     var state: String?
     @Option(help: ArgumentHelp("Print run events on standard output, one JSON object a line.", valueName: "json"))
@@ -84,6 +85,7 @@ struct RunCommand: AsyncParsableCommand {
             if source.type != nil { throw ValidationError("give a source TYPE or --saved NAME, not both") }
             if !source.params.isEmpty { throw ValidationError("--param does not go with --saved (edit the saved source in the UI)") }
             if state != nil { throw ValidationError("--state does not go with --saved (the saved source's state is used)") }
+            if fields.given { throw ValidationError("--exclude, --hash, --rename and --hash-salt do not go with --saved (panoply save changes them)") }
         } else {
             if source.type == nil { throw ValidationError("give a source TYPE (see panoply sources) or --saved NAME (see panoply list)") }
             if fullRefresh { throw ValidationError("--full-refresh goes with --saved NAME") }
@@ -95,7 +97,8 @@ struct RunCommand: AsyncParsableCommand {
         let signals = Signals.stream()  // first, so a signal during start-up is not lost
         if let saved { return try await runSaved(saved, signals: signals) }
         let (_, registry) = try workspaceOptions.openWithRegistry()
-        let (sourceType, input) = try source.resolve(registry)
+        var (sourceType, input) = try source.resolve(registry)
+        input.fields = try FieldCheck.resolvingSalt(try await fields.settings(sourceType, input: input))
         let (settings, config) = try destination.configuration()
         if let state { warnIfReadableByOthers(state, what: "state file") }
         // Two runs never share one state file: a lease on FILE.lock (the state file itself is

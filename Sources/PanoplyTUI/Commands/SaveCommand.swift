@@ -3,7 +3,7 @@ import Foundation
 import PanoplyKit
 import PanoplyWorkspace
 
-struct SaveCommand: ParsableCommand {
+struct SaveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "save",
         abstract: "Create or update a saved source from the command line, as the UI's form would.",
@@ -27,13 +27,14 @@ struct SaveCommand: ParsableCommand {
         help: ArgumentHelp("A source param; repeat for each. `destination` names the table (default: TYPE).", valueName: "NAME=VALUE"))
     var params: [String] = []
     @OptionGroup var python: PythonOption
+    @OptionGroup var fields: FieldOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func validate() throws {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("NAME must not be empty") }
     }
 
-    func run() throws {
+    func run() async throws {
         python.apply()
         let (store, registry) = try workspaceOptions.openWithRegistry()
         let kind: SourceKind
@@ -48,6 +49,7 @@ struct SaveCommand: ParsableCommand {
             for p in errors.problems { printError("error: --param \(p.param): \(p.message)") }
             throw ExitCode(Exit.usage)
         }
+        let fieldSettings = try await checkedFields(kind, typed: typed, table: table)
         if store.isRunning(name) {
             throw fail("'\(name)' is running; cancel it (panoply cancel \(RunCommand.shellQuoted(name))) or wait for it to end", code: Exit.alreadyRunning)
         }
@@ -61,6 +63,7 @@ struct SaveCommand: ParsableCommand {
             sources[i].type = type
             sources[i].values = values
             sources[i].table = table ?? (before.type == type ? before.table : "")
+            if fields.given { sources[i].fields = fieldSettings }
             if changed {
                 do { try store.resetState(of: name) } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
                 note = "updated '\(name)' (\(type)); its params changed, so its next run starts over"
@@ -68,13 +71,27 @@ struct SaveCommand: ParsableCommand {
                 note = "updated '\(name)' (\(type)); params unchanged, its committed state is kept"
             }
         } else {
-            sources.append(SavedSource(name: name, type: type, values: values, table: table ?? ""))
+            var entry = SavedSource(name: name, type: type, values: values, table: table ?? "")
+            entry.fields = fieldSettings
+            sources.append(entry)
         }
         do {
             try store.saveSources(sources)
             if let added = try addType(to: store) { note += "; \(added)" }
         } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         print(note)
+    }
+
+    /// The field settings given (nil when none), checked against the source's fields where
+    /// it lists them (with `${NAME}` references in the params expanded; the salt stays as typed).
+    /// - Throws: an exit with code 2 for settings that cannot work.
+    private func checkedFields(_ kind: SourceKind, typed: [String: JSONValue], table: String?) async throws -> FieldSettings? {
+        guard fields.given else { return nil }
+        guard let resolved = try? EnvReference.resolve(typed, kind.configuration, env: processEnvironment) else {
+            return try await fields.settings(kind, input: SourceInput(type: type, params: [:], destination: table))
+        }
+        let settings = try await fields.settings(kind, input: SourceInput(type: type, params: resolved.params, destination: table))
+        return settings.isEmpty && settings.hashSalt == nil ? nil : settings
     }
 
     /// A `python:` or `singer:` type not yet added to the workspace is added (with

@@ -33,8 +33,11 @@ struct SavedSourceRun {
         }
         do {
             let resolved = try EnvReference.resolve(typed, kind.configuration, env: environment)
-            redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets)
-            input = SourceInput(type: src.type, params: resolved.params, destination: src.table.isEmpty ? nil : src.table)
+            let fields = try (src.fields ?? FieldSettings()).resolvingSalt(env: environment)
+            redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets + fields.secrets)
+            var input = SourceInput(type: src.type, params: resolved.params, destination: src.table.isEmpty ? nil : src.table)
+            input.fields = fields.settings
+            self.input = input
         } catch { throw fail("\(name): \(error.asPanoplyError.message)", code: Exit.usage) }
         let last = (try? store.history(of: name))?.last?.status ?? src.lastStatus
         resumes = StartPlan.resumes(lastStatus: last, incremental: kind.incremental, fullRefresh: fullRefresh)

@@ -24,15 +24,17 @@ struct RunLaunch: Sendable {
         self.options = options
     }
 
-    /// A run of `kind` with `params` that may hold `${NAME}` references.
+    /// A run of `kind` with `params` (and a hash salt in `fields`) that may hold `${NAME}` references.
     /// - Throws: ``PanoplyError`` (config) naming a reference that is not set.
     static func resolving(
         _ kind: SourceKind, params: [String: JSONValue], table: String?, state: JSONObject? = nil,
-        environment: [String: String], options: RunOptions
+        environment: [String: String], options: RunOptions, fields: FieldSettings? = nil
     ) throws -> RunLaunch {
         let resolved = try EnvReference.resolve(params, kind.configuration, env: environment)
-        let redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets)
-        let input = SourceInput(type: kind.type, params: resolved.params, destination: table, state: state)
+        let salted = try (fields ?? FieldSettings()).resolvingSalt(env: environment)
+        let redactor = Redactor(params: resolved.params, kind.configuration, extra: resolved.secrets + salted.secrets)
+        var input = SourceInput(type: kind.type, params: resolved.params, destination: table, state: state)
+        input.fields = salted.settings
         return RunLaunch(kind: kind, input: input, redactor: redactor, options: options)
     }
 

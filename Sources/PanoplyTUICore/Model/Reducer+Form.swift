@@ -114,8 +114,9 @@ extension AppState {
         }
         // A run that cannot work is not started: the check comes back to ``finishCheck``.
         if !checked { return startCheck(&form, type: type, params: params, thenStart: true) }
-        let entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
+        var entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
         let before = saved.first { $0.name == (savedName ?? name) }
+        entry.fields = before?.fields
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
         // Changed params (defaults applied) make a run that continued or resumed start over.
         let changed =
