@@ -78,8 +78,11 @@ package struct FolderWorkspace: Workspace {
         }
     }
 
+    /// Saves the whole list; a source without an id gets the one saved under its name
+    /// before, else a new one (``SavedSource/withIDs(_:known:)``).
     package func saveSources(_ sources: [SavedSource]) throws {
-        try write(SavedSources(sources: sources), to: sourcesFile)
+        let before = (try? loadSources()) ?? []
+        try write(SavedSources(sources: SavedSource.withIDs(sources, known: before)), to: sourcesFile)
     }
 
     /// The saved destination, nil when none was saved.

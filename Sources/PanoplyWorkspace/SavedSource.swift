@@ -2,6 +2,10 @@ import PanoplyKit
 
 /// A filled-in source form, saved in the config directory and listed on the next start.
 package struct SavedSource: Sendable, Equatable, Codable {
+    /// Stays the same when the source is renamed: a shared workspace keys its state, history
+    /// and lease by it. Given when the source is first saved (``withIDs(_:known:)``); nil in
+    /// a `sources.json` written before ids existed, and in a source not saved yet.
+    package var id: String?
     /// Unique among saved sources; also names its state file.
     package var name: String
     package var type: String
