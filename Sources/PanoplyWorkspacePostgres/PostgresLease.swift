@@ -192,22 +192,66 @@ extension PGClient {
     /// Runs `body` in a transaction that first locks the source's row of `leases` and checks
     /// that its epoch is still `epoch` (a run that took the source since waits for this
     /// transaction, then reads what it wrote): a write of a run that lost its lease never
-    /// lands over a newer run's.
+    /// lands over a newer run's. A workspace that cannot be reached is tried again after 1,
+    /// 2, 4, 8… s while `patience` lasts; then the lease counts as lost (it could not be
+    /// confirmed), and nothing was written.
     /// - Parameters:
     ///   - schema: the workspace's schema; `sourceID` and `name` the source's.
     ///   - epoch: the run's lease's (``Lease/epoch``).
-    /// - Throws: ``LostLease`` naming who took the source (nothing is written); what `body`
-    ///   threw; ``PanoplyError`` when the workspace cannot be reached.
-    package func fenced<T>(schema: String, sourceID: String, name: String, epoch: Int64, _ body: (PGSession) throws -> T) throws -> T {
-        try transaction { session in
-            let rows = try session.query("SELECT epoch, holder::text FROM \(schema).leases WHERE source_id = $1 FOR UPDATE", [.text(sourceID)])
-            let current = try rows.first?.int(0)
-            guard current == epoch else {
-                let holder = try? rows.first?.text(1).flatMap { try JSONDecoder().decode(LeaseHolder.self, from: Data($0.utf8)) }
-                let by = holder.map { " by \($0.description)" } ?? ""
-                throw LostLease(message: "lost lease: source '\(name)' was taken\(by) (epoch \(current.map(String.init) ?? "none") > \(epoch))")
+    ///   - patience: how long to keep trying an unreachable workspace (``FenceRetry/patience``).
+    /// - Throws: ``LostLease`` naming who took the source, or saying the workspace could not
+    ///   be reached; what `body` threw (other than a connection failure).
+    package func fenced<T>(
+        schema: String, sourceID: String, name: String, epoch: Int64, patience: Duration = FenceRetry.patience,
+        _ body: (PGSession) throws -> T
+    ) throws -> T {
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try transaction { session in
+                    try Self.checkEpoch(session, schema: schema, sourceID: sourceID, name: name, epoch: epoch)
+                    return try body(session)
+                }
+            } catch let lost as LostLease {
+                throw lost
+            } catch {
+                let failure = error.asPanoplyError
+                guard failure.retryable else { throw error }
+                guard let delay = FenceRetry.next(after: attempt, elapsed: ContinuousClock.now - started, patience: patience) else {
+                    guard patience > .zero else { throw error }
+                    throw LostLease(
+                        message:
+                            "lost lease: cannot confirm the lease of source '\(name)' (epoch \(epoch)): the workspace could not be reached for \(Int((ContinuousClock.now - started).components.seconds)) s (\(failure.message))"
+                    )
+                }
+                Thread.sleep(forTimeInterval: Double(delay.components.seconds))
             }
-            return try body(session)
         }
+    }
+
+    private static func checkEpoch(_ session: PGSession, schema: String, sourceID: String, name: String, epoch: Int64) throws {
+        let rows = try session.query("SELECT epoch, holder::text FROM \(schema).leases WHERE source_id = $1 FOR UPDATE", [.text(sourceID)])
+        let current = try rows.first?.int(0)
+        guard current == epoch else {
+            let holder = try? rows.first?.text(1).flatMap { try JSONDecoder().decode(LeaseHolder.self, from: Data($0.utf8)) }
+            let by = holder.map { " by \($0.description)" } ?? ""
+            throw LostLease(message: "lost lease: source '\(name)' was taken\(by) (epoch \(current.map(String.init) ?? "none") > \(epoch))")
+        }
+    }
+}
+
+/// How a fenced write tries again a workspace it cannot reach: after 1, 2, 4, 8 s (then 16),
+/// while the next try comes within about 30 s of the first.
+package enum FenceRetry {
+    /// How long a run's commit keeps trying before its lease counts as lost.
+    package static let patience: Duration = .seconds(30)
+
+    /// The wait before trying again after `attempt` failed attempts, nil when the next try
+    /// would come after `patience` (counted from the first attempt; `elapsed` so far).
+    package static func next(after attempt: Int, elapsed: Duration, patience: Duration) -> Duration? {
+        let delay = Duration.seconds(1 << min(max(attempt - 1, 0), 4))
+        return elapsed + delay <= patience ? delay : nil
     }
 }

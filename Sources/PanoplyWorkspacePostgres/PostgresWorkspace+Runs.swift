@@ -98,14 +98,19 @@ extension PostgresWorkspace {
     private var channel: String { RunsChannel.name(schema) }
 
     /// Runs `write` in a transaction fenced by the lease of `name` held here (its epoch
-    /// checked); without one, in a plain transaction with the source's current epoch.
+    /// checked, and its lock still held); without one, in a plain transaction with the
+    /// source's current epoch. A run's history row goes through here (with the patience of
+    /// a commit, ``FenceRetry/patience``); a snapshot with none (the next one comes in a second).
     /// - Throws: ``LostLease`` when the lease held here (or the last one, released since)
-    ///   was lost; what `write` threw.
-    func underLease<T>(of name: String, _ write: (PGSession, _ sourceID: String, _ epoch: Int64) throws -> T) throws -> T {
+    ///   was lost, or could not be confirmed within `patience`; what `write` threw.
+    func underLease<T>(
+        of name: String, patience: Duration = .zero, _ write: (PGSession, _ sourceID: String, _ epoch: Int64) throws -> T
+    ) throws -> T {
         if let lease = runs.held(name) {
             do {
                 if let loss = lease.lossBeforeWrite { throw loss }
-                return try client.fenced(schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch) { session in
+                return try client.fenced(schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch, patience: patience) {
+                    session in
                     try LeaseFence.checkHeld(session, schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch)
                     return try write(session, lease.sourceID, lease.epoch)
                 }

@@ -140,3 +140,21 @@ struct PostgresRunsTests {
         #expect(try f.b.history(of: "orders").count == 1)
     }
 }
+
+@Suite("Fence retry")
+struct FenceRetryTests {
+    @Test("an unreachable workspace is tried again after 1, 2, 4 and 8 s: the next wait, 16 s, would pass the 30 s")
+    func schedule() {
+        var elapsed = Duration.zero
+        var delays: [Duration] = []
+        var attempt = 1
+        while let delay = FenceRetry.next(after: attempt, elapsed: elapsed, patience: FenceRetry.patience) {
+            delays.append(delay)
+            elapsed += delay
+            attempt += 1
+        }
+        #expect(delays == [.seconds(1), .seconds(2), .seconds(4), .seconds(8)])
+        #expect(FenceRetry.next(after: 1, elapsed: .zero, patience: .zero) == nil)
+        #expect(FenceRetry.next(after: 6, elapsed: .zero, patience: .seconds(100)) == .seconds(16))
+    }
+}
