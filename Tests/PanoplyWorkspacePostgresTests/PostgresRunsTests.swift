@@ -158,3 +158,50 @@ struct FenceRetryTests {
         #expect(FenceRetry.next(after: 6, elapsed: .zero, patience: .seconds(100)) == .seconds(16))
     }
 }
+
+/// A run's process killed while it holds its lease: the test starts this test binary again
+/// as a child that takes the lease and publishes a running snapshot, then SIGKILLs it.
+@Suite("PostgreSQL workspace lost runs", .enabled(if: RunsFixture.available))
+struct PostgresLostRunTests {
+    static let childURL = "PANOPLY_TEST_LEASE_CHILD_URL"
+
+    @Test("a process SIGKILLed while it holds a lease frees it within 2 s, and its run is settled as lost")
+    func killedHolder() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "leaseHoldingChild"]
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.childURL: f.url]) { _, new in new }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        try waitUntil("the child to hold the lease and publish", within: .seconds(60)) {
+            f.b.isRunning("orders") && f.b.snapshot(of: "orders") != nil
+        }
+        #expect(f.b.settleLostRun(of: "orders") == nil)
+        kill(child.processIdentifier, SIGKILL)
+        let killed = ContinuousClock.now
+        try waitUntil("the lease to be free", within: .seconds(2)) { !f.b.isRunning("orders") }
+        print("lease free \(ContinuousClock.now - killed) after SIGKILL")
+        let record = try #require(f.b.settleLostRun(of: "orders"))
+        #expect(record.errorCategory == RunRecord.lostCategory)
+        #expect(f.b.snapshot(of: "orders") == nil)
+        #expect(try f.a.history(of: "orders").map(\.errorCategory) == [RunRecord.lostCategory])
+        let next = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        defer { next.release() }
+        #expect(next.epoch == 3)  // the child's, the settling's, this one
+    }
+
+    @Test("child process: holds the lease of orders until killed", .enabled(if: ProcessInfo.processInfo.environment[childURL] != nil))
+    func leaseHoldingChild() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let workspace = try PostgresWorkspace.open(url: try #require(environment[Self.childURL]), environment: environment)
+        let lease = try workspace.acquireLease(of: "orders", holder: .current(origin: "cli"), wait: nil)
+        try workspace.publish(RunSnapshot(name: "orders", type: "demo", holder: lease.holder, updated: Date().timeIntervalSince1970))
+        // Held until the parent kills this process (a minute at most, should it not).
+        Thread.sleep(forTimeInterval: 60)
+        lease.release()
+    }
+}
