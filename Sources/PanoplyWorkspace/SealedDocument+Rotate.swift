@@ -1,5 +1,6 @@
 import Foundation
 import PanoplyKit
+import Synchronization
 
 extension SealedDocument {
     /// `body` with every sealed value in it opened with `old` and sealed again with `new`
@@ -55,5 +56,28 @@ extension SealedDocument {
         default:
             return value
         }
+    }
+}
+
+/// The sealed values a store read or wrote, with their plaintext, by owner and place
+/// (`<id>` and `values.password`): sealing the same plaintext again gives the value already
+/// stored instead of a new one (a new nonce), so a save that changes nothing writes the
+/// same JSON and a store can skip unchanged rows.
+package final class SealedMemo: Sendable {
+    private struct Entry: Sendable {
+        var plain: String
+        var sealed: SealedValue
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    package init() {}
+
+    func remember(_ plain: String, _ sealed: SealedValue, id: String, place: String) {
+        entries.withLock { $0[id + "\u{1}" + place] = Entry(plain: plain, sealed: sealed) }
+    }
+
+    /// The value stored for this plaintext under key `key`, nil when there is none.
+    func sealed(_ plain: String, id: String, place: String, key: String) -> SealedValue? {
+        entries.withLock { e in e[id + "\u{1}" + place].flatMap { $0.plain == plain && $0.sealed.key == key ? $0.sealed : nil } }
     }
 }

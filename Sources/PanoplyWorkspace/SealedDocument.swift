@@ -23,18 +23,20 @@ package enum SealedDocument {
     /// The stored JSON of `source`, each non-empty value of `secretParams` (and the hash
     /// salt) sealed with associated data `id`; values kept in `source.sealed` go back as they were.
     /// - Throws: ``PanoplyError`` (config) when a secret must be sealed and `box` is nil.
-    package static func sealSource(_ source: SavedSource, id: String, secretParams: Set<String>, box: SecretBox?) throws -> Data {
+    package static func sealSource(
+        _ source: SavedSource, id: String, secretParams: Set<String>, box: SecretBox?, memo: SealedMemo? = nil
+    ) throws -> Data {
         var doc = try tree(source)
         doc["sealed"] = nil
         var values = doc["values"]?.objectValue ?? [:]
         for name in secretParams.sorted() {
             guard let plain = values[name]?.stringValue, isSecret(plain) else { continue }
             guard let box else { throw missingKey("the secret \(name) of source '\(source.name)'") }
-            values[name] = box.seal(plain, associatedData: id).json
+            values[name] = seal(plain, id: id, place: "values.\(name)", box: box, memo: memo).json
         }
         if var fields = doc["fields"]?.objectValue, let salt = fields["hashSalt"]?.stringValue, isSecret(salt) {
             guard let box else { throw missingKey("the hash salt of source '\(source.name)'") }
-            fields["hashSalt"] = box.seal(salt, associatedData: id).json
+            fields["hashSalt"] = seal(salt, id: id, place: hashSaltKey, box: box, memo: memo).json
             doc["fields"] = .object(fields)
         }
         for (key, value) in source.sealed ?? [:] {
@@ -54,18 +56,18 @@ package enum SealedDocument {
     /// box, left out and kept in ``SavedSource/sealed``.
     /// - Throws: ``UnreadableDocument`` when `body` is not a source; ``PanoplyError`` (config)
     ///   when a sealed value does not open (another key, changed, or sealed for another source).
-    package static func openSource(_ body: Data, id: String, name: String, box: SecretBox?) throws -> SavedSource {
+    package static func openSource(_ body: Data, id: String, name: String, box: SecretBox?, memo: SealedMemo? = nil) throws -> SavedSource {
         var doc = try parse(body, what: "source '\(name)'")
         var locked: [String: SealedValue] = [:]
         var values = doc["values"]?.objectValue ?? [:]
         for (key, value) in values {
             guard let sealed = SealedValue(json: value) else { continue }
-            values[key] = try open(sealed, id: id, box: box, what: "the secret \(key) of source '\(name)'")
+            values[key] = try open(sealed, id: id, place: "values.\(key)", box: box, memo: memo, what: "the secret \(key) of source '\(name)'")
             if values[key] == nil { locked[key] = sealed }
         }
         doc["values"] = .object(values)
         if var fields = doc["fields"]?.objectValue, let salt = fields["hashSalt"], let sealed = SealedValue(json: salt) {
-            fields["hashSalt"] = try open(sealed, id: id, box: box, what: "the hash salt of source '\(name)'")
+            fields["hashSalt"] = try open(sealed, id: id, place: hashSaltKey, box: box, memo: memo, what: "the hash salt of source '\(name)'")
             if fields["hashSalt"] == nil { locked[hashSaltKey] = sealed }
             doc["fields"] = .object(fields)
         }
@@ -76,13 +78,13 @@ package enum SealedDocument {
 
     /// The stored JSON of the destination, its secrets sealed with associated data `destination`.
     /// - Throws: ``PanoplyError`` (config) when a secret must be sealed and `box` is nil.
-    package static func sealDestination(_ destination: DestinationSettings, box: SecretBox?) throws -> Data {
+    package static func sealDestination(_ destination: DestinationSettings, box: SecretBox?, memo: SealedMemo? = nil) throws -> Data {
         var doc = try tree(destination)
         doc["sealed"] = nil
         for key in destinationSecrets {
             if let plain = doc[key]?.stringValue, isSecret(plain) {
                 guard let box else { throw missingKey("the destination's \(key)") }
-                doc[key] = box.seal(plain, associatedData: destinationData).json
+                doc[key] = seal(plain, id: destinationData, place: key, box: box, memo: memo).json
             } else if isEmpty(doc[key]), let kept = destination.sealed?[key] {
                 doc[key] = kept.json
             }
@@ -93,12 +95,12 @@ package enum SealedDocument {
     /// The destination stored as `body` (see ``openSource(_:id:name:box:)``).
     /// - Throws: ``UnreadableDocument`` when `body` is not a destination; ``PanoplyError``
     ///   (config) when a sealed value does not open.
-    package static func openDestination(_ body: Data, box: SecretBox?) throws -> DestinationSettings {
+    package static func openDestination(_ body: Data, box: SecretBox?, memo: SealedMemo? = nil) throws -> DestinationSettings {
         var doc = try parse(body, what: "the destination")
         var locked: [String: SealedValue] = [:]
         for key in destinationSecrets {
             guard let value = doc[key], let sealed = SealedValue(json: value) else { continue }
-            doc[key] = try open(sealed, id: destinationData, box: box, what: "the destination's \(key)")
+            doc[key] = try open(sealed, id: destinationData, place: key, box: box, memo: memo, what: "the destination's \(key)")
             if doc[key] == nil { locked[key] = sealed }
         }
         var destination = try decode(DestinationSettings.self, doc, what: "the destination")
@@ -113,13 +115,25 @@ package enum SealedDocument {
         return !rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
-    private static func open(_ sealed: SealedValue, id: String, box: SecretBox?, what: String) throws -> JSONValue? {
+    private static func open(
+        _ sealed: SealedValue, id: String, place: String, box: SecretBox?, memo: SealedMemo?, what: String
+    ) throws -> JSONValue? {
         guard let box else { return nil }
+        let plain: String
         do {
-            return .string(try box.open(sealed, associatedData: id))
+            plain = try box.open(sealed, associatedData: id)
         } catch {
             throw PanoplyError.config("\(what) \(error.asPanoplyError.message)")
         }
+        memo?.remember(plain, sealed, id: id, place: place)
+        return .string(plain)
+    }
+
+    private static func seal(_ plain: String, id: String, place: String, box: SecretBox, memo: SealedMemo?) -> SealedValue {
+        if let kept = memo?.sealed(plain, id: id, place: place, key: box.key.id) { return kept }
+        let sealed = box.seal(plain, associatedData: id)
+        memo?.remember(plain, sealed, id: id, place: place)
+        return sealed
     }
 
     private static func missingKey(_ what: String) -> PanoplyError {

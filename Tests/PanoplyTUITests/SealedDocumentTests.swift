@@ -107,6 +107,46 @@ struct SealedDocumentTests {
         #expect(error.message == "values.password of source 'Orders DB' sealed with key \(box.key.id); the key given is \(stranger.key.id)")
     }
 
+    @Test("with a memo, an unchanged secret is written back as stored (no new nonce); a changed one is sealed anew")
+    func memoKeepsStoredValues() throws {
+        let stored = try SealedDocument.sealSource(source, id: "id-1", secretParams: secrets, box: box)
+        let memo = SealedMemo()
+        var opened = try SealedDocument.openSource(stored, id: "id-1", name: "Orders DB", box: box, memo: memo)
+        #expect(try SealedDocument.sealSource(opened, id: "id-1", secretParams: secrets, box: box, memo: memo) == stored)
+        opened.values["password"] = "a-new-password"
+        let changed = try SealedDocument.sealSource(opened, id: "id-1", secretParams: secrets, box: box, memo: memo)
+        #expect(changed != stored && !text(changed).contains("a-new-password"))
+        #expect(try SealedDocument.sealSource(opened, id: "id-2", secretParams: secrets, box: box, memo: memo) != changed, "another owner seals anew")
+        let d = DestinationSettings(kind: .panoply, apiKey: "acme/r1", apiSecret: "dest-api-secret", outbox: "./out")
+        let first = try SealedDocument.sealDestination(d, box: box, memo: memo)
+        #expect(try SealedDocument.sealDestination(d, box: box, memo: memo) == first)
+    }
+
+    @Test("an export without secrets leaves out secret values and the salt, keeping ${ENV} references")
+    func withoutSecrets() {
+        var s = source
+        s.sealed = ["other": SealedValue(sealed: "x", key: "k")]
+        s.fields = FieldSettings(hashSalt: "salt-secret")
+        let out = s.withoutSecrets(secretParams: secrets)
+        #expect(out.values == ["host": "db", "token": "${API_TOKEN}", "key": ""] && out.sealed == nil && out.fields?.hashSalt == nil)
+        let d = DestinationSettings(kind: .panoply, apiKey: "acme/r1", apiSecret: "s3cr3t", awsSecretAccessKey: "${AWS_KEY}", outbox: "./out")
+        #expect(d.withoutSecrets.apiSecret == nil && d.withoutSecrets.awsSecretAccessKey == "${AWS_KEY}" && d.withoutSecrets.apiKey == "acme/r1")
+    }
+
+    @Test("a source's hash salt is sealed like a secret param, and kept sealed without the key")
+    func hashSalt() throws {
+        var s = source
+        s.fields = FieldSettings(resources: ["orders": ResourceFields(hash: ["email"])], hashSalt: "salt-secret")
+        let body = try SealedDocument.sealSource(s, id: "id-1", secretParams: secrets, box: box)
+        #expect(!text(body).contains("salt-secret"))
+        #expect(try SealedDocument.openSource(body, id: "id-1", name: "Orders DB", box: box) == s)
+        let locked = try SealedDocument.openSource(body, id: "id-1", name: "Orders DB", box: nil)
+        #expect(locked.fields?.hashSalt == nil && locked.sealed?.keys.sorted() == ["fields.hashSalt", "password"])
+        #expect(locked.lockedSecretsError?.message.contains("(hash salt, password)") == true, "\(locked.lockedSecretsError?.message ?? "")")
+        let again = try SealedDocument.sealSource(locked, id: "id-1", secretParams: secrets, box: nil)
+        #expect(try SealedDocument.openSource(again, id: "id-1", name: "Orders DB", box: box) == s)
+    }
+
     @Test(
         "values that are only ${ENV} references are not secrets",
         arguments: [
