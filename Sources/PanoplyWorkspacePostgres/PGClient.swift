@@ -140,12 +140,22 @@ package final class PGClient: Sendable {
             defer { holder.current = nil }
             return holder.current
         }
-        try? open?.close().wait()
+        Self.close(open)
     }
 
     deinit {
-        let open = connection.withLock { $0.current }
-        try? open?.close().wait()
+        Self.close(connection.withLock { $0.current })
+    }
+
+    /// Closes `connection`, waiting for it unless this thread is an event loop's (a client
+    /// dropped in a NIO callback), which must never wait.
+    private static func close(_ connection: PostgresConnection?) {
+        guard let connection else { return }
+        if MultiThreadedEventLoopGroup.currentEventLoop == nil {
+            try? connection.close().wait()
+        } else {
+            connection.close().whenComplete { _ in _ = connection }
+        }
     }
 
     private func connected(_ holder: inout Holder) throws -> PostgresConnection {

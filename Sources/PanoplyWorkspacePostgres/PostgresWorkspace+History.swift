@@ -39,12 +39,14 @@ extension PostgresWorkspace {
     }
 
     /// Adds a finished run to the history of `name`, keeping its newest ``RunRecord/keptRuns``.
-    /// - Throws: ``PanoplyError`` (config) when no saved source is called `name`; any error
-    ///   of the server.
+    /// A run that holds the source's lease here writes it fenced (``underLease(of:patience:_:)``):
+    /// the row of a run that lost its lease is refused.
+    /// - Throws: ``LostLease``; ``PanoplyError`` (config) when no saved source is called
+    ///   `name`; any error of the server.
     package func appendHistory(_ record: RunRecord, to name: String) throws {
-        let id = try requireSourceID(of: name)
+        _ = try requireSourceID(of: name)
         let body = try encodeRun(record)
-        try client.transaction { session in
+        try underLease(of: name, patience: FenceRetry.patience) { session, id, _ in
             try session.execute("INSERT INTO \(schema).runs (source_id, body) VALUES ($1, $2::jsonb)", [.text(id), .text(body)])
             try session.execute(
                 """
