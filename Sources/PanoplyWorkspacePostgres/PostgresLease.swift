@@ -166,20 +166,24 @@ final class WorkspaceRuns: Sendable {
     func released(_ session: LeaseSession, dropped: Bool) {
         leases.withLock { l in
             if l.held[session.name] === session { l.held[session.name] = nil }
-            if dropped, l.lost[session.name] == nil { l.lost[session.name] = session.lossBeforeWrite ?? Self.dropped(session) }
+            // A newer lease of the source taken here meanwhile is not lost.
+            guard dropped, l.held[session.name] == nil, l.lost[session.name] == nil else { return }
+            l.lost[session.name] = Self.dropped(session)
         }
     }
 
     /// The lease of `name` held here, nil when none is.
     func held(_ name: String) -> LeaseSession? { leases.withLock { $0.held[name] } }
 
-    /// Why the last lease of `name` taken here was lost, nil when it was not (or is held).
+    /// Why the lease of `name` held here (or the last one, released since) was lost; nil
+    /// when it was not.
     func loss(of name: String) -> LostLease? { leases.withLock { $0.lost[name] } }
 
     /// Notes that a fenced write under `session` found the lease taken.
     func lost(_ session: LeaseSession, _ loss: LostLease) {
         leases.withLock { l in
-            if l.lost[session.name] == nil { l.lost[session.name] = loss }
+            guard l.held[session.name].map({ $0 === session }) ?? true, l.lost[session.name] == nil else { return }
+            l.lost[session.name] = loss
         }
     }
 

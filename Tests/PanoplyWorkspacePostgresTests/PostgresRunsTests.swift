@@ -60,6 +60,20 @@ struct PostgresRunsTests {
         #expect(f.b.cancelRequest(of: "orders") == nil)
     }
 
+    @Test("the snapshots of many sources come in one query, each saying whether its lease is held")
+    func snapshotsAtOnce() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
+        let snapshot = RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 1_700_000_000)
+        try f.a.publish(snapshot)
+        let live = try f.b.snapshots(of: ["orders", "customers", "missing"])
+        #expect(live.keys.sorted() == ["orders"])
+        #expect(live["orders"]?.snapshot == snapshot && live["orders"]?.running == true)
+        lease.release()
+        #expect(try f.b.snapshots(of: ["orders"])["orders"]?.running == false)
+    }
+
     @Test("a cancel request from the other machine reaches the run through NOTIFY within 2 s")
     func cancelByNotify() throws {
         let f = try RunsFixture.make()
