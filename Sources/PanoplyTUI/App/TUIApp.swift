@@ -61,6 +61,7 @@ enum TUIApp {
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
         state.workingDirectory = launch.workingDirectory
+        if !(store is FolderWorkspace) { state.workspace = store.location }
         state.clockOrigin = localTimeOfDay()
         state.epochOrigin = Date().timeIntervalSince1970
         state.utcOffset = TimeZone.current.secondsFromGMT()

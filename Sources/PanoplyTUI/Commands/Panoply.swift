@@ -27,7 +27,7 @@ struct Panoply: AsyncParsableCommand {
         version: PanoplyKitVersion.string,
         subcommands: [
             TUICommand.self, RunCommand.self, SendCommand.self, SourcesCommand.self, CheckCommand.self, DiscoverCommand.self,
-            ListCommand.self, StatusCommand.self, CancelCommand.self, SaveCommand.self, DeleteCommand.self, PreviewCommand.self
+            ListCommand.self, StatusCommand.self, CancelCommand.self, SaveCommand.self, DeleteCommand.self, PreviewCommand.self, WorkspaceCommand.self
         ],
         defaultSubcommand: TUICommand.self)
 

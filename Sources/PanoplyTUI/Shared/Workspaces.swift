@@ -2,6 +2,7 @@ import ArgumentParser
 import PanoplyConnectors
 import PanoplyKit
 import PanoplyWorkspace
+import PanoplyWorkspacePostgres
 
 /// Opens the workspace a command works in and the source types it offers, once, at the
 /// start of the command: every command that reads saved sources or resolves a type goes
@@ -27,8 +28,14 @@ enum Workspaces {
         }
     }
 
+    /// Opens the PostgreSQL workspace at `url` with its key (`keyFile`, else
+    /// `PANOPLY_WORKSPACE_KEY`; none is fine until a secret must be read or written).
     private static func openShared(_ url: String, keyFile: String?, environment: [String: String]) throws -> any Workspace {
-        throw PanoplyError.config("workspace URLs are not supported yet")
+        let key = try WorkspaceKey.resolve(keyFile: keyFile, environment: environment)
+        let workspace = try PostgresWorkspace.open(url: url, environment: environment)
+        let registry = BuiltinSources.registry(added: (try? workspace.loadAddedTypes()) ?? [])
+        workspace.useSecrets(WorkspaceSecrets(key: key, secretParams: WorkspaceSecrets.secretParams(in: registry)))
+        return workspace
     }
 
     /// The built-in types with those added to `workspace` (`panoply sources add`).

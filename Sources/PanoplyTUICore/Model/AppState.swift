@@ -49,6 +49,8 @@ package struct AppState: Sendable, Equatable {
     package var types: [SourceTypeInfo]
     package var saved: [SavedSource]
     package var destination: DestinationSettings
+    /// The shared workspace the UI works in, as the header names it (nil: the config folder).
+    package var workspace: String?
     package var screen: ScreenState = .list
     package var overlay: Overlay?
     package var selection = 0

@@ -61,7 +61,10 @@ private func renderHeader(_ state: AppState, _ s: inout Screen) {
     s.fill(x: 0, y: 0, width: s.width, height: 1, style: .header)
     let n = state.activeRunCount
     let right = n == 0 ? "no active runs " : "\(n) active \(n == 1 ? "run" : "runs") "
-    let x = s.put(" Panoply ", x: 0, y: 0, style: .header)
+    var x = s.put(" Panoply ", x: 0, y: 0, style: .header)
+    if let workspace = state.workspace {
+        x = s.put("[" + workspace + "] ", x: x, y: 0, style: .header, maxWidth: max(0, (s.width - x - right.count) / 2))
+    }
     s.put("▸ " + state.destination.displayName, x: x, y: 0, style: .header, maxWidth: s.width - x - right.count - 1)
     s.put(right, x: s.width - right.count, y: 0, style: .header)
 }
