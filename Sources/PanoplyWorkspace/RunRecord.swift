@@ -28,6 +28,11 @@ package struct RunRecord: Sendable, Equatable, Codable {
     /// A run of several resources: how many ended in each status, and which failed
     /// (compact however many it read); nil for a run of one (and in older history files).
     package var resources: ResourceTally?
+    /// A successful run: each resource's fields and their types (the baseline the next run
+    /// compares with); nil for other runs (and in older history files).
+    package var schema: SchemaRecorder.Schema?
+    /// The warnings of fields added, removed or retyped since the last successful run.
+    package var schemaChanges: [String]?
 
     /// Runs kept per source.
     package static let keptRuns = 50

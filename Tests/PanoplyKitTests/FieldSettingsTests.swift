@@ -126,4 +126,15 @@ struct FieldSettingsTests {
         #expect(t.missing(in: batch, at: 1) == ["n", "nested", "quote", "ssn"])
         #expect(t.missing(in: records[1]) == ["n", "nested", "quote", "ssn"])
     }
+
+    @Test("a resource's fields are compared with the last successful run's: added, removed, retyped; null is no type change")
+    func schemaChanges() {
+        let recorder = SchemaRecorder(previous: ["t": ["id": "number", "a": "string", "gone": "string", "n": "number"]])
+        let warning = recorder.observe("t", ["id": 1, "a": 2, "b": "x", "n": nil, "__state": "s"])
+        #expect(warning == "warning: the fields of t changed since the last successful run: added b (string); removed gone; retyped a (string → number)")
+        #expect(recorder.observe("t", ["id": 1]) == nil)
+        #expect(recorder.observe("new", ["id": 1]) == nil)
+        #expect(recorder.schema["t"] == ["id": "number", "a": "number", "b": "string", "n": "number"])
+        #expect(recorder.changes.count == 1)
+    }
 }

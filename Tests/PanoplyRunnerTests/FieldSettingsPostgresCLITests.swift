@@ -133,6 +133,30 @@ struct FieldSettingsPostgresCLITests {
         #expect(complete, "rows are missing")
         #expect(repeats.allSatisfy { $0 > last }, "a row at or before the committed key \(last) repeats")
     }
+
+    @Test("a column added between two runs of a saved source is a warning in the log, kept in the history and shown by list --json")
+    func schemaChangeNoticed() throws {
+        let db = try Self.database.get()
+        try PostgresServer.run("CREATE TABLE evolving (id int PRIMARY KEY, a text); INSERT INTO evolving VALUES (1, 'x'), (2, 'y');", database: db)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = ["--config-dir", dir.appendingPathComponent("cfg").path], out = ["--outbox", dir.appendingPathComponent("out").path]
+        let save = try CLI.run(["save", "evolving", "postgres"] + PostgresServer.params(db) + ["--param", "tables=public.evolving"] + config)
+        #expect(save.status == 0, "\(save.stderr)")
+        let first = try CLI.run(["run", "--saved", "evolving", "--full-refresh"] + config + out)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!first.stderr.contains("changed since"), "\(first.stderr)")
+        try PostgresServer.run("ALTER TABLE evolving ADD COLUMN b int DEFAULT 7; ALTER TABLE evolving ALTER COLUMN a TYPE int USING 0;", database: db)
+        let second = try CLI.run(["run", "--saved", "evolving", "--full-refresh"] + config + out)
+        #expect(second.status == 0, "\(second.stderr)")
+        let warning = "warning: the fields of public.evolving changed since the last successful run: added b (number); retyped a (string → number)"
+        #expect(second.stderr.contains(warning), "\(second.stderr)")
+        let list = try JSONParser.parse(try CLI.run(["list", "--json"] + config).stdout)
+        #expect(list[path: "sources"]?.arrayValue?.first?[path: "lastRun.schemaChanges"] == [.string(warning)], "\(list)")
+        // The next run compares with the second's fields: nothing to say.
+        let third = try CLI.run(["run", "--saved", "evolving", "--full-refresh"] + config + out)
+        #expect(third.status == 0 && !third.stderr.contains("changed since"), "\(third.stderr)")
+    }
 }
 
 /// The rows every source of the field settings tests holds, and what they become.

@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
     /// How many resources are read at once, when the source reads one resource per
     /// instance (``SourceConfiguration/resourcesParam``).
     public var parallelResources = 1
+    /// Notes each resource's fields at its first record, and warns in the log when they
+    /// differ from the last successful run's (nil: not noted).
+    public var schema: SchemaRecorder?
 
     /// - Parameters:
     ///   - batchSize: the `n` passed to `read`.

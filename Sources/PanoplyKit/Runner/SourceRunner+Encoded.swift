@@ -25,7 +25,9 @@ extension SourceRunner {
                 // Reported before the next read starts, so progress never goes backwards.
                 batch.report(to: context)
                 ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
-                if let fields { batch = fields.apply(batch, first: positions.isFirst(resource: resource)) { emit(.log($0)) } }
+                let first = positions.isFirst(resource: resource)
+                if first, options.schema != nil, let record = batch.object(at: 0) { noteSchema(record, resource: resource) }
+                if let fields { batch = fields.apply(batch, first: first) { emit(.log($0)) } }
                 try await write(batch, stateId: context.currentStateId, table: table, resource: resource, position: &positions)
                 total += batch.count
                 written(batch)

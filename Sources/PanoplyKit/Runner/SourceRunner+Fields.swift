@@ -26,6 +26,23 @@ extension FieldTransform {
     }
 }
 
+extension SourceRunner {
+    /// Notes the fields of a resource's first record (``RunOptions/schema``); a change since
+    /// the last successful run is a warning in the log.
+    func noteSchema(_ record: JSONObject, resource: String?) {
+        guard let schema = options.schema else { return }
+        if let warning = schema.observe(resource ?? record[SourceResource.recordKey]?.stringValue, record) { emit(.log(warning)) }
+    }
+}
+
+extension EncodedRecords {
+    /// Record `i` as an object (nil past the end).
+    func object(at i: Int) -> JSONObject? {
+        guard i < count, case .object(let o)? = try? JSONParser.parse(Array(self[i])) else { return nil }
+        return o
+    }
+}
+
 extension RecordPositions {
     /// Whether no record of `record`'s resource was written yet.
     func isFirst(_ record: JSONObject, resource: String?) -> Bool {

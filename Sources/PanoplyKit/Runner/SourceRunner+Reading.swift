@@ -108,7 +108,9 @@ extension SourceRunner {
     func write(_ batch: [JSONObject], stateId: String?, table: String, resource: String?, position: inout RecordPositions) async throws {
         var fields = FieldsOfRecords(input.fields, resource: resource)
         for var record in batch {
-            fields.apply(&record, first: position.isFirst(record, resource: resource)) { emit(.log($0)) }
+            let first = position.isFirst(record, resource: resource)
+            if first { noteSchema(record, resource: resource) }
+            fields.apply(&record, first: first) { emit(.log($0)) }
             if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
             if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
             let at = position.next(record)

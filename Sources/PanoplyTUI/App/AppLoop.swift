@@ -152,6 +152,7 @@ final class AppLoop<T: Terminal> {
                 }
             case .recordRun(let name, var record):
                 if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
+                if let schema = coordinator.takeSchema(of: name) { SchemaHistory.keep(schema, in: &record) }
                 defer { store.clearSnapshot(of: name) }
                 do { try store.appendHistory(record, to: name) } catch {
                     inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))

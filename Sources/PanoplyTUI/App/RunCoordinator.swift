@@ -17,6 +17,8 @@ final class RunCoordinator {
     private let closeTimeout: Duration
     /// Where `${NAME}` references in params are looked up.
     let environment: [String: String]
+    /// The fields each source's latest run noted, until its history record takes them.
+    private var schemas: [String: SchemaRecorder] = [:]
 
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
@@ -91,6 +93,9 @@ final class RunCoordinator {
         }
         var options = RunOptions()
         options.attempt = request.attempt
+        let schema = SchemaRecorder(previous: SchemaHistory.baseline(try? store.history(of: request.sourceName)))
+        options.schema = schema
+        schemas[request.sourceName] = schema
         // The saved source's field settings, read now: a run never goes without them.
         let fields = try store.loadSources().first { $0.name == request.sourceName }?.fields
         var launch = try RunLaunch.resolving(
@@ -99,6 +104,9 @@ final class RunCoordinator {
         if request.state == nil, !request.resumeFromFile { launch.startsOver = (store, request.sourceName) }
         return launch
     }
+
+    /// The fields the latest run of `name` noted, handed once to its history record.
+    func takeSchema(of name: String) -> SchemaRecorder? { schemas.removeValue(forKey: name) }
 
     func cancel(_ id: RunID) {
         let supervisor = supervisor

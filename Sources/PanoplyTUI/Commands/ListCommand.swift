@@ -65,11 +65,13 @@ struct ListCommand: ParsableCommand {
     static func sourceJSON(_ s: SavedSource, last: RunRecord?) -> JSONObject {
         let lastRun: JSONValue =
             last.map { r in
-                .object([
+                var o: JSONObject = [
                     "status": .string(r.statusName), "started": .string(iso(r.started)), "ended": .string(iso(r.ended)),
                     "records": .number(JSONNumber(r.delivered)), "error": r.error.map { .string($0) } ?? .null,
                     "origin": .string(r.origin), "cancelledBy": r.cancelledBy.map { .string($0) } ?? .null
-                ])
+                ]
+                if let changes = r.schemaChanges { o["schemaChanges"] = .array(changes.map { .string($0) }) }
+                return .object(o)
             } ?? .null
         var o: JSONObject = ["name": .string(s.name), "type": .string(s.type), "lastRun": lastRun]
         if let fields = s.fields, !fields.isEmpty || fields.isSalted { o["fields"] = fields.json }

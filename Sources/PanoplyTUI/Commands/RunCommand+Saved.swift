@@ -20,7 +20,10 @@ extension RunCommand {
         do { config = try settings.sdkConfiguration(awsSessionToken: processEnvironment["AWS_SESSION_TOKEN"]) } catch {
             throw fail("destination: \(error.asPanoplyError.message)", code: Exit.usage)
         }
-        var launch = saved.launch(runOptions(stateFile: nil), lease: lease)
+        var options = runOptions(stateFile: nil)
+        let schema = SchemaRecorder(previous: SchemaHistory.baseline(try? store.history(of: name)))
+        options.schema = schema
+        var launch = saved.launch(options, lease: lease)
         do { try launch.prepareState() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         printError("\(name): \(saved.note)")
         let sdk = try DestinationOptions.makeHeadlessSDK(config)
@@ -39,6 +42,7 @@ extension RunCommand {
         record.cancelledBy = publisher.cancelledBy
         record.resources = publisher.current.resourceTally
         record.exitCode = code
+        SchemaHistory.keep(schema, in: &record)
         do { try store.appendHistory(record, to: name) } catch {
             printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
         }
