@@ -1,6 +1,15 @@
 import PanoplyKit
 
 extension Workspace {
+    /// A snapshot and a lease check a source (a config folder reads a few small files).
+    package func snapshots(of names: [String]) -> [String: (snapshot: RunSnapshot, running: Bool)] {
+        var found: [String: (snapshot: RunSnapshot, running: Bool)] = [:]
+        for name in names {
+            if let s = snapshot(of: name) { found[name] = (s, isRunning(name)) }
+        }
+        return found
+    }
+
     /// Settles the run of `name` left by a process that ended without finishing (SIGKILL,
     /// a machine that went away): its snapshot says running while nobody holds its lease. It
     /// is recorded in the history as lost, with its last counters, and its snapshot removed.

@@ -55,6 +55,10 @@ package protocol Workspace: Sendable {
     func publish(_ snapshot: RunSnapshot) throws
     /// The last snapshot of a source's run, nil when none is kept.
     func snapshot(of name: String) -> RunSnapshot?
+    /// The kept snapshots of the sources named `names`, each with whether its lease is held
+    /// now (``isRunning(_:)``): one read in a shared workspace, for those who look at every
+    /// source at once (the UI's watcher, `status`). None when they cannot be read.
+    func snapshots(of names: [String]) -> [String: (snapshot: RunSnapshot, running: Bool)]
     /// Removes a source's snapshot and cancel request (its run ended and was recorded).
     func clearSnapshot(of name: String)
     /// Asks the run of a source to cancel; `who` says who asked (`cli on host-b`).

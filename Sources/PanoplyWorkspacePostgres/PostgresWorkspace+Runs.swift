@@ -53,9 +53,9 @@ extension PostgresWorkspace {
 
     /// The kept snapshots of the sources named `names`, each with whether its lease is held
     /// now, in one query (``snapshot(of:)`` and ``isRunning(_:)`` for each name would take
-    /// two a name): what `status` needs of 200 sources at once.
-    /// - Throws: ``PanoplyError`` when the workspace cannot be read.
-    package func snapshots(of names: [String]) throws -> [String: (snapshot: RunSnapshot, running: Bool)] {
+    /// two a name): what the UI's watcher and `status` read of 200 sources at once. None
+    /// when the workspace cannot be read.
+    package func snapshots(of names: [String]) -> [String: (snapshot: RunSnapshot, running: Bool)] {
         let sql = """
             SELECT s.name, sn.body::text, EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -63,12 +63,13 @@ extension PostgresWorkspace {
             FROM \(schema).sources s JOIN \(schema).snapshots sn ON sn.source_id = s.id
             WHERE s.name IN (SELECT jsonb_array_elements_text($1::jsonb))
             """
+        guard let rows = try? client.query(sql, [.text(jsonArray(names)), .text(schema)]) else { return [:] }
         var found: [String: (snapshot: RunSnapshot, running: Bool)] = [:]
-        for row in try client.query(sql, [.text(jsonArray(names)), .text(schema)]) {
-            guard let name = try row.text(0), let body = try row.text(1),
+        for row in rows {
+            guard let name = try? row.text(0), let body = try? row.text(1),
                 let snapshot = try? JSONDecoder().decode(RunSnapshot.self, from: Data(body.utf8))
             else { continue }
-            found[name] = (snapshot, try row.bool(2) == true)
+            found[name] = (snapshot, (try? row.bool(2)) == true)
         }
         return found
     }

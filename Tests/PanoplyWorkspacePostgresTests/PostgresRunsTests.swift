@@ -67,11 +67,26 @@ struct PostgresRunsTests {
         let lease = try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil)
         let snapshot = RunSnapshot(name: "orders", type: "demo", holder: f.hostA, updated: 1_700_000_000)
         try f.a.publish(snapshot)
-        let live = try f.b.snapshots(of: ["orders", "customers", "missing"])
+        let live = f.b.snapshots(of: ["orders", "customers", "missing"])
         #expect(live.keys.sorted() == ["orders"])
         #expect(live["orders"]?.snapshot == snapshot && live["orders"]?.running == true)
         lease.release()
-        #expect(try f.b.snapshots(of: ["orders"])["orders"]?.running == false)
+        #expect(f.b.snapshots(of: ["orders"])["orders"]?.running == false)
+    }
+
+    @Test("a config folder answers snapshots(of:) as snapshot(of:) and isRunning(_:) for each name would")
+    func folderSnapshotsAtOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("panoply-runs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = FolderWorkspace(directory: dir)
+        let lease = try folder.acquireLease(of: "orders", holder: RunsFixture.hostA, wait: nil)
+        let snapshot = RunSnapshot(name: "orders", type: "demo", holder: RunsFixture.hostA, updated: 1_700_000_000)
+        try folder.publish(snapshot)
+        let live = folder.snapshots(of: ["orders", "customers"])
+        #expect(live.keys.sorted() == ["orders"])
+        #expect(live["orders"]?.snapshot == snapshot && live["orders"]?.running == true)
+        lease.release()
+        #expect(folder.snapshots(of: ["orders"])["orders"]?.running == false)
     }
 
     @Test("a cancel request from the other machine reaches the run through NOTIFY within 2 s")

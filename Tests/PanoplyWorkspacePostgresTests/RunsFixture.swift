@@ -12,8 +12,10 @@ struct RunsFixture {
     let b: PostgresWorkspace
     /// A connection of the test's own, for what a run never does (`pg_terminate_backend`).
     let admin: PGClient
-    let hostA = LeaseHolder(pid: 4242, host: "host-a", origin: "cli", since: 1_700_000_000.25)
-    let hostB = LeaseHolder(pid: 5151, host: "host-b", origin: "ui", since: 1_700_000_100.5)
+    static let hostA = LeaseHolder(pid: 4242, host: "host-a", origin: "cli", since: 1_700_000_000.25)
+    static let hostB = LeaseHolder(pid: 5151, host: "host-b", origin: "ui", since: 1_700_000_100.5)
+    var hostA: LeaseHolder { Self.hostA }
+    var hostB: LeaseHolder { Self.hostB }
 
     static let environment = ProcessInfo.processInfo.environment
 

@@ -28,9 +28,10 @@ final class ExternalRunsWatcher {
         guard token != lastToken || !following.isEmpty else { return nil }
         lastToken = token
         var running: [RunSnapshot] = []
+        let kept = store.snapshots(of: names)
         for name in names {
-            guard let s = store.snapshot(of: name), s.status == .running, !isMine(s) else { continue }
-            if store.isRunning(name) { running.append(s) } else { store.settleLostRun(of: name) }
+            guard let (s, held) = kept[name], s.status == .running, !isMine(s) else { continue }
+            if held { running.append(s) } else { store.settleLostRun(of: name) }
         }
         var ended: [String: RunRecord?] = [:]
         for (name, last) in following where !running.contains(where: { $0.name == name }) {
