@@ -75,8 +75,11 @@ package enum Migrations {
         let s = client.url.schema
         return try client.transaction { session in
             try session.execute("SELECT pg_advisory_xact_lock(hashtext('panoply workspace init'), hashtext($1))", [.text(s)])
+            // Created only when missing: CREATE SCHEMA needs CREATE on the database even with
+            // IF NOT EXISTS, which a user given a schema made for it may not have.
             do {
-                try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
+                let exists = try session.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [.text(s)])
+                if exists.isEmpty { try session.execute("CREATE SCHEMA \(s)") }
             } catch let error as PGError where error.sqlState == "42501" {
                 let user = client.url.user
                 throw PanoplyError.config(

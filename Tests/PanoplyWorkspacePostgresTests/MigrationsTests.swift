@@ -65,3 +65,27 @@ struct MigrationsTests {
         }
     }
 }
+
+@Suite("PostgreSQL workspace init by a user without CREATE on the database", .enabled(if: TestDatabase.available))
+struct MigrationsPrivilegeTests {
+    @Test("init works in a schema made for the user, and says what to grant when there is none")
+    func schemaMadeForTheUser() throws {
+        try TestDatabase.withSchema { url in
+            let admin = try TestDatabase.client(url)
+            let role = "r_" + admin.url.schema
+            let password = UUID().uuidString
+            try admin.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'")
+            defer { _ = try? admin.execute("DROP ROLE IF EXISTS \(role)") }
+            let parsed = admin.url
+            let roleURL = "postgres://\(role):\(password)@\(parsed.host):\(parsed.port)/\(parsed.database)?sslmode=disable&schema=\(parsed.schema)"
+            let refused = try #require(throws: PanoplyError.self) { try Migrations.apply(try TestDatabase.client(roleURL)) }
+            #expect(refused.message.hasPrefix("user '\(role)' may not create the schema '\(parsed.schema)'"), "\(refused.message)")
+            try admin.execute("CREATE SCHEMA \(parsed.schema) AUTHORIZATION \(role)")
+            defer { _ = try? admin.execute("DROP SCHEMA IF EXISTS \(parsed.schema) CASCADE") }
+            let client = try TestDatabase.client(roleURL)
+            #expect(try Migrations.apply(client).from == nil)
+            #expect(try Migrations.apply(client).upToDate)
+            client.close()
+        }
+    }
+}
