@@ -13,11 +13,13 @@ import Synchronization
 /// deadlock the pool on a 2-core machine. Never call it on an event loop thread.
 ///
 /// - The connection is opened on first use. When it broke (the server restarted, a
-///   `pg_terminate_backend`, the network), the next call opens a new one; a statement or
-///   transaction that fails because the connection was already closed when it was sent is
-///   retried once on a new connection. One that fails mid-way is not (its effect is unknown):
-///   the error is thrown and the next call reconnects. With `reconnects: false` (a lease's
-///   own connection) a broken connection stays broken and every call throws.
+///   `pg_terminate_backend`, the network), the next call opens a new one. A call whose first
+///   statement fails because the connection broke is run once more on a new connection: for
+///   a transaction that statement is its `BEGIN` (nothing of it ran); a lone ``query(_:_:)``
+///   or ``execute(_:_:)`` may have run, so use them for reads and idempotent writes. A
+///   failure later in a body is thrown (its effect is unknown) and the next call reconnects.
+///   With `reconnects: false` (a lease's own connection) a broken connection stays broken
+///   and every call throws.
 /// - Calls are serialized by the lock: ``transaction(_:)`` and ``withSession(_:)`` hold it
 ///   for their whole body, so the body must use the ``PGSession`` it is given and never call
 ///   this client again (that would deadlock).
