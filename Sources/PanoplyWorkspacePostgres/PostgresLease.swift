@@ -225,10 +225,10 @@ extension PGClient {
                 guard failure.retryable else { throw error }
                 guard let delay = FenceRetry.next(after: attempt, elapsed: ContinuousClock.now - started, patience: patience) else {
                     guard patience > .zero else { throw error }
+                    let waited = (ContinuousClock.now - started).components.seconds
                     throw LostLease(
-                        message:
-                            "lost lease: cannot confirm the lease of source '\(name)' (epoch \(epoch)): the workspace could not be reached for \(Int((ContinuousClock.now - started).components.seconds)) s (\(failure.message))"
-                    )
+                        message: "lost lease: cannot confirm the lease of source '\(name)' (epoch \(epoch)): "
+                            + "the workspace could not be reached for \(waited) s (\(failure.message))")
                 }
                 Thread.sleep(forTimeInterval: Double(delay.components.seconds))
             }

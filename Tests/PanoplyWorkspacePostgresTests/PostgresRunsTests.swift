@@ -186,6 +186,24 @@ struct FenceRetryTests {
         #expect(FenceRetry.next(after: 1, elapsed: .zero, patience: .zero) == nil)
         #expect(FenceRetry.next(after: 6, elapsed: .zero, patience: .seconds(100)) == .seconds(16))
     }
+
+    @Test("a workspace that cannot be reached is tried again while the patience lasts; then the lease counts as lost")
+    func unreachableWorkspace() throws {
+        let client = try PGClient(url: WorkspaceURL(parsing: "postgres://u:p@127.0.0.1:1/db?sslmode=disable&schema=x"), environment: [:])
+        defer { client.close() }
+        let started = ContinuousClock.now
+        let lost = #expect(throws: LostLease.self) {
+            try client.fenced(schema: "x", sourceID: "id", name: "orders", epoch: 7, patience: .milliseconds(3500)) { _ in
+                Issue.record("wrote without confirming the lease")
+            }
+        }
+        let waited = ContinuousClock.now - started
+        #expect(lost?.message.hasPrefix("lost lease: cannot confirm the lease of source 'orders' (epoch 7)") == true)
+        #expect(waited >= .seconds(3) && waited < .seconds(10), "tried at 0, 1 and 3 s (the next, at 7 s, is past the patience), took \(waited)")
+        #expect(throws: PanoplyError.self) {
+            try client.fenced(schema: "x", sourceID: "id", name: "orders", epoch: 7, patience: .zero) { _ in }
+        }
+    }
 }
 
 /// A run's process killed while it holds its lease: the test starts this test binary again
