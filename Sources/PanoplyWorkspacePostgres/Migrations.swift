@@ -119,12 +119,13 @@ package enum Migrations {
         switch status.version {
         case nil:
             throw PanoplyError.config(
-                "the workspace \(url) has no panoply schema '\(client.url.schema)' yet: run `panoply workspace init --workspace '\(url)'`")
+                "the workspace \(url) has no panoply schema '\(client.url.schema)' yet: run `panoply workspace init --workspace URL` with this URL")
         case let v? where v > current:
             throw newer(v)
         case let v? where v < current:
             throw PanoplyError.config(
-                "workspace schema version \(v) is older than this panoply (knows \(current)): run `panoply workspace init --workspace '\(url)'`")
+                "workspace schema version \(v) of \(url) is older than this panoply (knows \(current)): "
+                    + "run `panoply workspace init --workspace URL` with this URL")
         default:
             return
         }

@@ -27,7 +27,8 @@ struct MigrationsTests {
     func missingSchema() throws {
         try TestDatabase.withSchema { url in
             let error = try #require(throws: PanoplyError.self) { try PostgresWorkspace.open(url: url, environment: TestDatabase.environment) }
-            #expect(error.message.contains("run `panoply workspace init --workspace '"), "\(error.message)")
+            #expect(error.message.hasSuffix("yet: run `panoply workspace init --workspace URL` with this URL"), "\(error.message)")
+            #expect(error.message.hasPrefix("the workspace postgres://"), "\(error.message)")
             let password = TestDatabase.environment["PANOPLY_TEST_PG_PASSWORD"] ?? ""
             #expect(password.count < 3 || !error.message.contains(password))
         }
@@ -45,7 +46,8 @@ struct MigrationsTests {
             #expect(throws: newer) { try Migrations.apply(client) }
             try client.execute("UPDATE \(s).meta SET value = '0' WHERE key = 'schema_version'")
             let older = try #require(throws: PanoplyError.self) { try PostgresWorkspace.open(url: url, environment: TestDatabase.environment) }
-            #expect(older.message.hasPrefix("workspace schema version 0 is older than this panoply"), "\(older.message)")
+            #expect(older.message.hasPrefix("workspace schema version 0 of postgres://"), "\(older.message)")
+            #expect(older.message.contains("is older than this panoply (knows \(Migrations.current))"), "\(older.message)")
             #expect(older.message.contains("panoply workspace init --workspace"))
         }
     }
