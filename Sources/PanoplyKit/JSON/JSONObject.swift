@@ -66,7 +66,7 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral, Se
 extension JSONObject {
     /// An object of `keys` (no repeats; not checked) and their `values`, built without a
     /// lookup per key (the runner puts a state of thousands of resources together).
-    init(uniqueKeys keys: [String], values: [JSONValue]) {
+    package init(uniqueKeys keys: [String], values: [JSONValue]) {
         precondition(keys.count == values.count, "a JSONObject needs one value per key")
         self.init()
         self.keys = keys
