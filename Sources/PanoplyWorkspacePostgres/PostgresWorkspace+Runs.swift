@@ -29,12 +29,17 @@ extension PostgresWorkspace {
     /// Whether `pg_locks` shows the source's advisory lock granted (to any session, in this
     /// database): one query, no lock taken.
     package func isRunning(_ name: String) -> Bool {
-        let sql = """
-            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND classid = hashtext($2)::oid AND objid = hashtext(\(sourceIDSQL))::oid)
-            """
-        return (try? client.query(sql, [.text(name), .text(schema)]).first?.bool(0)) == true
+        (try? client.query("SELECT \(lockHeld(sourceIDSQL))", [.text(name)]).first?.bool(0)) == true
+    }
+
+    /// SQL that is true while the advisory lock of the source whose id `id` gives (an SQL
+    /// expression) is held by some session.
+    private func lockHeld(_ id: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid = hashtext('\(schema)')::oid AND l.objid = hashtext(\(id))::oid)
+        """
     }
 
     package func publish(_ snapshot: RunSnapshot) throws {
@@ -57,13 +62,11 @@ extension PostgresWorkspace {
     /// when the workspace cannot be read.
     package func snapshots(of names: [String]) -> [String: (snapshot: RunSnapshot, running: Bool)] {
         let sql = """
-            SELECT s.name, sn.body::text, EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                AND l.classid = hashtext($2)::oid AND l.objid = hashtext(s.id)::oid)
+            SELECT s.name, sn.body::text, \(lockHeld("s.id"))
             FROM \(schema).sources s JOIN \(schema).snapshots sn ON sn.source_id = s.id
             WHERE s.name IN (SELECT jsonb_array_elements_text($1::jsonb))
             """
-        guard let rows = try? client.query(sql, [.text(jsonArray(names)), .text(schema)]) else { return [:] }
+        guard let rows = try? client.query(sql, [.text(jsonArray(names))]) else { return [:] }
         var found: [String: (snapshot: RunSnapshot, running: Bool)] = [:]
         for row in rows {
             guard let name = try? row.text(0), let body = try? row.text(1),
@@ -80,11 +83,14 @@ extension PostgresWorkspace {
         return try? JSONDecoder().decode(RunSnapshot.self, from: Data(text.utf8))
     }
 
-    /// Removes the snapshot and cancel request; by a run that lost its lease, nothing (they
-    /// are the newer run's now).
+    /// Removes the snapshot and cancel request: by the run that holds the lease here; by a
+    /// run that lost it, nothing (they are the newer run's now); by anyone else, only while
+    /// no run holds the lease (a run that just ended here must not clear the next one's).
     package func clearSnapshot(of name: String) {
+        let unheld = runs.held(name) == nil ? " AND NOT \(lockHeld("$1"))" : ""
         let sql = """
-            WITH s AS (DELETE FROM \(schema).snapshots WHERE source_id = $1), c AS (DELETE FROM \(schema).cancels WHERE source_id = $1)
+            WITH s AS (DELETE FROM \(schema).snapshots WHERE source_id = $1\(unheld)),
+              c AS (DELETE FROM \(schema).cancels WHERE source_id = $1\(unheld))
             SELECT pg_notify($2, $3)::text
             """
         try? underLease(of: name) { session, id, _ in

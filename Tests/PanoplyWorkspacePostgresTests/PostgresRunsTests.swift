@@ -60,6 +60,21 @@ struct PostgresRunsTests {
         #expect(f.b.cancelRequest(of: "orders") == nil)
     }
 
+    @Test("a process that no longer holds the lease does not clear the snapshot of the run that took the source since")
+    func clearWithoutTheLease() throws {
+        let f = try RunsFixture.make()
+        defer { f.close() }
+        try f.a.acquireLease(of: "orders", holder: f.hostA, wait: nil).release()
+        let lease = try f.b.acquireLease(of: "orders", holder: f.hostB, wait: nil)
+        let theirs = RunSnapshot(name: "orders", type: "demo", holder: f.hostB, updated: 1_700_000_000)
+        try f.b.publish(theirs)
+        f.a.clearSnapshot(of: "orders")
+        #expect(f.a.snapshot(of: "orders") == theirs)
+        lease.release()
+        f.a.clearSnapshot(of: "orders")
+        #expect(f.a.snapshot(of: "orders") == nil)
+    }
+
     @Test("the snapshots of many sources come in one query, each saying whether its lease is held")
     func snapshotsAtOnce() throws {
         let f = try RunsFixture.make()
