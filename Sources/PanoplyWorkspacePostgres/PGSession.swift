@@ -73,7 +73,10 @@ package final class PGSession {
             psql?.code == $0
         }
         let state = psql?.code == .server ? psql?.serverInfo?[.sqlState] : nil
-        return PGError(panoply: client.map(error), sqlState: state, connectionBroke: broke || connection.isClosed, statement: statements)
+        // The server's last word on a connection it ends (pg_terminate_backend: 57P01, a crash:
+        // 57P02, class 08: connection exceptions) may arrive before the close is seen.
+        let ended = state.map { $0 == "57P01" || $0 == "57P02" || $0.hasPrefix("08") } ?? false
+        return PGError(panoply: client.map(error), sqlState: state, connectionBroke: broke || ended || connection.isClosed, statement: statements)
     }
 }
 
