@@ -10,6 +10,8 @@ package struct WorkspaceTransfer {
         package var states = 0
         package var runs = 0
         package var destination = false
+        /// `to` kept its own destination (``replace`` was not given).
+        package var keptDestination = false
         package var types = 0
         /// Secret values left out (an export without secrets): `source 'X': password`.
         package var withheld: [String] = []
@@ -45,7 +47,7 @@ package struct WorkspaceTransfer {
         }
         var copied: [SavedSource] = []
         for var source in incoming {
-            source = withheld(source, into: &summary)
+            source = try withheld(source, into: &summary)
             if let i = existing.firstIndex(where: { $0.name == source.name }) {
                 source.id = existing[i].id ?? source.id
                 existing[i] = source
@@ -54,28 +56,42 @@ package struct WorkspaceTransfer {
             }
             copied.append(source)
         }
+        let destination = try destinationToCopy(into: &summary)
         try to.saveSources(existing)
         for source in copied { try copyRuns(of: source.name, into: &summary) }
         summary.sources = copied.map(\.name)
-        try copyDestination(into: &summary)
+        if let destination {
+            try to.saveDestination(destination)
+            summary.destination = true
+        }
         try copyTypes(into: &summary)
         return summary
     }
 
-    /// The source with its secret values removed when they are not to be copied.
-    private func withheld(_ source: SavedSource, into summary: inout Summary) -> SavedSource {
-        guard !keepSecrets else { return source }
-        var s = source
-        for name in secretParams(source).sorted() {
-            guard let v = s.values[name], !v.isEmpty, !Self.isReference(v) else { continue }
-            s.values[name] = ""
-            summary.withheld.append("source '\(source.name)': \(name)")
+    /// The source with its secret values left out (``SavedSource/withoutSecrets(secretParams:)``)
+    /// when they are not to be copied, each named in the summary.
+    /// - Throws: ``PanoplyError`` (config) when they are to be copied but are still sealed
+    ///   (no workspace key): sealed text in a config folder would open nowhere.
+    private func withheld(_ source: SavedSource, into summary: inout Summary) throws -> SavedSource {
+        guard !keepSecrets else {
+            if let locked = source.lockedSecretsError { throw locked }
+            return source
         }
-        return s
+        let kept = source.withoutSecrets(secretParams: secretParams(source))
+        var names = source.values.keys.filter { kept.values[$0] != source.values[$0] }
+        names += (source.sealed ?? [:]).keys.filter { !names.contains($0) }
+        if kept.fields?.hashSalt != source.fields?.hashSalt, !names.contains(SealedDocument.hashSaltKey) { names.append(SealedDocument.hashSaltKey) }
+        for name in names.sorted() { summary.withheld.append("source '\(source.name)': \(name == SealedDocument.hashSaltKey ? "hash salt" : name)") }
+        return kept
     }
 
     private func copyRuns(of name: String, into summary: inout Summary) throws {
-        if let state = try from.loadState(of: name) {
+        if var state = try from.loadState(of: name) {
+            // Params a run saved in its state (refreshed tokens) are secrets too.
+            if !keepSecrets, state[SavedParams.stateKey] != nil {
+                state[SavedParams.stateKey] = nil
+                summary.withheld.append("source '\(name)': the params saved in its state")
+            }
             try to.stateStore(for: name, lease: nil).save(state)
             summary.states += 1
         } else if replace {
@@ -87,20 +103,24 @@ package struct WorkspaceTransfer {
         summary.runs += runs.count
     }
 
-    private func copyDestination(into summary: inout Summary) throws {
-        guard var destination = try from.loadDestination() else { return }
-        let current = try to.loadDestination()
-        guard replace || current == nil else { return }
-        if !keepSecrets {
-            for (field, value) in [("apiSecret", destination.apiSecret), ("awsSecretAccessKey", destination.awsSecretAccessKey)] {
-                guard let value, !value.isEmpty, !Self.isReference(value) else { continue }
-                summary.withheld.append("destination: \(field)")
-            }
-            if !(destination.apiSecret.map(Self.isReference) ?? true) { destination.apiSecret = nil }
-            if !(destination.awsSecretAccessKey.map(Self.isReference) ?? true) { destination.awsSecretAccessKey = nil }
+    /// The destination to write into `to` (its secrets left out unless kept), nil when there
+    /// is none or `to` has one and ``replace`` was not given.
+    /// - Throws: ``PanoplyError`` (config) when its secrets are to be copied but are sealed.
+    private func destinationToCopy(into summary: inout Summary) throws -> DestinationSettings? {
+        guard let destination = try from.loadDestination() else { return nil }
+        guard try replace || to.loadDestination() == nil else {
+            summary.keptDestination = true
+            return nil
         }
-        try to.saveDestination(destination)
-        summary.destination = true
+        if keepSecrets {
+            if let locked = destination.lockedSecretsError { throw locked }
+            return destination
+        }
+        let kept = destination.withoutSecrets
+        if kept.apiSecret != destination.apiSecret { summary.withheld.append("destination: apiSecret") }
+        if kept.awsSecretAccessKey != destination.awsSecretAccessKey { summary.withheld.append("destination: awsSecretAccessKey") }
+        for field in (destination.sealed ?? [:]).keys.sorted() { summary.withheld.append("destination: \(field)") }
+        return kept
     }
 
     private func copyTypes(into summary: inout Summary) throws {
@@ -112,11 +132,5 @@ package struct WorkspaceTransfer {
             summary.types += 1
         }
         try to.saveAddedTypes(types)
-    }
-
-    /// A value that is only a `${NAME}` reference: no secret in it, so it is always copied.
-    static func isReference(_ value: String) -> Bool {
-        let names = EnvReference.names(in: value)
-        return names.count == 1 && value == "${\(names[0])}"
     }
 }

@@ -20,7 +20,7 @@ struct ListCommand: ParsableCommand {
         let store = try workspaceOptions.open()
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-        for s in sources { store.settleLostRun(of: s.name) }
+        _ = StatusCommand.liveRuns(of: sources.map(\.name), in: store)  // lost runs settled, so their history says so
         let (history, problems) = store.histories(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
         if json {

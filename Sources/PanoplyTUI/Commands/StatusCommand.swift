@@ -30,14 +30,13 @@ struct StatusCommand: ParsableCommand {
             for n in names where !sources.contains(where: { $0.name == n }) { _ = try SavedSourceRun.find(n, in: store) }
             sources = sources.filter { names.contains($0.name) }
         }
-        for s in sources { store.settleLostRun(of: s.name) }
+        let live = Self.liveRuns(of: sources.map(\.name), in: store)
         let (history, problems) = store.histories(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
-        let live = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, Self.running($0.name, in: store)) })
         if json {
             let list: [JSONValue] = sources.map { s in
                 var o = ListCommand.sourceJSON(s, last: history[s.name]?.last)
-                o["running"] = live[s.name]?.map { .object(Self.runningJSON($0)) } ?? .null
+                o["running"] = live[s.name].map { .object(Self.runningJSON($0)) } ?? .null
                 return .object(o)
             }
             print(JSONWriter.string(.object(["sources": .array(list)])))
@@ -46,7 +45,7 @@ struct StatusCommand: ParsableCommand {
         if sources.isEmpty { return print("no saved sources in \(store.location) (save one in the UI: panoply)") }
         for s in sources {
             let last = history[s.name]?.last.map { "last run \($0.statusName), \(Format.count($0.delivered)) delivered" } ?? "never run"
-            guard let r = live[s.name] ?? nil else {
+            guard let r = live[s.name] else {
                 print("\(s.name)  idle  (\(last))")
                 continue
             }
@@ -56,10 +55,20 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    /// The snapshot of a run that holds the source's lease now, nil when it is idle.
-    static func running(_ name: String, in store: any Workspace) -> RunSnapshot? {
-        guard store.isRunning(name), let s = store.snapshot(of: name), s.status == .running else { return nil }
-        return s
+    /// The snapshots of the runs of `names` that hold their source's lease now, by name;
+    /// a snapshot left by a run that ended without finishing is settled on the way (recorded
+    /// lost, ``Workspace/settleLostRun(of:)``). Every snapshot is read at once
+    /// (``Workspace/snapshots(of:)``: one query in a shared workspace, however many sources).
+    static func liveRuns(of names: [String], in store: any Workspace) -> [String: RunSnapshot] {
+        var live: [String: RunSnapshot] = [:]
+        for (name, kept) in store.snapshots(of: names) {
+            if !kept.running {
+                store.settleLostRun(of: name)
+            } else if kept.snapshot.status == .running {
+                live[name] = kept.snapshot
+            }
+        }
+        return live
     }
 
     static func runningJSON(_ r: RunSnapshot) -> JSONObject {

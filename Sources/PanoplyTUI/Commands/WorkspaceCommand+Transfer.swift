@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PanoplyKit
 import PanoplyWorkspace
 
@@ -19,11 +20,16 @@ struct WorkspaceImportCommand: ParsableCommand {
     func run() throws {
         let target = try workspaceOptions.openShared(for: "import into")
         let folder = Workspaces.folder(from ?? workspaceOptions.configDir)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.directory, isDirectory: &isFolder), isFolder.boolValue else {
+            throw fail("no config folder at \(folder.directory) (give the folder to import: --from DIR)", code: Exit.usage)
+        }
         var transfer = WorkspaceTransfer(from: folder, to: target)
         transfer.replace = replace
         let summary: WorkspaceTransfer.Summary
         do { summary = try transfer.run() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         print("imported \(WorkspaceTransferText.describe(summary)) from \(folder.location) into \(target.location)")
+        if summary.keptDestination { printError("kept the workspace's own destination (give --replace to overwrite it)") }
     }
 }
 
@@ -58,6 +64,7 @@ struct WorkspaceExportCommand: ParsableCommand {
         let summary: WorkspaceTransfer.Summary
         do { summary = try transfer.run() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         print("exported \(WorkspaceTransferText.describe(summary)) from \(source.location) to \(to)")
+        if summary.keptDestination { printError("kept the destination already in \(to) (give --replace to overwrite it)") }
         if !summary.withheld.isEmpty {
             printError("left out (give --with-secrets to export them): \(summary.withheld.joined(separator: "; "))")
         }
