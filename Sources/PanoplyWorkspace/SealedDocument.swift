@@ -115,7 +115,7 @@ package enum SealedDocument {
         return !rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
-    private static func open(
+    static func open(
         _ sealed: SealedValue, id: String, place: String, box: SecretBox?, memo: SealedMemo?, what: String
     ) throws -> JSONValue? {
         guard let box else { return nil }
@@ -129,7 +129,7 @@ package enum SealedDocument {
         return .string(plain)
     }
 
-    private static func seal(_ plain: String, id: String, place: String, box: SecretBox, memo: SealedMemo?) -> SealedValue {
+    static func seal(_ plain: String, id: String, place: String, box: SecretBox, memo: SealedMemo?) -> SealedValue {
         if let kept = memo?.sealed(plain, id: id, place: place, key: box.key.id) { return kept }
         let sealed = box.seal(plain, associatedData: id)
         memo?.remember(plain, sealed, id: id, place: place)

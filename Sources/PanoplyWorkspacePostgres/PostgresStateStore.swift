@@ -48,7 +48,7 @@ package final class PostgresStateStore: StateStore {
         guard let id = try sourceID() else {
             throw PanoplyError.config("cannot save the state of '\(name)': no saved source has that name in the workspace \(workspace.location)")
         }
-        let rows = Self.rows(of: state)
+        let rows = workspace.sealedStateRows(Self.rows(of: state), sourceID: id)
         let last = memory.withLock { $0.rows }
         let changed = rows.filter { last?[$0.key] != $0.value }
         let schema = workspace.schema
@@ -137,6 +137,14 @@ package final class PostgresStateStore: StateStore {
         if !finished.isEmpty {
             state[ResourcePlan.finishedKey] = .array(finished.sorted { ($0.position, $0.id) < ($1.position, $1.id) }.map { .string($0.id) })
         }
-        return (state, rows(of: state))
+        // Sealed saved params: opened (their row as a save writes it again: the same sealed
+        // value); without the key left out of both, so a save neither uses nor deletes them.
+        let stored = state[SavedParams.stateKey]
+        if let stored {
+            state[SavedParams.stateKey] = try workspace.openedSavedParams(stored, sourceID: sourceID, name: name)
+        }
+        let rows = rows(of: state)
+        guard let stored, SealedValue(json: stored) != nil, state[SavedParams.stateKey] != nil else { return (state, rows) }
+        return (state, workspace.sealedStateRows(rows, sourceID: sourceID))
     }
 }

@@ -24,7 +24,8 @@ extension PostgresWorkspace {
     /// The key and the secret params in use.
     package var secrets: WorkspaceSecrets { secretsState.withLock { $0 } }
 
-    /// Seals every secret of every source and of the destination again under `new`, in one
+    /// Seals every secret of every source (its params, hash salt and the saved params of its
+    /// committed state) and of the destination again under `new`, in one
     /// transaction (`panoply workspace rotate-key`); this workspace then uses `new`. Values
     /// already sealed with `new` are kept, so a second run changes nothing.
     /// - Throws: ``PanoplyError`` (config) naming the source and the value that does not open
@@ -34,29 +35,48 @@ extension PostgresWorkspace {
         let (oldBox, newBox) = (SecretBox(key: old), SecretBox(key: new))
         let rotation = try client.transaction { session in
             var rotation = KeyRotation(sources: 0, secrets: 0, destination: false)
-            for row in try session.query("SELECT id, name, body::text FROM \(schema).sources ORDER BY position, name FOR UPDATE") {
+            let sources = try session.query("SELECT id, name, body::text FROM \(schema).sources ORDER BY position, name FOR UPDATE")
+            var names: [String: String] = [:]
+            for row in sources {
                 let (id, name) = (try row.text(0) ?? "", try row.text(1) ?? "")
-                let body = Data((try row.text(2) ?? "").utf8)
-                let out = try SealedDocument.reseal(body, associatedData: id, from: oldBox, to: newBox, what: "source '\(name)'")
-                guard out.resealed > 0 else { continue }
-                try session.execute("UPDATE \(schema).sources SET body = $2::jsonb, updated_at = now() WHERE id = $1", [.text(id), .text(text(out.body))])
-                rotation.sources += 1
-                rotation.secrets += out.resealed
+                names[id] = name
+                let resealed = try reseal(row: (try row.text(2) ?? "", id, "source '\(name)'"), from: oldBox, to: newBox) { body in
+                    try session.execute("UPDATE \(schema).sources SET body = $2::jsonb, updated_at = now() WHERE id = $1", [.text(id), .text(body)])
+                }
+                rotation.sources += resealed > 0 ? 1 : 0
+                rotation.secrets += resealed
+            }
+            let params = try session.query(
+                "SELECT source_id, value::text FROM \(schema).state WHERE key = $1 ORDER BY source_id FOR UPDATE", [.text(SavedParams.stateKey)])
+            for row in params {
+                let id = try row.text(0) ?? ""
+                rotation.secrets += try reseal(row: (try row.text(1) ?? "", id, "the saved params of source '\(names[id] ?? id)'"), from: oldBox, to: newBox) {
+                    try session.execute(
+                        "UPDATE \(schema).state SET value = $3::jsonb WHERE source_id = $1 AND key = $2", [.text(id), .text(SavedParams.stateKey), .text($0)])
+                }
             }
             if let row = try session.query("SELECT body::text FROM \(schema).destination WHERE id = 1 FOR UPDATE").first {
-                let body = Data((try row.text(0) ?? "").utf8)
-                let out = try SealedDocument.reseal(
-                    body, associatedData: SealedDocument.destinationData, from: oldBox, to: newBox, what: "the destination")
-                if out.resealed > 0 {
-                    try session.execute("UPDATE \(schema).destination SET body = $1::jsonb, updated_at = now() WHERE id = 1", [.text(text(out.body))])
-                    rotation.destination = true
-                    rotation.secrets += out.resealed
+                let resealed = try reseal(row: (try row.text(0) ?? "", SealedDocument.destinationData, "the destination"), from: oldBox, to: newBox) {
+                    try session.execute("UPDATE \(schema).destination SET body = $1::jsonb, updated_at = now() WHERE id = 1", [.text($0)])
                 }
+                rotation.destination = resealed > 0
+                rotation.secrets += resealed
             }
             return rotation
         }
         secretsState.withLock { $0.box = newBox }
         return rotation
+    }
+
+    /// Re-seals one stored document (`row`: its JSON text, owner id, and name for messages)
+    /// and calls `write` with the new text when anything changed.
+    /// - Returns: how many values were sealed again.
+    private func reseal(
+        row: (body: String, id: String, what: String), from old: SecretBox, to new: SecretBox, write: (String) throws -> Void
+    ) throws -> Int {
+        let out = try SealedDocument.reseal(Data(row.body.utf8), associatedData: row.id, from: old, to: new, what: row.what)
+        if out.resealed > 0 { try write(text(out.body)) }
+        return out.resealed
     }
 
     /// `source` as stored in its row's `body`, its secrets sealed.
@@ -83,6 +103,22 @@ extension PostgresWorkspace {
     func openedDestinationBody(_ body: String) throws -> DestinationSettings {
         let secrets = self.secrets
         return try SealedDocument.openDestination(Data(body.utf8), box: secrets.box, memo: secrets.memo)
+    }
+
+    /// The rows of a committed state as stored: the saved params (`__params`) sealed;
+    /// without a key left out (never written in plaintext; a row stored before stays).
+    func sealedStateRows(_ rows: [String: String], sourceID: String) -> [String: String] {
+        guard let text = rows[SavedParams.stateKey] else { return rows }
+        let secrets = self.secrets
+        var out = rows
+        out[SavedParams.stateKey] = secrets.box.map { SealedDocument.sealSavedParams(text, id: sourceID, box: $0, memo: secrets.memo) }
+        return out
+    }
+
+    /// The saved params of a committed state as read (see ``SealedDocument/openSavedParams(_:id:name:box:memo:)``).
+    func openedSavedParams(_ value: JSONValue, sourceID: String, name: String) throws -> JSONValue? {
+        let secrets = self.secrets
+        return try SealedDocument.openSavedParams(value, id: sourceID, name: name, box: secrets.box, memo: secrets.memo)
     }
 
     private func text(_ body: Data) -> String { String(decoding: body, as: UTF8.self) }

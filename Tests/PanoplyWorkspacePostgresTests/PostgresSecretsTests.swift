@@ -138,6 +138,45 @@ struct PostgresSecretsTests {
         }
     }
 
+    @Test("tokens a run saved in its state (__params) are sealed; without the key they are neither used, deleted nor written")
+    func savedParamsInState() throws {
+        try TestDatabase.withWorkspace { _, url in
+            let (key, new) = (try Self.key(10), try Self.key(11))
+            let workspace = try Self.open(url, key: key)
+            defer { workspace.close() }
+            try workspace.saveSources([SavedSource(name: "Api", type: "demo", values: ["rows": "1"])])
+            let params: JSONValue = ["refresh_token": ["value": "rt-secret-1", "replaces": "sha256:00"]]
+            let state: JSONObject = ["orders": ["cursor": 5], "__params": params]
+            try workspace.stateStore(for: "Api", lease: nil).save(state)
+            let s = workspace.url.schema
+            let row = { try workspace.client.scalar("SELECT value::text || updated_at::text FROM \(s).state WHERE key = '__params'") ?? "" }
+            let stored = try row()
+            #expect(!stored.contains("rt-secret") && stored.contains(key.id))
+            #expect(try workspace.loadState(of: "Api") == state)
+
+            let again = try Self.open(url, key: key)
+            defer { again.close() }
+            let store = again.stateStore(for: "Api", lease: nil)
+            #expect(try store.load() == state)
+            try store.save(state)
+            #expect(try row() == stored, "an unchanged state rewrites nothing")
+
+            let keyless = try Self.open(url, key: nil)
+            defer { keyless.close() }
+            let bare = keyless.stateStore(for: "Api", lease: nil)
+            #expect(try bare.load() == ["orders": ["cursor": 5]])
+            try bare.save(["orders": ["cursor": 6], "__params": ["refresh_token": ["value": "rt-secret-2", "replaces": "sha256:00"]]])
+            #expect(try row() == stored, "kept as stored, and the new token is not written in plaintext")
+            #expect(try workspace.loadState(of: "Api") == ["orders": ["cursor": 6], "__params": params])
+
+            #expect(try workspace.rotateKey(from: key, to: new) == KeyRotation(sources: 0, secrets: 1, destination: false))
+            let rotated = try Self.open(url, key: new)
+            defer { rotated.close() }
+            #expect(try rotated.loadState(of: "Api")?["__params"] == params)
+            #expect(!(try Self.dump(schema: s)).contains("rt-secret"))
+        }
+    }
+
     @Test("a sealed password copied into another source's row does not open")
     func movedBetweenRows() throws {
         try TestDatabase.withWorkspace { _, url in

@@ -19,6 +19,7 @@ struct PostgresStateTests {
     @Test("a save writes only the keys that changed, and deletes the keys that went")
     func writesOnlyChangedKeys() throws {
         try TestDatabase.withWorkspace { ws, _ in
+            ws.useSecrets(WorkspaceSecrets(key: try WorkspaceKey(bytes: Data(repeating: 1, count: 32), origin: "test")))  // __params are sealed
             try ws.saveSources([Self.source])
             let store = ws.stateStore(for: "Shop", lease: nil)
             try store.save(["a": ["cursor": 1], "b": ["cursor": 2], "c": 3, "__params": ["token": "t1"]])
@@ -107,6 +108,7 @@ struct PostgresStateTests {
     @Test("reset keeps only the saved params; delete removes all; an unsaved name has no state")
     func resetAndDelete() throws {
         try TestDatabase.withWorkspace { ws, _ in
+            ws.useSecrets(WorkspaceSecrets(key: try WorkspaceKey(bytes: Data(repeating: 1, count: 32), origin: "test")))  // __params are sealed
             try ws.saveSources([Self.source])
             try ws.stateStore(for: "Shop", lease: nil).save(["a": 1, "__params": ["token": "t"]])
             try ws.resetState(of: "Shop")

@@ -61,7 +61,10 @@ struct WorkspaceEquivalenceTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("equiv-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let folder = try Self.exercise(FolderWorkspace(directory: dir))
-        let postgres = try TestDatabase.withWorkspace { ws, _ in try Self.exercise(ws) }
+        let postgres = try TestDatabase.withWorkspace { ws, _ in
+            ws.useSecrets(WorkspaceSecrets(key: try WorkspaceKey(bytes: Data(repeating: 1, count: 32), origin: "test")))  // __params are sealed
+            return try Self.exercise(ws)
+        }
         #expect(folder == postgres)
         #expect(folder.sources.map(\.name) == ["A2", "B"])
         #expect(folder.states[2] == ["__params": ["token": "t"]])
