@@ -33,6 +33,9 @@ package struct RunRecord: Sendable, Equatable, Codable {
     package var schema: SchemaRecorder.Schema?
     /// The warnings of fields added, removed or retyped since the last successful run.
     package var schemaChanges: [String]?
+    /// What the run did to the fields of its resources (excluded, hashed, renamed), never
+    /// with the salt; nil when nothing (and in older history files).
+    package var fields: FieldSettings?
 
     /// Runs kept per source.
     package static let keptRuns = 50

@@ -13,6 +13,7 @@ final class AppLoop<T: Terminal> {
     private let store: any Workspace
     private let coordinator: RunCoordinator
     private let loader: ValuesLoader
+    private let previewer: PreviewLoader
     private let watcher: ExternalRunsWatcher
     private var timing = LoopTiming()
     /// How long a quit waits for the runs to finish delivering (`--shutdown-timeout`).
@@ -46,6 +47,7 @@ final class AppLoop<T: Terminal> {
             registry: registry, store: store, inbox: inbox, awsSessionToken: awsSessionToken,
             closeTimeout: shutdownTimeout, environment: environment)
         loader = ValuesLoader(registry: registry, inbox: inbox, environment: environment)
+        previewer = PreviewLoader(registry: registry, inbox: inbox, environment: environment)
         watcher = ExternalRunsWatcher(store: store)
     }
 
@@ -78,7 +80,7 @@ final class AppLoop<T: Terminal> {
     /// One iteration: input, run events and a tick reduced; a frame drawn when due.
     /// - Returns: the time of the iteration.
     private func turn() -> Double {
-        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty || loader.isBusy
+        let busy = state.activeRunCount > 0 || state.quitting || !inbox.isEmpty || loader.isBusy || previewer.isBusy
         var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
         events += inbox.drain()
         let now = seconds()
@@ -162,6 +164,8 @@ final class AppLoop<T: Terminal> {
             case .checkSource(let request): coordinator.check(request)
             case .loadValues(let request): loader.load(request)
             case .cancelLoad(let id): loader.cancel(id)
+            case .preview(let request): previewer.load(request)
+            case .cancelPreview(let id): previewer.cancel(id)
             case .quit: shutDown()
             }
         }

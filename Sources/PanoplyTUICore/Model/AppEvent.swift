@@ -28,6 +28,10 @@ package enum AppEvent: Sendable {
     case valuesLoaded(requestID: Int, values: [ListValue], resources: [SourceResource])
     /// Request `requestID` could not compute the values.
     case valuesFailed(requestID: Int, message: String)
+    /// The records read for ``Effect/preview(_:)`` request `requestID`.
+    case previewLoaded(requestID: Int, records: [PreviewRecord])
+    /// Preview `requestID` could not read the source.
+    case previewFailed(requestID: Int, message: String)
     /// SIGINT or SIGTERM: leave now, cancelling what runs.
     case terminate
 }
@@ -54,6 +58,12 @@ package enum Effect: Sendable, Equatable {
     case loadValues(ValuesRequest)
     /// The picker waiting for request `id` was closed: stop computing.
     case cancelLoad(Int)
+    /// Read the first records of a source in the background, sending, committing and
+    /// recording nothing (answered by ``AppEvent/previewLoaded(requestID:records:)`` or
+    /// ``AppEvent/previewFailed(requestID:message:)``).
+    case preview(PreviewRequest)
+    /// The preview waiting for request `id` was closed: stop reading.
+    case cancelPreview(Int)
     case quit
 }
 

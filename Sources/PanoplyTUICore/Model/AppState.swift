@@ -25,13 +25,15 @@ package enum Overlay: Sendable, Equatable {
     case picker(PickerState)
     /// Esc on a changed form: discard the changes, keep editing, or save?
     case confirmDiscard
+    /// `p` in the picker, Ctrl-P in a form: the first records of a resource or source.
+    case preview(PreviewState)
 }
 
 extension Overlay {
     /// A modal that ignores keys it does not bind (rather than closing on any key).
     package var takesOnlyItsKeys: Bool {
         switch self {
-        case .rename, .confirmDelete, .confirmDeleteState, .picker, .confirmDiscard: true
+        case .rename, .confirmDelete, .confirmDeleteState, .picker, .confirmDiscard, .preview: true
         case .help, .confirmCancel, .confirmQuit: false
         }
     }

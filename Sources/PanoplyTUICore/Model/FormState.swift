@@ -75,12 +75,20 @@ package struct FormState: Sendable, Equatable {
     package var showAdvanced = false
     /// The values the form opened with (``markUnchanged()``); nil: never asks before leaving.
     package var initialValues: [String: String]?
+    /// What runs do to the fields of each resource (set in the picker's fields pane; a saved
+    /// source's own); nil when nothing is set.
+    package var fieldSettings: FieldSettings?
+    /// The field settings the form opened with.
+    package var initialFieldSettings: FieldSettings?
 
-    /// Whether a field differs from what the form opened with (Esc then asks first).
-    package var isChanged: Bool { initialValues.map { $0 != values } ?? false }
+    /// Whether a field or a field setting differs from what the form opened with (Esc then asks first).
+    package var isChanged: Bool { initialValues.map { $0 != values || fieldSettings != initialFieldSettings } ?? false }
 
     /// Takes the current values as the ones the form opened with.
-    package mutating func markUnchanged() { initialValues = values }
+    package mutating func markUnchanged() {
+        initialValues = values
+        initialFieldSettings = fieldSettings
+    }
 
     /// The name of the extra field holding the destination table.
     package static let tableField = "__table"
@@ -106,25 +114,27 @@ package struct FormState: Sendable, Equatable {
         if let i = fields.firstIndex(where: { $0.name == name }) { fields[i].value = value }
     }
 
-    /// The form for a source type, prefilled with `values`; an empty Name means `defaultName`.
+    /// The form for a source type, prefilled with `values` (and a saved source's field
+    /// settings); an empty Name means `defaultName`.
     package static func source(
         _ info: SourceTypeInfo, values: [String: String], table: String, savedName: String?,
-        defaultName: String? = nil
+        defaultName: String? = nil, fields settings: FieldSettings? = nil
     ) -> FormState {
-        var fields = info.configuration.params.map { FormField($0, value: values[$0.name]) }
-        fields.append(
+        var inputs = info.configuration.params.map { FormField($0, value: values[$0.name]) }
+        inputs.append(
             FormField(
                 SourceParam(
                     tableField, title: "Destination table", default: SourceInput.defaultDestination(info.type),
                     help: "The table the records go to (default: \(info.type))"), value: table))
         let name = savedName ?? defaultName ?? info.configuration.title
-        fields.append(
+        inputs.append(
             FormField(
                 SourceParam(
                     nameField, title: "Name", default: name,
                     help: "How the list names this saved source (default: \(name))"), value: savedName ?? ""))
         let title = savedName.map { "\(info.configuration.title) · \($0)" } ?? "New \(info.configuration.title) source"
-        var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: fields)
+        var form = FormState(purpose: .source(type: info.type, savedName: savedName), title: title, fields: inputs)
+        form.fieldSettings = settings
         form.showApplicableFields(info)
         form.markUnchanged()
         return form

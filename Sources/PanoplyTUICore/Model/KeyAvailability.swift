@@ -49,7 +49,10 @@ extension AppState {
         case .confirmDelete, .confirmDeleteState: return [.question]
         case .confirmDiscard: return [.discard]
         case .rename: return [.rename]
-        case .picker(let p): return p.editingFilter ? [.pickerFilter] : [.picker]
+        case .picker(let p):
+            if let pane = p.fieldsPane { return pane.rename == nil ? [.pickerFields] : [.pickerFieldRename] }
+            return p.editingFilter ? [.pickerFilter] : [.picker]
+        case .preview: return [.preview]
         case nil: break
         }
         switch screen {

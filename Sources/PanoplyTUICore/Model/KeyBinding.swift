@@ -36,6 +36,10 @@ package enum KeyScope: Sendable, Equatable, CaseIterable {
     case picker
     /// Typing the picker's filter.
     case pickerFilter
+    /// The picker's fields pane (Tab), and its rename modal.
+    case pickerFields, pickerFieldRename
+    /// The preview overlay.
+    case preview
 }
 
 /// What a bound key does; the reducers switch over these, never over raw keys.
@@ -50,6 +54,7 @@ package enum KeyAction: Sendable, Equatable {
     case applyFilter, clearFilter, filterBackspace, filterClearText
     case history, fullRefresh, testSource, edit
     case openPicker, toggleAdvanced, toggle, toggleAll
+    case fields, excludeField, hashField, renameField, preview, scrollLeft, scrollRight
 }
 
 /// One row of the key map: which keys, where, what they do, and how help shows them.

@@ -25,6 +25,14 @@ package enum KeyCondition: Sendable, Equatable {
     case pickerLoaded
     /// The picker's values are computed by the source, so they can be again (`r`).
     case pickerReloadable
+    /// The source lists the fields of the resource under the picker's cursor (Tab).
+    case pickerFieldsKnown
+    /// The item under the picker's cursor is a resource that can be read (`p`).
+    case pickerPreviewable
+    /// The field under the fields pane's cursor is not a reserved key (`x`, `#`, `n`).
+    case fieldEditable
+    /// The preview's records are loaded (scrolling).
+    case previewLoaded
 }
 
 extension AppState {
@@ -43,6 +51,22 @@ extension AppState {
         case .pickerReloadable:
             guard case .picker(let p) = overlay, p.request == nil else { return nil }
             return "these values are fixed: nothing to reload"
+        case .pickerFieldsKnown:
+            guard case .picker(let p) = overlay else { return nil }
+            return refusal(.pickerLoaded) ?? p.fieldsRefusal
+        case .pickerPreviewable:
+            guard case .picker(let p) = overlay else { return nil }
+            return refusal(.pickerLoaded) ?? p.previewRefusal
+        case .fieldEditable:
+            guard case .picker(let p) = overlay else { return nil }
+            return p.fieldEditRefusal
+        case .previewLoaded:
+            guard case .preview(let v) = overlay else { return nil }
+            switch v.load {
+            case .loaded: return nil
+            case .loading: return "wait for the records to load (Esc cancels)"
+            case .failed: return "nothing to scroll: Esc closes"
+            }
         default: return listRefusal(condition, selectedEntry)
         }
     }

@@ -3,6 +3,7 @@
 package enum KeyMap {
     private static let screens: [KeyScope] = [.list, .form, .formText, .formChoice, .run]
     private static let listScopes: Set<KeyScope> = [.list, .rename, .history, .historyDetail]
+    private static let pickerScopes: Set<KeyScope> = [.picker, .pickerFilter, .pickerFields, .pickerFieldRename, .preview]
     private static let formScopes: [KeyScope] = [.form, .formText, .formChoice, .formList, .advancedForm, .sourceForm, .destinationForm, .discard]
 
     package static let bindings: [KeyBinding] = [
@@ -57,6 +58,8 @@ package enum KeyMap {
         KeyBinding([.ctrl("k")], [.formText], .deleteToEnd, "clear to start / end", label: "Ctrl-U/K"),
         KeyBinding([.ctrl("s")], [.sourceForm], .submit, "save and start", hint: "start", label: "Ctrl-S"),
         KeyBinding([.ctrl("t")], [.sourceForm], .testSource, "test the connection", hint: "test", label: "Ctrl-T"),
+        // No room in the bar beside Ctrl-S, Ctrl-T and Esc at 80 columns: `?` lists it.
+        KeyBinding([.ctrl("p")], [.sourceForm], .preview, "preview the records", label: "Ctrl-P"),
         KeyBinding([.ctrl("s")], [.destinationForm], .submit, "save the destination", hint: "save", label: "Ctrl-S"),
         KeyBinding([.char("y"), .char("Y")], [.discard], .confirm, "changed form: discard", hint: "discard", label: "Esc → y"),
         KeyBinding([.char("n"), .char("N"), .escape], [.discard], .dismiss, "changed form: keep editing", hint: "keep editing", label: "Esc → n Esc"),
@@ -93,12 +96,40 @@ package enum KeyMap {
         KeyBinding([.enter], [.picker], .confirm, "keep the picks", hint: "done", when: .pickerLoaded),
         KeyBinding([.escape], [.picker], .dismiss, "clear filter / leave", hint: "cancel"),
         KeyBinding([.char("r")], [.picker], .retry, "reload the values", hint: "reload", when: .pickerReloadable),
+        KeyBinding([.tab], [.picker], .fields, "the fields pane", hint: "fields", when: .pickerFieldsKnown),
+        KeyBinding([.char("p")], [.picker], .preview, "preview the resource", hint: "preview", when: .pickerPreviewable),
         KeyBinding([.enter], [.pickerFilter], .applyFilter, "keep / clear filter", hint: "keep filter", label: "Enter Esc"),
         KeyBinding([.escape], [.pickerFilter], .clearFilter, "keep / clear filter", hint: "clear filter", label: "Enter Esc"),
         KeyBinding([.up], [.pickerFilter], .up, "move while typing", label: "↑ ↓"),
         KeyBinding([.down], [.pickerFilter], .down, "move while typing", label: "↑ ↓"),
         KeyBinding([.backspace], [.pickerFilter], .filterBackspace, "edit the filter", label: "Bksp Ctrl-U"),
         KeyBinding([.ctrl("u")], [.pickerFilter], .filterClearText, "edit the filter", label: "Bksp Ctrl-U"),
+        // The picker's fields pane (Tab): the fields of the resource under the cursor.
+        KeyBinding([.char("x")], [.pickerFields], .excludeField, "fields: exclude / not", hint: "exclude", when: .fieldEditable),
+        KeyBinding([.char("#")], [.pickerFields], .hashField, "fields: hash / not", hint: "hash", when: .fieldEditable),
+        KeyBinding([.char("n")], [.pickerFields], .renameField, "fields: rename", hint: "rename", when: .fieldEditable),
+        KeyBinding([.char("p")], [.pickerFields], .preview, "preview the resource", hint: "preview", when: .pickerPreviewable),
+        KeyBinding([.tab, .escape], [.pickerFields], .back, "fields: back", hint: "back", label: "Tab Esc"),
+        KeyBinding([.up, .char("k")], [.pickerFields], .up, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.down, .char("j")], [.pickerFields], .down, "move", hint: "move", label: "↑ ↓ j k"),
+        KeyBinding([.pageUp], [.pickerFields], .pageUp, "a page up / down", label: "PgUp PgDn"),
+        KeyBinding([.pageDown], [.pickerFields], .pageDown, "a page up / down", label: "PgUp PgDn"),
+        KeyBinding([.home, .char("g")], [.pickerFields], .top, "first / last", label: "g G Home End"),
+        KeyBinding([.end, .char("G")], [.pickerFields], .bottom, "first / last", label: "g G Home End"),
+        KeyBinding([.enter], [.pickerFieldRename], .confirm, "fields: rename / keep", hint: "rename", label: "Enter Esc"),
+        KeyBinding([.escape], [.pickerFieldRename], .dismiss, "fields: rename / keep", hint: "keep", label: "Enter Esc"),
+        KeyBinding([.backspace], [.pickerFieldRename], .deleteBackward, "fields: edit the name", label: "Bksp Ctrl-U"),
+        KeyBinding([.ctrl("u")], [.pickerFieldRename], .deleteToStart, "fields: edit the name", label: "Bksp Ctrl-U"),
+        // The preview overlay.
+        KeyBinding([.left, .char("h")], [.preview], .scrollLeft, "preview: columns", hint: "columns", label: "← → h l", when: .previewLoaded),
+        KeyBinding([.right, .char("l")], [.preview], .scrollRight, "preview: columns", hint: "columns", label: "← → h l", when: .previewLoaded),
+        KeyBinding([.up, .char("k")], [.preview], .up, "preview: rows", hint: "rows", label: "↑ ↓ j k", when: .previewLoaded),
+        KeyBinding([.down, .char("j")], [.preview], .down, "preview: rows", hint: "rows", label: "↑ ↓ j k", when: .previewLoaded),
+        KeyBinding([.pageUp], [.preview], .pageUp, "preview: pages", label: "PgUp PgDn", when: .previewLoaded),
+        KeyBinding([.pageDown], [.preview], .pageDown, "preview: pages", label: "PgUp PgDn", when: .previewLoaded),
+        KeyBinding([.home, .char("g")], [.preview], .top, "preview: first / last", label: "g G Home End", when: .previewLoaded),
+        KeyBinding([.end, .char("G")], [.preview], .bottom, "preview: first / last", label: "g G Home End", when: .previewLoaded),
+        KeyBinding([.escape], [.preview], .dismiss, "preview: close", hint: "close"),
         // Overlays.
         KeyBinding([], [.helpOverlay], .dismiss, "close help", hint: "close help", label: "any key"),
         KeyBinding([.up], [.helpOverlay], .up, "scroll the help", label: "↑ ↓ PgUp PgDn"),
@@ -157,7 +188,7 @@ package enum KeyMap {
             ("Source list", { b in Set(b.scopes).isSubset(of: listScopes) && !b.scopes.contains(.historyDetail) }),
             ("Form", { b in b.scopes.count == 1 && formScopes.contains(b.scopes[0]) }),
             ("Run view", { b in b.scopes == [.run] || b.scopes == [.runFilter] }),
-            ("List picker", { b in b.scopes == [.picker] || b.scopes == [.pickerFilter] })
+            ("List picker", { b in b.scopes.count == 1 && pickerScopes.contains(b.scopes[0]) })
         ]
         return sections.map { title, belongs in (title, rows(bindings.filter(belongs))) }
     }
@@ -165,7 +196,8 @@ package enum KeyMap {
     /// Rows for the overlay: consecutive bindings with the same keys label share one.
     private static func rows(_ bindings: [KeyBinding]) -> [(keys: String, help: String)] {
         var rows: [(keys: String, help: String)] = []
-        for b in bindings where rows.last?.keys != b.keysLabel {
+        // A row already shown with the same keys and help (the fields pane moves as the list does) shows once.
+        for b in bindings where rows.last?.keys != b.keysLabel && !rows.contains(where: { $0 == (b.keysLabel, b.help) }) {
             rows.append((b.keysLabel, b.help))
         }
         return rows

@@ -3,10 +3,14 @@
 package struct PickerLayout: Sendable, Equatable {
     package let width: Int
     package let height: Int
+    /// The fields pane has the focus: it takes the wider share (or, without room for both,
+    /// the list's place).
+    package let fieldsFocused: Bool
 
-    package init(width: Int, height: Int) {
+    package init(width: Int, height: Int, fieldsFocused: Bool = false) {
         self.width = width
         self.height = height
+        self.fieldsFocused = fieldsFocused
     }
 
     /// The box, borders included: below the header, above the notice line and help bar.
@@ -22,12 +26,14 @@ package struct PickerLayout: Sendable, Equatable {
     package var listRows: Int { max(1, boxHeight - 4) }
     /// The line for loading, errors and notes.
     package var messageY: Int { boxY + boxHeight - 2 }
+    /// The preview's records shown at once (below its header row).
+    package var previewRows: Int { max(1, listRows - 1) }
 
     package var listX: Int { boxX + 2 }
     /// With room for it, the fields of the item under the cursor go on the right.
     package var hasSidePane: Bool { boxWidth >= 64 }
-    package var listWidth: Int { hasSidePane ? (boxWidth - 4) * 3 / 5 : boxWidth - 4 }
-    package var sideX: Int { listX + listWidth + 2 }
+    package var listWidth: Int { hasSidePane ? (boxWidth - 4) * (fieldsFocused ? 2 : 3) / 5 : boxWidth - 4 }
+    package var sideX: Int { hasSidePane ? listX + listWidth + 2 : listX }
     package var sideWidth: Int { boxX + boxWidth - 2 - sideX }
 
     /// The first shown row for the cursor at `cursor` of `count`: the cursor kept in view,

@@ -74,6 +74,14 @@ package struct PickerState: Sendable, Equatable {
     package var loadStartedAt: Double = 0
     /// How the values are (re)loaded; nil for static choices.
     package var request: ValuesRequest?
+    /// The values are the source's resources (its ``SourceConfiguration/resourcesParam``):
+    /// their fields can be set (Tab) and previewed (`p`).
+    package var holdsResources = false
+    /// The form's field settings, edited in the fields pane; Enter keeps them with the
+    /// picks, Esc leaves both as they were.
+    package var settings = FieldSettings()
+    /// The fields pane of a resource (Tab), nil while the list has the focus.
+    package var fieldsPane: FieldsPane?
 
     package init(field: String, title: String, load: PickerLoad, picked: [String]) {
         self.field = field

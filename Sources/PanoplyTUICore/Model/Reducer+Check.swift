@@ -70,7 +70,7 @@ extension AppState {
             notice = "\(r.request.sourceName) is not a saved source"
             return
         }
-        var form = FormState.source(info, values: src.values, table: src.table, savedName: src.name)
+        var form = FormState.source(info, values: src.values, table: src.table, savedName: src.name, fields: src.fields)
         let message = r.error ?? "failed"
         let field = FormCheck.field(for: PanoplyError(r.errorCategory ?? .config, message), among: info.configuration.params)
         form.check = FormCheck(id: 0, thenStart: false, status: .failed(message, field: field))

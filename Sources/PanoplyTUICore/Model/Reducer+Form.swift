@@ -19,6 +19,7 @@ extension AppState {
         case .back: leaveForm(form)
         case .submit: return submit(&form)
         case .testSource: return testSource(&form)
+        case .preview: return previewForm(&form)
         // On a text field that holds text, `?` is typed.
         case .help where field.cycles || field.value.isEmpty: overlay = .help
         case .choiceNext: cycle(&form, 1)
@@ -116,7 +117,10 @@ extension AppState {
         if !checked { return startCheck(&form, type: type, params: params, thenStart: true) }
         var entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
         let before = saved.first { $0.name == (savedName ?? name) }
-        entry.fields = before?.fields
+        // The form's field settings (the saved source's, as the fields pane left them).
+        entry.fields = form.fieldSettings
+        // Its id stays across a rename made in the form (the workspace keys state and history by it).
+        entry.id = before?.id
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
         // Changed params (defaults applied) make a run that continued or resumed start over.
         let changed =
@@ -157,6 +161,7 @@ extension AppState {
     package mutating func startRun(_ request: RunRequest, title: String) -> [Effect] {
         var r = RunState(id: request.id, request: request, title: title, startedAt: now)
         r.clockOrigin = clockOrigin
+        r.fields = saved.first { $0.name == request.sourceName }?.fields
         r.note(request.attempt > 1 ? "retrying (attempt \(request.attempt)) from the committed state" : request.note ?? "starting", now: now)
         runs.append(r)
         nextRunID = max(nextRunID, request.id) + 1

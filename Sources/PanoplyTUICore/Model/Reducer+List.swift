@@ -41,7 +41,7 @@ extension AppState {
                 notice = "source type '\(s.type)' is not available in this build"
                 return
             }
-            screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name))
+            screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name, fields: s.fields))
         case .type(let i):
             screen = .form(
                 .source(

@@ -27,6 +27,8 @@ extension AppState {
         nextRequestID += 1
         var p = PickerState(field: param.name, title: param.title, load: .loading(request.id), picked: picked)
         p.request = request
+        p.holdsResources = info.configuration.resourcesParam == param.name
+        p.settings = form.fieldSettings ?? FieldSettings()
         p.loadStartedAt = now
         overlay = .picker(p)
         return [.loadValues(request)]
@@ -66,6 +68,7 @@ extension AppState {
             editPickerFilter(key, action, &p)
             return []
         }
+        if p.fieldsPane != nil { return handleFieldsKey(key, action, &p) }
         let rows = PickerLayout(width: width, height: height).listRows
         switch action {
         case .up: p.move(by: -1)
@@ -82,6 +85,8 @@ extension AppState {
             p.editingFilter = true
             p.setFilter("")
         case .retry: return reloadPicker(&p)
+        case .fields: p.enterFields()
+        case .preview: return previewResource(p)
         case .dismiss:
             if case .loading(let id) = p.load {
                 overlay = nil
@@ -130,6 +135,7 @@ extension AppState {
         }
         form.setValue(p.field, p.pickedValues.joined(separator: ", "))
         form.errors[p.field] = nil
+        if p.holdsResources { form.fieldSettings = p.keptSettings.orNil }
         screen = .form(form)
         overlay = nil
     }

@@ -45,6 +45,10 @@ package func reduce(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
         s.takeValues(id, values, resources)
     case .valuesFailed(let id, let message):
         s.valuesFailed(id, message)
+    case .previewLoaded(let id, let records):
+        s.takePreview(id, records)
+    case .previewFailed(let id, let message):
+        s.previewFailed(id, message)
     case .notice(let text):
         s.notice = text
     case .terminate:
@@ -98,6 +102,12 @@ extension AppState {
             return handlePickerKey(key, action, picker)
         case .confirmDiscard:
             return answerDiscardQuestion(action)
+        case .preview(let preview):
+            if case .disabled(let reason)? = bound?.availability {
+                notice = reason
+                return []
+            }
+            return handlePreviewKey(action, preview)
         case .help where scrollHelp(action):
             return []
         default: break
@@ -118,7 +128,7 @@ extension AppState {
             return [.cancelRun(id)]
         case .confirmQuit:
             return yes ? quitNow() : []
-        case .confirmDelete, .confirmDeleteState, .rename, .picker, .confirmDiscard:
+        case .confirmDelete, .confirmDeleteState, .rename, .picker, .confirmDiscard, .preview:
             return []
         }
     }

@@ -64,6 +64,9 @@ package struct RunState: Sendable, Equatable {
     package var owner: LeaseHolder?
     /// Log lines of the owner's snapshot already shown.
     package var externalLogSeen = 0
+    /// What the run does to the fields of its resources (the saved source's settings), shown
+    /// per row of the resources table and kept in its history record.
+    package var fields: FieldSettings?
 
     package init(id: RunID, request: RunRequest, title: String, startedAt: Double) {
         self.id = id

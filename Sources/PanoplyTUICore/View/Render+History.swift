@@ -67,6 +67,10 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
         s.put(" ✗ " + e, x: 0, y: 5, style: .error, maxWidth: w)
         top = 6
     }
+    if let fields = r.fields, !fields.isEmpty {
+        s.put(" fields · " + fields.described, x: 0, y: top, style: .dim, maxWidth: w)
+        top += 1
+    }
     // The attempts a retry continued, each with how it ended.
     for a in state.earlierAttempts(of: r, in: source).prefix(3) where top < s.height - 6 {
         let how = a.error.map { "✗ \(a.status.rawValue): \($0)" } ?? a.status.rawValue
@@ -101,5 +105,16 @@ private func renderHistoryResources(_ t: ResourceTally, top: inout Int, _ s: ino
     if t.failed > shown.count, room > shown.count {
         s.put("   … \(Format.count(t.failed - shown.count)) more failed", x: 0, y: top, style: .dim, maxWidth: s.width)
         top += 1
+    }
+}
+
+extension FieldSettings {
+    /// "public.users: ssn excluded, email hashed, fullname → name · public.orders: ...".
+    package var described: String {
+        resources.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { id, f in
+            let parts =
+                f.exclude.map { "\($0) excluded" } + f.hash.map { "\($0) hashed" } + f.rename.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }
+            return (id == FieldSettings.anyResource ? "" : id + ": ") + parts.joined(separator: ", ")
+        }.joined(separator: " · ")
     }
 }

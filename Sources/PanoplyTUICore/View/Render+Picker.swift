@@ -6,17 +6,21 @@ private let spinner = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 /// The picker over a form's `list` field: a box with the values and their checkboxes, the
 /// filter, a note line, and (with room) the fields of the item under the cursor.
 package func renderPicker(_ state: AppState, _ p: PickerState, _ s: inout Screen) {
-    let l = PickerLayout(width: s.width, height: s.height)
+    let l = PickerLayout(width: s.width, height: s.height, fieldsFocused: p.fieldsPane != nil)
     s.fill(x: 0, y: l.boxY, width: s.width, height: l.boxHeight)
     s.box(x: l.boxX, y: l.boxY, width: l.boxWidth, height: l.boxHeight, title: "Pick \(p.title)", style: .accent, titleStyle: .title)
     renderPickerSummary(p, l, &s)
     if case .failed(let message) = p.load {
         renderPickerError(p, message, l, &s)
+    } else if let pane = p.fieldsPane {
+        if l.hasSidePane { renderPickerList(p, l, &s) }
+        renderFieldsPane(p, pane, l, &s)
     } else {
         renderPickerList(p, l, &s)
         if l.hasSidePane { renderPickerSide(p, l, &s) }
     }
     renderPickerMessage(state, p, l, &s)
+    if let edit = p.fieldsPane?.rename { renderFieldRename(edit, resource: p.fieldsPane?.resource ?? "", &s) }
 }
 
 private func renderPickerSummary(_ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
@@ -49,41 +53,14 @@ private func renderPickerList(_ p: PickerState, _ l: PickerLayout, _ s: inout Sc
         // The source's estimate of the rows, right-aligned before the scroll arrows' column.
         let rows = p.resources[item.value]?.estimatedRows.map { "≈" + Format.count($0) } ?? ""
         let room = rows.isEmpty || l.listWidth < 30 ? l.listWidth : l.listWidth - rows.count - 3
-        s.put(text, x: l.listX, y: y, style: style, maxWidth: room)
+        let end = s.put(text, x: l.listX, y: y, style: style, maxWidth: room)
+        // What runs do to its fields ("2 excluded, 1 hashed").
+        let summary = p.fieldsPane == nil ? p.fieldSettings(of: item.value).summary : ""
+        if !summary.isEmpty { s.put("  " + summary, x: end, y: y, style: atCursor ? style : .dim, maxWidth: l.listX + room - end) }
         if room < l.listWidth { s.put(rows, x: l.listX + l.listWidth - 2 - rows.count, y: y, style: atCursor ? style : .dim) }
     }
     if top > 0 { s.put("↑", x: l.listX + l.listWidth - 1, y: l.listY, style: .dim) }
     if top + l.listRows < shown.count { s.put("↓", x: l.listX + l.listWidth - 1, y: l.listY + l.listRows - 1, style: .dim) }
-}
-
-/// The side pane: the fields of the item under the cursor (as its resource lists them).
-private func renderPickerSide(_ p: PickerState, _ l: PickerLayout, _ s: inout Screen) {
-    for y in l.summaryY..<l.messageY { s.put("│", x: l.sideX - 2, y: y, style: .dim) }
-    guard let item = p.current else { return }
-    let w = l.sideWidth
-    guard let r = p.resources[item.value] else {
-        let note = p.load == .loaded ? (item.missing ? "not listed by the source" : "no fields known") : ""
-        s.put(item.name, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
-        s.put(note, x: l.sideX, y: l.listY, style: .dim, maxWidth: w)
-        return
-    }
-    var count = r.fields.count == 1 ? "1 field" : "\(r.fields.count) fields"
-    if let rows = r.estimatedRows { count += " · ≈\(Format.count(rows)) rows" }
-    s.put(r.title.truncated(to: max(4, w - count.count - 3)) + " · " + count, x: l.sideX, y: l.summaryY, style: .bold, maxWidth: w)
-    var lines: [(String, CellStyle)] = []
-    if !r.requires.isEmpty { lines.append(("requires " + r.requires.joined(separator: ", "), .warn)) }
-    let nameWidth = min(max(8, w / 2), (r.fields.map { $0.name.displayWidth }.max() ?? 8) + 1)
-    for f in r.fields {
-        let flag = f.mandatory ? " key" : f.available ? "" : " (n/a)"
-        let line = f.name.truncated(to: nameWidth - 1).padded(to: nameWidth) + f.type + flag
-        lines.append((line.truncated(to: w), f.available ? .plain : .dim))
-    }
-    if lines.isEmpty { lines.append(("no fields", .dim)) }
-    let rows = l.listRows
-    for (n, line) in lines.prefix(rows).enumerated() {
-        let more = n == rows - 1 && lines.count > rows
-        s.put(more ? "… \(lines.count - rows + 1) more" : line.0, x: l.sideX, y: l.listY + n, style: more ? .dim : line.1, maxWidth: w)
-    }
 }
 
 private func renderPickerError(_ p: PickerState, _ message: String, _ l: PickerLayout, _ s: inout Screen) {

@@ -17,7 +17,7 @@ package func renderResources(_ r: RunState, _ layout: RunPanes, _ s: inout Scree
     s.put(title, x: 0, y: layout.tableY, style: focused ? CellStyle(fg: .cyan, bold: true) : .bold, maxWidth: w)
     let columns = ResourceColumns(width: w)
     for (n, row) in r.resources.dropFirst(top).prefix(rows).enumerated() {
-        renderResourceRow(row, columns, y: layout.tableY + 1 + n, &s)
+        renderResourceRow(row, columns, fields: r.fields?.fields(for: row.id), y: layout.tableY + 1 + n, &s)
     }
 }
 
@@ -47,10 +47,17 @@ private struct ResourceColumns {
     }
 }
 
-private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int, _ s: inout Screen) {
+/// `fields`: what the run does to the resource's fields: "2 excluded, 1 hashed" before its
+/// message, or where there is no room for messages "✗2 #1" after its id.
+private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, fields: ResourceFields?, y: Int, _ s: inout Screen) {
     let (icon, style) = resourceIcon(row.status)
     s.put(icon, x: 1, y: y, style: style)
-    s.put(row.id.truncated(to: c.idWidth), x: c.idX, y: y, style: row.status == .waiting ? .dim : .plain)
+    let hasMessages = c.messageX + 16 <= s.width
+    let marks = hasMessages ? "" : fields.map(fieldMarks) ?? ""
+    let end = s.put(
+        row.id.truncated(to: marks.isEmpty ? c.idWidth : max(4, c.idWidth - marks.count - 1)), x: c.idX, y: y,
+        style: row.status == .waiting ? .dim : .plain)
+    if !marks.isEmpty { s.put(" " + marks, x: end, y: y, style: .dim, maxWidth: c.idX + c.idWidth - end) }
     s.put(row.status.rawValue, x: c.statusX, y: y, style: style)
     let count = Format.count(row.loaded) + (row.total.map { (row.estimated ? "/≈" : "/") + Format.count($0) } ?? "")
     s.put(
@@ -67,10 +74,16 @@ private func renderResourceRow(_ row: ResourceRow, _ c: ResourceColumns, y: Int,
     }
     let rate = row.rate.map { Format.count(Int($0.rounded())) + "/s" } ?? (row.status == .reading ? "--/s" : "")
     s.put(String(repeating: " ", count: max(0, ResourceColumns.rateWidth - rate.count)) + rate, x: c.rateX, y: y, style: .dim)
-    let note = row.status == .failed ? (row.error ?? row.message) : repeatsCounts(row.message) ? "" : row.message
-    if !note.isEmpty, c.messageX + 16 <= s.width {
+    var note = row.status == .failed ? (row.error ?? row.message) : repeatsCounts(row.message) ? "" : row.message
+    if let summary = fields?.summary, !summary.isEmpty, row.status != .failed { note = note.isEmpty ? summary : summary + " · " + note }
+    if !note.isEmpty, hasMessages {
         s.put(note, x: c.messageX, y: y, style: row.status == .failed ? .error : .dim, maxWidth: s.width - c.messageX - 1)
     }
+}
+
+/// "✗2 #1 →1": how many fields are excluded, hashed and renamed.
+private func fieldMarks(_ f: ResourceFields) -> String {
+    [(f.exclude.count, "✗"), (f.hash.count, "#"), (f.rename.count, "→")].filter { $0.0 > 0 }.map { "\($0.1)\($0.0)" }.joined(separator: " ")
 }
 
 /// "180000/300100 rows", "1200/≈5000000 rows": a message that only says the counts the

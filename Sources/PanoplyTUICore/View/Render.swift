@@ -38,6 +38,7 @@ package func render(_ state: AppState, width: Int, height: Int) -> Screen {
     case .rename(let edit): renderRename(edit, &screen)
     case .picker(let p): renderPicker(state, p, &screen)
     case .confirmDiscard: renderDiscard(state, &screen)
+    case .preview(let v): renderPreview(state, v, &screen)
     case nil: break
     }
     renderHelpBar(state, &screen)
@@ -63,7 +64,10 @@ private func renderHeader(_ state: AppState, _ s: inout Screen) {
     let right = n == 0 ? "no active runs " : "\(n) active \(n == 1 ? "run" : "runs") "
     var x = s.put(" Panoply ", x: 0, y: 0, style: .header)
     if let workspace = state.workspace {
-        x = s.put("[" + workspace + "] ", x: x, y: 0, style: .header, maxWidth: max(0, (s.width - x - right.count) / 2))
+        // The workspace before the destination: all of it when it fits, else its middle
+        // left out (its host and its schema both show), leaving the destination 24 columns.
+        let room = max(s.width - x - right.count - 24, (s.width - x - right.count) / 2) - 3
+        x = s.put("[" + workspace.truncatedInMiddle(to: room) + "] ", x: x, y: 0, style: .header)
     }
     s.put("▸ " + state.destination.displayName, x: x, y: 0, style: .header, maxWidth: s.width - x - right.count - 1)
     s.put(right, x: s.width - right.count, y: 0, style: .header)
