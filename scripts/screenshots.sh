@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pictures of the real UI for the README: drives `panoply` in tmux, captures each screen
 # with its colours (capture-pane -e), turns the ANSI text into HTML (aha) and the HTML into
-# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed,history,form-test,picker,resources}.png.
+# a PNG (chromium-headless-shell). Writes screenshots/{list,form,running,failed,completed,history,form-test,picker,fields,
+# preview,resources}.png.
 #   PANOPLY_BIN=.build/debug/panoply scripts/screenshots.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -143,6 +144,17 @@ wait_for 20 "Pick Tables" "customers" "paid_orders"
 keys Space Down Space Down Down Down Space Down
 wait_for 5 "3 picked"
 shot picker
+# The fields pane of customers: name excluded, email hashed; then its preview.
+keys Home Tab; wait_for 5 "customers · 4 fields"
+keys Down x Down; text "#"
+wait_for 5 "1 excluded, 1 hashed" "email is sent hashed"
+shot fields
+keys Tab p
+wait_for 30 "Preview · customers" "20 records" "# email"
+shot preview
+keys Escape; wait_for 5 "Pick Tables"
+# Back where the picker's shot left the cursor.
+keys Home Down Down Down Down Down
 keys Down Space Down Space Enter
 wait_for 5 "› Tables             customers,"
 keys C-s
