@@ -53,6 +53,7 @@ package final class PostgresStateStore: StateStore {
         let changed = rows.filter { last?[$0.key] != $0.value }
         let schema = workspace.schema
         try fenced(sourceID: id) { session in
+            if let params = changed[SavedParams.stateKey] { try workspace.checkSealingKey(of: [params], session) }
             if !changed.isEmpty {
                 let payload = "{" + changed.map { "\(quoted($0.key)):\($0.value)" }.joined(separator: ",") + "}"
                 try session.execute(

@@ -36,6 +36,10 @@ extension PostgresWorkspace {
         let rotation = try client.transaction { session in
             var rotation = KeyRotation(sources: 0, secrets: 0, destination: false)
             let sources = try session.query("SELECT id, name, body::text FROM \(schema).sources ORDER BY position, name FOR UPDATE")
+            // Locked in the order of a save (sources, then meta, then state), so neither waits on the other forever.
+            try session.execute(
+                "INSERT INTO \(schema).meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [.text(Self.sealingKeyMeta), .text(new.id)])
             var names: [String: String] = [:]
             for row in sources {
                 let (id, name) = (try row.text(0) ?? "", try row.text(1) ?? "")
@@ -66,6 +70,40 @@ extension PostgresWorkspace {
         }
         secretsState.withLock { $0.box = newBox }
         return rotation
+    }
+
+    /// The `meta` row naming the key the workspace's secrets are sealed with: recorded by the
+    /// first save of a secret, changed by ``rotateKey(from:to:)``.
+    static let sealingKeyMeta = "secrets_key_id"
+
+    /// Refuses, inside a saving transaction, to write values sealed with another key than
+    /// the workspace's, so one workspace never mixes keys: a process with a wrong key, or one
+    /// that read its sealed values before a `rotate-key`, is stopped. Records the key when
+    /// none is yet. Locks the `meta` row, so it waits for a rotation under way.
+    /// - Parameter bodies: the JSON texts about to be written.
+    /// - Throws: ``PanoplyError`` (config) saying which key the workspace uses.
+    func checkSealingKey(of bodies: [String], _ session: PGSession) throws {
+        let ids = bodies.reduce(into: Set<String>()) { $0.formUnion(SealedDocument.keyIDs(in: Data($1.utf8))) }
+        guard !ids.isEmpty else { return }
+        let row = try session.query("SELECT value FROM \(schema).meta WHERE key = $1 FOR UPDATE", [.text(Self.sealingKeyMeta)]).first
+        let given = secrets.box?.key.id
+        guard let recorded = try row?.text(0) else {
+            guard ids.count == 1, let id = ids.first else {
+                throw PanoplyError.config(
+                    "values sealed with several keys (\(ids.sorted().joined(separator: ", "))) cannot be saved in the workspace \(location)")
+            }
+            try session.execute("INSERT INTO \(schema).meta (key, value) VALUES ($1, $2)", [.text(Self.sealingKeyMeta), .text(id)])
+            return
+        }
+        guard ids != [recorded] else { return }
+        if let given, given != recorded {
+            throw PanoplyError.config(
+                "the secrets of the workspace \(location) are sealed with key \(recorded); the key given is \(given): give that key (after `panoply workspace rotate-key`, the new one)"
+            )
+        }
+        throw PanoplyError.config(
+            "the secrets of the workspace \(location) were sealed again with key \(recorded) (rotate-key) since they were read: read the workspace again and retry"
+        )
     }
 
     /// Re-seals one stored document (`row`: its JSON text, owner id, and name for messages)

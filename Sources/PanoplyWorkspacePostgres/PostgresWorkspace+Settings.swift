@@ -13,11 +13,15 @@ extension PostgresWorkspace {
     }
 
     package func saveDestination(_ destination: DestinationSettings) throws {
-        try client.execute(
-            """
-            INSERT INTO \(schema).destination (id, body, updated_at) VALUES (1, $1::jsonb, now())
-            ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = now()
-            """, [.text(try encodeDestinationBody(destination))])
+        let body = try encodeDestinationBody(destination)
+        try client.transaction { session in
+            try checkSealingKey(of: [body], session)
+            try session.execute(
+                """
+                INSERT INTO \(schema).destination (id, body, updated_at) VALUES (1, $1::jsonb, now())
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = now()
+                """, [.text(body)])
+        }
     }
 
     /// Whether a destination was saved (false when the workspace cannot be read).

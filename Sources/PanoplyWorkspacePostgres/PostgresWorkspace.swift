@@ -97,8 +97,10 @@ package final class PostgresWorkspace: Workspace {
                 return held
             }
             let listed = SavedSource.withIDs(sources, known: holding)
-            let payload = try listed.enumerated().map { position, source in
-                "{\"id\":\(quoted(source.id!)),\"name\":\(quoted(source.name)),\"position\":\(position),\"body\":\(try encodeSourceBody(source))}"
+            let bodies = try listed.map { try encodeSourceBody($0) }
+            try checkSealingKey(of: bodies, session)
+            let payload = zip(listed, bodies).enumerated().map { position, item in
+                "{\"id\":\(quoted(item.0.id!)),\"name\":\(quoted(item.0.name)),\"position\":\(position),\"body\":\(item.1)}"
             }
             try upsertSources("[" + payload.joined(separator: ",") + "]", session)
             let keep = Set(listed.compactMap(\.id))

@@ -177,6 +177,37 @@ struct PostgresSecretsTests {
         }
     }
 
+    @Test("one workspace, one key: a save with another key, or of values read before a rotate-key, is refused")
+    func oneKeyPerWorkspace() throws {
+        try TestDatabase.withWorkspace { _, url in
+            let (key, other, new) = (try Self.key(12), try Self.key(13), try Self.key(14))
+            let first = try Self.open(url, key: key)
+            defer { first.close() }
+            try first.saveSources([Self.source("A", password: "pw-a")])
+            let stranger = try Self.open(url, key: other)
+            defer { stranger.close() }
+            let refused = try #require(throws: PanoplyError.self) { try stranger.saveSources([Self.source("B", password: "pw-b")]) }
+            #expect(refused.message.contains("are sealed with key \(key.id); the key given is \(other.id)"), "\(refused.message)")
+            let destination = DestinationSettings(kind: .panoply, apiKey: "acme/r1", apiSecret: "api-1", outbox: "./out")
+            #expect(throws: PanoplyError.self) { try stranger.saveDestination(destination) }
+
+            let keyless = try Self.open(url, key: nil)
+            defer { keyless.close() }
+            let stale = try keyless.loadSources()
+            let before = try first.loadSources()
+            try first.rotateKey(from: key, to: new)
+            let lateKeyless = try #require(throws: PanoplyError.self) { try keyless.saveSources(stale) }
+            #expect(lateKeyless.message.contains("were sealed again with key \(new.id) (rotate-key) since they were read"), "\(lateKeyless.message)")
+            let oldKey = try Self.open(url, key: key)
+            defer { oldKey.close() }
+            #expect(throws: PanoplyError.self) { try oldKey.saveSources(before) }
+            let withNew = try Self.open(url, key: new)
+            defer { withNew.close() }
+            #expect(try withNew.loadSources().first?.values["password"] == "pw-a", "the refused saves changed nothing")
+            try keyless.saveSources(try keyless.loadSources())
+        }
+    }
+
     @Test("a sealed password copied into another source's row does not open")
     func movedBetweenRows() throws {
         try TestDatabase.withWorkspace { _, url in
