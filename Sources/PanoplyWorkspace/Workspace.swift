@@ -40,6 +40,9 @@ package protocol Workspace: Sendable {
     func history(of name: String) throws -> [RunRecord]
     /// The histories of `names` that can be read, and a note for each that cannot.
     func histories(of names: [String]) -> (history: [String: [RunRecord]], problems: [String])
+    /// The last recorded run of each of `names` that has one and can be read, and a note for
+    /// each that cannot: what `list` and `status` show, without reading whole histories.
+    func lastRuns(of names: [String]) -> (last: [String: RunRecord], problems: [String])
     /// Adds a finished run to a source's history (keeping the newest ``RunRecord/keptRuns``).
     func appendHistory(_ record: RunRecord, to name: String) throws
     func deleteHistory(of name: String) throws

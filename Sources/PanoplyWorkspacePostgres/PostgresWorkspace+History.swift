@@ -38,6 +38,28 @@ extension PostgresWorkspace {
         return (out, names.compactMap { broken[$0] })
     }
 
+    /// The newest run of each of `names` (one query, a row a source), and a note for each
+    /// whose run cannot be read: what `list` and `status` of 200 sources with full histories read.
+    package func lastRuns(of names: [String]) -> (last: [String: RunRecord], problems: [String]) {
+        let rows: [(name: String, body: String)]
+        do {
+            rows = try client.query(
+                """
+                SELECT DISTINCT ON (r.source_id) s.name, r.body::text FROM \(schema).runs r JOIN \(schema).sources s ON s.id = r.source_id
+                WHERE s.name IN (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY r.source_id, r.id DESC
+                """, [.text(jsonArray(names))]
+            ).map { (try $0.text(0) ?? "", try $0.text(1) ?? "") }
+        } catch {
+            return ([:], ["cannot read the run history in the workspace \(location): \(error.asPanoplyError.message)"])
+        }
+        var last: [String: RunRecord] = [:]
+        var broken: [String: String] = [:]
+        for row in rows {
+            do { last[row.name] = try decodeRun(row.body, of: row.name) } catch { broken[row.name] = error.asPanoplyError.message }
+        }
+        return (last, names.compactMap { broken[$0] })
+    }
+
     /// Adds a finished run to the history of `name`, keeping its newest ``RunRecord/keptRuns``.
     /// A run that holds the source's lease here writes it fenced (``underLease(of:patience:_:)``):
     /// the row of a run that lost its lease is refused.

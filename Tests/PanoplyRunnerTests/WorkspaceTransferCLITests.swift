@@ -93,6 +93,13 @@ struct WorkspaceTransferCLITests {
         let resumed = try Self.expectExit(0, try m.shared(["run", "--saved", "Orders", "--outbox", out.path]), "run --saved Orders")
         #expect(resumed.stderr.contains("resuming from the committed state"), "\(resumed.stderr)")
         #expect(try outboxIds(out) == Array(1401...3000))
+        let status = try Self.expectExit(0, try m.shared(["status", "--json"]), "status --json")
+        let sources = try #require(try JSONParser.parse(status.stdout)[path: "sources"]?.arrayValue)
+        let last = sources.map { s in
+            let run = s[path: "lastRun"]
+            return "\(s[path: "name"]?.stringValue ?? "") \(run?[path: "status"]?.stringValue ?? "-") \(run?[path: "records"]?.intValue ?? -1)"
+        }
+        #expect(last == ["Orders done 1600", "Warehouse done 50", "Plain demo done 200"], "each source's last run: \(status.stdout)")
 
         let plain = m.path("export"), full = m.path("export-secrets")
         let exported = try Self.expectExit(0, try m.shared(["workspace", "export", "--to", plain.path]), "export")

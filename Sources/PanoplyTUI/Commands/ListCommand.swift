@@ -21,10 +21,10 @@ struct ListCommand: ParsableCommand {
         let sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         _ = StatusCommand.liveRuns(of: sources.map(\.name), in: store)  // lost runs settled, so their history says so
-        let (history, problems) = store.histories(of: sources.map(\.name))
+        let (lastRuns, problems) = store.lastRuns(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
         if json {
-            let list: [JSONValue] = sources.map { .object(Self.sourceJSON($0, last: history[$0.name]?.last)) }
+            let list: [JSONValue] = sources.map { .object(Self.sourceJSON($0, last: lastRuns[$0.name])) }
             print(JSONWriter.string(.object(["sources": .array(list)])))
             return
         }
@@ -32,7 +32,7 @@ struct ListCommand: ParsableCommand {
             print("no saved sources in \(store.location) (save one in the UI: panoply)")
             return
         }
-        for line in Self.table(sources, history: history, zone: .current) { print(line) }
+        for line in Self.table(sources, history: lastRuns.mapValues { [$0] }, zone: .current) { print(line) }
     }
 
     /// The text listing: a header row, then one row per source; times in `zone`, named.

@@ -31,11 +31,11 @@ struct StatusCommand: ParsableCommand {
             sources = sources.filter { names.contains($0.name) }
         }
         let live = Self.liveRuns(of: sources.map(\.name), in: store)
-        let (history, problems) = store.histories(of: sources.map(\.name))
+        let (lastRuns, problems) = store.lastRuns(of: sources.map(\.name))
         for p in problems { printError("warning: \(p)") }
         if json {
             let list: [JSONValue] = sources.map { s in
-                var o = ListCommand.sourceJSON(s, last: history[s.name]?.last)
+                var o = ListCommand.sourceJSON(s, last: lastRuns[s.name])
                 o["running"] = live[s.name].map { .object(Self.runningJSON($0)) } ?? .null
                 return .object(o)
             }
@@ -44,7 +44,7 @@ struct StatusCommand: ParsableCommand {
         }
         if sources.isEmpty { return print("no saved sources in \(store.location) (save one in the UI: panoply)") }
         for s in sources {
-            let last = history[s.name]?.last.map { "last run \($0.statusName), \(Format.count($0.delivered)) delivered" } ?? "never run"
+            let last = lastRuns[s.name].map { "last run \($0.statusName), \(Format.count($0.delivered)) delivered" } ?? "never run"
             guard let r = live[s.name] else {
                 print("\(s.name)  idle  (\(last))")
                 continue

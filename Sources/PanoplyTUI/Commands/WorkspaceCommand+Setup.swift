@@ -52,7 +52,8 @@ struct WorkspaceStatusCommand: ParsableCommand {
         if status.isCurrent {
             let workspace = try workspaceOptions.open()
             do { sources = try workspace.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
-            running = sources.map(\.name).filter(workspace.isRunning)
+            let live = workspace.snapshots(of: sources.map(\.name))  // one query, not one a source
+            running = sources.map(\.name).filter { live[$0]?.running == true }
         }
         let key = try? WorkspaceKey.resolve(keyFile: workspaceOptions.keyFile, environment: processEnvironment)
         if json {
