@@ -12,10 +12,11 @@ extension SourceRunner {
         written: (EncodedRecords) -> Void
     ) async throws -> Int {
         let size = options.batchSize
-        var ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
+        // The field settings are applied in the read-ahead task: beside the writer, not in it.
+        let shaping = BatchShaping(self, resource: resource)
+        var ahead = Task { try await self.readShaped(source, size, shaping) }
         var total = 0
         var positions = RecordPositions()
-        let fields = FieldTransform(input.fields, resource: resource)
         do {
             while true {
                 try Task.checkCancellation()
@@ -24,10 +25,7 @@ extension SourceRunner {
                 try Task.checkCancellation()
                 // Reported before the next read starts, so progress never goes backwards.
                 batch.report(to: context)
-                ahead = Task { try await self.withReadRetries { try await source.readEncoded(size) } }
-                let first = positions.isFirst(resource: resource)
-                if first, options.schema != nil, let record = batch.object(at: 0) { noteSchema(record, resource: resource) }
-                if let fields { batch = fields.apply(batch, first: first) { emit(.log($0)) } }
+                ahead = Task { try await self.readShaped(source, size, shaping) }
                 try await write(batch, stateId: context.currentStateId, table: table, resource: resource, position: &positions)
                 total += batch.count
                 written(batch)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The field settings (``SourceInput/fields``) applied by the runner to every record before
 /// it is encoded, on both paths (objects: ``FieldsOfRecords``; encoded batches here). Where a
 /// resource's fields were not checked before the run, its first record is checked: a named
@@ -35,6 +37,46 @@ extension SourceRunner {
     }
 }
 
+extension SourceRunner {
+    /// The next batch of `source`, with `shaping` applied.
+    func readShaped(_ source: any EncodedRecordSource, _ size: Int, _ shaping: BatchShaping?) async throws -> EncodedRecords? {
+        guard let batch = try await withReadRetries({ try await source.readEncoded(size) }) else { return nil }
+        return shaping?.apply(batch) ?? batch
+    }
+}
+
+/// What the runner does to each encoded batch of one instance before writing it: notes the
+/// fields of its first record (``RunOptions/schema``) and applies the field settings. Runs in
+/// the read-ahead task, one batch at a time, so it costs the writer nothing.
+final class BatchShaping: Sendable {
+    private let runner: SourceRunner
+    private let resource: String?
+    private let transform: FieldTransform?
+    /// Whether a record was seen (the first one is checked).
+    private let seen = Mutex(false)
+
+    /// Nil when there is nothing to do (no settings apply, no schema noted).
+    init?(_ runner: SourceRunner, resource: String?) {
+        transform = FieldTransform(runner.input.fields, resource: resource)
+        guard transform != nil || runner.options.schema != nil else { return nil }
+        self.runner = runner
+        self.resource = resource
+    }
+
+    func apply(_ batch: EncodedRecords) -> EncodedRecords {
+        var batch = batch
+        let first = seen.withLock { seen in
+            defer { seen = seen || !batch.isEmpty }
+            return !seen && !batch.isEmpty
+        }
+        if first, runner.options.schema != nil, let record = batch.object(at: 0) { runner.noteSchema(record, resource: resource) }
+        guard let transform else { return batch }
+        let out = transform.apply(batch, first: first) { runner.emit(.log($0)) }
+        batch.recycle()
+        return out
+    }
+}
+
 extension EncodedRecords {
     /// Record `i` as an object (nil past the end).
     func object(at i: Int) -> JSONObject? {
@@ -48,7 +90,4 @@ extension RecordPositions {
     func isFirst(_ record: JSONObject, resource: String?) -> Bool {
         (counts[resource ?? record[SourceResource.recordKey]?.stringValue ?? ""] ?? 0) == 0
     }
-
-    /// Whether no record of `resource` was written yet.
-    func isFirst(resource: String?) -> Bool { (counts[resource ?? ""] ?? 0) == 0 }
 }
