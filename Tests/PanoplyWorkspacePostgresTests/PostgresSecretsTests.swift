@@ -55,7 +55,7 @@ struct PostgresSecretsTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test("a saved source's password and the destination's API secret are in no byte of pg_dump; both open as saved with the key")
+    @Test("a saved source's password and hash salt and the destination's secrets are in no byte of pg_dump; all open as saved with the key")
     func noPlaintextInDump() throws {
         try TestDatabase.withWorkspace { _, url in
             let key = try Self.key(1)
@@ -64,17 +64,21 @@ struct PostgresSecretsTests {
             let awsSecret = "aws-secret-\(UUID().uuidString)"
             let workspace = try Self.open(url, key: key)
             defer { workspace.close() }
-            try workspace.saveSources([Self.source("Orders", password: password)])
+            let salt = "hash-salt-\(UUID().uuidString)"
+            var orders = Self.source("Orders", password: password)
+            orders.fields = FieldSettings(resources: ["public.orders": ResourceFields(hash: ["email"])], hashSalt: salt)
+            try workspace.saveSources([orders])
             let destination = DestinationSettings(
                 kind: .panoply, apiKey: "acme/r1", apiSecret: apiSecret, awsAccessKeyId: "AKIA1", awsSecretAccessKey: awsSecret, outbox: "./out")
             try workspace.saveDestination(destination)
             let dump = try Self.dump(schema: workspace.url.schema)
             #expect(dump.contains("Orders") && dump.contains("db.internal") && dump.contains("acme/r1"), "the dump holds the rows")
-            for plain in [password, apiSecret, awsSecret] { #expect(!dump.contains(plain), "pg_dump shows a secret in plaintext") }
+            for plain in [password, apiSecret, awsSecret, salt] { #expect(!dump.contains(plain), "pg_dump shows a secret in plaintext") }
             #expect(dump.contains("\"key\": \"\(key.id)\""), "sealed values name their key")
             let other = try Self.open(url, key: key)
             defer { other.close() }
-            #expect(try other.loadSources().map(\.values) == [Self.source("Orders", password: password).values])
+            #expect(try other.loadSources().map(\.values) == [orders.values])
+            #expect(try other.loadSources().first?.fields == orders.fields)
             #expect(try other.loadDestination() == destination)
         }
     }
