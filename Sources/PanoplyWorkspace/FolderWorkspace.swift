@@ -48,16 +48,18 @@ package struct FolderWorkspace: Workspace {
         }
     }
 
-    /// Removes a source's state file; nothing to do when there is none.
+    /// Removes a source's state file (and its journal); nothing to do when there is none.
     package func deleteState(of name: String) throws {
-        let file = stateFile(for: name)
-        guard FileManager.default.fileExists(atPath: file) else { return }
-        try FileManager.default.removeItem(atPath: file)
+        for file in StateFile.files(of: stateFile(for: name)).reversed() where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
     }
 
-    /// Moves a source's state file to its new name (replacing one left there).
+    /// Moves a source's state file (and its journal) to its new name (replacing one left there).
     package func renameState(from old: String, to new: String) throws {
-        try Self.move(stateFile(for: old), to: stateFile(for: new))
+        for (from, to) in zip(StateFile.files(of: stateFile(for: old)), StateFile.files(of: stateFile(for: new))).reversed() {
+            try Self.move(from, to: to)
+        }
     }
 
     /// Moves a file that follows a renamed source, replacing one left at `to`; nothing to

@@ -90,9 +90,11 @@ public final class SourceRunner: Sendable {
         for t in committers { await t.value }
         commitAcknowledged(final: true)
         emit(.counters(sdk.counters))
-        switch life({ $0.finished(read: result, flushError: flushError) }) {
+        let ending = life { $0.finished(read: result, flushError: flushError) }
+        if case .done = ending, plan != nil { save(life { $0.completed() }) }
+        closeStateStore()
+        switch ending {
         case .done(let n):
-            if plan != nil { save(life { $0.completed() }) }
             if let lost = life({ $0.lostLease }) { return finish(.failed, read: n, error: lost, since: clock) }
             return finish(.done, read: n, error: nil, since: clock)
         case .failed(let n, let error): return finish(.failed, read: n, error: error, since: clock)
@@ -197,6 +199,12 @@ public final class SourceRunner: Sendable {
             let now = ContinuousClock.now
             next = life { $0.saveEnded(now: now) }
         }
+    }
+
+    /// The run saved its last state: the store tidies (a state file is written whole again).
+    private func closeStateStore() {
+        guard let store = options.stateStore else { return }
+        do { try store.close() } catch { emit(.log("cannot save state: \(error.asPanoplyError.message)")) }
     }
 
     private func finish(_ status: RunStatus, read: Int, error: PanoplyError?, since start: ContinuousClock.Instant) -> RunSummary {

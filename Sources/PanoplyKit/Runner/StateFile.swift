@@ -1,33 +1,29 @@
 import Foundation
 
-/// A run's committed state on disk: the merged state object as JSON, written atomically
-/// with mode 0600.
+/// A run's committed state on disk: the merged state object as JSON in `FILE`, written
+/// atomically with mode 0600, and the changes committed since in `FILE.journal`
+/// (``StateFileStore`` appends there, so a commit costs what changed; see ``StateJournal``).
+/// The state of `FILE` alone is the format every version wrote: a file written by an older
+/// version loads unchanged, and a run that ends leaves `FILE` whole again.
 public enum StateFile {
-    /// The saved state, nil when the file does not exist.
+    /// The saved state (`FILE` with its journal applied), nil when the file does not exist.
     /// - Throws: ``PanoplyError`` (config) when it exists but is not a JSON object.
     public static func load(_ path: String) throws -> JSONObject? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PanoplyError.config("cannot read state file '\(path)' (check its permissions)")
-        }
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A }) { return nil }
-        do {
-            guard case .object(let o) = try JSONParser.parse([UInt8](data)) else {
-                throw PanoplyError.config("state file '\(path)' must hold a JSON object")
-            }
-            return o
-        } catch let e as JSONError {
-            throw PanoplyError.config("state file '\(path)' is not valid JSON: \(e); fix or delete it to start over")
-        }
+        try StateJournal.read(path)?.state
     }
 
-    /// Saves `state` atomically.
+    /// Saves `state` whole and atomically; a journal of the older state goes.
     public static func save(_ state: JSONObject, to path: String) throws {
         var bytes: [UInt8] = []
         try JSONWriter.write(.object(state), into: &bytes)
         bytes.append(0x0A)
         try writeAtomically(bytes, to: path, mode: 0o600)
+        unlink(StateJournal.path(for: path))
     }
+
+    /// The files a state at `path` may use: `path` and its journal (a source renamed or
+    /// deleted moves or removes both).
+    public static func files(of path: String) -> [String] { [path, StateJournal.path(for: path)] }
 }
 
 /// Writes a file through a temporary file and a rename, with the given mode; the file

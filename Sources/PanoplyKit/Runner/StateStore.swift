@@ -19,23 +19,16 @@ public protocol StateStore: Sendable {
     /// - Throws: ``LostLease`` when the run lost the right to commit; any other error when
     ///   the state could not be written (the run logs it and goes on).
     func save(_ state: JSONObject) throws
+
+    /// The run ended (after its last save): a store may tidy what it keeps
+    /// (``StateFileStore`` writes its file whole again). A store can still be used after it.
+    /// - Throws: when tidying failed (the run logs it; what was saved stays loadable).
+    func close() throws
 }
 
-/// The committed state in a JSON file (``StateFile``), written atomically with mode 0600.
-public struct StateFileStore: StateStore {
-    /// The state file's path.
-    public let path: String
-
-    /// - Parameter path: the state file (created on the first save).
-    public init(path: String) { self.path = path }
-
-    public var location: String { path }
-
-    /// - Throws: ``PanoplyError`` (config) when the file exists but is not a JSON object.
-    public func load() throws -> JSONObject? { try StateFile.load(path) }
-
-    /// - Throws: ``PanoplyError`` (config) naming the file when it cannot be written.
-    public func save(_ state: JSONObject) throws { try StateFile.save(state, to: path) }
+extension StateStore {
+    /// Nothing to tidy.
+    public func close() throws {}
 }
 
 /// Thrown by a fenced ``StateStore`` when the run lost the right to commit (another run

@@ -30,16 +30,7 @@ enum DurableFile {
     /// Writes `bytes` to the open file `fd`, sets `mode` (open's is masked by the umask),
     /// and `fsync`s it when `sync`. The caller closes `fd`.
     static func writeAll(_ bytes: [UInt8], to fd: Int32, mode: mode_t, sync: Bool) throws(Failure) {
-        let written = bytes.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
-        guard written else { throw failure() }
+        guard writeEvery(bytes, to: fd) else { throw failure() }
         fchmod(fd, mode)
         guard !sync || fsync(fd) == 0 else { throw failure() }
     }
@@ -68,6 +59,31 @@ enum DurableFile {
             throw f
         }
         if sync { try syncFolder(folder) }
+    }
+
+    /// Opens an existing file (never through a symlink) to append to it.
+    static func openForAppending(_ path: String) throws(Failure) -> Int32 {
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw failure() }
+        return fd
+    }
+
+    /// Appends `bytes` to `fd` (opened with `O_APPEND`) and `fdatasync`s it.
+    static func append(_ bytes: [UInt8], to fd: Int32) throws(Failure) {
+        guard writeEvery(bytes, to: fd), fdatasync(fd) == 0 else { throw failure() }
+    }
+
+    /// Writes all of `bytes` (a `write` may take part of them). - Returns: false on an error.
+    private static func writeEvery(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        bytes.withUnsafeBytes { buf -> Bool in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
     }
 
     /// `.NAME.PID.RANDOM.tmp`: hidden, unique to this process and this write.
