@@ -30,6 +30,7 @@ extension RunCoordinator {
                         kind, input: input, stateStore: stateStore, noStateFile: "until the source is saved",
                         log: { _ in },
                         warn: { inbox.post(.notice(redactor.text($0))) })
+                    if let fields = request.fields { try await Self.checkFields(fields, kind: kind, input: input) }
                     outcome.set(nil)
                 } catch {
                     outcome.set(redactor.error(error.asPanoplyError))

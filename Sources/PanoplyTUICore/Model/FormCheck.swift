@@ -54,9 +54,13 @@ package struct CheckRequest: Sendable, Equatable {
     package var params: [String: JSONValue]
     /// The saved source being edited: the check uses (and keeps) the tokens in its state.
     package var sourceName: String?
+    /// The form's field settings: checked against the resources' fields where the source
+    /// lists them (an unknown field stops Ctrl-S in the form).
+    package var fields: FieldSettings?
 
-    package init(id: Int, type: String, params: [String: JSONValue], sourceName: String? = nil) {
+    package init(id: Int, type: String, params: [String: JSONValue], sourceName: String? = nil, fields: FieldSettings? = nil) {
         self.sourceName = sourceName
+        self.fields = fields
         self.id = id
         self.type = type
         self.params = params

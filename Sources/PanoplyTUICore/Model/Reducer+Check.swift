@@ -28,7 +28,7 @@ extension AppState {
         form.check = FormCheck(id: id, thenStart: thenStart)
         var savedName: String?
         if case .source(_, let name) = form.purpose { savedName = name }
-        return [.checkSource(CheckRequest(id: id, type: type, params: params, sourceName: savedName))]
+        return [.checkSource(CheckRequest(id: id, type: type, params: params, sourceName: savedName, fields: form.fieldSettings))]
     }
 
     /// A check ended: shows it in its form (still open), and for Ctrl-S starts the run
