@@ -63,6 +63,7 @@ final class AppLoop<T: Terminal> {
             if quitRequested, !open || shutdownEndings != nil { break }
             await Task.yield()
         }
+        coordinator.releaseLeases()
         guard let endings = shutdownEndings else { return 0 }
         return endings.values.contains { $0.undelivered != nil || $0.kind == .gaveUp } ? 1 : 0
     }
@@ -94,6 +95,8 @@ final class AppLoop<T: Terminal> {
                 }
                 signalled = true
             }
+            // Before the reducer: what it starts next (a retry) takes the lease again.
+            if case .runClosed(let id, _) = event { coordinator.releaseLease(of: id) }
             // In place: a copy of the state kept alive here would make each event copy
             // the resources table of a run of thousands of resources.
             let effects = reduce(&state, event)

@@ -19,6 +19,11 @@ final class RunCoordinator {
     let environment: [String: String]
     /// The fields each source's latest run noted, until its history record takes them.
     private var schemas: [String: SchemaRecorder] = [:]
+    /// The lease of each run until the loop has seen it closed (``releaseLease(of:)``): its
+    /// end is recorded in its history while it still holds it, as a headless run's is (in a
+    /// shared workspace a history row written just after the unlock would be refused as
+    /// written under a lost lease).
+    private var leases: [RunID: Lease] = [:]
 
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
@@ -60,8 +65,10 @@ final class RunCoordinator {
             return
         }
         store.clearSnapshot(of: request.sourceName)
+        leases[id] = lease
         launch.options.stateStore = store.stateStore(for: request.sourceName, lease: lease)
         do { try launch.prepareState() } catch {
+            leases[id] = nil
             lease.release()
             inbox.post(.runStartFailed(id, error.asPanoplyError.message))
             return
@@ -79,7 +86,8 @@ final class RunCoordinator {
                 return inbox.post(.runStartFailed(id, "the UI is quitting"))
             }
             let ending = await started.ending
-            lease.release()
+            // The lease goes when the loop takes this (``releaseLease(of:)``): after the
+            // run's last event, so after its history row.
             inbox.post(.runClosed(id, error: ending.undelivered ?? ending.reason))
         }
     }
@@ -103,6 +111,16 @@ final class RunCoordinator {
             fields: fields)
         if request.state == nil, !request.resumeFromFile { launch.startsOver = (store, request.sourceName) }
         return launch
+    }
+
+    /// Releases the lease of run `id` (its SDK closed, its end recorded); nothing when it
+    /// holds none.
+    func releaseLease(of id: RunID) { leases.removeValue(forKey: id)?.release() }
+
+    /// Releases every lease still held (the UI is leaving).
+    func releaseLeases() {
+        for lease in leases.values { lease.release() }
+        leases = [:]
     }
 
     /// The fields the latest run of `name` noted, handed once to its history record.

@@ -61,7 +61,7 @@ enum TUIApp {
         if !launch.destinationGiven, let saved = try store.loadDestination() { destination = saved }
         var state = AppState(types: types, saved: try store.loadSources(), destination: destination)
         state.workingDirectory = launch.workingDirectory
-        if !(store is FolderWorkspace) { state.workspace = store.location }
+        state.workspace = WorkspaceHeader.name(of: store)
         state.clockOrigin = localTimeOfDay()
         state.epochOrigin = Date().timeIntervalSince1970
         state.utcOffset = TimeZone.current.secondsFromGMT()
