@@ -52,6 +52,9 @@ package struct WorkspaceTransfer {
                 source.id = existing[i].id ?? source.id
                 existing[i] = source
             } else {
+                // Its id under another name in `to` (a source renamed there since): a source
+                // of its own here, never a silent rename and overwrite of that one.
+                if let id = source.id, existing.contains(where: { $0.id == id }) { source.id = nil }
                 existing.append(source)
             }
             copied.append(source)
