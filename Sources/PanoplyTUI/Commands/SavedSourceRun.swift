@@ -70,17 +70,21 @@ struct SavedSourceRun {
 
     /// The destination: the options given, else the one saved in the UI, else the outbox
     /// folder saved with the source, else the default outbox. Its outbox folder is created
-    /// when missing, said on stderr.
+    /// when missing, said on stderr; a folder a shared workspace named (each host makes its
+    /// own) is said to be this host's.
     func destination(_ options: DestinationOptions) throws -> DestinationSettings {
         let settings: DestinationSettings
+        var named = false
         if !options.isDefault() {
             settings = options.settings()
         } else {
             let saved: DestinationSettings?
             do { saved = try store.loadDestination() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
             settings = saved ?? SavedOutbox.destination(for: source, given: options.settings(), explicit: false)
+            named = saved != nil || source.outbox?.isEmpty == false
         }
-        if let created = OutboxFolder.prepare(settings) { printError("\(source.name): \(created)") }
+        let shared = named && !(store is FolderWorkspace)
+        if let created = OutboxFolder.prepare(settings, shared: shared) { printError("\(source.name): \(created)") }
         return settings
     }
 }
