@@ -7,7 +7,7 @@ import Testing
 /// The states of #30's golden frames: the picker's fields pane, its rename modal, the
 /// preview overlay, and the settings' summaries in the list, the run view and the history.
 enum FieldsScene: String, CaseIterable {
-    case fieldsPane, fieldRename, fieldsSummary, preview, previewScrolled, previewLoading, fieldsRun, fieldsHistory
+    case fieldsPane, fieldRename, fieldsSummary, fieldsForm, preview, previewScrolled, previewLoading, fieldsRun, fieldsHistory
 
     func driver(width: Int, height: Int) -> Driver {
         switch self {
@@ -27,6 +27,11 @@ enum FieldsScene: String, CaseIterable {
         case .fieldsSummary:
             var d = FieldsScene.fieldsPane.driver(width: width, height: height)
             d.keys(.tab)
+            return d
+        case .fieldsForm:
+            // Back in the form: the Tables field's help says what runs do to the fields.
+            var d = FieldsScene.fieldsSummary.driver(width: width, height: height)
+            d.keys(.enter)
             return d
         case .preview:
             var d = previewDriver(width: width, height: height)

@@ -48,6 +48,7 @@ extension AppState {
         var r = RunState(id: request.id, request: request, title: src.name, startedAt: snapshot.holder.since - epochOrigin)
         r.clockOrigin = clockOrigin
         r.owner = snapshot.holder
+        r.fields = src.fields
         r.sdkOpen = false  // its SDK is the owner's: quitting here does not wait for it
         r.update(from: snapshot, now: now)
         runs.append(r)

@@ -43,6 +43,8 @@ package func renderForm(_ state: AppState, _ form: FormState, _ s: inout Screen)
         var help = f.help
         if f.cycles { help += (help.isEmpty ? "" : "  ") + "(Space or ←/→: \(f.choices.joined(separator: " / ")))" }
         if f.kind == .list, form.purpose != .destination { help += (help.isEmpty ? "" : "  ") + "(Enter or Space: pick from the list)" }
+        // What runs do to the fields (set in the picker's fields pane), under the list they belong to.
+        if f.kind == .list, let fields = form.fieldSettings, !fields.isEmpty { help += "  Fields: " + fields.described }
         // A long help takes the line of the footer below it, unless an error needs that line.
         helpLines = formHelpLines(help, width: w - 2, lines: form.formError == nil ? 2 : 1)
         for (n, line) in helpLines.enumerated() { s.put(" " + line, x: 0, y: helpY + n, style: .accent, maxWidth: w) }
