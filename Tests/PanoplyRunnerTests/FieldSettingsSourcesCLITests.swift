@@ -3,7 +3,7 @@ import PanoplyKit
 import Testing
 
 /// Field settings (#30) with every kind of source, and `panoply preview`: SQLite, CSV, JSON
-/// Lines, a Python module and a Singer tap written here give the records of the PostgreSQL
+/// Lines, HTTP, a Python module and a Singer tap written here give the records of the PostgreSQL
 /// case byte for byte; a preview prints rows and leaves no outbox, state or history.
 @Suite("Field settings with every source, and preview (CLI)", .serialized)
 struct FieldSettingsSourcesCLITests {
@@ -31,6 +31,7 @@ struct FieldSettingsSourcesCLITests {
             try (csv.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("users.csv"), atomically: true, encoding: .utf8)
             let lines = objects.map { JSONWriter.string(.object($0)) }.joined(separator: "\n") + "\n"
             try lines.write(to: dir.appendingPathComponent("users.jsonl"), atomically: true, encoding: .utf8)
+            try JSONWriter.string(.array(objects.map { .object($0) })).write(to: dir.appendingPathComponent("users.json"), atomically: true, encoding: .utf8)
             let rows = JSONWriter.string(.array(objects.map { .object($0) }))
             try python(rows).write(to: dir.appendingPathComponent("t_fields.py"), atomically: true, encoding: .utf8)
             let tap = dir.appendingPathComponent("tap-fields")
@@ -133,7 +134,7 @@ struct FieldSettingsSourcesCLITests {
         return (r, FieldFixture.stripped(try outboxRecords(out)))
     }
 
-    @Test("SQLite, CSV, JSON Lines, Python and a Singer tap give the PostgreSQL case's records byte for byte")
+    @Test("SQLite, CSV, JSON Lines, HTTP, Python and a Singer tap give the PostgreSQL case's records byte for byte")
     func sameBytesEverywhere() throws {
         let dir = try Self.files.get()
         let expected = FieldFixture.expected(salt: nil)
@@ -143,6 +144,12 @@ struct FieldSettingsSourcesCLITests {
             ("csv", ["csv", "--param", "path=\(dir.path)/users.csv", "--param", "infer_types=true"]),
             ("jsonl", ["jsonl", "--param", "path=\(dir.path)/users.jsonl"])
         ]
+        // An HTTP API answering the rows as a JSON array (python3's http.server over the folder).
+        let http = try Child.start("/usr/bin/env", ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir.path])
+        defer { http.kill9() }
+        try waitUntil("the HTTP server", within: .seconds(30)) { http.stdout.contains(" port ") }
+        let port = http.stdout.split(separator: " ").drop { $0 != "port" }.dropFirst().first.map(String.init) ?? ""
+        sources.append(("http", ["http", "--param", "base_url=http://127.0.0.1:\(port)", "--param", "endpoints=users.json"]))
         if ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false {
             sources.append(("python", ["python:t_fields"]))
             let catalog = dir.appendingPathComponent("catalog.json").path
