@@ -66,6 +66,13 @@ struct WorkspaceSecretsCLITests {
         #expect(
             refused.status != 0 && refused.stderr.contains("cannot save the secret password of source 'Other' without the workspace key"), "\(refused.stderr)")
 
+        let locked = try Self.shared(m, ["run", "--saved", "Warehouse", "--outbox", m.path("out-keyless").path], keyless)
+        #expect(locked.status == 2, "run without the key exited \(locked.status)")
+        #expect(
+            locked.stderr.contains(
+                "source 'Warehouse' has encrypted secrets (password): set PANOPLY_WORKSPACE_KEY (or --workspace-key-file) to the workspace key"),
+            "\(locked.stderr)")
+
         let new = try Self.keyFile(m, "new.key")
         let rotated = try WorkspaceTransferCLITests.expectExit(0, try Self.shared(m, ["workspace", "rotate-key", "--new-key-file", new.path]), "rotate-key")
         #expect(rotated.stdout.contains("re-encrypted 2 secrets of 1 source and the destination"), "\(rotated.stdout)")

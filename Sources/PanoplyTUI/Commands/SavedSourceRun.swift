@@ -20,6 +20,8 @@ struct SavedSourceRun {
         self.store = store
         let src = try Self.find(name, in: store)
         source = src
+        // Its secrets are sealed and no workspace key was given: say so, not "wrong password".
+        if let locked = src.lockedSecretsError { throw fail(locked.message, code: Exit.usage) }
         do {
             guard let k = try registry.kind(named: src.type) else { throw PanoplyError.config("unknown source type '\(src.type)' (saved as \(name))") }
             kind = k

@@ -113,10 +113,14 @@ extension AppState {
                 ?? "\(savedName ?? name) is already running: wait for it or cancel it (c in its run view)"
             return []
         }
+        let before = saved.first { $0.name == (savedName ?? name) }
+        if let error = lockedSecrets(of: before, name: name, type: type, typed: values) {
+            form.formError = error.message
+            return []
+        }
         // A run that cannot work is not started: the check comes back to ``finishCheck``.
         if !checked { return startCheck(&form, type: type, params: params, thenStart: true) }
         var entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
-        let before = saved.first { $0.name == (savedName ?? name) }
         // The form's field settings (the saved source's, as the fields pane left them).
         entry.fields = form.fieldSettings
         // Its id stays across a rename made in the form (the workspace keys state and history by it).
@@ -139,6 +143,14 @@ extension AppState {
         }
         let request = plannedRun(entry, params: params, lastStatus: lastStatus, paramsChanged: changed)
         return [.saveSources(saved)] + effects + startRun(request, title: name)
+    }
+
+    /// Why the form cannot run: secrets of the saved source that are sealed in a shared
+    /// workspace (no workspace key given) and were not typed again; nil when none.
+    private func lockedSecrets(of before: SavedSource?, name: String, type: String, typed values: [String: String]) -> PanoplyError? {
+        var locked = SavedSource(name: name, type: type, values: [:])
+        locked.sealed = before?.sealed?.filter { (values[$0.key] ?? "").isEmpty }
+        return locked.lockedSecretsError
     }
 
     /// `path` params typed relative are made absolute against the UI's working directory.

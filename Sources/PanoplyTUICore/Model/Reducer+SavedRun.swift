@@ -37,6 +37,10 @@ extension AppState {
             notice = "source type '\(src.type)' is not available in this build"
             return []
         }
+        if let locked = src.lockedSecretsError {
+            notice = locked.message
+            return []
+        }
         switch info.configuration.validateAllowingReferences(src.values) {
         case .failure(let errors):
             notice = "\(src.name): \(errors.description) (Enter opens its form)"
