@@ -238,6 +238,16 @@ if command -v tmux >/dev/null; then
     rm -rf "$TMP/live"
 fi
 
+# --- f3. a team's workspace (#29): runs and status against PostgreSQL -------------------------
+# run --saved of 1,000,000 demo rows against a PostgreSQL workspace and against the folder
+# (alternating, medians of 3: within 3%); status and status --json of 200 sources with 20 live
+# runs (median of 5: under 200 ms). Its own lines with ok/MISSED are printed after the report.
+log "f3. a team's workspace: run --saved against PostgreSQL and the folder; status of 200 sources, 20 live"
+python3 "$ROOT/scripts/bench/workspace_bench.py" "$PANOPLY" "$TMP/ws" 1000000 >"$TMP/ws-table.txt" \
+    || log "f3. the workspace benchmark failed (see above)"
+[[ ! -s "$TMP/ws-table.txt" ]] || head -1 "$TMP/ws-table.txt" >>"$RESULTS"
+rm -rf "$TMP/ws"
+
 # --- g. a Python source through the bridge ------------------------------------------------
 # panoply run python:bench_source (pre-built dicts, read(n) batches) into an outbox, against
 # row a's python_write (the same records through the original SDK's write loop).
@@ -291,6 +301,7 @@ PG_BENCH_RESULTS="$TMP/pg-results.jsonl" bash "$ROOT/scripts/bench/postgres_sour
 # --- report ---------------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RESULTS" "$PYVER" "$QUICK" "${BASE_SHA:-}"
 [[ ! -s "$TMP/pg-table.txt" ]] || cat "$TMP/pg-table.txt"
+[[ ! -s "$TMP/ws-table.txt" ]] || { echo; tail -n +2 "$TMP/ws-table.txt"; }
 
 # --- k. many resources (#31; a block of its own, added by the connectors work) -----------------
 # 5,000 empty PostgreSQL tables against one psql session, 2,000 one-row SQLite tables and the
