@@ -45,6 +45,13 @@ package struct WorkspaceTransfer {
             let list = clashes.map { "'\($0)'" }.joined(separator: ", ")
             throw PanoplyError.config("\(to.location) already has \(list): give --replace to overwrite, or rename them first")
         }
+        // A run going on there would commit its state over the copied one.
+        let running = clashes.filter(to.isRunning)
+        if !running.isEmpty {
+            let list = running.map { "'\($0)'" }.joined(separator: ", ")
+            throw PanoplyError.config(
+                "\(list) \(running.count == 1 ? "is" : "are") running in \(to.location): wait for the run to end, or cancel it, then copy again")
+        }
         var copied: [SavedSource] = []
         for var source in incoming {
             source = try withheld(source, into: &summary)

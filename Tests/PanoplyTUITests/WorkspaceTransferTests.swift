@@ -65,3 +65,22 @@ struct WorkspaceTransferTests {
         #expect(!FileManager.default.fileExists(atPath: to.directory))
     }
 }
+
+extension WorkspaceTransferTests {
+    @Test("--replace of a source whose run holds its lease in the target is refused, nothing written")
+    func replacingARunningSource() throws {
+        let (from, to) = try Self.folders()
+        try from.saveSources([SavedSource(name: "Orders", type: "demo", values: ["rows": "5"])])
+        try from.stateStore(for: "Orders", lease: nil).save(["demo": ["next_id": 3]])
+        try to.saveSources([SavedSource(name: "Orders", type: "demo", values: ["rows": "9"])])
+        let lease = try to.acquireLease(of: "Orders", holder: .current(origin: "cli"), wait: nil)
+        var transfer = WorkspaceTransfer(from: from, to: to)
+        transfer.replace = true
+        let error = try #require(throws: PanoplyError.self) { try transfer.run() }
+        #expect(error.message.contains("'Orders' is running in \(to.location)"), "\(error.message)")
+        #expect(try to.loadSources().map(\.values) == [["rows": "9"]] && to.loadState(of: "Orders") == nil)
+        lease.release()
+        _ = try transfer.run()
+        #expect(try to.loadSources().map(\.values) == [["rows": "5"]] && to.loadState(of: "Orders") == ["demo": ["next_id": 3]])
+    }
+}
