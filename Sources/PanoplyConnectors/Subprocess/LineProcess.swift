@@ -48,6 +48,9 @@ final class LineProcess: @unchecked Sendable {
     ///     lines are read and handed over many at a time, not one syscall and wake-up each.
     ///   - maxLineBytes: the longest stdout line taken; a longer one stops the child.
     ///   - tooLongAdvice: what the error for a longer line tells the user to do.
+    /// Variables a source's process is never given: the workspace key and URL.
+    static let withheldVariables = ["PANOPLY_WORKSPACE_KEY", "PANOPLY_WORKSPACE"]
+
     init(
         name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
         maxQueuedLines: Int = 64, coalesce: Bool = false, maxLineBytes: Int = LineProcess.maxLineBytes,
@@ -57,7 +60,9 @@ final class LineProcess: @unchecked Sendable {
         self.name = name
         self.tooLongAdvice = tooLongAdvice
         Self.ignoreBrokenPipes()
-        let env = environment ?? ProcessInfo.processInfo.environment
+        var env = environment ?? ProcessInfo.processInfo.environment
+        // A source's process never gets the workspace's key or URL (which may hold a password).
+        for name in Self.withheldVariables { env[name] = nil }
         grace = PythonInterpreter.grace(env)
         let (inRead, inWrite) = try Self.makePipe(name)
         let (outRead, outWrite): (Int32, Int32)
