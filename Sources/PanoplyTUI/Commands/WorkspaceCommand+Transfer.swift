@@ -9,7 +9,7 @@ struct WorkspaceImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Copy a config folder (sources, destination, state, history, added types) into the workspace.",
-        discussion: "Sources whose names the workspace already has are refused, and nothing is copied, unless --replace.")
+        discussion: "Sources whose names the workspace already has are refused, and nothing is copied, unless --replace (never while one of them runs).")
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @Option(name: .customLong("from"), help: ArgumentHelp("The config folder to copy (default: this machine's config folder).", valueName: "DIR"))
@@ -39,8 +39,9 @@ struct WorkspaceExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the workspace's sources, destination, state, history and added types into a config folder.",
         discussion: """
-            Secret values (secret params, the destination's API secret and AWS secret key) are left out unless \
-            --with-secrets; files are written with mode 0600. `${NAME}` references are always kept.
+            Secret values (secret params, the hash salt, the destination's API secret and AWS secret key, params a run \
+            saved in its state) are left out unless --with-secrets, which needs the workspace key; files are written with \
+            mode 0600. `${NAME}` references are always kept.
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
