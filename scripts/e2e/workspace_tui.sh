@@ -9,8 +9,10 @@
 # 4. UI 2 shows it running on the source's row within seconds; Enter opens its live view
 #    (owner: from ui, the pid of UI 1), whose counter rises; c then y cancels it;
 # 5. UI 1 shows its run cancelled, asked from UI 2's host, and records it in the history;
-# 6. UI 2's history (h) shows that run; both UIs quit with status 0 and give the terminal
-#    back; `status --json` on host 2 shows the last run cancelled.
+# 6. in UI 2, r resumes the cancelled run there, from the state UI 1 committed; UI 1 shows
+#    it live (owner: UI 2's pid) and cancels it with c y; UI 2 shows it cancelled;
+# 7. both UIs' histories (h) show the two runs; both quit with status 0 and give the
+#    terminal back; `status --json` on host 2 shows the last run cancelled.
 # Exits non-zero with the screens on failure; exits 0 with a message when no PostgreSQL.
 set -euo pipefail
 
@@ -146,14 +148,14 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # records_shown: the first "records N" of the current screen, digits only.
 records_shown() { screen | grep -o 'records [0-9,]*' | head -1 | tr -dc 0-9; }
 
-STEP="1/6 a fresh workspace, a slow demo source saved from the shell"; echo "workspace_tui.sh: $STEP"
+STEP="1/7 a fresh workspace, a slow demo source saved from the shell"; echo "workspace_tui.sh: $STEP"
 panoply_on 1 workspace init >"$WORK/init.out" 2>&1 || fail "workspace init failed: $(cat "$WORK/init.out")"
 panoply_on 1 save "Slow demo" demo --param rows=50000 --param batch_size=10 --param delay_ms=30 >"$WORK/save.out" 2>&1 \
     || fail "panoply save failed: $(cat "$WORK/save.out")"
 panoply_on 2 list >"$WORK/list.out" 2>&1 || fail "list on host 2 failed: $(cat "$WORK/list.out")"
 grep -q "Slow demo" "$WORK/list.out" || fail "host 2 does not list the source saved on host 1: $(cat "$WORK/list.out")"
 
-STEP="2/6 two UIs on the workspace; both headers name it, no password on either screen"; echo "workspace_tui.sh: $STEP"
+STEP="2/7 two UIs on the workspace; both headers name it, no password on either screen"; echo "workspace_tui.sh: $STEP"
 # USER@HOST:PORT/DB?schema=SCHEMA: what tells workspaces apart, never the password.
 NAMED="[$PANOPLY_TEST_PG_USER@$PANOPLY_TEST_PG_HOST:$PANOPLY_TEST_PG_PORT/$PANOPLY_TEST_PG_DATABASE?schema=$SCHEMA]"
 open_ui 1
@@ -162,7 +164,7 @@ open_ui 2
 wait_for 5 "$NAMED"
 no_password
 
-STEP="3/6 UI 1: Enter on the saved source, Ctrl-S starts its run"; echo "workspace_tui.sh: $STEP"
+STEP="3/7 UI 1: Enter on the saved source, Ctrl-S starts its run"; echo "workspace_tui.sh: $STEP"
 use 1
 keys Enter
 wait_for 10 "Slow demo" "Rows"
@@ -172,7 +174,7 @@ started_at="$(now)"
 ui1_pid="$(pgrep -P "$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')" -x panoply || true)"
 [[ -n "$ui1_pid" ]] || fail "cannot find the process of UI 1"
 
-STEP="4/6 UI 2: the run shows live on the source's row; Enter, counter rises; c y cancels"; echo "workspace_tui.sh: $STEP"
+STEP="4/7 UI 2: the run shows live on the source's row; Enter, counter rises; c y cancels"; echo "workspace_tui.sh: $STEP"
 use 2
 wait_for 10 "Slow demo" "running"
 seen_after="$(since "$started_at")"
@@ -190,7 +192,7 @@ keys y
 asked_at="$(now)"
 wait_for 30 "cancelled"
 
-STEP="5/6 UI 1 shows its run cancelled from UI 2"; echo "workspace_tui.sh: $STEP"
+STEP="5/7 UI 1 shows its run cancelled from UI 2"; echo "workspace_tui.sh: $STEP"
 use 1
 wait_for 30 "cancelled" "cancelling: asked from ui on "
 cancelled_after="$(since "$asked_at")"
@@ -203,8 +205,38 @@ records_sent="$(cat "$WORK/host1/outbox"/*.ndjson 2>/dev/null | grep -c '^{' || 
 [[ -z "$(ls -A "$WORK/host2/outbox")" ]] || fail "UI 2 wrote to its own outbox: the run is UI 1's"
 no_password
 
-STEP="6/6 UI 2's history shows the run; both UIs quit with status 0 and restore the terminal"; echo "workspace_tui.sh: $STEP"
+STEP="6/7 UI 2: r resumes it here from UI 1's committed state; UI 1 follows it live and cancels it"; echo "workspace_tui.sh: $STEP"
+use 2
+keys r
+wait_for 30 "running" "rows"
+[[ "$(screen)" != *"from ui, pid"* ]] || fail "r in UI 2 did not start a run of its own"
+ui2_pid="$(pgrep -P "$("${T[@]}" display -p -t "$PANE" '#{pane_pid}')" -x panoply || true)"
+[[ -n "$ui2_pid" ]] || fail "cannot find the process of UI 2"
 use 1
+keys Escape
+wait_for 10 "Saved sources" "running"
+keys Enter
+wait_for 10 "from ui, pid $ui2_pid" "rows"
+keys c
+wait_for 5 "Cancel"
+keys y
+wait_for 30 "cancelled"
+use 2
+wait_for 30 "cancelled" "cancelling: asked from ui on "
+wait_for 10 "Log · "
+[[ "$(screen)" != *"cannot record the run"* ]] || fail "UI 2 could not record its run in the history"
+ids() { cat "$1"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n; }
+max1="$(ids "$WORK/host1/outbox" | tail -1)"
+min2="$(ids "$WORK/host2/outbox" | head -1)"
+[[ -n "$min2" ]] || fail "UI 2's resumed run delivered nothing to its outbox"
+((min2 > 1 && min2 <= max1 + 1)) || fail "UI 2's run did not resume from UI 1's committed state (UI 1 sent up to id $max1, UI 2 from $min2)"
+
+STEP="7/7 the history shows both runs; both UIs quit with status 0 and restore the terminal"; echo "workspace_tui.sh: $STEP"
+use 1
+keys Escape
+wait_for 10 "Saved sources"
+keys h
+wait_for 10 "History · Slow demo" "2 runs " "cancelled"
 keys Escape
 wait_for 10 "Saved sources"
 quit_and_check
@@ -212,7 +244,7 @@ use 2
 keys Escape
 wait_for 10 "Saved sources"
 keys h
-wait_for 10 "History · Slow demo" "1 run " "cancelled"
+wait_for 10 "History · Slow demo" "2 runs " "cancelled"
 keys Enter
 wait_for 10 "· from ui ·" "cancelling: asked from ui on "
 keys Escape Escape
@@ -221,4 +253,4 @@ quit_and_check
 panoply_on 2 status --json >"$WORK/status.json" 2>&1 || fail "status on host 2 failed: $(cat "$WORK/status.json")"
 grep -q '"cancelled"' "$WORK/status.json" || fail "status on host 2 does not show the run cancelled: $(cat "$WORK/status.json")"
 
-echo "workspace_tui.sh: PASS (workspace $SCHEMA: two UIs, a run started in UI 1 shown live in UI 2 and cancelled there; seen in UI 2 ${seen_after}s after it started, cancelled in UI 1 ${cancelled_after}s after y; $records_sent records delivered before the cancel; no password shown; terminals restored)"
+echo "workspace_tui.sh: PASS (workspace $SCHEMA: two UIs, a run started in UI 1 shown live in UI 2 and cancelled there, resumed in UI 2 from id $min2 (UI 1 sent up to $max1) and cancelled from UI 1; seen in UI 2 ${seen_after}s after it started, cancelled in UI 1 ${cancelled_after}s after y; $records_sent records delivered before the cancel; no password shown; terminals restored)"

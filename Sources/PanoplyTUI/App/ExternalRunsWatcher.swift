@@ -45,9 +45,12 @@ final class ExternalRunsWatcher {
     private func isMine(_ s: RunSnapshot) -> Bool { s.holder.pid == me.pid && s.holder.host == me.host }
 
     /// The history row of the run of `name` that started at `since`: recorded by its owner,
-    /// or by whoever found it lost; else what its last snapshot said.
+    /// or by whoever found it lost; else what its last snapshot said. A retry (r) of a run
+    /// owned elsewhere records the start of the run it continues, so its row is also the one
+    /// that ended after `since` (one run of a source at a time).
     private func endRecord(of name: String, since: Double) -> RunRecord? {
-        if let r = (try? store.history(of: name))?.last(where: { $0.started >= since - 1 }) { return r }
+        let rows = try? store.history(of: name)
+        if let r = rows?.last(where: { $0.started >= since - 1 || $0.ended >= since }) { return r }
         guard let s = store.snapshot(of: name), s.holder.since == since, s.status != .running else { return nil }
         return s.record
     }
