@@ -60,7 +60,7 @@ struct EncodedRecordsRunnerTests {
             let context = runner.makeContext(runner.input, resource: nil)
             let source = try await type.init(source: runner.input, context: context)
             if let encoded = source as? any EncodedRecordSource {
-                _ = try await runner.readEncoded(encoded, context: context, table: "t", resource: resource) { _ in }
+                _ = try await runner.readEncoded(encoded, context: context, table: "t", resource: resource, fields: runner.input.fields) { _ in }
             } else {
                 var positions = RecordPositions()
                 while let batch = try await source.read(100) {

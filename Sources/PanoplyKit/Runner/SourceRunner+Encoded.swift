@@ -8,12 +8,12 @@ extension SourceRunner {
     /// Reads `source` to its end; `written(batch)` runs after each batch's records are written.
     /// - Returns: the number of records read.
     func readEncoded(
-        _ source: any EncodedRecordSource, context: SourceContext, table: String, resource: String?,
+        _ source: any EncodedRecordSource, context: SourceContext, table: String, resource: String?, fields: FieldSettings,
         written: (EncodedRecords) -> Void
     ) async throws -> Int {
         let size = options.batchSize
         // The field settings are applied in the read-ahead task: beside the writer, not in it.
-        let shaping = BatchShaping(self, resource: resource)
+        let shaping = BatchShaping(self, fields: fields, resource: resource)
         var ahead = Task { try await self.readShaped(source, size, shaping) }
         var total = 0
         var positions = RecordPositions()

@@ -22,3 +22,25 @@ extension SourceRunner {
         return picked
     }
 }
+
+/// Field settings that were not checked before the run (a saved source's, a UI run's) are
+/// checked here against the fields the source lists for the resources the run reads, so a
+/// source that reads only the columns it needs (PostgreSQL, SQLite) is not warned about the
+/// excluded ones it left out; a source that lists no fields is checked at the first record.
+extension SourceRunner {
+    /// `input` with its field settings checked where the source lists its resources' fields.
+    /// - Throws: ``PanoplyError`` (config) naming a resource and the fields it lacks.
+    func checkingFields(_ input: SourceInput) async throws -> SourceInput {
+        let settings = input.fields
+        guard !settings.isEmpty, settings.resources.values.contains(where: { !$0.isEmpty && !$0.checked }) else { return input }
+        let config = kind.configuration
+        let context = SourceContext(input: input, secrets: config.params.filter(\.isSecret).map(\.name))
+        guard var listed = try? await kind.listResources(input, context: context) else { return input }
+        if let plan = ResourcePlan(configuration: config, input: input), !plan.ids.isEmpty {
+            listed = listed.filter { plan.ids.contains($0.id) }
+        }
+        var checked = input
+        checked.fields = try settings.validated(against: listed)
+        return checked
+    }
+}

@@ -56,8 +56,9 @@ final class BatchShaping: Sendable {
     private let seen = Mutex(false)
 
     /// Nil when there is nothing to do (no settings apply, no schema noted).
-    init?(_ runner: SourceRunner, resource: String?) {
-        transform = FieldTransform(runner.input.fields, resource: resource)
+    /// - Parameter fields: the run's settings (checked before the run where the source lists its fields).
+    init?(_ runner: SourceRunner, fields: FieldSettings, resource: String?) {
+        transform = FieldTransform(fields, resource: resource)
         guard transform != nil || runner.options.schema != nil else { return nil }
         self.runner = runner
         self.resource = resource

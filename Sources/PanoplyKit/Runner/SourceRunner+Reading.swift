@@ -12,7 +12,7 @@ extension SourceRunner {
         var positions = RecordPositions()
         do {
             if let encoded = source as? any EncodedRecordSource {
-                total = try await readEncoded(encoded, context: context, table: input.destination, resource: nil) { _ in
+                total = try await readEncoded(encoded, context: context, table: input.destination, resource: nil, fields: input.fields) { _ in
                     let merged = context.mergedState
                     life { $0.batchRead(merged) }
                 }

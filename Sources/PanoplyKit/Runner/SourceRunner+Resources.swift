@@ -102,7 +102,7 @@ extension SourceRunner {
     /// Reads an opened instance's batches until `nil` (an empty batch is not the end).
     private func readInstance(_ source: any DataSource, id: String, input: SourceInput, context: SourceContext) async throws -> Int {
         if let encoded = source as? any EncodedRecordSource {
-            return try await readEncoded(encoded, context: context, table: input.destination, resource: id) { batch in
+            return try await readEncoded(encoded, context: context, table: input.destination, resource: id, fields: input.fields) { batch in
                 written(batch.count, id: id, context: context)
             }
         }

@@ -65,7 +65,7 @@ public final class SourceRunner: Sendable {
             return RunSummary(status: .failed, recordsRead: 0, counters: sdk.counters, seconds: 0, state: committedState, error: error)
         }
         let input: SourceInput
-        do { input = try await pickingEveryResource(try resumedInput()) } catch {
+        do { input = try await checkingFields(try await pickingEveryResource(try resumedInput())) } catch {
             life { $0.inputFailed() }
             return finish(.failed, read: 0, error: error.asPanoplyError, since: clock)
         }

@@ -42,6 +42,12 @@ extension RunCommand {
         record.cancelledBy = publisher.cancelledBy
         record.resources = publisher.current.resourceTally
         record.exitCode = code
+        // The settings, never the salt (a secret), as the UI records them.
+        record.fields = saved.source.fields.flatMap { f in
+            var kept = f
+            kept.hashSalt = nil
+            return kept.isEmpty ? nil : kept
+        }
         SchemaHistory.keep(schema, in: &record)
         do { try store.appendHistory(record, to: name) } catch {
             printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
