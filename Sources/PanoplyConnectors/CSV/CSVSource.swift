@@ -56,12 +56,19 @@ public actor CSVSource: EncodedRecordSource {
         var header: [String]? = nil
         if source.bool("header") ?? true {
             let head = try CSVCursor(path: path, offset: 0, delimiter: delimiter)
-            defer { head.close() }
             guard let names = try head.next() else {
+                head.close()
                 throw PanoplyError(.config, "'\(path)' is empty: expected a header row (set header=false for files without one)", code: 422)
             }
             header = names
-            cursor = try CSVCursor(path: path, offset: max(offset, head.offset), delimiter: delimiter)
+            // A file read from its start goes on with the cursor that read the header (a folder
+            // of small files opens and reads each once); a resumed one seeks.
+            if offset <= head.offset {
+                cursor = head
+            } else {
+                head.close()
+                cursor = try CSVCursor(path: path, offset: offset, delimiter: delimiter)
+            }
         } else {
             cursor = try CSVCursor(path: path, offset: offset, delimiter: delimiter)
         }
