@@ -22,15 +22,16 @@ extension WorkspaceURL {
         }
         let scheme = String(text[..<schemeEnd.lowerBound])
         var rest = text[schemeEnd.upperBound...]
-        var query: String?
-        if let q = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: q)...])
-            rest = rest[..<q]
-        }
+        // The userinfo ends at the last `@`, so a password may hold `?`, `/`, `#` or `@` unencoded.
         var userinfo: String?
         if let at = rest.lastIndex(of: "@") {
             userinfo = String(rest[..<at])
             rest = rest[rest.index(after: at)...]
+        }
+        var query: String?
+        if let q = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: q)...])
+            rest = rest[..<q]
         }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let path = slash == rest.endIndex ? "" : String(rest[rest.index(after: slash)...])

@@ -109,8 +109,8 @@ package struct WorkspaceURL: Sendable, Equatable, CustomStringConvertible {
     static func maskedText(_ text: String) -> String {
         guard let scheme = text.range(of: "://") else { return text }
         let after = text[scheme.upperBound...]
-        let queryStart = after.firstIndex(of: "?") ?? after.endIndex
-        guard let at = after[..<queryStart].lastIndex(of: "@"), let colon = after[..<at].firstIndex(of: ":") else { return text }
+        // Up to the last `@` anywhere: a password may hold `?`, `/` or `@` (masking too much is safe).
+        guard let at = after.lastIndex(of: "@"), let colon = after[..<at].firstIndex(of: ":") else { return text }
         return text[..<scheme.upperBound] + after[..<colon] + ":***" + after[at...]
     }
 }

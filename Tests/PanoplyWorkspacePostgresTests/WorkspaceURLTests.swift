@@ -35,6 +35,21 @@ struct WorkspaceURLTests {
         #expect(try WorkspaceURL(parsing: "postgres://ana@db/team").masked == "postgres://ana@db/team")
     }
 
+    @Test("a password holding ? or # parses, and is masked even in the message about a URL that does not parse")
+    func passwordWithQuestionMark() throws {
+        let url = try WorkspaceURL(parsing: "postgres://alice:pa?ss#1@db.example:5432/panoply?schema=ops")
+        #expect(url.password == "pa?ss#1")
+        #expect(url.schema == "ops")
+        #expect(!url.masked.contains("pa?ss"))
+        do {
+            _ = try WorkspaceURL(parsing: "postgres://alice:pa?ss@db.example:notaport/panoply")
+            Issue.record("a bad port parsed")
+        } catch {
+            #expect(!"\(error)".contains("pa?ss"), "\(error)")
+            #expect("\(error)".contains("alice:***@"), "\(error)")
+        }
+    }
+
     @Test("an IPv6 host in brackets")
     func ipv6() throws {
         let url = try WorkspaceURL(parsing: "postgres://ana@[::1]:6000/team")

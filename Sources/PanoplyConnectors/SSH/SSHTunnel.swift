@@ -79,7 +79,7 @@ final class SSHTunnel: @unchecked Sendable {
             "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-F", "/dev/null"
         ]
         args += try hostKeyOptions()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSH_") }
+        var env = ProcessInfo.processInfo.environment.withoutWorkspaceSecrets.filter { !$0.key.hasPrefix("SSH_") }
         if let key = settings.privateKey {
             args += ["-i", try write("id", Self.keyText(key)), "-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey"]
         } else if let password = settings.password {

@@ -48,9 +48,6 @@ final class LineProcess: @unchecked Sendable {
     ///     lines are read and handed over many at a time, not one syscall and wake-up each.
     ///   - maxLineBytes: the longest stdout line taken; a longer one stops the child.
     ///   - tooLongAdvice: what the error for a longer line tells the user to do.
-    /// Variables a source's process is never given: the workspace key and URL.
-    static let withheldVariables = ["PANOPLY_WORKSPACE_KEY", "PANOPLY_WORKSPACE"]
-
     init(
         name: String, executable: String, arguments: [String], environment: [String: String]? = nil,
         maxQueuedLines: Int = 64, coalesce: Bool = false, maxLineBytes: Int = LineProcess.maxLineBytes,
@@ -60,9 +57,7 @@ final class LineProcess: @unchecked Sendable {
         self.name = name
         self.tooLongAdvice = tooLongAdvice
         Self.ignoreBrokenPipes()
-        var env = environment ?? ProcessInfo.processInfo.environment
-        // A source's process never gets the workspace's key or URL (which may hold a password).
-        for name in Self.withheldVariables { env[name] = nil }
+        let env = (environment ?? ProcessInfo.processInfo.environment).withoutWorkspaceSecrets
         grace = PythonInterpreter.grace(env)
         let (inRead, inWrite) = try Self.makePipe(name)
         let (outRead, outWrite): (Int32, Int32)
@@ -275,4 +270,13 @@ final class LineProcess: @unchecked Sendable {
         t.name = name
         t.start()
     }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// Variables a source's process (Python, Singer, ssh) is never given: the workspace key,
+    /// and its URL (which may hold the workspace's password).
+    static var workspaceSecrets: Set<String> { ["PANOPLY_WORKSPACE_KEY", "PANOPLY_WORKSPACE"] }
+
+    /// This environment without ``workspaceSecrets``.
+    var withoutWorkspaceSecrets: Self { filter { !Self.workspaceSecrets.contains($0.key) } }
 }

@@ -14,7 +14,7 @@ struct PythonInterpreter: Sendable {
 
     init(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.path = path ?? environment["PANOPLY_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
-        var env = environment
+        var env = environment.withoutWorkspaceSecrets
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONIOENCODING"] = "utf-8"
         self.environment = env

@@ -15,7 +15,7 @@ struct SingerTap: Sendable {
         }
         self.name = name
         self.path = path
-        self.environment = environment
+        self.environment = environment.withoutWorkspaceSecrets
     }
 
     /// The tap's `--about --format json`, or nil when it offers none.
