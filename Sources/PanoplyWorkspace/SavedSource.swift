@@ -24,6 +24,10 @@ package struct SavedSource: Sendable, Equatable, Codable {
     /// was given), by param name (``SealedDocument/hashSaltKey`` for the hash salt): kept as
     /// stored so a save writes them back; a run refuses to start (``lockedSecretsError``).
     package var sealed: [String: SealedValue]?
+    /// The start (Unix time) of the last run whose schema changes the user has seen (opened
+    /// the source in the UI since): the list marks a newer run's (``RunRecord/schemaChanges``).
+    /// Nil when none was seen (and in files written before it existed).
+    package var schemaSeen: Double?
 
     package init(
         name: String, type: String, values: [String: String], table: String = "", lastStatus: RunStatus? = nil,

@@ -47,6 +47,36 @@ struct TUIHistoryAppTests {
         #expect(try await second.exitCode() == 0)
     }
 
+    @Test("a run whose fields changed marks the source on the list until it is opened, which sources.json keeps")
+    func schemaChangesMarkTheSourceUntilOpened() async throws {
+        let s = try TUIAppTests.Session(prepare: { config in
+            try Self.writeSources([SavedSource(name: "Nightly", type: "demo", values: ["rows": "50"])], into: config)
+            // The last successful run saw one field the demo's records do not have.
+            var last = RunRecord(started: 1_796_112_000, ended: 1_796_112_010, status: .done, origin: "cli")
+            last.schema = ["": ["legacy_code": "string"]]
+            try FolderWorkspace(directory: config.path).appendHistory(last, to: "Nightly")
+        })
+        try await s.terminal.waitForText("Saved sources", "Nightly")
+        #expect(!(try await s.terminal.waitForText("Nightly")).text.contains("schema changed"))
+        s.terminal.press(.enter)
+        try await s.terminal.waitForText("Nightly")
+        s.terminal.press(.ctrl("s"))
+        try await s.terminal.waitForText("100%", "done")
+        s.terminal.press(.escape)
+        try await s.terminal.waitForText("Saved sources", "schema changed")
+        s.terminal.press(.enter)
+        try await s.terminal.waitForText("Ctrl-S")
+        s.terminal.press(.escape)
+        let list = try await s.terminal.waitForText("Saved sources", "done · 50 delivered")
+        #expect(!list.text.contains("schema changed"))
+        s.terminal.press(.char("q"))
+        #expect(try await s.exitCode() == 0)
+        let runs = try FolderWorkspace(directory: s.configDir.path).history(of: "Nightly")
+        #expect(runs.last?.schemaChanges?.first?.contains("removed legacy_code") == true, "\(runs.last?.schemaChanges ?? [])")
+        let saved = try FolderWorkspace(directory: s.configDir.path).loadSources()
+        #expect(saved.first?.schemaSeen == runs.last?.started)
+    }
+
     @Test("an expanded ${NAME} is masked on screen and in the history, and sources.json keeps the reference")
     func environmentValuesStayOutOfScreenAndFiles() async throws {
         let secret = "hidden-\(UUID().uuidString.prefix(8))"

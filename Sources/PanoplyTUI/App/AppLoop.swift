@@ -158,6 +158,10 @@ final class AppLoop<T: Terminal> {
             case .recordRun(let name, var record):
                 if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
                 if let schema = coordinator.takeSchema(of: name) { SchemaHistory.keep(schema, in: &record) }
+                // The list marks the source until it is opened (the reducer's record has no changes yet).
+                if let changes = record.schemaChanges {
+                    inbox.post(.schemaChanges(sourceName: name, started: record.started, changes: changes))
+                }
                 defer { store.clearSnapshot(of: name) }
                 do { try store.appendHistory(record, to: name) } catch {
                     inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))

@@ -23,6 +23,10 @@ package enum AppEvent: Sendable {
     case checkFinished(Int, PanoplyError?)
     /// A note for the bottom line (a file could not be saved).
     case notice(String)
+    /// The run of saved source `sourceName` that started at `started` (Unix time) noted
+    /// these changes of its resources' fields since the last successful run (posted once its
+    /// history record is written, and only when there are some).
+    case schemaChanges(sourceName: String, started: Double, changes: [String])
     /// The values of a list param, computed for ``Effect/loadValues(_:)`` request `requestID`,
     /// with the source's resources (for their fields; empty when it lists none).
     case valuesLoaded(requestID: Int, values: [ListValue], resources: [SourceResource])

@@ -125,6 +125,8 @@ extension AppState {
         entry.fields = form.fieldSettings
         // Its id stays across a rename made in the form (the workspace keys state and history by it).
         entry.id = before?.id
+        // Schema changes seen stay seen.
+        entry.schemaSeen = before?.schemaSeen
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
         // Changed params (defaults applied) make a run that continued or resumed start over.
         let changed =

@@ -12,14 +12,16 @@ extension AppState {
         case .bottom: selection = entries.count - 1
         case .pageUp: selection = max(0, selection - 10)
         case .pageDown: selection = min(entries.count - 1, selection + 10)
-        case .open: openSelected(entries[selection])
+        case .open: return openSelected(entries[selection])
         case .destination: screen = .form(DestinationForm.form(destination))
         case .viewRun: viewLatestRun(entries[selection])
         case .retry: return retrySelected(entries[selection])
         case .delete: return deleteSelected(entries[selection])
         case .rename: renameSelected(entries[selection])
         case .duplicate: return duplicateSelected(entries[selection])
-        case .history: openHistory(entries[selection])
+        case .history:
+            openHistory(entries[selection])
+            if case .saved(let i) = entries[selection], case .history = screen { return markSchemaSeen(i) }
         case .fullRefresh: return fullRefreshSelected(entries[selection])
         case .help: overlay = .help
         case .quit: return askToQuit()
@@ -28,20 +30,22 @@ extension AppState {
         return []
     }
 
-    private mutating func openSelected(_ entry: ListEntry) {
+    private mutating func openSelected(_ entry: ListEntry) -> [Effect] {
         switch entry {
         case .saved(let i):
             let s = saved[i]
             // A source running in this UI opens its run (a `c` typed there cancels, not edits).
             if isRunning(s.name), let id = latestRun[s.name] {
                 screen = .run(id)
-                return
+                return []
             }
             guard let info = typeInfo(s.type) else {
                 notice = "source type '\(s.type)' is not available in this build"
-                return
+                return []
             }
             screen = .form(.source(info, values: s.values, table: s.table, savedName: s.name, fields: s.fields))
+            // Its last run's schema changes count as seen (the list's mark goes).
+            return markSchemaSeen(i)
         case .type(let i):
             screen = .form(
                 .source(
@@ -50,6 +54,7 @@ extension AppState {
         case .destination:
             screen = .form(DestinationForm.form(destination))
         }
+        return []
     }
 
     /// `v` (``KeyCondition/selectionHasRun`` holds): the latest run of the selected row.

@@ -51,6 +51,8 @@ package func reduce(_ s: inout AppState, _ event: AppEvent) -> [Effect] {
         s.previewFailed(id, message)
     case .notice(let text):
         s.notice = text
+    case .schemaChanges(let name, let started, let changes):
+        s.noteSchemaChanges(of: name, started: started, changes)
     case .terminate:
         if !s.quitting { effects = s.quitNow() }
     }

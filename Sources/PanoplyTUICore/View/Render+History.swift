@@ -71,6 +71,7 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
         s.put(" fields · " + fields.described, x: 0, y: top, style: .dim, maxWidth: w)
         top += 1
     }
+    renderHistorySchemaChanges(r.schemaChanges ?? [], top: &top, &s)
     // The attempts a retry continued, each with how it ended.
     for a in state.earlierAttempts(of: r, in: source).prefix(3) where top < s.height - 6 {
         let how = a.error.map { "✗ \(a.status.rawValue): \($0)" } ?? a.status.rawValue
@@ -88,6 +89,31 @@ private func renderHistoryDetail(_ state: AppState, _ source: String, _ r: RunRe
         let style: CellStyle = level == .error ? .error : level == .warn ? .warn : .plain
         s.put(line, x: 2, y: top + 1 + i, style: style, maxWidth: w - 3)
     }
+}
+
+/// The fields its resources added, removed or retyped since the last successful run (the
+/// list marks the source for them): a few rows in the warn style, leaving room for the log.
+private func renderHistorySchemaChanges(_ changes: [String], top: inout Int, _ s: inout Screen) {
+    let room = max(0, s.height - 8 - top)
+    let shown = changes.prefix(changes.count > room ? max(0, room - 1) : room)
+    for change in shown {
+        s.put(" schema changed · " + compactSchemaChange(change), x: 0, y: top, style: .warn, maxWidth: s.width)
+        top += 1
+    }
+    if changes.count > shown.count, room > 0 {
+        s.put(" schema changed · \(changes.count - shown.count) more resources (the log has them)", x: 0, y: top, style: .dim, maxWidth: s.width)
+        top += 1
+    }
+}
+
+/// "warning: the fields of orders changed since the last successful run: added email (string)"
+/// as "orders: added email (string)" (a source read as one: "added email (string)").
+private func compactSchemaChange(_ warning: String) -> String {
+    let marker = " changed since the last successful run: "
+    guard let r = warning.range(of: marker) else { return warning }
+    let head = warning[..<r.lowerBound], what = String(warning[r.upperBound...])
+    let prefix = "warning: the fields of "
+    return head.hasPrefix(prefix) ? head.dropFirst(prefix.count) + ": " + what : what
 }
 
 /// A run of several resources: its counts on one row, then a few of the failed ones with

@@ -37,7 +37,7 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
     let w = s.width
     let nameWidth = min(28, max(16, w / 4))
     var icon: (String, CellStyle) = ("", .plain)
-    var name = "", detail = ""
+    var name = "", detail = "", mark = ""
     switch e {
     case .saved(let i):
         let src = state.saved[i]
@@ -47,6 +47,8 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
         // The run first, so a narrow terminal cuts the type and table rather than the counts.
         let target = "\(src.type) → \(src.table.isEmpty ? src.type : src.table)"
         detail = lastRunSummary(state, src).map { $0 + "  " + target } ?? target
+        // Until the source is opened (Enter, h), first so no width cuts it.
+        if state.unseenSchemaChanges(of: src) != nil { mark = schemaChangedMark }
     case .type(let i):
         let t = state.types[i]
         // A type row is where new sources start: runs show on their saved sources' rows.
@@ -65,8 +67,15 @@ private func renderEntry(_ state: AppState, _ e: ListEntry, selected: Bool, y: I
     if selected { iconStyle.bg = .white }
     s.put(icon.0, x: 3, y: y, style: iconStyle)
     s.put(name.padded(to: nameWidth), x: 5, y: y, style: selected ? CellStyle(fg: .black, bg: .white, bold: true) : .bold)
-    s.put(detail.truncated(to: w - 7 - nameWidth), x: 6 + nameWidth, y: y, style: selected ? base : .dim)
+    var x = 6 + nameWidth
+    if !mark.isEmpty {
+        x = s.put(mark, x: x, y: y, style: selected ? CellStyle(fg: .black, bg: .yellow, bold: true) : .warn) + 2
+    }
+    s.put(detail.truncated(to: max(0, w - 1 - x)), x: x, y: y, style: selected ? base : .dim)
 }
+
+/// The list's marker of a saved source whose last run noted schema changes not seen yet.
+package let schemaChangedMark = "schema changed"
 
 /// A saved source's latest run in one format, whether it ran in this session or before:
 /// `done · 100 delivered · today 15:39 · 2.5s`; a running one `running 45% · 1,200 records · 12s`.
