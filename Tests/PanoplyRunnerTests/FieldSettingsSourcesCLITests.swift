@@ -189,6 +189,45 @@ struct FieldSettingsSourcesCLITests {
         #expect(sent.isEmpty)
     }
 
+    @Test("a field renamed onto one the first record has fails the run and the preview where fields are not known before reading, on both paths")
+    func renameOntoAFieldOfTheFirstRecord() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Settings without a resource over a folder of two files are not checked before the run.
+        let folder = dir.appendingPathComponent("lines")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "{\"a\":1,\"b\":2}\n{\"a\":3,\"b\":4}\n".write(to: folder.appendingPathComponent("x.jsonl"), atomically: true, encoding: .utf8)
+        try "{\"a\":5}\n".write(to: folder.appendingPathComponent("y.jsonl"), atomically: true, encoding: .utf8)
+        try Self.python(#"[{"a": 1, "b": 2}]"#).write(to: dir.appendingPathComponent("t_collide.py"), atomically: true, encoding: .utf8)
+        var environment = Self.environment
+        environment["PYTHONPATH"] = dir.path
+        let x = folder.appendingPathComponent("x.jsonl").path
+        var cases: [(name: String, args: [String], message: String)] = [
+            ("jsonl", ["jsonl", "--param", "path=\(folder.path)"], "renaming 'a' of \(x) to 'b' gives two fields named 'b' (exclude or rename 'b' too)")
+        ]
+        if ProcessInfo.processInfo.environment["PANOPLY_TEST_PYTHON"]?.isEmpty == false {
+            cases.append(("python", ["python:t_collide"], "renaming 'a' to 'b' gives two fields named 'b' (exclude or rename 'b' too)"))
+        }
+        for c in cases {
+            for size in [[], ["--batch-size", "1"]] {
+                let out = dir.appendingPathComponent("out-\(c.name)-\(size.count)")
+                let r = try CLI.run(["run"] + c.args + ["--rename", "a=b", "--outbox", out.path] + size, environment: environment)
+                #expect(r.status == 1, "\(c.name): \(r.stderr)")
+                #expect(r.stderr.contains(c.message), "\(c.name): \(r.stderr)")
+                // No record of the resource was sent (the y.jsonl folder's other file may be).
+                let sent = try outboxRecords(out)
+                #expect(sent.allSatisfy { $0["b"] == 5 }, "\(c.name): \(sent)")
+            }
+            let preview = try CLI.run(["preview"] + c.args + ["--rename", "a=b", "--json"], environment: environment)
+            #expect(preview.status != 0, "\(c.name): \(preview.stdout)")
+            #expect(preview.stderr.contains(c.message), "\(c.name): \(preview.stderr)")
+            // Excluding or renaming b too is accepted.
+            let fixed = try CLI.run(["preview"] + c.args + ["--rename", "a=b", "--rename", "b=c", "--json"], environment: environment)
+            #expect(fixed.status == 0, "\(c.name): \(fixed.stderr)")
+            #expect(fixed.stdout.contains(#"{"b":1,"c":2"#), "\(c.name): \(fixed.stdout)")
+        }
+    }
+
     @Test("preview prints N rows per resource with the settings applied and leaves no outbox, state or history")
     func previewSendsNothing() throws {
         let dir = try Self.files.get()

@@ -57,6 +57,19 @@ public struct FieldTransform: Sendable {
         fields.named.filter { record[$0] == nil }
     }
 
+    /// The config error of a rename onto a field that `keys` (a resource's first record, where
+    /// its fields were not known before reading) has and keeps under its name: two fields of
+    /// one name, which the object would overwrite and the encoded text would write twice.
+    public func collision(in keys: [String], resource: String?) -> PanoplyError? {
+        let present = Set(keys)
+        for (old, new) in fields.rename.sorted(by: { $0.key < $1.key })
+        where present.contains(old) && present.contains(new) && !fields.exclude.contains(new) && fields.rename[new] == nil {
+            let of = resource.map { " of \($0)" } ?? ""
+            return .config("renaming '\(old)'\(of) to '\(new)' gives two fields named '\(new)' (exclude or rename '\(new)' too)")
+        }
+        return nil
+    }
+
     /// The named fields that record `i` of `batch` lacks.
     public func missing(in batch: EncodedRecords, at i: Int) -> [String] {
         var seen = Set<Int>()

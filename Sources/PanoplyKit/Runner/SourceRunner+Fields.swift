@@ -3,12 +3,14 @@ import Synchronization
 /// The field settings (``SourceInput/fields``) applied by the runner to every record before
 /// it is encoded, on both paths (objects: ``FieldsOfRecords``; encoded batches here). Where a
 /// resource's fields were not checked before the run, its first record is checked: a named
-/// field it lacks is a warning in the log.
+/// field it lacks is a warning in the log, a field renamed onto one it has (and keeps) an error.
 extension FieldTransform {
     /// `batch` with the settings applied; `first` is whether it holds the resource's first
     /// records in this run.
-    func apply(_ batch: EncodedRecords, first: Bool, warn: (String) -> Void) -> EncodedRecords {
+    /// - Throws: ``PanoplyError`` (config) for a rename onto a field of the first record.
+    func apply(_ batch: EncodedRecords, first: Bool, resource: String?, warn: (String) -> Void) throws -> EncodedRecords {
         if first, !fields.checked, !batch.isEmpty {
+            if !fields.rename.isEmpty, let error = collision(in: batch.object(at: 0)?.keys ?? [], resource: resource) { throw error }
             let missing = missing(in: batch, at: 0)
             if !missing.isEmpty {
                 let keys = (try? batch.objects().first?.keys) ?? []
@@ -41,7 +43,7 @@ extension SourceRunner {
     /// The next batch of `source`, with `shaping` applied.
     func readShaped(_ source: any EncodedRecordSource, _ size: Int, _ shaping: BatchShaping?) async throws -> EncodedRecords? {
         guard let batch = try await withReadRetries({ try await source.readEncoded(size) }) else { return nil }
-        return shaping?.apply(batch) ?? batch
+        return try shaping?.apply(batch) ?? batch
     }
 }
 
@@ -64,7 +66,7 @@ final class BatchShaping: Sendable {
         self.resource = resource
     }
 
-    func apply(_ batch: EncodedRecords) -> EncodedRecords {
+    func apply(_ batch: EncodedRecords) throws -> EncodedRecords {
         var batch = batch
         let first = seen.withLock { seen in
             defer { seen = seen || !batch.isEmpty }
@@ -72,7 +74,7 @@ final class BatchShaping: Sendable {
         }
         if first, runner.options.schema != nil, let record = batch.object(at: 0) { runner.noteSchema(record, resource: resource) }
         guard let transform else { return batch }
-        let out = transform.apply(batch, first: first) { runner.emit(.log($0)) }
+        let out = try transform.apply(batch, first: first, resource: resource) { runner.emit(.log($0)) }
         batch.recycle()
         return out
     }

@@ -110,7 +110,7 @@ extension SourceRunner {
         for var record in batch {
             let first = position.isFirst(record, resource: resource)
             if first { noteSchema(record, resource: resource) }
-            fields.apply(&record, first: first) { emit(.log($0)) }
+            try fields.apply(&record, first: first) { emit(.log($0)) }
             if record["__state"] == nil, let stateId { record["__state"] = .string(stateId) }
             if let resource, record[SourceResource.recordKey] == nil { record[SourceResource.recordKey] = .string(resource) }
             let at = position.next(record)

@@ -73,10 +73,10 @@ enum Preview {
         }
         await source.close()
         var fields = FieldsOfRecords(input.fields, resource: resource)
-        return records.enumerated().map { i, r in
+        return try records.enumerated().map { i, r in
             var r = r
             r["__state"] = nil
-            fields.apply(&r, first: i == 0, warn: log)
+            try fields.apply(&r, first: i == 0, warn: log)
             return r
         }
     }
