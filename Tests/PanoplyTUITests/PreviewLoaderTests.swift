@@ -26,6 +26,15 @@ struct PreviewLoaderTests {
         return all
     }
 
+    /// Waits until every task `loader` started has ended, a cancelled one included (within `limit`).
+    func settled(_ loader: PreviewLoader, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !loader.isSettled {
+            if ContinuousClock.now > deadline { throw TestFailure("the preview's tasks did not end within \(limit)") }
+            try await Task.sleep(for: .milliseconds(10))  // polls, as events(until:) does
+        }
+    }
+
     static let params: [String: JSONValue] = ["host": "db.local", "password": "s3cret-pw"]
 
     @Test("a preview reads the picked resources with the field settings applied (salt from the environment) and answers once")
@@ -47,7 +56,7 @@ struct PreviewLoaderTests {
         #expect(orders.count == 3)
         #expect(orders.allSatisfy { $0.values == ["table": hashed] }, "id excluded, table hashed with the salt")
         #expect(records.filter { $0.resource == "public.customers" }.first?.values["table"] == .string("public.customers"))
-        try await Task.sleep(for: .milliseconds(50))
+        try await settled(loader)
         #expect(!loader.isBusy)
     }
 
@@ -82,7 +91,8 @@ struct PreviewLoaderTests {
         loader.load(PreviewRequest(id: 4, type: "shop", params: Self.params, resources: ["public.orders"], fields: nil))
         loader.cancel(4)
         #expect(!loader.isBusy)
-        try await Task.sleep(for: .milliseconds(300))
+        // Once its task has ended, a cancelled preview can answer nothing more.
+        try await settled(loader)
         #expect(inbox.drain().isEmpty)
     }
 

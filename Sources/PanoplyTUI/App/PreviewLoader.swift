@@ -13,7 +13,10 @@ final class PreviewLoader {
     private let inbox: Inbox
     /// Expands `${NAME}` in params and in the hash salt, as a run does.
     private let environment: [String: String]
+    /// The task of each request being read, by request id (a cancelled one is left out).
     private var tasks: [Int: Task<Void, Never>] = [:]
+    /// The number of tasks started, a cancelled one included, that have not ended.
+    private var running = 0
 
     init(registry: SourceRegistry, inbox: Inbox, environment: [String: String] = processEnvironment) {
         self.registry = registry
@@ -23,6 +26,10 @@ final class PreviewLoader {
 
     /// True while a preview is being read (the loop keeps ticking for the spinner).
     var isBusy: Bool { !tasks.isEmpty }
+
+    /// True when every task started has ended, a cancelled one included: it answers nothing
+    /// after this (for tests, which wait for it rather than for a while).
+    var isSettled: Bool { running == 0 }
 
     func load(_ request: PreviewRequest) {
         let kind: SourceKind
@@ -41,6 +48,7 @@ final class PreviewLoader {
             return
         }
         let inbox = inbox
+        running += 1
         tasks[request.id] = Task.detached { [weak self, request, input] in
             let event = await Self.read(request, kind, input: input, secrets: secrets)
             if !Task.isCancelled { inbox.post(event) }
@@ -52,7 +60,10 @@ final class PreviewLoader {
         tasks.removeValue(forKey: id)?.cancel()
     }
 
-    private func finished(_ id: Int) { tasks[id] = nil }
+    private func finished(_ id: Int) {
+        tasks[id] = nil
+        running -= 1
+    }
 
     /// The records of the picked resources, else of the source's first one (a form with
     /// nothing picked), with the field settings applied.
