@@ -105,6 +105,46 @@ struct FieldSettingsPostgresCLITests {
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    @Test("hashed json and jsonb values are the hash of their compact JSON, numbers of their text as sent, in the run and in preview alike")
+    func hashedJSONIsCompact() throws {
+        let db = try Self.database.get()
+        try PostgresServer.run(
+            """
+            CREATE TABLE hashed_docs (id int PRIMARY KEY, doc jsonb, raw json, n numeric, f float8);
+            INSERT INTO hashed_docs VALUES (1, '{"a" :  1}', '{"a" :  1}', 1.50, 1e20),
+                (2, '{"a": 1, "b" : [1,  2]}', ' [1,  {"c" : "x  y"}] ', -0.0100, 0.5), (3, NULL, NULL, NULL, NULL);
+            """, database: db)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let params = PostgresServer.params(db) + ["--param", "tables=public.hashed_docs"]
+        let hashed = ["--hash", "doc", "--hash", "raw", "--hash", "n", "--hash", "f"]
+        let out = dir.appendingPathComponent("out"), plain = dir.appendingPathComponent("plain")
+        let r = try CLI.run(["run", "postgres"] + params + hashed + ["--outbox", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try CLI.run(["run", "postgres"] + params + ["--outbox", plain.path])
+        #expect(p.status == 0, "\(p.stderr)")
+        let preview = try CLI.run(["preview", "postgres"] + params + hashed + ["--json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let sha = { (text: String) -> JSONValue in .string(FieldFixture.hex(SHA256.hash(data: Array(text.utf8)))) }
+        let expected: [JSONObject] = [
+            ["id": 1, "doc": sha(#"{"a":1}"#), "raw": sha(#"{"a":1}"#), "n": sha("1.50"), "f": sha("1e+20")],
+            ["id": 2, "doc": sha(#"{"a":1,"b":[1,2]}"#), "raw": sha(#"[1,{"c":"x  y"}]"#), "n": sha("-0.0100"), "f": sha("0.5")],
+            ["id": 3, "doc": .null, "raw": .null, "n": .null, "f": .null]
+        ]
+        let sent = FieldFixture.stripped(try outboxRecords(out).sorted { ($0["id"]?.intValue ?? 0) < ($1["id"]?.intValue ?? 0) })
+        #expect(sent == FieldFixture.stripped(expected))
+        let previewed = try preview.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)).objectValue ?? [:] }
+        #expect(FieldFixture.stripped(previewed) == sent, "\(preview.stdout)")
+        // Each hash is that of the value's text as the run sends it unhashed.
+        for record in try outboxRecords(plain) where record["id"] != 3 {
+            let want = expected.first { $0["id"] == record["id"] }
+            for key in ["doc", "raw", "n", "f"] {
+                let text = record[key].map { v in v.stringValue ?? JSONWriter.string(v) } ?? ""
+                #expect(want?[key] == sha(text), "\(key) of \(record)")
+            }
+        }
+    }
+
     @Test("a run killed with SIGKILL resumes with ssn and the key excluded: every row arrives, only rows after the committed key repeat")
     func resumeWithKeyExcluded() throws {
         let dir = try temporaryDirectory()

@@ -102,7 +102,10 @@ extension FieldTransform {
     }
 
     /// `"<hex>"` of a value's text (a string's UTF-8 content; other values as written),
-    /// or `null` for null.
+    /// or `null` for null. As written is the value's compact JSON, as the object path hashes
+    /// it: ``EncodedRecords`` keeps only the writer's form, and parses and writes again any
+    /// record that is not in it (a PostgreSQL `jsonb`'s spaced text, a `json` column's text as
+    /// stored). Numbers keep their literal on both paths (`1.50`, `1e+20`).
     private func hashValue(_ value: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         if value.count == 4, value[0] == UInt8(ascii: "n") {
             out.append(contentsOf: value)
