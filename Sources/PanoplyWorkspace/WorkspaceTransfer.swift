@@ -45,7 +45,8 @@ package struct WorkspaceTransfer {
             let list = clashes.map { "'\($0)'" }.joined(separator: ", ")
             throw PanoplyError.config("\(to.location) already has \(list): give --replace to overwrite, or rename them first")
         }
-        // A run going on there would commit its state over the copied one.
+        // A run going on there would commit its state over the copied one (each source's
+        // state and history are then copied under its lease: one that starts meanwhile stops it).
         let running = clashes.filter(to.isRunning)
         if !running.isEmpty {
             let list = running.map { "'\($0)'" }.joined(separator: ", ")
@@ -95,14 +96,27 @@ package struct WorkspaceTransfer {
         return kept
     }
 
+    /// Copies the committed state and history of a source, holding its lease in `to` (taken
+    /// once the source is saved there: it is keyed by the source's id).
+    /// - Throws: ``PanoplyError`` (config) when a run of it started there since the check.
     private func copyRuns(of name: String, into summary: inout Summary) throws {
+        let lease: Lease
+        do { lease = try to.acquireLease(of: name, holder: .current(origin: "cli"), wait: nil) } catch let busy as LeaseBusy {
+            throw PanoplyError.config(
+                "\(busy.message) in \(to.location) (it started while copying): its state and history were not copied; copy again once it ends")
+        }
+        defer { lease.release() }
+        try copyRuns(of: name, lease: lease, into: &summary)
+    }
+
+    private func copyRuns(of name: String, lease: Lease, into summary: inout Summary) throws {
         if var state = try from.loadState(of: name) {
             // Params a run saved in its state (refreshed tokens) are secrets too.
             if !keepSecrets, state[SavedParams.stateKey] != nil {
                 state[SavedParams.stateKey] = nil
                 summary.withheld.append("source '\(name)': the params saved in its state")
             }
-            try to.stateStore(for: name, lease: nil).save(state)
+            try to.stateStore(for: name, lease: lease).save(state)
             summary.states += 1
         } else if replace {
             try to.deleteState(of: name)

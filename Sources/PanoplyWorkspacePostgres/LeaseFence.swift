@@ -9,14 +9,16 @@ enum LeaseFence {
     ///   - session: the write's transaction (after the epoch check).
     ///   - sourceID: the source's id; `name` names it in the message.
     ///   - epoch: the writer's lease's epoch.
-    /// - Throws: ``LostLease`` when nobody holds the source's advisory lock; ``PGError``.
-    static func checkHeld(_ session: PGSession, schema: String, sourceID: String, name: String, epoch: Int64) throws {
+    ///   - backendPID: the server process of the lease's session (``LeaseSession/backendPID``):
+    ///     the lock must be held by it, not by any session; nil when not known here.
+    /// - Throws: ``LostLease`` when the lease's session does not hold the source's advisory lock; ``PGError``.
+    static func checkHeld(_ session: PGSession, schema: String, sourceID: String, name: String, epoch: Int64, backendPID: Int32?) throws {
         let rows = try session.query(
             """
             SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND classid = hashtext($2)::oid AND objid = hashtext($1)::oid)
-            """, [.text(sourceID), .text(schema)])
+              AND classid = hashtext($2)::oid AND objid = hashtext($1)::oid AND ($3::int IS NULL OR pid = $3::int))
+            """, [.text(sourceID), .text(schema), .int(backendPID.map(Int64.init))])
         guard try rows.first?.bool(0) == true else {
             throw LostLease(
                 message: "lost lease: the lease of source '\(name)' (epoch \(epoch)) is no longer held (its connection to the workspace dropped)")

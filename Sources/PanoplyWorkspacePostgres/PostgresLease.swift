@@ -18,12 +18,16 @@ final class LeaseSession: Sendable {
     let sourceID: String
     let epoch: Int64
     let holder: LeaseHolder
+    /// The server process of the session holding the lock (`pg_backend_pid()`): a fenced
+    /// write checks that this session holds it, not just some session.
+    let backendPID: Int32
     private let schema: String
     private let client: PGClient
     private let released = Atomic<Bool>(false)
 
-    private init(name: String, sourceID: String, epoch: Int64, holder: LeaseHolder, schema: String, client: PGClient) {
+    private init(name: String, sourceID: String, epoch: Int64, holder: LeaseHolder, backendPID: Int32, schema: String, client: PGClient) {
         self.name = name
+        self.backendPID = backendPID
         self.sourceID = sourceID
         self.epoch = epoch
         self.holder = holder
@@ -66,7 +70,9 @@ final class LeaseSession: Sendable {
                 throw LeaseBusy(name: name, holder: try? holderOf(sourceID, schema: url.schema, on: client))
             }
             let epoch = try bumpEpoch(sourceID, holder: holder, schema: url.schema, on: client)
-            return LeaseSession(name: name, sourceID: sourceID, epoch: epoch, holder: holder, schema: url.schema, client: client)
+            let pid = try client.query("SELECT pg_backend_pid()::bigint").first?.int(0)
+            return LeaseSession(
+                name: name, sourceID: sourceID, epoch: epoch, holder: holder, backendPID: Int32(pid ?? 0), schema: url.schema, client: client)
         } catch {
             client.close()
             throw error
@@ -112,25 +118,34 @@ final class LeaseSession: Sendable {
 
     /// Unlocks (telling listeners) and closes the connection; later calls do nothing. Never
     /// waits on an event loop thread (there it lets go on a thread of its own).
-    func release() {
-        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    /// - Returns: whether the session still held the lock until now (false: its connection
+    ///   dropped, so the lease was lost, maybe taken by another run since); nil when it was
+    ///   released before, or lets go on a thread of its own.
+    @discardableResult
+    func release() -> Bool? {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         let (client, schema, sourceID) = (client, schema, sourceID)
-        let unlock: @Sendable () -> Void = {
+        let unlock: @Sendable () -> Bool = {
             let sql = "SELECT pg_notify($3, $4)::text, pg_advisory_unlock(hashtext($1), hashtext($2))"
             let note = RunsChannel.payload(.lease, sourceID)
-            _ = try? client.query(sql, [.text(schema), .text(sourceID), .text(RunsChannel.name(schema)), .text(note)])
+            let held = try? client.query(sql, [.text(schema), .text(sourceID), .text(RunsChannel.name(schema)), .text(note)]).first?.bool(1)
             client.close()
+            return held == true
         }
-        if MultiThreadedEventLoopGroup.currentEventLoop != nil { Thread.detachNewThread(unlock) } else { unlock() }
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
+            Thread.detachNewThread { _ = unlock() }
+            return nil
+        }
+        return unlock()
     }
 
     /// This session as a ``Lease`` whose release runs `then` after releasing it, told
-    /// whether the session had dropped.
+    /// whether the session had dropped (found before, or by the unlock itself).
     func lease(then: @escaping @Sendable (_ dropped: Bool) -> Void) -> Lease {
         Lease(name: name, holder: holder, epoch: epoch) { [self] in
             let dropped = isDropped
-            release()
-            then(dropped)
+            let held = release()
+            then(dropped || held == false)
         }
     }
 }

@@ -80,13 +80,21 @@ package final class PostgresStateStore: StateStore {
 
     /// A transaction checking the lease first (its epoch, and that its lock is held); a
     /// plain one without a lease (a check, `status`).
+    /// A loss is told to the workspace's runs (``WorkspaceRuns/lost(_:_:)``), so the run's
+    /// last writes (its snapshot, its history row) are refused too.
     private func fenced(sourceID: String, _ body: (PGSession) throws -> Void) throws {
         guard let lease else { return try workspace.client.transaction(body) }
-        if let held = workspace.runs.held(name), held.epoch == lease.epoch, let loss = held.lossBeforeWrite { throw loss }
+        let held = workspace.runs.held(name).flatMap { $0.epoch == lease.epoch ? $0 : nil }
         let schema = workspace.schema
-        try workspace.client.fenced(schema: schema, sourceID: sourceID, name: name, epoch: lease.epoch) { session in
-            try LeaseFence.checkHeld(session, schema: schema, sourceID: sourceID, name: name, epoch: lease.epoch)
-            try body(session)
+        do {
+            if let loss = held?.lossBeforeWrite { throw loss }
+            try workspace.client.fenced(schema: schema, sourceID: sourceID, name: name, epoch: lease.epoch) { session in
+                try LeaseFence.checkHeld(session, schema: schema, sourceID: sourceID, name: name, epoch: lease.epoch, backendPID: held?.backendPID)
+                try body(session)
+            }
+        } catch let loss as LostLease {
+            if let held { workspace.runs.lost(held, loss) }
+            throw loss
         }
     }
 

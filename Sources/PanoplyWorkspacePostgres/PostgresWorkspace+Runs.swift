@@ -140,7 +140,8 @@ extension PostgresWorkspace {
                 if let loss = runs.loss(of: name) ?? lease.lossBeforeWrite { throw loss }
                 return try client.fenced(schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch, patience: patience) {
                     session in
-                    try LeaseFence.checkHeld(session, schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch)
+                    try LeaseFence.checkHeld(
+                        session, schema: schema, sourceID: lease.sourceID, name: name, epoch: lease.epoch, backendPID: lease.backendPID)
                     return try write(session, lease.sourceID, lease.epoch)
                 }
             } catch let loss as LostLease {

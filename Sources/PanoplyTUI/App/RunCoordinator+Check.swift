@@ -21,7 +21,8 @@ extension RunCoordinator {
             inbox.post(.checkFinished(request.id, error.asPanoplyError))
             return
         }
-        let stateStore = request.sourceName.map { store.stateStore(for: $0, lease: nil) }
+        // A token refreshed while checking is saved under the source's lease (none while it runs).
+        let stateStore = request.sourceName.map { CheckStateStore(workspace: store, name: $0) }
         Task.detached {
             let outcome = Once<PanoplyError?>()
             let work = Task {

@@ -50,9 +50,12 @@ struct SaveCommand: AsyncParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let fieldSettings = try await checkedFields(kind, typed: typed, table: table)
-        if store.isRunning(name) {
-            throw fail("'\(name)' is running; cancel it (panoply cancel \(RunCommand.shellQuoted(name))) or wait for it to end", code: Exit.alreadyRunning)
-        }
+        // Held while the source and its state change: a run that goes on would commit over them.
+        let lease: Lease
+        do { lease = try store.acquireLease(of: name, holder: .current(origin: "cli"), wait: nil) } catch let busy as LeaseBusy {
+            throw fail("\(busy.message); cancel it (panoply cancel \(RunCommand.shellQuoted(name))) or wait for it to end", code: Exit.alreadyRunning)
+        } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
+        defer { lease.release() }
         var sources: [SavedSource]
         do { sources = try store.loadSources() } catch { throw fail(error.asPanoplyError.message, code: Exit.usage) }
         var note = "saved '\(name)' (\(type))"

@@ -1,4 +1,5 @@
 import PanoplyKit
+import PanoplyWorkspace
 import Synchronization
 
 /// One `check` of a source (`panoply check`, Ctrl-T and Ctrl-S in the UI): opens it, runs
@@ -41,7 +42,11 @@ enum SourceCheck {
                 }
                 var st = base
                 st[SavedParams.stateKey] = .object(params)
-                do { try stateStore.save(st) } catch {
+                do { try stateStore.save(st) } catch let busy as LeaseBusy {
+                    warn(
+                        "the source changed \(names.joined(separator: ", ")) while checking; not saved to \(stateStore.location): \(busy.message)"
+                            + " (its run keeps its own; if the token endpoint rotates refresh tokens, that one may now be revoked)")
+                } catch {
                     warn("cannot save \(names.joined(separator: ", ")) to \(stateStore.location): \(error.asPanoplyError.message)")
                 }
             default: break
