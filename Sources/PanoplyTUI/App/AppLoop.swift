@@ -149,12 +149,20 @@ final class AppLoop<T: Terminal> {
                 do { try store.saveDestination(d.absolute(against: state.workingDirectory)) } catch {
                     inbox.post(.notice("cannot save the destination: \(error)"))
                 }
+            // Under the source's lease: a run of it elsewhere (another UI, cron) would commit over the change.
             case .deleteState(let name):
-                do { try store.deleteState(of: name) } catch { inbox.post(.notice("cannot remove the state of \(name): \(error)")) }
-            case .renameState(let old, let new):
-                do { try store.renameState(from: old, to: new); try store.renameHistory(from: old, to: new) } catch {
-                    inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)"))
+                do { try store.withLease(of: name, origin: "ui") { _ in try store.deleteState(of: name) } } catch {
+                    inbox.post(.notice("cannot remove the state of \(name): \(error)"))
                 }
+            case .renameState(let old, let new):
+                do {
+                    try store.withLease(of: old, origin: "ui") { _ in
+                        try store.withLease(of: new, origin: "ui") { _ in
+                            try store.renameState(from: old, to: new)
+                            try store.renameHistory(from: old, to: new)
+                        }
+                    }
+                } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
             case .recordRun(let name, var record):
                 if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
                 if let schema = coordinator.takeSchema(of: name) { SchemaHistory.keep(schema, in: &record) }
