@@ -1,0 +1,31 @@
+import Foundation
+import PanoplyKit
+import Testing
+
+extension WorkspaceCLITests {
+    @Test("save of a source whose run holds its lease on another machine is refused with 4 naming the run; once it ended, it resets the state")
+    func saveWhileRunningElsewhere() throws {
+        let (_, a, b) = try Self.workspace()
+        try Self.saveSlowDemo(a)
+        let outA = a.home.appendingPathComponent("out")
+        let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
+        defer { runA.kill9() }
+        _ = try Self.waitRunning(b, runA)
+        try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
+        let refused = try b.run(["save", "Slow demo", "demo", "--param", "rows=10"])
+        #expect(refused.status == 4, "\(refused.stderr)")
+        #expect(refused.stderr.contains("'Slow demo' is already running (pid \(runA.pid) on "), "\(refused.stderr)")
+        let cancel = try b.run(["cancel", "Slow demo", "--wait"])
+        #expect(cancel.status == 5, "\(cancel.stderr)")
+        _ = try runA.waitForExit(within: .seconds(30))
+
+        // Its committed state (past id 300) went with the params: the next run reads ids 1-10.
+        let saved = try b.run(["save", "Slow demo", "demo", "--param", "rows=10"])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        #expect(saved.stdout.contains("its params changed, so its next run starts over"), "\(saved.stdout)")
+        let outB = b.home.appendingPathComponent("out")
+        let next = try b.run(["run", "--saved", "Slow demo", "--outbox", outB.path])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(Set(try outboxIds(outB)) == Set(1...10))
+    }
+}
