@@ -26,6 +26,8 @@ public final class SourceRunner: Sendable {
     let continuation: AsyncStream<RunEvent>.Continuation
     /// The run's life and bookkeeping; every change goes through ``life(_:)``.
     private let machine: Mutex<StateMachine>
+    /// Where the commits' saves run (``saveOffPool(_:)``).
+    private let saveQueue = DispatchQueue(label: "panoply.runner.save")
 
     /// - Parameters:
     ///   - sourceType: the source type to run.
@@ -88,10 +90,10 @@ public final class SourceRunner: Sendable {
         // wait for them, so the state file is written before the run reports its end.
         for t in committers { t.cancel() }
         for t in committers { await t.value }
-        commitAcknowledged(final: true)
+        await commitAcknowledged(final: true)
         emit(.counters(sdk.counters))
         let ending = life { $0.finished(read: result, flushError: flushError) }
-        if case .done = ending, plan != nil { save(life { $0.completed() }) }
+        if case .done = ending, plan != nil { await saveOffPool(life { $0.completed() }) }
         closeStateStore()
         switch ending {
         case .done(let n):
@@ -139,14 +141,14 @@ public final class SourceRunner: Sendable {
         let ticker = Task.detached { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: options.countersInterval)
-                commitAcknowledged()
+                await commitAcknowledged()
                 emit(.counters(sdk.counters))
             }
         }
         let sdkEvents = sdk.events(buffer: 1)
         let committer = Task.detached { [self] in
             for await e in sdkEvents {
-                if case .flush = e { commitAcknowledged() }
+                if case .flush = e { await commitAcknowledged() }
             }
         }
         return [ticker, committer]
@@ -154,10 +156,29 @@ public final class SourceRunner: Sendable {
 
     /// Commits every pending state whose records are all acknowledged, and saves the newest
     /// committed state when a save is due (``RunOptions/commitInterval``) or `final`.
-    func commitAcknowledged(final: Bool = false) {
+    func commitAcknowledged(final: Bool = false) async {
         let through = sdk.deliveredThrough
         let now = ContinuousClock.now
-        save(life { $0.acknowledged(through: through, now: now, final: final) })
+        await saveOffPool(life { $0.acknowledged(through: through, now: now, final: final) })
+    }
+
+    /// ``save(_:)`` on the runner's own serial dispatch queue, its caller suspended until it
+    /// is done. A store's save blocks its thread: a workspace's waits for a server that may
+    /// be unreachable (with retries, ~30 s), a file's for the disk. Blocking a task of the
+    /// Swift concurrency pool (two threads on two cores) would stop the run's reading, its
+    /// delivery and its snapshots meanwhile; a dispatch queue's thread is not the pool's.
+    /// The saves stay one at a time and in order (the state machine hands out one at a
+    /// time; the caller waits as before), so a store's behaviour is unchanged. A save
+    /// wanted from a source's callback (``rememberChanges(_:)``, rare) stays where it is.
+    func saveOffPool(_ wanted: StateMachine.Save?) async {
+        guard let wanted else { return }
+        guard options.stateStore != nil else { return save(wanted) }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            saveQueue.async { [self] in
+                save(wanted)
+                done.resume()
+            }
+        }
     }
 
     /// The source changed params (a refreshed or rotated token): commit them at once, with

@@ -11,7 +11,10 @@ extension RunCommand {
     func runSaved(_ name: String, signals: AsyncStream<Int32>) async throws {
         let (store, registry) = try workspaceOptions.openWithRegistry()
         let lease = try takeLease(of: name, in: store)
-        defer { lease.release() }
+        // Left to the process's end when the workspace stopped answering (its release waits
+        // for the server too); the lease's connection closes with the process.
+        let abandoned = Once<Bool>()
+        defer { if !abandoned.isSet { lease.release() } }
         let saved = try SavedSourceRun(
             name: name, store: store, registry: registry, fullRefresh: fullRefresh, environment: processEnvironment)
         OutputRedaction.add(saved.redactor.secrets)
@@ -34,7 +37,9 @@ extension RunCommand {
         let collector = RunLogCollector()
         collector.add(.log(saved.note))
         let started = Date()
-        let (code, s) = await deliver(launch, sdk: sdk, spool: settings.spool, signals: signals, collect: collector.add)
+        let signalled = Once<Bool>()
+        let (code, s) = await deliver(
+            launch, sdk: sdk, spool: settings.spool, signals: Self.noting(signals, in: signalled), collect: collector.add)
         var record = RunRecord(
             started: started.timeIntervalSince1970, ended: Date().timeIntervalSince1970,
             status: s?.status ?? .failed, recordsRead: s?.recordsRead ?? 0, counters: sdk.counters,
@@ -49,11 +54,52 @@ extension RunCommand {
             return kept.isEmpty ? nil : kept
         }
         SchemaHistory.keep(schema, in: &record)
-        do { try store.appendHistory(record, to: name) } catch {
-            printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
+        let recorded: @Sendable () -> Void = { [record] in
+            do { try store.appendHistory(record, to: name) } catch {
+                printError("warning: cannot record the run in the history of \(name): \(error.asPanoplyError.message)")
+            }
+            store.clearSnapshot(of: name)
+            lease.release()
         }
-        store.clearSnapshot(of: name)
+        if signalled.isSet {
+            await Self.bounded(recorded, within: .seconds(3)) {
+                abandoned.set(true)
+                printError("warning: the workspace did not answer within 3 s: the run is not recorded in the history of \(name)")
+            }
+        } else {
+            recorded()
+        }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// `signals`, noting in `signalled` that one came.
+    static func noting(_ signals: AsyncStream<Int32>, in signalled: Once<Bool>) -> AsyncStream<Int32> {
+        let (noted, continuation) = AsyncStream.makeStream(of: Int32.self)
+        Task {
+            for await sig in signals {
+                signalled.set(true)
+                continuation.yield(sig)
+            }
+            continuation.finish()
+        }
+        return noted
+    }
+
+    /// Runs `work` (calls to the workspace, which block) on a thread of its own, waiting for
+    /// it at most `limit`, then `late` and on: a run stopped by a signal ends within seconds
+    /// even when its workspace stopped answering (the work, left running, ends with the process).
+    static func bounded(_ work: @escaping @Sendable () -> Void, within limit: Duration, late: () -> Void) async {
+        let done = Once<Bool>()
+        Thread.detachNewThread {
+            work()
+            done.set(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            done.set(false)
+        }
+        if !(await done.value) { late() }
+        timer.cancel()
     }
 
     /// The lease of `name`: at once, or after `--wait`; a run left by a killed process is

@@ -98,7 +98,7 @@ struct RunLaunch: Sendable {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                guard let who = publisher.tick() else { continue }
+                guard let who = await publisher.tick() else { continue }
                 let line = RunEvent.log("cancelling: asked from \(who)")
                 publisher.observe(line)
                 out.yield(line)
@@ -109,7 +109,7 @@ struct RunLaunch: Sendable {
         await pump.value
         ticker.cancel()
         await consumer.value
-        publisher.publish()
+        await publisher.finish()
         return s
     }
 

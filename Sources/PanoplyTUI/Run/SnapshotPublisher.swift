@@ -6,11 +6,23 @@ import Synchronization
 /// Publishes the live snapshot of a run that holds its source's lease: the run's events
 /// (masked) folded into a ``RunSnapshot``, written at most once a second and at each change
 /// of phase, and the source's cancel request noticed within a second.
+///
+/// The workspace's calls block (a PostgreSQL workspace waits for its server, which may be
+/// unreachable), so they run on a serial dispatch queue of the publisher's own, never on the
+/// Swift concurrency pool (two threads on two cores) nor in the caller: ``observe(_:)`` and
+/// ``publish()`` hand the snapshot over and return; while a write is under way a newer
+/// snapshot replaces the one waiting (the ones between are dropped). A write gets no
+/// patience (``Workspace/publish(_:)`` tries an unreachable workspace once: the next
+/// snapshot comes a second later) and its errors, a ``LostLease`` too, are dropped as before:
+/// a lost lease stops the run through its state's save.
 final class SnapshotPublisher: Sendable {
     let workspace: any Workspace
     private let sdk: PanoplySDK
     private let state: Mutex<Folding>
     private let started = ContinuousClock.now
+    private let queue = DispatchQueue(label: "panoply.snapshot-publisher")
+    /// The snapshot waiting for the queue, and whether the queue is writing one.
+    private let outgoing = Mutex<(pending: RunSnapshot?, writing: Bool)>((nil, false))
 
     private struct Folding {
         var snapshot: RunSnapshot
@@ -51,15 +63,35 @@ final class SnapshotPublisher: Sendable {
     }
 
     /// Called once a second: publishes when something changed since, and returns who asked
-    /// the run to cancel, once someone did (and it was not noted yet).
-    func tick() -> String? {
+    /// the run to cancel, once someone did (and it was not noted yet). The cancel request is
+    /// read on the publisher's queue (after the snapshot's write): the caller's task waits
+    /// suspended, holding no thread.
+    func tick() async -> String? {
         publish()
-        guard let who = workspace.cancelRequest(of: name) else { return nil }
+        let (workspace, name) = (workspace, name)
+        let who = await withCheckedContinuation { (done: CheckedContinuation<String?, Never>) in
+            queue.async { done.resume(returning: workspace.cancelRequest(of: name)) }
+        }
+        guard let who else { return nil }
         return state.withLock { f in
             guard f.snapshot.cancelledBy == nil else { return nil }
             f.snapshot.cancelledBy = who
             return who
         }
+    }
+
+    /// Publishes the snapshot as it stands and waits, suspended, until it is written or
+    /// `deadline` passed (the run's last snapshot, written before its history row).
+    func finish(within deadline: Duration = .seconds(5)) async {
+        publish()
+        let flushed = Once<Bool>()
+        queue.async { flushed.set(true) }
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            flushed.set(false)
+        }
+        _ = await flushed.value
+        timer.cancel()
     }
 
     /// The snapshot as it stands (its resource tally goes into the run's history row).
@@ -85,7 +117,23 @@ final class SnapshotPublisher: Sendable {
             f.dirtyPhase = false
             return f.snapshot
         }
-        try? workspace.publish(snapshot)
+        let start = outgoing.withLock { o -> Bool in
+            o.pending = snapshot
+            defer { o.writing = true }
+            return !o.writing
+        }
+        if start { queue.async { [self] in drain() } }
+    }
+
+    /// Writes the waiting snapshot, then the one that replaced it meanwhile, until none waits.
+    private func drain() {
+        while let next = outgoing.withLock({ o -> RunSnapshot? in
+            defer { o.pending = nil }
+            if o.pending == nil { o.writing = false }
+            return o.pending
+        }) {
+            try? workspace.publish(next)
+        }
     }
 
     private static func fold(_ p: ResourceProgress, into f: inout Folding) {
