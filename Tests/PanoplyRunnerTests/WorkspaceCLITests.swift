@@ -121,18 +121,20 @@ struct WorkspaceCLITests {
 
     @Test("fencing: A's lease connection is cut, B takes the source, A's next commit is refused (lost lease) and B's state stands")
     func fencing() throws {
-        let (_, a, b) = try Self.workspace()
+        let (url, a, b) = try Self.workspace()
         try Self.saveSlowDemo(a)
         let outA = a.home.appendingPathComponent("out")
         let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
         defer { runA.kill9() }
         _ = try Self.waitRunning(b, runA)
         try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
-        // The lease holder's connection: the one holding a session advisory lock (this suite runs alone).
+        // The lease holder's connection: the one holding a session advisory lock keyed by this
+        // test's schema (other tests and processes on the server hold leases of their own).
+        let schema = try #require(url.components(separatedBy: "schema=").last)
         try PostgresServer.run(
             """
             SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+            WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND classid = hashtext('\(schema)')::oid
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
             """, database: Self.database)
         let outB = b.home.appendingPathComponent("out")
