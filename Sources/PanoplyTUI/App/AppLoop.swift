@@ -15,6 +15,9 @@ final class AppLoop<T: Terminal> {
     private let loader: ValuesLoader
     private let previewer: PreviewLoader
     private let watcher: ExternalRunsWatcher
+    /// The workspace's writes at a run's end (its history row, its snapshot cleared, then
+    /// its lease released), in that order, off the MainActor: they wait for the server.
+    private let records = DispatchQueue(label: "panoply.ui.records")
     private var timing = LoopTiming()
     /// How long a quit waits for the runs to finish delivering (`--shutdown-timeout`).
     private let shutdownTimeout: Duration
@@ -63,7 +66,9 @@ final class AppLoop<T: Terminal> {
             if quitRequested, !open || shutdownEndings != nil { break }
             await Task.yield()
         }
-        coordinator.releaseLeases()
+        let held = coordinator.takeLeases()
+        records.async { for lease in held { lease.release() } }
+        await recordsWritten(within: shutdownTimeout)
         guard let endings = shutdownEndings else { return 0 }
         return endings.values.contains { $0.undelivered != nil || $0.kind == .gaveUp } ? 1 : 0
     }
@@ -85,7 +90,7 @@ final class AppLoop<T: Terminal> {
         var events = readInput(timeoutMs: LoopTiming.readTimeout(dirty: dirty, busy: busy))
         events += inbox.drain()
         let now = seconds()
-        if let external = watcher.poll(now: now, names: state.saved.map(\.name)) { events.append(external) }
+        watcher.poll(now: now, names: state.saved.map(\.name), into: inbox)
         if timing.tickDue(now: now, busy: busy, hasEvents: !events.isEmpty) { events.insert(.tick(now), at: 0) }
         for event in events {
             if case .terminate = event {
@@ -95,8 +100,9 @@ final class AppLoop<T: Terminal> {
                 }
                 signalled = true
             }
-            // Before the reducer: what it starts next (a retry) takes the lease again.
-            if case .runClosed(let id, _) = event { coordinator.releaseLease(of: id) }
+            // Released on `records` after the run's history row; a run started next waits
+            // for it (``Effect/startRun``), as its source's lease is taken again.
+            if case .runClosed(let id, _) = event, let lease = coordinator.takeLease(of: id) { records.async { lease.release() } }
             // In place: a copy of the state kept alive here would make each event copy
             // the resources table of a run of thousands of resources.
             let effects = reduce(&state, event)
@@ -130,7 +136,10 @@ final class AppLoop<T: Terminal> {
     private func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .startRun(let request): coordinator.start(request, destination: runDestination(request))
+            case .startRun(let request):
+                // A run's end written first (its lease released: a retry takes it again).
+                records.sync {}
+                coordinator.start(request, destination: runDestination(request))
             case .cancelRun(let id):
                 if let r = state.run(id), r.isExternal {
                     let who = "ui on \(ProcessInfo.processInfo.hostName)"
@@ -164,16 +173,13 @@ final class AppLoop<T: Terminal> {
                     }
                 } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
             case .recordRun(let name, var record):
-                if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
                 if let schema = coordinator.takeSchema(of: name) { SchemaHistory.keep(schema, in: &record) }
                 // The list marks the source until it is opened (the reducer's record has no changes yet).
                 if let changes = record.schemaChanges {
                     inbox.post(.schemaChanges(sourceName: name, started: record.started, changes: changes))
                 }
-                defer { store.clearSnapshot(of: name) }
-                do { try store.appendHistory(record, to: name) } catch {
-                    inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))
-                }
+                let (store, inbox) = (store, inbox)
+                records.async { [record] in writeRunRecord(record, of: name, in: store, inbox: inbox) }
             case .deleteHistory(let name):
                 do { try store.deleteHistory(of: name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
             case .checkSource(let request): coordinator.check(request)
@@ -188,6 +194,19 @@ final class AppLoop<T: Terminal> {
 
     private var destinationSaved: Bool { store.hasSavedDestination }
 
+    /// Waits, suspended, until what `records` was given is written, or `limit` passed (a
+    /// workspace that stopped answering does not hold the quit).
+    private func recordsWritten(within limit: Duration) async {
+        let written = Once<Bool>()
+        records.async { written.set(true) }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            written.set(false)
+        }
+        _ = await written.value
+        timer.cancel()
+    }
+
     /// The UI's destination, its folders absolute; a saved source's own outbox folder
     /// when no destination was named or saved.
     private func runDestination(_ request: RunRequest) -> DestinationSettings {
@@ -200,5 +219,15 @@ final class AppLoop<T: Terminal> {
     private func seconds() -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Writes a run's history row and clears its snapshot (on the loop's `records` queue).
+private func writeRunRecord(_ record: RunRecord, of name: String, in store: any Workspace, inbox: Inbox) {
+    var record = record
+    if record.status == .cancelled { record.cancelledBy = store.snapshot(of: name)?.cancelledBy }
+    defer { store.clearSnapshot(of: name) }
+    do { try store.appendHistory(record, to: name) } catch {
+        inbox.post(.notice("cannot record the run of \(name): \(error.asPanoplyError.message)"))
     }
 }

@@ -2,31 +2,65 @@ import Foundation
 import PanoplyKit
 import PanoplyTUICore
 import PanoplyWorkspace
+import Synchronization
 
 /// Finds the runs of saved sources that other processes own (cron, a shell, another UI) and
 /// follows them through their snapshots: at most once a second, and only when something in
 /// the workspace's runs changed or such a run is going (an idle UI reads one `stat`).
-@MainActor
-final class ExternalRunsWatcher {
+///
+/// The UI polls with ``poll(now:names:into:)``: the workspace is read on the watcher's own
+/// serial dispatch queue (a PostgreSQL workspace waits for its server, up to ~30 s when it
+/// cannot be reached, and the MainActor must never wait for it) and what changed is posted
+/// to the inbox; a poll still under way makes the next ones skip.
+final class ExternalRunsWatcher: Sendable {
     private let store: any Workspace
     private let me = LeaseHolder.current(origin: "ui")
-    private var lastToken: String?
-    private var lastPoll = -10.0
-    /// Runs followed at the last poll, by source name, with their snapshots.
-    private var following: [String: RunSnapshot] = [:]
+    private let memory = Mutex(Memory())
+    private let queue = DispatchQueue(label: "panoply.ui.external-runs")
+
+    private struct Memory {
+        var lastToken: String?
+        var lastPoll = -10.0
+        /// Runs followed at the last poll, by source name, with their snapshots.
+        var following: [String: RunSnapshot] = [:]
+        /// A poll is under way on the queue.
+        var polling = false
+    }
 
     init(store: any Workspace) { self.store = store }
 
-    /// The event for what changed since the last poll, nil when nothing did.
+    /// Polls on the watcher's queue when one is due and none is under way; what changed is
+    /// posted to `inbox`. Returns at once.
+    func poll(now: Double, names: [String], into inbox: Inbox) {
+        let start = memory.withLock { m -> Bool in
+            guard now - m.lastPoll >= 1, !m.polling else { return false }
+            m.polling = true
+            return true
+        }
+        guard start else { return }
+        queue.async { [self] in
+            let event = poll(now: now, names: names)
+            memory.withLock { $0.polling = false }
+            if let event { inbox.post(event) }
+        }
+    }
+
+    /// The event for what changed since the last poll, nil when nothing did. Blocks on the
+    /// workspace: call it off the MainActor (``poll(now:names:into:)``), one at a time.
     /// - Parameters:
     ///   - now: the loop's clock, in seconds.
     ///   - names: the saved sources.
     func poll(now: Double, names: [String]) -> AppEvent? {
-        guard now - lastPoll >= 1 else { return nil }
-        lastPoll = now
+        let due = memory.withLock { m -> Bool in
+            guard now - m.lastPoll >= 1 else { return false }
+            m.lastPoll = now
+            return true
+        }
+        guard due else { return nil }
         let token = store.runsVersion
-        guard token != lastToken || !following.isEmpty else { return nil }
-        lastToken = token
+        let following = memory.withLock { $0.following }
+        guard token != memory.withLock({ $0.lastToken }) || !following.isEmpty else { return nil }
+        memory.withLock { $0.lastToken = token }
         var running: [RunSnapshot] = []
         let kept = store.snapshots(of: names)
         for name in names {
@@ -37,7 +71,7 @@ final class ExternalRunsWatcher {
         for (name, last) in following where !running.contains(where: { $0.name == name }) {
             ended[name] = endRecord(of: name, since: last.holder.since)
         }
-        following = Dictionary(running.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        memory.withLock { $0.following = Dictionary(running.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
         guard !running.isEmpty || !ended.isEmpty else { return nil }
         return .externalRuns(running: running, ended: ended)
     }

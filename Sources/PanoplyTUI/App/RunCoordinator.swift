@@ -117,6 +117,15 @@ final class RunCoordinator {
     /// holds none.
     func releaseLease(of id: RunID) { leases.removeValue(forKey: id)?.release() }
 
+    /// Hands over the lease of a run the loop has seen closed, for the caller to release.
+    func takeLease(of id: RunID) -> Lease? { leases.removeValue(forKey: id) }
+
+    /// Hands over every lease still held (the UI is leaving), for the caller to release.
+    func takeLeases() -> [Lease] {
+        defer { leases = [:] }
+        return Array(leases.values)
+    }
+
     /// Releases every lease still held (the UI is leaving).
     func releaseLeases() {
         for lease in leases.values { lease.release() }

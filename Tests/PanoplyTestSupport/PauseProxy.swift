@@ -5,9 +5,9 @@ import Foundation
 /// included (they are accepted and then hear nothing), as a server cut off by the network.
 /// Told on its standard input (not by signals: a test process's threads may block them,
 /// and a child inherits that); ends with the test (its input closes) or after ten minutes.
-final class PauseProxy: Sendable {
-    let child: Child
-    let port: Int
+package final class PauseProxy: Sendable {
+    package let child: Child
+    package let port: Int
 
     private static let script = """
         import os, socket, sys, threading, time
@@ -49,7 +49,7 @@ final class PauseProxy: Sendable {
         time.sleep(600); os._exit(0)
         """
 
-    init(upstreamHost: String, upstreamPort: Int) throws {
+    package init(upstreamHost: String, upstreamPort: Int) throws {
         let child = try Child.start("/usr/bin/env", ["python3", "-c", Self.script, upstreamHost, String(upstreamPort)])
         self.child = child
         var line = ""
@@ -67,12 +67,12 @@ final class PauseProxy: Sendable {
     deinit { stop() }
 
     /// Blackholes every connection, open and new.
-    func pause() { child.write(Data("pause\n".utf8)) }
+    package func pause() { child.write(Data("pause\n".utf8)) }
 
     /// Forwards again what was held.
-    func resume() { child.write(Data("resume\n".utf8)) }
+    package func resume() { child.write(Data("resume\n".utf8)) }
 
-    func stop() {
+    package func stop() {
         child.closeInput()
         child.kill9()
     }
