@@ -29,6 +29,11 @@ import Synchronization
 ///   ``PGError/panoply`` when it leaves the body. Other errors (``LostLease``) pass unchanged.
 package final class PGClient: Sendable {
     package let url: WorkspaceURL
+    /// How long a connection's opening or a statement may go unanswered before the
+    /// connection counts as broken: a server cut off by the network (a blackhole, no reset)
+    /// never answers, and a fenced write must then fail within its patience
+    /// (``FenceRetry``) instead of waiting forever. The workspace's statements are small.
+    package static let answerTimeout: Duration = .seconds(15)
     private let configuration: PostgresConnection.Configuration
     private let reconnects: Bool
     private let setup: [String]
@@ -175,12 +180,15 @@ package final class PGClient: Sendable {
 
     private func open() throws -> PostgresConnection {
         let loop = PostgresConnection.defaultEventLoopGroup.any()
-        let opened: PostgresConnection
-        do {
-            opened = try PostgresConnection.connect(on: loop, configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
-                .wait()
-        } catch {
-            throw map(error)
+        let connecting = PostgresConnection.connect(on: loop, configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
+        let answered: PostgresConnection?
+        do { answered = try connecting.wait(within: Self.answerTimeout) } catch { throw map(error) }
+        guard let opened = answered else {
+            // Accepted but never answered (the server cut off by the network).
+            connecting.whenSuccess { $0.close().whenComplete { _ in } }
+            throw PanoplyError(
+                .transient, "cannot reach the workspace at \(url.host):\(url.port): no answer within \(Self.answerTimeout.components.seconds) s",
+                retryable: true)
         }
         do {
             for statement in setup { try PGSession(connection: opened, client: self).execute(statement) }

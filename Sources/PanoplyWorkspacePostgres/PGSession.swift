@@ -1,3 +1,4 @@
+import Dispatch
 import PanoplyKit
 import PostgresNIO
 
@@ -60,11 +61,22 @@ package final class PGSession {
             case .bool(let v): bindings.append(v)
             }
         }
+        let answer: PostgresQueryResult?
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: client.logger).wait()
+            answer = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: client.logger).wait(within: PGClient.answerTimeout)
         } catch {
             throw failure(error)
         }
+        guard let answer else {
+            // A server cut off by the network (no reset, no close) would never answer:
+            // the connection is closed and counts as broken (the next call opens a new one).
+            connection.close().whenComplete { _ in }
+            let seconds = PGClient.answerTimeout.components.seconds
+            let error = PanoplyError(
+                .transient, "the workspace at \(client.url.host):\(client.url.port) did not answer within \(seconds) s", retryable: true)
+            throw PGError(panoply: error, sqlState: nil, connectionBroke: true, statement: statements)
+        }
+        return answer
     }
 
     private func failure(_ error: any Error) -> PGError {
@@ -95,5 +107,19 @@ extension PostgresRow {
     /// Column `index` as a boolean (nil for NULL).
     package func bool(_ index: Int) throws -> Bool? {
         try makeRandomAccess()[index].decode(Bool?.self)
+    }
+}
+
+extension EventLoopFuture {
+    /// Waits for the value at most `limit` (from a thread that is not an event loop's).
+    /// - Returns: the value, nil when `limit` passed first (the future goes on).
+    /// - Throws: what the future failed with.
+    func wait(within limit: Duration) throws -> Value? {
+        let done = DispatchSemaphore(value: 0)
+        whenComplete { _ in done.signal() }
+        let (seconds, attoseconds) = limit.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
+        return try wait()
     }
 }

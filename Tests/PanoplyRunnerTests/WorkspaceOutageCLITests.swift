@@ -8,14 +8,14 @@ import Testing
 /// blackholes; every process here is a real `panoply`.
 @Suite("A run whose workspace stops answering", .serialized, .enabled(if: PostgresServer.available, PostgresServer.skipMessage))
 struct WorkspaceOutageCLITests {
-    @Test("the workspace blackholed mid-run: the run keeps delivering what it reads, and SIGINT ends it within seconds")
-    func blackholedWorkspace() throws {
+    /// A run of a slow demo source of 40,000 rows (~80 s) on a workspace reached through a
+    /// proxy, once it delivered 300 records; the proxy, and where the run delivers.
+    static func startRun() throws -> (proxy: PauseProxy, run: Child, out: URL) {
         let (url, a, _) = try WorkspaceCLITests.workspace()
         try WorkspaceCLITests.saveSlowDemo(a, rows: 40000)
         let pg = try #require(PostgresServer.env)
         let (host, port) = (try #require(pg["host"]), try #require(pg["port"]))
         let proxy = try PauseProxy(upstreamHost: host, upstreamPort: try #require(Int(port)))
-        defer { proxy.stop() }
         var env = a.env
         env["PANOPLY_WORKSPACE"] = url.replacingOccurrences(of: "@\(host):\(port)/", with: "@127.0.0.1:\(proxy.port)/")
         #expect(env["PANOPLY_WORKSPACE"] != url)
@@ -23,10 +23,16 @@ struct WorkspaceOutageCLITests {
         let run = try Child.start(
             CLI.binary, ["run", "--saved", "Slow demo", "--outbox", out.path, "--flush-interval", "0.2", "--shutdown-timeout", "2"],
             environment: env)
-        defer { run.kill9() }
         _ = try WorkspaceCLITests.waitRunning(a, run)
         try waitUntil("some records delivered", within: .seconds(30)) { (try? outboxIds(out).count) ?? 0 > 300 }
+        return (proxy, run, out)
+    }
 
+    @Test("the workspace blackholed mid-run: the run keeps delivering what it reads, and SIGINT ends it within seconds")
+    func blackholedWorkspace() throws {
+        let (proxy, run, out) = try Self.startRun()
+        defer { proxy.stop() }
+        defer { run.kill9() }
         proxy.pause()
         // Delivering 2,000 more records takes ~4 s: commits, snapshots and cancel checks
         // are due meanwhile, and each waits for the blackholed workspace.
@@ -44,6 +50,23 @@ struct WorkspaceOutageCLITests {
         #expect(exit.status != 0, "\(exit.stderr)")
         #expect(exit.stderr.contains("SIGINT: cancelling the run"), "\(exit.stderr)")
         let ids = try outboxIds(out)
+        #expect(ids.count == Set(ids).count, "no record delivered twice")
+    }
+
+    @Test("the workspace blackholed mid-run: the run's commit cannot confirm its lease, so it stops reading and fails by itself (lost lease)")
+    func blackholedWorkspaceFailsTheRun() throws {
+        let (proxy, run, out) = try Self.startRun()
+        defer { proxy.stop() }
+        defer { run.kill9() }
+        proxy.pause()
+        // A statement unanswered for 15 s breaks its connection; a new one is not answered
+        // either: the commit's ~30 s of patience run out, then the history row, the
+        // snapshot and the lease's release each wait for the workspace in vain.
+        let exit = try run.waitForExit(within: .seconds(150))
+        #expect(exit.status == 1, "\(exit.stderr)")
+        #expect(exit.stderr.contains("lost lease: cannot confirm the lease of source 'Slow demo'"), "\(exit.stderr)")
+        let ids = try outboxIds(out)
+        #expect(ids.count < 40000, "the run stopped reading")
         #expect(ids.count == Set(ids).count, "no record delivered twice")
     }
 }
