@@ -50,14 +50,17 @@ public struct FieldHash: @unchecked Sendable {
         }
     }
 
-    private static func writeHex<D: Sequence<UInt8>>(of digest: D, into out: UnsafeMutablePointer<UInt8>) {
-        var i = 0
-        for b in digest {
-            out[i] = digits[Int(b >> 4)]
-            out[i + 1] = digits[Int(b & 0x0f)]
-            i += 2
+    /// The digest's 32 bytes as 64 hex digits (read through its bytes: iterating a digest as
+    /// a sequence cost as much as the hash on the fast path).
+    private static func writeHex<D: ContiguousBytes>(of digest: D, into out: UnsafeMutablePointer<UInt8>) {
+        digest.withUnsafeBytes { bytes in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = hexDigit(b >> 4)
+                out[2 * i + 1] = hexDigit(b & 0x0f)
+            }
         }
     }
 
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }
