@@ -43,7 +43,12 @@ struct SavedSourceRun {
         } catch { throw fail("\(name): \(error.asPanoplyError.message)", code: Exit.usage) }
         let last = (try? store.history(of: name))?.last?.status ?? src.lastStatus
         resumes = StartPlan.resumes(lastStatus: last, incremental: kind.incremental, fullRefresh: fullRefresh)
-        note = StartPlan.note(resumes: resumes, lastStatus: last, fullRefresh: fullRefresh)
+        var note = StartPlan.note(resumes: resumes, lastStatus: last, fullRefresh: fullRefresh)
+        // A state reset since (its params changed with `save`), or never committed: nothing to resume.
+        if resumes, ((try? store.loadState(of: name)) ?? nil).map({ $0.keys.allSatisfy { $0 == SavedParams.stateKey } }) ?? true {
+            note = "starting: no committed state to resume from (reset since the last run, or never saved)"
+        }
+        self.note = note
     }
 
     /// The saved source named `name`.

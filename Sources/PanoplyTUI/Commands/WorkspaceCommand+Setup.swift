@@ -97,6 +97,14 @@ struct WorkspaceRotateKeyCommand: ParsableCommand {
             }
             let new = try WorkspaceKey.read(file: newKeyFile)
             let workspace = try PostgresWorkspace.open(url: url, environment: processEnvironment)
+            // A run going now holds values sealed with the old key (tokens it may commit).
+            let names = try workspace.loadSources().map(\.name)
+            let running = workspace.snapshots(of: names).filter(\.value.running).keys.sorted()
+            guard running.isEmpty else {
+                throw PanoplyError.config(
+                    "\(running.map { "'\($0)'" }.joined(separator: ", ")) \(running.count == 1 ? "is" : "are") running: "
+                        + "wait for the runs to end (or cancel them: panoply cancel NAME), then rotate the key")
+            }
             let done = try workspace.rotateKey(from: old, to: new)
             let destination = done.destination ? " and the destination" : ""
             print(
