@@ -52,7 +52,7 @@ final class LeaseSession: Sendable {
     /// unacknowledged for 30 s), and so frees the lock.
     static let sessionSettings = [
         "SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5", "SET tcp_keepalives_count = 3",
-        "SET tcp_user_timeout = 30000", "SET application_name = 'panoply lease'"
+        "SET tcp_user_timeout = 30000", "SET lock_timeout = '5s'", "SET application_name = 'panoply lease'"
     ]
 
     /// Takes the lease of a source on a new connection (closed again when the lock is busy).
@@ -230,6 +230,9 @@ extension PGClient {
             attempt += 1
             do {
                 return try transaction { session in
+                    // A `leases` row locked by a session the server has not yet ended is waited
+                    // for at most 5 s (then this write is tried again), never the answer timeout.
+                    try session.execute("SET LOCAL lock_timeout = '5s'")
                     try Self.checkEpoch(session, schema: schema, sourceID: sourceID, name: name, epoch: epoch)
                     return try body(session)
                 }

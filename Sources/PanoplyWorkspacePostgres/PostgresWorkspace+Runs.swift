@@ -51,6 +51,11 @@ extension PostgresWorkspace {
             ON CONFLICT (source_id) DO UPDATE SET epoch = excluded.epoch, body = excluded.body, updated_at = excluded.updated_at
             RETURNING pg_notify($4, $5)::text
             """
+        // Only a run publishes, under the lease it holds here: never unfenced, never after it
+        // released the lease (another run's snapshot may be there by then).
+        guard runs.held(snapshot.name) != nil else {
+            throw LostLease(message: "lost lease: the snapshot of '\(snapshot.name)' is not written: this process holds no lease of it")
+        }
         try underLease(of: snapshot.name) { session, id, epoch in
             try session.query(upsert, [.text(id), .int(epoch), .text(body), .text(channel), .text(RunsChannel.payload(.snapshot, id))])
         }

@@ -42,10 +42,19 @@ package final class PostgresWorkspace: Workspace {
 
     /// Opens the workspace at a parsed `url` (see ``open(url:environment:)-(String,_)``).
     package static func open(url: WorkspaceURL, environment: [String: String]) throws -> PostgresWorkspace {
-        let client = try PGClient(url: url, environment: environment)
+        let client = try PGClient(url: url, environment: environment, setup: sessionSettings)
         try Migrations.check(client)
         return PostgresWorkspace(client: client, environment: environment)
     }
+
+    /// The settings of the workspace's own connection: a machine that vanishes mid-transaction
+    /// (its locks on a `leases` row held) is noticed by the server within a minute, and a
+    /// transaction left open by a client that gave up is ended after 20 s, so no source stays
+    /// locked for the kernel's two hours.
+    static let sessionSettings = [
+        "SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5", "SET tcp_keepalives_count = 3",
+        "SET tcp_user_timeout = 30000", "SET idle_in_transaction_session_timeout = '20s'", "SET application_name = 'panoply'"
+    ]
 
     /// A workspace over `client`, its schema not checked (``open(url:environment:)-(String,_)`` checks).
     package init(client: PGClient, environment: [String: String]) {

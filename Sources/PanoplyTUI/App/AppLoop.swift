@@ -68,7 +68,9 @@ final class AppLoop<T: Terminal> {
         }
         let held = coordinator.takeLeases()
         records.async { for lease in held { lease.release() } }
-        await recordsWritten(within: shutdownTimeout)
+        // The runs' history rows and lease releases: a local folder's are written whatever the
+        // timeout (local disk; they always were); a shared workspace's get --shutdown-timeout.
+        await recordsWritten(within: store is FolderWorkspace ? .seconds(3600) : shutdownTimeout)
         guard let endings = shutdownEndings else { return 0 }
         return endings.values.contains { $0.undelivered != nil || $0.kind == .gaveUp } ? 1 : 0
     }

@@ -22,7 +22,10 @@ final class SnapshotPublisher: Sendable {
     private let started = ContinuousClock.now
     private let queue = DispatchQueue(label: "panoply.snapshot-publisher")
     /// The snapshot waiting for the queue, and whether the queue is writing one.
-    private let outgoing = Mutex<(pending: RunSnapshot?, writing: Bool)>((nil, false))
+    /// The snapshot waiting to be written, whether a write is under way, and whether the run
+    /// finished (``finish(within:)``): nothing is written after that, even a snapshot that
+    /// was waiting, so none lands after the run's history row, snapshot clear and release.
+    private let outgoing = Mutex<(pending: RunSnapshot?, writing: Bool, closed: Bool)>((nil, false, false))
 
     private struct Folding {
         var snapshot: RunSnapshot
@@ -92,6 +95,10 @@ final class SnapshotPublisher: Sendable {
         }
         _ = await flushed.value
         timer.cancel()
+        outgoing.withLock { o in
+            o.closed = true
+            o.pending = nil
+        }
     }
 
     /// The snapshot as it stands (its resource tally goes into the run's history row).
@@ -118,6 +125,7 @@ final class SnapshotPublisher: Sendable {
             return f.snapshot
         }
         let start = outgoing.withLock { o -> Bool in
+            guard !o.closed else { return false }
             o.pending = snapshot
             defer { o.writing = true }
             return !o.writing
@@ -129,6 +137,7 @@ final class SnapshotPublisher: Sendable {
     private func drain() {
         while let next = outgoing.withLock({ o -> RunSnapshot? in
             defer { o.pending = nil }
+            if o.closed { o.pending = nil }
             if o.pending == nil { o.writing = false }
             return o.pending
         }) {
