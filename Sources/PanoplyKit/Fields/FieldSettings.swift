@@ -103,3 +103,13 @@ public struct ResourceFields: Sendable, Equatable, Codable {
         if !rename.isEmpty { try c.encode(rename, forKey: .rename) }
     }
 }
+
+extension FieldSettings {
+    /// The settings as a run's history row keeps them: never the salt (a secret); nil when
+    /// there are none.
+    public var recorded: FieldSettings? {
+        var kept = self
+        kept.hashSalt = nil
+        return kept.isEmpty ? nil : kept
+    }
+}

@@ -47,12 +47,7 @@ extension RunCommand {
         record.cancelledBy = publisher.cancelledBy
         record.resources = publisher.current.resourceTally
         record.exitCode = code
-        // The settings, never the salt (a secret), as the UI records them.
-        record.fields = saved.source.fields.flatMap { f in
-            var kept = f
-            kept.hashSalt = nil
-            return kept.isEmpty ? nil : kept
-        }
+        record.fields = saved.source.fields?.recorded
         SchemaHistory.keep(schema, in: &record)
         let recorded: @Sendable () -> Void = { [record] in
             do { try store.appendHistory(record, to: name) } catch {

@@ -120,13 +120,10 @@ extension AppState {
         }
         // A run that cannot work is not started: the check comes back to ``finishCheck``.
         if !checked { return startCheck(&form, type: type, params: params, thenStart: true) }
+        // The form's field settings (as the fields pane left them); its id (the workspace keys
+        // state and history by it) and the schema changes seen stay across a save or rename.
         var entry = SavedSource(name: name, type: type, values: values.filter { !$0.value.isEmpty }, table: table)
-        // The form's field settings (the saved source's, as the fields pane left them).
-        entry.fields = form.fieldSettings
-        // Its id stays across a rename made in the form (the workspace keys state and history by it).
-        entry.id = before?.id
-        // Schema changes seen stay seen.
-        entry.schemaSeen = before?.schemaSeen
+        (entry.fields, entry.id, entry.schemaSeen) = (form.fieldSettings, before?.id, before?.schemaSeen)
         let lastStatus = before.flatMap { self.lastStatus(of: $0.name) }
         // Changed params (defaults applied) make a run that continued or resumed start over.
         let changed =

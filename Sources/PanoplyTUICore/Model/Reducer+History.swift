@@ -59,12 +59,7 @@ extension AppState {
             attempt: r.request.attempt, recordsRead: r.recordsRead ?? r.counters.records,
             counters: r.counters, error: error, origin: "ui", log: Array(tail))
         if !r.resources.isEmpty { record.resources = r.resourceTally }
-        // The settings, never the salt (a secret).
-        record.fields = r.fields.flatMap { f in
-            var kept = f
-            kept.hashSalt = nil
-            return kept.isEmpty ? nil : kept
-        }
+        record.fields = r.fields?.recorded
         history[r.request.sourceName, default: []].appendKeepingLast(record)
         return [.recordRun(sourceName: r.request.sourceName, record)]
     }
