@@ -34,6 +34,18 @@ extension PostgresWorkspace {
     package func rotateKey(from old: WorkspaceKey, to new: WorkspaceKey) throws -> KeyRotation {
         let (oldBox, newBox) = (SecretBox(key: old), SecretBox(key: new))
         let rotation = try client.transaction { session in
+            // Every source's lease for the transaction: a run going (or starting now) holds
+            // values sealed with the old key, so none may run while the key changes.
+            let busy = try session.query(
+                """
+                SELECT name FROM \(schema).sources WHERE NOT pg_try_advisory_xact_lock(hashtext($1), hashtext(id)) ORDER BY name
+                """, [.text(schema)])
+            let running = try busy.compactMap { try $0.text(0) }
+            guard running.isEmpty else {
+                throw PanoplyError.config(
+                    "\(running.map { "'\($0)'" }.joined(separator: ", ")) \(running.count == 1 ? "is" : "are") running: "
+                        + "wait for the runs to end (or cancel them: panoply cancel NAME), then rotate the key")
+            }
             var rotation = KeyRotation(sources: 0, secrets: 0, destination: false)
             let sources = try session.query("SELECT id, name, body::text FROM \(schema).sources ORDER BY position, name FOR UPDATE")
             // Locked in the order of a save (sources, then meta, then state), so neither waits on the other forever.

@@ -255,6 +255,26 @@ struct PostgresSecretsTests {
         }
     }
 
+    @Test("rotate-key while another machine holds a source's lease (a run, starting or going) is refused and changes nothing")
+    func rotateWhileLeased() throws {
+        try TestDatabase.withWorkspace { _, url in
+            let (old, new) = (try Self.key(9), try Self.key(10))
+            let workspace = try Self.open(url, key: old)
+            defer { workspace.close() }
+            try workspace.saveSources([Self.source("Busy", password: "pw-busy"), Self.source("Idle", password: "pw-idle")])
+            let other = try Self.open(url, key: old)
+            defer { other.close() }
+            let lease = try other.acquireLease(of: "Busy", holder: .current(origin: "cli"), wait: nil)
+            let error = try #require(throws: PanoplyError.self) { try workspace.rotateKey(from: old, to: new) }
+            #expect(error.message.hasPrefix("'Busy' is running"), "\(error.message)")
+            lease.release()
+            let reopened = try Self.open(url, key: old)
+            defer { reopened.close() }
+            #expect(try reopened.loadSources().map { $0.values["password"] } == ["pw-busy", "pw-idle"], "still sealed with the old key")
+            #expect(try workspace.rotateKey(from: old, to: new).sources == 2, "once the run ended, the rotation goes")
+        }
+    }
+
     @Test("rotate-key with a wrong old key changes nothing and names the keys")
     func rotateWithWrongKey() throws {
         try TestDatabase.withWorkspace { _, url in
