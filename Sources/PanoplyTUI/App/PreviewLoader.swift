@@ -47,12 +47,10 @@ final class PreviewLoader {
             inbox.post(.previewFailed(requestID: request.id, message: error.asPanoplyError.message))
             return
         }
-        let inbox = inbox
         running += 1
         tasks[request.id] = Task.detached { [weak self, request, input] in
             let event = await Self.read(request, kind, input: input, secrets: secrets)
-            if !Task.isCancelled { inbox.post(event) }
-            await self?.finished(request.id)
+            await self?.finished(request.id, answer: event)
         }
     }
 
@@ -60,8 +58,10 @@ final class PreviewLoader {
         tasks.removeValue(forKey: id)?.cancel()
     }
 
-    private func finished(_ id: Int) {
-        tasks[id] = nil
+    /// The answer of request `id`, posted only if it was not cancelled meanwhile: the cancel
+    /// and this both run on the main actor, so a cancel that came first always wins.
+    private func finished(_ id: Int, answer: AppEvent) {
+        if tasks.removeValue(forKey: id) != nil { inbox.post(answer) }
         running -= 1
     }
 
