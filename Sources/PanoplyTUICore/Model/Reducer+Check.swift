@@ -5,19 +5,32 @@ extension AppState {
     package mutating func testSource(_ form: inout FormState) -> [Effect] {
         guard case .source(let type, _) = form.purpose, let info = typeInfo(type) else { return [] }
         if form.check?.status == .running { return [] }
+        guard let params = formParams(&form, info, before: "testing") else { return [] }
+        return startCheck(&form, type: type, params: params, thenStart: false)
+    }
+
+    /// The form's source params (its name and table fields left out), validated; nil when
+    /// they are not valid, with the fields to fix marked and the form saying so (`doing`:
+    /// what waits for them). `absolutePaths`: `path` params resolved against the UI's folder.
+    func formParams(_ form: inout FormState, _ info: SourceTypeInfo, before doing: String, absolutePaths: Bool = false) -> [String: JSONValue]? {
         var values = form.values
         values[FormState.tableField] = nil
         values[FormState.nameField] = nil
+        if absolutePaths {
+            for p in info.configuration.params where p.kind == .path {
+                values[p.name] = values[p.name].map { PathResolution.absolute($0, against: workingDirectory) }
+            }
+        }
         form.errors = [:]
         form.formError = nil
         switch info.configuration.validateAllowingReferences(values) {
         case .failure(let errors):
             for p in errors.problems where form.errors[p.param] == nil { form.errors[p.param] = p.message }
             if let first = form.fields.firstIndex(where: { form.errors[$0.name] != nil }) { form.focus = first }
-            form.formError = "fix the marked fields before testing"
-            return []
+            form.formError = "fix the marked fields before \(doing)"
+            return nil
         case .success(let params):
-            return startCheck(&form, type: type, params: params, thenStart: false)
+            return params
         }
     }
 

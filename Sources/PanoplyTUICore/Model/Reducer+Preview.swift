@@ -24,23 +24,8 @@ extension AppState {
     /// once its params are valid (else the fields to fix are marked).
     package mutating func previewForm(_ form: inout FormState) -> [Effect] {
         guard case .source(let type, _) = form.purpose, let info = typeInfo(type) else { return [] }
-        var values = form.values
-        values[FormState.tableField] = nil
-        values[FormState.nameField] = nil
-        for p in info.configuration.params where p.kind == .path {
-            values[p.name] = values[p.name].map { PathResolution.absolute($0, against: workingDirectory) }
-        }
-        form.errors = [:]
-        form.formError = nil
-        switch info.configuration.validateAllowingReferences(values) {
-        case .failure(let errors):
-            for p in errors.problems where form.errors[p.param] == nil { form.errors[p.param] = p.message }
-            if let first = form.fields.firstIndex(where: { form.errors[$0.name] != nil }) { form.focus = first }
-            form.formError = "fix the marked fields before previewing"
-            return []
-        case .success(let params):
-            return startPreview(type: type, params: params, resources: [], fields: form.fieldSettings, title: form.title, from: nil)
-        }
+        guard let params = formParams(&form, info, before: "previewing", absolutePaths: true) else { return [] }
+        return startPreview(type: type, params: params, resources: [], fields: form.fieldSettings, title: form.title, from: nil)
     }
 
     private mutating func startPreview(

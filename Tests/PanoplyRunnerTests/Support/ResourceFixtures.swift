@@ -136,3 +136,25 @@ struct KilledRun {
         return repeated
     }
 }
+
+/// A SQLite file of `tables` tables `t1`...`tN` of `rowsEach` rows (`id`, `v`), made once per suite.
+func manyTablesSQLite(_ name: String, tables: Int, rowsEach: Int) -> Result<String, TestFailure> {
+    do {
+        let path = try temporaryDirectory().appendingPathComponent(name).path
+        let script = """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            for t in range(1, \(tables) + 1):
+                c.execute('CREATE TABLE t%d (id INTEGER PRIMARY KEY, v TEXT)' % t)
+                c.executemany('INSERT INTO t%d VALUES (?, ?)' % t, ((i, 'r%d' % i) for i in range(1, \(rowsEach) + 1)))
+            c.commit()
+            """
+        let child = try Child.start("/usr/bin/env", ["python3", "-c", script, path])
+        child.closeInput()
+        let exit = try child.waitForExit(within: .seconds(120))
+        guard exit.status == 0 else { throw TestFailure("python3 failed: \(exit.stderr)") }
+        return .success(path)
+    } catch {
+        return .failure(TestFailure("fixture: \(error)"))
+    }
+}
