@@ -63,42 +63,75 @@ extension FieldTransform {
     /// excluded members left out, hashed values replaced by their hash, renamed keys
     /// written with their new name. Its state and progress are the batch's.
     public func apply(_ batch: EncodedRecords) -> EncodedRecords {
-        var out = EncodedRecords(reservingCapacity: batch.bytes.count)
+        var out = EncodedRecords(reservingCapacity: batch.bytes.count + batch.count * keys.growth)
         out.state = batch.state
         out.progress = batch.progress
         out.progressIsEstimate = batch.progressIsEstimate
         out.entries.reserveCapacity(batch.count)
         batch.bytes.withUnsafeBufferPointer { all in
-            for e in batch.entries {
-                let start = out.bytes.count
-                rewrite(UnsafeBufferPointer(rebasing: all[e.start..<e.end]), into: &out.bytes)
-                let isEmpty = out.bytes.count - start == 2
-                out.entries.append(.init(start: start, end: out.bytes.count, close: e.close < 0 ? -1 : out.bytes.count - 1, isEmpty: isEmpty))
+            keys.withPointers { table in
+                for e in batch.entries {
+                    let start = out.bytes.count
+                    rewrite(UnsafeBufferPointer(rebasing: all[e.start..<e.end]), table, into: &out.bytes)
+                    let isEmpty = out.bytes.count - start == 2
+                    out.entries.append(.init(start: start, end: out.bytes.count, close: e.close < 0 ? -1 : out.bytes.count - 1, isEmpty: isEmpty))
+                }
             }
         }
         return out
     }
 
-    /// Writes one record's text with the settings applied.
-    func rewrite(_ record: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    /// Writes one record's text with the settings applied. The members no setting names are
+    /// copied as they lie, several at once (with the commas between them); only a named
+    /// member is written on its own.
+    func rewrite(_ record: UnsafeBufferPointer<UInt8>, _ table: KeyTable.Pointers, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        var first = true
-        FieldScanner.members(record) { key, value in
-            let action = index(of: key).map { encoded[$0].action }
-            if case .drop? = action { return }
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            guard case .keep(let hash, let renamed)? = action else {
-                out.append(contentsOf: key)
-                out.append(UInt8(ascii: ":"))
-                out.append(contentsOf: value)
-                return
-            }
-            if let renamed { out.append(contentsOf: renamed) } else { out.append(contentsOf: key) }
-            out.append(UInt8(ascii: ":"))
-            if hash { hashValue(value, into: &out) } else { out.append(contentsOf: value) }
+        guard let p = record.baseAddress, record.count >= 2, p[0] == UInt8(ascii: "{") else {
+            out.append(UInt8(ascii: "}"))
+            return
         }
+        let n = record.count
+        var first = true
+        var pending = -1  // where the unchanged members not yet copied begin
+        var pendingEnd = 0
+        var i = 1
+        while i < n, p[i] == UInt8(ascii: "\"") {
+            let keyEnd = FieldScanner.skipString(p, i, n)
+            let valueEnd = FieldScanner.skipValue(p, keyEnd + 1, n)
+            if let a = table.find(p + i, keyEnd - i) {
+                if pending >= 0 {
+                    Self.copy(p, pending, pendingEnd, first: &first, into: &out)
+                    pending = -1
+                }
+                let entry = table.entries[a]
+                if !entry.drop {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    if entry.renameCount > 0 {
+                        out.append(contentsOf: UnsafeBufferPointer(start: table.bytes + entry.renameStart, count: entry.renameCount))
+                    } else {
+                        out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: keyEnd - i))
+                    }
+                    out.append(UInt8(ascii: ":"))
+                    let value = UnsafeBufferPointer(start: p + keyEnd + 1, count: valueEnd - keyEnd - 1)
+                    if entry.hash { hashValue(value, into: &out) } else { out.append(contentsOf: value) }
+                }
+            } else {
+                if pending < 0 { pending = i }
+                pendingEnd = valueEnd
+            }
+            i = valueEnd + 1  // after ',' (or '}': the loop ends)
+        }
+        if pending >= 0 { Self.copy(p, pending, pendingEnd, first: &first, into: &out) }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Copies the unchanged members `p[from..<to]` (commas between them included).
+    @inline(__always)
+    private static func copy(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int, first: inout Bool, into out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        out.append(contentsOf: UnsafeBufferPointer(start: p + from, count: to - from))
     }
 
     /// `"<hex>"` of a value's text (a string's UTF-8 content; other values as written),

@@ -6,15 +6,10 @@ import Foundation
 /// an encoded batch (``EncodedRecords``), which is rewritten key by key without building
 /// an object.
 public struct FieldTransform: Sendable {
-    enum Action: Sendable {
-        case drop
-        case keep(hash: Bool, key: [UInt8]?)
-    }
-
     let fields: ResourceFields
     let hasher: FieldHash
     /// The named keys as the writer encodes them (`"email"`), and what becomes of them.
-    let encoded: [(key: [UInt8], action: Action)]
+    let keys: KeyTable
 
     /// The transform of `settings` for the records of `resource`; nil when nothing applies.
     public init?(_ settings: FieldSettings, resource: String?) {
@@ -25,17 +20,7 @@ public struct FieldTransform: Sendable {
     public init(_ fields: ResourceFields, salt: String?) {
         self.fields = fields
         hasher = FieldHash(salt: salt)
-        encoded = fields.named.map { name in
-            var key: [UInt8] = []
-            JSONWriter.writeString(name, into: &key)
-            if fields.exclude.contains(name) { return (key, .drop) }
-            let renamed: [UInt8]? = fields.rename[name].map {
-                var k: [UInt8] = []
-                JSONWriter.writeString($0, into: &k)
-                return k
-            }
-            return (key, .keep(hash: fields.hash.contains(name), key: renamed))
-        }
+        keys = KeyTable(fields)
     }
 
     /// Applies the settings to one record: excluded keys removed, hashed values hashed,
@@ -76,18 +61,9 @@ public struct FieldTransform: Sendable {
         let record = Array(batch[i])
         record.withUnsafeBufferPointer { p in
             FieldScanner.members(p) { key, _ in
-                if let a = index(of: key) { seen.insert(a) }
+                if let a = keys.index(of: key) { seen.insert(a) }
             }
         }
-        return encoded.indices.filter { !seen.contains($0) }.map { fields.named[$0] }
-    }
-
-    /// The action of the key whose encoded text is `key`.
-    @inline(__always)
-    func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
-        for (i, e) in encoded.enumerated() where e.key.count == key.count {
-            if e.key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return i }
-        }
-        return nil
+        return keys.entries.indices.filter { !seen.contains($0) }.map { fields.named[$0] }
     }
 }
