@@ -98,13 +98,28 @@ struct FieldSettingsTests {
         #expect(Self.sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    @Test("the hash agrees with swift-crypto's SHA-256 and HMAC for every length around the block sizes, and salts longer than a block")
+    func hashAgreesWithCrypto() {
+        let salts = ["k", String(repeating: "s", count: 64), String(repeating: "long salt ", count: 10)]
+        for n in [0, 1, 31, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000] {
+            let text = String((0..<n).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            #expect(FieldHash(salt: nil).hash(.string(text)) == .string(Self.sha256(text)), "length \(n)")
+            for salt in salts {
+                #expect(FieldHash(salt: salt).hash(.string(text)) == .string(Self.hmac(text, salt)), "length \(n), salt of \(salt.count)")
+            }
+        }
+    }
+
     @Test("objects and encoded batches give the same bytes")
     func encodedAndObjectPathsAgree() throws {
         let fields = ResourceFields(exclude: ["ssn"], hash: ["email", "n", "nested", "quote"], rename: ["fullname": "name", "email": "email_hash"])
         let t = FieldTransform(fields, salt: "s")
         let records: [JSONObject] = [
             ["id": 1, "ssn": "123", "email": "é@x", "fullname": "Ada", "n": 1.5, "nested": ["k": [1, nil]], "quote": "a\"b\\c\n"],
-            ["id": 2, "email": nil, "fullname": "B", "extra": ["ssn": "inner"]], [:]
+            ["id": 2, "email": nil, "fullname": "B", "extra": ["ssn": "inner"]], [:],
+            // Untouched runs copied whole: before, between and after named members; all dropped.
+            ["ssn": "x", "a": 1, "b": [2, "}"]], ["a": 1, "b": "2", "ssn": "x"], ["ssn": "only"],
+            ["a": 1, "ssn": "x", "b": 2, "email": "e", "c": 3, "fullname": "F"]
         ]
         var batch = EncodedRecords()
         for r in records { try batch.append(r) }

@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSL
 import Foundation
 
 /// The hash of a field's value: lowercase hex SHA-256 of the value's text (a string's
@@ -8,14 +8,20 @@ import Foundation
 /// ```
 /// sha256("ada@example.com") = "4a5ac..."     hmac_sha256(key: salt, "ada@example.com")
 /// ```
-// The HMAC state is never mutated in place: each value hashes a copy of it.
+// The HMAC key's digest states are copied for each value, never mutated: safe to share.
 public struct FieldHash: @unchecked Sendable {
-    /// The HMAC state after the key, copied for each value (nil: plain SHA-256).
-    private let keyed: HMAC<SHA256>?
+    /// The HMAC key (nil: plain SHA-256).
+    private let keyed: panoply_hmac_sha256_key?
 
     /// - Parameter salt: the salt, or nil (or empty) for plain SHA-256.
     public init(salt: String?) {
-        keyed = salt.flatMap { $0.isEmpty ? nil : HMAC<SHA256>(key: SymmetricKey(data: Array($0.utf8))) }
+        keyed = salt.flatMap { salt in
+            guard !salt.isEmpty else { return nil }
+            var key = panoply_hmac_sha256_key()
+            let bytes = Array(salt.utf8)
+            bytes.withUnsafeBytes { panoply_hmac_sha256_init(&key, $0.baseAddress, $0.count) }
+            return key
+        }
     }
 
     /// The hash of `value` (null stays null).
@@ -42,21 +48,16 @@ public struct FieldHash: @unchecked Sendable {
 
     /// Writes the 64 hex digits of the digest of `bytes` at `out`.
     func writeHex(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
-        if var mac = keyed {
-            mac.update(data: bytes)
-            Self.writeHex(of: mac.finalize(), into: out)
-        } else {
-            Self.writeHex(of: SHA256.hash(data: bytes), into: out)
-        }
-    }
-
-    /// The digest's 32 bytes as 64 hex digits (read through its bytes: iterating a digest as
-    /// a sequence cost as much as the hash on the fast path).
-    private static func writeHex<D: ContiguousBytes>(of digest: D, into out: UnsafeMutablePointer<UInt8>) {
-        digest.withUnsafeBytes { bytes in
-            for (i, b) in bytes.enumerated() {
-                out[2 * i] = hexDigit(b >> 4)
-                out[2 * i + 1] = hexDigit(b & 0x0f)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            let d = digest.baseAddress!
+            if var key = keyed {
+                panoply_hmac_sha256(&key, bytes.baseAddress, bytes.count, d)
+            } else {
+                panoply_sha256(bytes.baseAddress, bytes.count, d)
+            }
+            for i in 0..<32 {
+                out[2 * i] = Self.hexDigit(d[i] >> 4)
+                out[2 * i + 1] = Self.hexDigit(d[i] & 0x0f)
             }
         }
     }
