@@ -201,7 +201,7 @@ struct FieldSettingsSourcesCLITests {
         try Self.python(#"[{"a": 1, "b": 2}]"#).write(to: dir.appendingPathComponent("t_collide.py"), atomically: true, encoding: .utf8)
         var environment = Self.environment
         environment["PYTHONPATH"] = dir.path
-        let x = folder.appendingPathComponent("x.jsonl").path
+        let x = "x.jsonl"
         var cases: [(name: String, args: [String], message: String)] = [
             ("jsonl", ["jsonl", "--param", "path=\(folder.path)"], "renaming 'a' of \(x) to 'b' gives two fields named 'b' (exclude or rename 'b' too)")
         ]

@@ -17,7 +17,7 @@ public actor CSVSource: EncodedRecordSource {
                 help:
                     "A CSV file (UTF-8, optional BOM, LF or CRLF), a folder (its .csv files; .tsv and .tab with a tab delimiter) or a pattern such as /data/*.csv"
             ),
-            FileResources.filesParam("CSV", also: ["delimiter"]),
+            FileResources.filesParam("CSV", example: ".csv", also: ["delimiter"]),
             SourceParam("delimiter", title: "Delimiter", default: ",", placeholder: ",", help: "One character; \\t or 'tab' for tab-separated files"),
             SourceParam(
                 "header", title: "Header row", kind: .boolean, default: "true", help: "The first row names the columns (otherwise column_1, column_2, ...)"),

@@ -5,14 +5,27 @@ import PanoplyKit
 /// whose name ends with one of the source's extensions, or the files a glob pattern
 /// matches (`data/*.csv`; `*`, `?` and `[...]` in any part of the path). Hidden files
 /// (names starting with `.`) are skipped unless the pattern itself starts with a dot.
-/// Each file is named by the path as given joined with the names found, sorted.
+///
+/// Each file found has an id, its path relative to the set's ``base``: a folder's file
+/// names (`a.csv`), a glob's paths under its leading parts without a wildcard
+/// (`data/*/x.csv` gives `2024/x.csv`). Ids are sorted; ``open(_:)`` gives the path to open.
 struct FileSet: Sendable, Equatable {
     enum Kind: Sendable, Equatable { case file, folder, glob }
 
     let path: String
     let kind: Kind
-    /// The files found, sorted; for ``Kind/file`` the path itself.
-    let files: [String]
+    /// What ids are relative to: the folder (as given, without a trailing `/`); for a glob,
+    /// its leading parts without a wildcard (`/in` of `/in/*.csv`; empty for `*.csv`, whose
+    /// ids are the names as matched); empty for one file.
+    let base: String
+    /// The ids of the files found, sorted; for ``Kind/file`` the path itself.
+    let ids: [String]
+
+    /// The path to open for `id`, one of ``ids``: the id joined with the base.
+    func open(_ id: String) -> String { Self.join(base, id) }
+
+    /// The paths to open of the files found, in the order of ``ids``.
+    var paths: [String] { ids.map(open) }
 
     /// Whether the path holds a wildcard.
     static func isPattern(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
@@ -23,9 +36,13 @@ struct FileSet: Sendable, Equatable {
     /// - Throws: ``PanoplyError`` (not found) for a pattern in a missing folder, a pattern
     ///   that matches no file, or a folder without a matching file.
     static func resolve(_ path: String, extensions: [String]) throws -> FileSet {
-        if isPattern(path) { return FileSet(path: path, kind: .glob, files: try glob(path)) }
-        guard isFolder(path) else { return FileSet(path: path, kind: .file, files: [path]) }
-        let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        if isPattern(path) {
+            let base = globBase(path).base
+            let ids = try glob(path).map { relative($0, to: base) ?? $0 }
+            return FileSet(path: path, kind: .glob, base: base, ids: ids)
+        }
+        guard isFolder(path) else { return FileSet(path: path, kind: .file, base: "", ids: [path]) }
+        let folder = trimmed(path)
         let names = try entries(folder).filter { name in
             !name.hasPrefix(".") && extensions.contains { name.lowercased().hasSuffix($0) }
                 && isRegularFile(join(folder, name))
@@ -34,43 +51,29 @@ struct FileSet: Sendable, Equatable {
             let ends = extensions.count > 1 ? extensions.dropLast().joined(separator: ", ") + " or " + extensions.last! : extensions.first ?? "matching"
             throw PanoplyError(.notFound, "folder '\(path)' holds no \(ends) file (add one, or give a glob such as '\(join(folder, "*.dat"))' for other names)")
         }
-        return FileSet(path: path, kind: .folder, files: names.sorted().map { join(folder, $0) })
+        return FileSet(path: path, kind: .folder, base: folder, ids: names.sorted())
     }
 
-    /// Checks that `file` is one of the files `path` names (a resource the runner asks
-    /// for), without listing the folder when it is: one instance per file of a large folder
-    /// must not list it each time.
-    /// - Throws: ``PanoplyError`` (not found) listing what was found.
-    static func check(_ file: String, in path: String, extensions: [String]) throws {
-        if isPattern(path) {
-            let pattern = normalized(path)
-            if fnmatch(pattern, file, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(file) { return }
-        } else if isFolder(path) {
-            let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-            let name = file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : ""
-            if !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), extensions.contains(where: { name.lowercased().hasSuffix($0) }),
-                isRegularFile(file)
-            {
-                return
-            }
-        } else if file == path {
-            return
-        }
-        try resolve(path, extensions: extensions).check(file)
+    /// A folder path without its trailing `/` (the root `/` stays).
+    static func trimmed(_ folder: String) -> String {
+        folder.hasSuffix("/") && folder.count > 1 ? String(folder.dropLast()) : folder
     }
 
-    /// The path as the files found are named: empty parts (`a//b`, a trailing `/`) dropped.
-    private static func normalized(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + parts : parts
+    /// A pattern split at its first part with a wildcard: the leading parts (the folder ids
+    /// are relative to, empty parts dropped) and the rest (what an id matches).
+    static func globBase(_ pattern: String) -> (base: String, rest: String) {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let first = parts.firstIndex(where: isPattern) ?? parts.count
+        let base = parts[..<first].reduce(pattern.hasPrefix("/") ? "/" : "") { join($0, $1) }
+        return (base, parts[first...].joined(separator: "/"))
     }
 
-    /// Whether `file` is one of the files found.
-    /// - Throws: ``PanoplyError`` (not found) listing what was found.
-    func check(_ file: String) throws {
-        guard !files.contains(file) else { return }
-        let shown = files.prefix(10).joined(separator: ", ") + (files.count > 10 ? ", ..." : "")
-        throw PanoplyError(.notFound, "'\(file)' is not one of the files of '\(path)' (found: \(shown)); pick again from the files found")
+    /// `file` relative to `base`: what follows `base/`; nil when it is not under it.
+    static func relative(_ file: String, to base: String) -> String? {
+        guard !base.isEmpty else { return file }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        guard file.hasPrefix(prefix), file.count > prefix.count else { return nil }
+        return String(file.dropFirst(prefix.count))
     }
 
     /// Expands a pattern part by part: literal parts are kept, a part with a wildcard is
@@ -109,7 +112,7 @@ struct FileSet: Sendable, Equatable {
         }
     }
 
-    private static func join(_ folder: String, _ name: String) -> String {
+    static func join(_ folder: String, _ name: String) -> String {
         folder.isEmpty ? name : folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 

@@ -14,7 +14,7 @@ public actor JSONLSource: EncodedRecordSource {
             SourceParam(
                 "path", title: "Path", kind: .path, required: true, placeholder: "/data/events.jsonl",
                 help: "A .jsonl / .ndjson file (one JSON object per line), a folder (its .jsonl and .ndjson files) or a pattern such as /data/*.jsonl"),
-            FileResources.filesParam("JSON Lines")
+            FileResources.filesParam("JSON Lines", example: ".jsonl")
         ], resourcesParam: FileResources.param, readsAllResourcesWhenNonePicked: true)
 
     /// What a folder's JSON Lines files end with.
