@@ -14,6 +14,8 @@ struct RunCoordinatorTests {
     let dir: URL
     let inbox = Inbox()
     let coordinator: RunCoordinator
+    /// Where runs are prepared (the UI loop's `records` queue).
+    let queue = DispatchQueue(label: "test.run-coordinator.records")
 
     init() throws {
         dir = try temporaryDirectory()
@@ -45,7 +47,7 @@ struct RunCoordinatorTests {
 
     @Test("a run streams its events to the inbox, ends completed, then reports its SDK closed")
     func runToCompletion() async throws {
-        coordinator.start(request(1, params: ["rows": 200]), destination: outbox)
+        coordinator.start(request(1, params: ["rows": 200]), on: queue) { [outbox] in outbox }
         let events = try await events { Self.closed($0) != nil }
         let completed = events.contains {
             if case .run(1, .completed(let s)) = $0 { return s.recordsRead == 200 }; return false
@@ -59,7 +61,7 @@ struct RunCoordinatorTests {
 
     @Test("cancel stops a slow run, which ends cancelled with its SDK closed")
     func cancelStopsTheRun() async throws {
-        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), destination: outbox)
+        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), on: queue) { [outbox] in outbox }
         _ = try await events {
             $0.contains {
                 if case .run(2, .started) = $0 { return true }; return false
@@ -75,18 +77,37 @@ struct RunCoordinatorTests {
 
     @Test("an unknown type or an unusable destination fails the start with a message saying what to fix")
     func startFailures() async throws {
-        coordinator.start(request(3, params: [:], type: "nosuch"), destination: outbox)
+        coordinator.start(request(3, params: [:], type: "nosuch"), on: queue) { [outbox] in outbox }
         var bad = outbox
         bad.kind = .panoply
         bad.apiKey = "no-slash"
         bad.apiSecret = "x"
-        coordinator.start(request(4, params: [:]), destination: bad)
-        let events = inbox.drain()
-        let messages = events.compactMap { e -> (RunID, String)? in
-            if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil
+        coordinator.start(request(4, params: [:]), on: queue) { [bad] in bad }
+        func failures(_ events: [AppEvent]) -> [(RunID, String)] {
+            events.compactMap { e -> (RunID, String)? in
+                if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil
+            }
         }
+        let messages = failures(try await events { failures($0).count == 2 })
         #expect(messages.count == 2)
         #expect(messages.first { $0.0 == 3 }?.1.contains("unknown source type 'nosuch'") == true)
         #expect(messages.first { $0.0 == 4 }?.1.contains("press Esc, then d to fix it") == true)
+    }
+
+    @Test("a run is prepared on its queue, not the MainActor; one cancelled while it waits there starts and ends cancelled")
+    func preparedOffTheMainActor() async throws {
+        let held = DispatchSemaphore(value: 0)
+        queue.async { held.wait() }  // the queue busy: a workspace that does not answer
+        coordinator.start(request(5, params: ["rows": 1_000_000, "delay_ms": 20]), on: queue) { [outbox] in outbox }
+        // The MainActor is free meanwhile: this test runs on it.
+        #expect(inbox.drain().isEmpty, "nothing started while the queue is held")
+        coordinator.cancel(5)
+        held.signal()
+        let events = try await events { Self.closed($0) != nil }
+        #expect(
+            events.contains {
+                if case .run(5, .cancelled) = $0 { return true }; return false
+            })
+        #expect(Self.closed(events)?.0 == 5)
     }
 }

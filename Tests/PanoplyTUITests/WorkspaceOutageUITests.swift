@@ -12,8 +12,8 @@ import Testing
 /// the MainActor never waits for the workspace, so the UI goes on drawing and quits at once.
 @Suite("The UI on a workspace that stops answering", .serialized, .enabled(if: TestPostgres.server != nil, "needs PANOPLY_TEST_PG_*"))
 struct WorkspaceOutageUITests {
-    @Test("with the workspace blackholed mid-run, the UI keeps drawing the run and quits within a second of its shutdown timeout")
-    func blackholedWorkspace() async throws {
+    /// A workspace with the source "Slow" saved, reached through a ``PauseProxy``; the UI's launch on it.
+    static func setUp() throws -> (proxy: PauseProxy, launch: TUILaunch) {
         let pg = try #require(TestPostgres.server)
         let (host, port) = (pg["host"]!, pg["port"]!)
         let schema = "ui_\(UInt32.random(in: 0...UInt32.max))"
@@ -26,18 +26,22 @@ struct WorkspaceOutageUITests {
             guard r.status == 0 else { throw TestFailure("panoply \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)") }
         }
         let proxy = try PauseProxy(upstreamHost: host, upstreamPort: try #require(Int(port)))
-        defer { proxy.stop() }
         let proxied = url.replacingOccurrences(of: "@\(host):\(port)/", with: "@127.0.0.1:\(proxy.port)/")
-        let store = try Workspaces.workspace(url: proxied, keyFile: nil, configDir: nil, environment: env)
-
-        let terminal = MemoryTerminal(width: 120, height: 30)
         var launch = TUILaunch(
             registry: SourceRegistry([DemoSource.self]),
             destination: DestinationSettings(kind: .outbox, outbox: home.appendingPathComponent("outbox").path),
             destinationGiven: true, configDirectory: "")
-        launch.workspace = store
+        launch.workspace = try Workspaces.workspace(url: proxied, keyFile: nil, configDir: nil, environment: env)
         launch.environment = [:]
         launch.shutdownTimeout = .milliseconds(500)
+        return (proxy, launch)
+    }
+
+    @Test("with the workspace blackholed mid-run, the UI keeps drawing the run and quits within a second of its shutdown timeout")
+    func blackholedWorkspace() async throws {
+        let (proxy, launch) = try Self.setUp()
+        defer { proxy.stop() }
+        let terminal = MemoryTerminal(width: 120, height: 30)
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
         defer { app.cancel() }
         try await terminal.waitForText("Saved sources", "Slow")
@@ -61,6 +65,30 @@ struct WorkspaceOutageUITests {
         let took = clock.now - asked
         #expect(took < .seconds(2), "the UI quit in \(took) (shutdown timeout 0.5 s)")
         #expect(code == 1, "the run was still delivering when the UI gave up on it")
+    }
+
+    @Test("a retry started while the workspace does not answer leaves the UI answering keys at once")
+    func startWhileBlackholed() async throws {
+        let (proxy, launch) = try Self.setUp()
+        defer { proxy.stop() }
+        let terminal = MemoryTerminal(width: 120, height: 30)
+        let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
+        defer { app.cancel() }
+        try await terminal.waitForText("Saved sources", "Slow")
+        terminal.press(.enter)
+        try await terminal.waitForText("Rows")
+        terminal.press(.ctrl("s"))
+        try await terminal.waitForText("/100000 rows", within: .seconds(30))
+        terminal.press(.char("c"))
+        terminal.press(.char("y"))
+        try await terminal.waitForText("cancelled", within: .seconds(30))
+        proxy.pause()
+        // The retry's lease, lost-run check and state (after the cancelled run's history row)
+        // wait on the workspace, up to its 15 s answer timeout, on the UI's records queue:
+        // the help comes up at once.
+        terminal.press(.char("r"))
+        terminal.press(.char("?"))
+        try await terminal.waitForText("show this help", within: .seconds(3))
     }
 
     /// The rows the run view shows (`14820/100000 rows`).

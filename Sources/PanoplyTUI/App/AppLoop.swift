@@ -138,10 +138,7 @@ final class AppLoop<T: Terminal> {
     private func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .startRun(let request):
-                // A run's end written first (its lease released: a retry takes it again).
-                records.sync {}
-                coordinator.start(request, destination: runDestination(request))
+            case .startRun(let request): startRun(request)
             case .cancelRun(let id):
                 if let r = state.run(id), r.isExternal {
                     let who = "ui on \(ProcessInfo.processInfo.hostName)"
@@ -151,29 +148,30 @@ final class AppLoop<T: Terminal> {
                 } else {
                     coordinator.cancel(id)
                 }
+            // Workspace writes go on `records`, in order with the runs' starts and ends (a run
+            // started after a save reads what was saved); a failure is a notice.
             case .saveSources(let sources):
-                let kept = SavedOutbox.filling(
-                    sources, ui: state.destination, directory: state.workingDirectory,
-                    destinationSaved: destinationSaved)
-                do { try store.saveSources(kept) } catch { inbox.post(.notice("cannot save sources: \(error)")) }
-            case .saveDestination(let d):
-                do { try store.saveDestination(d.absolute(against: state.workingDirectory)) } catch {
-                    inbox.post(.notice("cannot save the destination: \(error)"))
+                let (ui, directory) = (state.destination, state.workingDirectory)
+                onRecords("cannot save sources") { store in
+                    try store.saveSources(SavedOutbox.filling(sources, ui: ui, directory: directory, destinationSaved: store.hasSavedDestination))
                 }
+            case .saveDestination(let d):
+                let destination = d.absolute(against: state.workingDirectory)
+                onRecords("cannot save the destination") { try $0.saveDestination(destination) }
             // Under the source's lease: a run of it elsewhere (another UI, cron) would commit over the change.
             case .deleteState(let name):
-                do { try store.withLease(of: name, origin: "ui") { _ in try store.deleteState(of: name) } } catch {
-                    inbox.post(.notice("cannot remove the state of \(name): \(error)"))
+                onRecords("cannot remove the state of \(name)") { store in
+                    try store.withLease(of: name, origin: "ui") { _ in try store.deleteState(of: name) }
                 }
             case .renameState(let old, let new):
-                do {
+                onRecords("cannot move the state of \(old) to \(new)") { store in
                     try store.withLease(of: old, origin: "ui") { _ in
                         try store.withLease(of: new, origin: "ui") { _ in
                             try store.renameState(from: old, to: new)
                             try store.renameHistory(from: old, to: new)
                         }
                     }
-                } catch { inbox.post(.notice("cannot move the state of \(old) to \(new): \(error)")) }
+                }
             case .recordRun(let name, var record):
                 if let schema = coordinator.takeSchema(of: name) { SchemaHistory.keep(schema, in: &record) }
                 // The list marks the source until it is opened (the reducer's record has no changes yet).
@@ -183,7 +181,7 @@ final class AppLoop<T: Terminal> {
                 let (store, inbox) = (store, inbox)
                 records.async { [record] in writeRunRecord(record, of: name, in: store, inbox: inbox) }
             case .deleteHistory(let name):
-                do { try store.deleteHistory(of: name) } catch { inbox.post(.notice("cannot remove the history of \(name): \(error)")) }
+                onRecords("cannot remove the history of \(name)") { try $0.deleteHistory(of: name) }
             case .checkSource(let request): coordinator.check(request)
             case .loadValues(let request): loader.load(request)
             case .cancelLoad(let id): loader.cancel(id)
@@ -194,7 +192,24 @@ final class AppLoop<T: Terminal> {
         }
     }
 
-    private var destinationSaved: Bool { store.hasSavedDestination }
+    /// Starts `request`, prepared on `records`: after the last run's end is written (its lease
+    /// released: a retry takes it again) and the sources saved before it, and never on the
+    /// MainActor (a shared workspace that does not answer leaves the UI drawing).
+    private func startRun(_ request: RunRequest) {
+        let source = state.saved.first { $0.name == request.sourceName }
+        let (given, store, destinationGiven) = (state.destination.absolute(against: state.workingDirectory), store, destinationGiven)
+        coordinator.start(request, on: records) {
+            SavedOutbox.destination(for: source, given: given, explicit: destinationGiven || store.hasSavedDestination)
+        }
+    }
+
+    /// Runs `write` on `records`; an error is a notice starting with `failure`.
+    private func onRecords(_ failure: String, _ write: @escaping @Sendable (any Workspace) throws -> Void) {
+        let (store, inbox) = (store, inbox)
+        records.async {
+            do { try write(store) } catch { inbox.post(.notice("\(failure): \(error)")) }
+        }
+    }
 
     /// Waits, suspended, until what `records` was given is written, or `limit` passed (a
     /// workspace that stopped answering does not hold the quit).
@@ -211,13 +226,6 @@ final class AppLoop<T: Terminal> {
 
     /// The UI's destination, its folders absolute; a saved source's own outbox folder
     /// when no destination was named or saved.
-    private func runDestination(_ request: RunRequest) -> DestinationSettings {
-        let source = state.saved.first { $0.name == request.sourceName }
-        return SavedOutbox.destination(
-            for: source, given: state.destination.absolute(against: state.workingDirectory),
-            explicit: destinationGiven || destinationSaved)
-    }
-
     private func seconds() -> Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

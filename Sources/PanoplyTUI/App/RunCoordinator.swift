@@ -24,6 +24,10 @@ final class RunCoordinator {
     /// shared workspace a history row written just after the unlock would be refused as
     /// written under a lost lease).
     private var leases: [RunID: Lease] = [:]
+    /// Runs being prepared (``start(_:on:destination:)``); one cancelled meanwhile is removed.
+    private var starting: Set<RunID> = []
+    /// Whether the UI took every lease (it is leaving): a run prepared after does not start.
+    private var leasesTaken = false
 
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
@@ -41,41 +45,35 @@ final class RunCoordinator {
         self.closeTimeout = closeTimeout
     }
 
-    func start(_ request: RunRequest, destination: DestinationSettings) {
+    /// Starts `request`: prepared on `queue` (the workspace's blocking calls, after what the
+    /// queue was given before: the previous run's history row and lease), then launched from
+    /// the MainActor. A cancel that comes while it is prepared cancels it once it started.
+    /// - Parameter destination: where the run's records go, worked out on `queue` too.
+    func start(_ request: RunRequest, on queue: DispatchQueue, destination: @escaping @Sendable () -> DestinationSettings) {
+        let start = RunStart(
+            registry: registry, store: store, inbox: inbox, environment: environment, awsSessionToken: awsSessionToken)
+        starting.insert(request.id)
+        queue.async {
+            let ready = start.prepare(request, destination: destination())
+            Task { @MainActor in self.launch(ready, request) }
+        }
+    }
+
+    /// Runs what ``start(_:on:destination:)`` prepared; a run prepared after the UI gave its
+    /// leases up (it is leaving) does not start.
+    private func launch(_ ready: RunStart.Ready?, _ request: RunRequest) {
         let id = request.id
-        var launch: RunLaunch
-        do { launch = try makeLaunch(request) } catch {
-            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
+        let cancelled = starting.remove(id) == nil
+        guard let ready else { return }
+        guard !leasesTaken else {
+            ready.lease.release()
+            Task { try? await ready.sdk.close(timeout: .zero) }
             return
         }
-        if let created = OutboxFolder.prepare(destination) { inbox.post(.run(id, .log(created))) }
-        let sdk: PanoplySDK
-        do {
-            sdk = try PanoplySDK(destination.sdkConfiguration(awsSessionToken: awsSessionToken))
-        } catch {
-            inbox.post(.runStartFailed(id, "destination: \(error.asPanoplyError.message) (press Esc, then d to fix it)"))
-            return
-        }
-        // One run of a source at a time, across processes (cron, another UI).
-        store.settleLostRun(of: request.sourceName)
-        let lease: Lease
-        do { lease = try store.acquireLease(of: request.sourceName, holder: .current(origin: "ui"), wait: nil) } catch {
-            let message = (error as? LeaseBusy).map { "\($0.message); wait for it to end, or cancel it from its row in the list" }
-            inbox.post(.runStartFailed(id, message ?? error.asPanoplyError.message))
-            return
-        }
-        store.clearSnapshot(of: request.sourceName)
-        leases[id] = lease
-        launch.options.stateStore = store.stateStore(for: request.sourceName, lease: lease)
-        do { try launch.prepareState() } catch {
-            leases[id] = nil
-            lease.release()
-            inbox.post(.runStartFailed(id, error.asPanoplyError.message))
-            return
-        }
-        launch.publisher = SnapshotPublisher(
-            workspace: store, name: request.sourceName, type: request.type, holder: lease.holder, attempt: request.attempt, sdk: sdk)
-        let (inbox, supervisor, closeTimeout, redactor) = (inbox, supervisor, closeTimeout, launch.redactor)
+        leases[id] = ready.lease
+        schemas[request.sourceName] = ready.schema
+        let (inbox, supervisor, closeTimeout, redactor) = (inbox, supervisor, closeTimeout, ready.launch.redactor)
+        let (launch, sdk, lease) = (ready.launch, ready.sdk, ready.lease)
         Task.detached {
             let started = await launch.start(on: supervisor, id: id, sdk: sdk, closeTimeout: closeTimeout) { events in
                 for await e in events { inbox.post(.run(id, redactor.event(e))) }
@@ -85,32 +83,12 @@ final class RunCoordinator {
                 try? await sdk.close(timeout: .zero)
                 return inbox.post(.runStartFailed(id, "the UI is quitting"))
             }
+            if cancelled { await supervisor.cancel(id) }
             let ending = await started.ending
             // The lease goes when the loop takes this (``releaseLease(of:)``): after the
             // run's last event, so after its history row.
             inbox.post(.runClosed(id, error: ending.undelivered ?? ending.reason))
         }
-    }
-
-    /// The launch of `request`, its references resolved. A run that
-    /// starts over keeps only the source's saved params; a retry resumes from the state it
-    /// is given, a resumed or continued run from the store's (set once the lease is taken).
-    private func makeLaunch(_ request: RunRequest) throws -> RunLaunch {
-        guard let type = try registry.kind(named: request.type) else {
-            throw PanoplyError.config("unknown source type '\(request.type)'")
-        }
-        var options = RunOptions()
-        options.attempt = request.attempt
-        let schema = SchemaRecorder(previous: SchemaHistory.baseline(try? store.history(of: request.sourceName)))
-        options.schema = schema
-        schemas[request.sourceName] = schema
-        // The saved source's field settings, read now: a run never goes without them.
-        let fields = try store.loadSources().first { $0.name == request.sourceName }?.fields
-        var launch = try RunLaunch.resolving(
-            type, params: request.params, table: request.table, state: request.state, environment: environment, options: options,
-            fields: fields)
-        if request.state == nil, !request.resumeFromFile { launch.startsOver = (store, request.sourceName) }
-        return launch
     }
 
     /// Releases the lease of run `id` (its SDK closed, its end recorded); nothing when it
@@ -122,12 +100,14 @@ final class RunCoordinator {
 
     /// Hands over every lease still held (the UI is leaving), for the caller to release.
     func takeLeases() -> [Lease] {
+        leasesTaken = true
         defer { leases = [:] }
         return Array(leases.values)
     }
 
     /// Releases every lease still held (the UI is leaving).
     func releaseLeases() {
+        leasesTaken = true
         for lease in leases.values { lease.release() }
         leases = [:]
     }
@@ -136,6 +116,8 @@ final class RunCoordinator {
     func takeSchema(of name: String) -> SchemaRecorder? { schemas.removeValue(forKey: name) }
 
     func cancel(_ id: RunID) {
+        // Still being prepared: cancelled once it started.
+        guard starting.remove(id) == nil else { return }
         let supervisor = supervisor
         Task { await supervisor.cancel(id) }
     }
