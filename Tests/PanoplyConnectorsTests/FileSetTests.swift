@@ -124,6 +124,17 @@ struct FileSetTests {
         #expect(throws: PanoplyError.self) { try FileSet.locate("b.csv", in: "\(dir)/*/*.csv", extensions: []) }
     }
 
+    @Test("a pattern part starting with a dot matches '..' in fnmatch, yet no id climbs out of the pattern's folder, in either form")
+    func noClimbingOut() throws {
+        let dir = try Self.folder(["in/.d/x.csv", "x.csv"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pattern = "\(dir)/in/.*/x.csv"
+        #expect(try FileSet.locate(".d/x.csv", in: pattern, extensions: []) == "\(dir)/in/.d/x.csv")
+        for climbing in ["../x.csv", "\(dir)/in/../x.csv"] {
+            #expect(throws: PanoplyError.self, "\(climbing)") { try FileSet.locate(climbing, in: pattern, extensions: []) }
+        }
+    }
+
     @Test("an id in the old form, the file's path as given, still names its file and is opened as given")
     func locatesFormerIds() throws {
         let dir = try Self.folder(["a.csv", ".h.csv", "sub/b.csv"])

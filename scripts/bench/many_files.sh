@@ -31,7 +31,7 @@ with open(f"{work}/one.csv", "w") as one:
                 one.write(line)
 PY
 
-run() {  # run PATH: rows/s of one run into a fresh outbox
+run() {  # run PATH KIND: rows/s of one run into a fresh outbox; the bytes it wrote to $WORK/bytes.KIND
     rm -rf "$WORK/out"
     local t0 t1
     t0=$(date +%s.%N)

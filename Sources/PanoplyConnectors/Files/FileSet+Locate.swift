@@ -26,8 +26,12 @@ extension FileSet {
         if isPattern(path) {
             let (base, rest) = globBase(path)
             let opened = join(base, id)
-            if fnmatch(rest, id, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(opened) { return opened }
-            if fnmatch(normalized(path), id, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(id) { return id }
+            // A part starting with a dot (`.*`) also matches `..`, which a listing never
+            // gives: an id climbing out of the base is left to the listing, which refuses it.
+            if !climbs(id), fnmatch(rest, id, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(opened) { return opened }
+            if !climbs(relative(id, to: base) ?? id), fnmatch(normalized(path), id, FNM_PATHNAME | FNM_PERIOD) == 0, isRegularFile(id) {
+                return id
+            }
             return nil
         }
         if isFolder(path) {
@@ -40,6 +44,11 @@ extension FileSet {
             return opened
         }
         return id == path ? path : nil
+    }
+
+    /// Whether a relative path has a `..` part.
+    private static func climbs(_ relative: String) -> Bool {
+        relative.split(separator: "/", omittingEmptySubsequences: false).contains("..")
     }
 
     /// The path as the files found are named: empty parts (`a//b`, a trailing `/`) dropped.

@@ -50,8 +50,8 @@ public struct FieldHash: @unchecked Sendable {
     func writeHex(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
             let d = digest.baseAddress!
-            if var key = keyed {
-                panoply_hmac_sha256(&key, bytes.baseAddress, bytes.count, d)
+            if let keyed {
+                withUnsafePointer(to: keyed) { panoply_hmac_sha256($0, bytes.baseAddress, bytes.count, d) }
             } else {
                 panoply_sha256(bytes.baseAddress, bytes.count, d)
             }
