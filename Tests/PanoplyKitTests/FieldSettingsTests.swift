@@ -110,6 +110,19 @@ struct FieldSettingsTests {
         }
     }
 
+    @Test("a key in another Unicode form than the setting's (decomposed against precomposed) is matched on both paths")
+    func unicodeFormsOfKeysMatch() throws {
+        let t = FieldTransform(ResourceFields(exclude: ["caf\u{e9}"], hash: ["na\u{ef}ve"]), salt: nil)
+        let text = #"{"id":1,"cafe\#u{301}":"x","nai\#u{308}ve":"y"}"#
+        var batch = EncodedRecords()
+        batch.append(json: Array(text.utf8)[...])
+        let out = t.apply(batch)
+        #expect(String(decoding: out[0], as: UTF8.self) == #"{"id":1,"nai\#u{308}ve":"\#(Self.sha256("y"))"}"#)
+        var object: JSONObject = ["id": 1, "cafe\u{301}": "x", "nai\u{308}ve": "y"]
+        t.apply(&object)
+        #expect(object["cafe\u{301}"] == nil && object["nai\u{308}ve"] == .string(Self.sha256("y")))
+    }
+
     @Test("objects and encoded batches give the same bytes")
     func encodedAndObjectPathsAgree() throws {
         let fields = ResourceFields(exclude: ["ssn"], hash: ["email", "n", "nested", "quote"], rename: ["fullname": "name", "email": "email_hash"])

@@ -16,6 +16,8 @@ struct KeyTable: Sendable {
 
     /// The keys' text, then the new keys' text.
     let bytes: [UInt8]
+    /// The named fields, in ``ResourceFields/named`` order.
+    let names: [String]
     /// One per named field, in ``ResourceFields/named`` order.
     let entries: [Entry]
     /// The most a record can grow by (a hash in place of a shorter value, a longer key).
@@ -41,6 +43,7 @@ struct KeyTable: Sendable {
             entries.append(entry)
         }
         self.bytes = bytes
+        self.names = fields.named
         self.entries = entries
         self.growth = growth
     }
@@ -72,6 +75,16 @@ struct KeyTable: Sendable {
     /// The entry of the key whose encoded text is `key`.
     func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = key.baseAddress else { return nil }
-        return withPointers { $0.find(base, key.count) }
+        return withPointers { $0.find(base, key.count) } ?? equivalent(base, key.count)
+    }
+
+    /// The entry of a key that is not byte for byte a named one but the same text in another
+    /// Unicode form (`cafe` and U+0301 against `café`): the object path compares Strings,
+    /// which are equal then, so the encoded path must match it too. Only keys with non-ASCII
+    /// bytes get here, and only when no key matched byte for byte.
+    func equivalent(_ key: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+        let text = UnsafeBufferPointer(start: key, count: count)
+        guard text.contains(where: { $0 >= 0x80 }), case .string(let name)? = try? JSONParser.parse(Array(text)) else { return nil }
+        return names.firstIndex(of: name)
     }
 }

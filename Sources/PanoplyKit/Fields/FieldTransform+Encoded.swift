@@ -98,7 +98,7 @@ extension FieldTransform {
         while i < n, p[i] == UInt8(ascii: "\"") {
             let keyEnd = FieldScanner.skipString(p, i, n)
             let valueEnd = FieldScanner.skipValue(p, keyEnd + 1, n)
-            if let a = table.find(p + i, keyEnd - i) {
+            if let a = table.find(p + i, keyEnd - i) ?? keys.equivalent(p + i, keyEnd - i) {
                 if pending >= 0 {
                     Self.copy(p, pending, pendingEnd, first: &first, into: &out)
                     pending = -1
