@@ -37,18 +37,30 @@ struct WorkspaceOutageUITests {
         return (proxy, launch)
     }
 
-    @Test("with the workspace blackholed mid-run, the UI keeps drawing the run and quits within a second of its shutdown timeout")
-    func blackholedWorkspace() async throws {
-        let (proxy, launch) = try Self.setUp()
-        defer { proxy.stop() }
+    /// The UI on the workspace of ``setUp()``, "Slow" started from its form and drawing its rows.
+    @MainActor
+    static func slowRunning() async throws -> (PauseProxy, MemoryTerminal, Task<Int32, any Error>, Screen) {
+        let (proxy, launch) = try setUp()
         let terminal = MemoryTerminal(width: 120, height: 30)
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
+        do {
+            try await terminal.waitForText("Saved sources", "Slow")
+            terminal.press(.enter)
+            try await terminal.waitForText("Rows")
+            terminal.press(.ctrl("s"))
+            return (proxy, terminal, app, try await terminal.waitForText("/100000 rows", within: .seconds(30)))
+        } catch {
+            app.cancel()
+            proxy.stop()
+            throw error
+        }
+    }
+
+    @Test("with the workspace blackholed mid-run, the UI keeps drawing the run and quits within a second of its shutdown timeout")
+    func blackholedWorkspace() async throws {
+        let (proxy, terminal, app, started) = try await Self.slowRunning()
+        defer { proxy.stop() }
         defer { app.cancel() }
-        try await terminal.waitForText("Saved sources", "Slow")
-        terminal.press(.enter)
-        try await terminal.waitForText("Rows")
-        terminal.press(.ctrl("s"))
-        let started = try await terminal.waitForText("/100000 rows", within: .seconds(30))
         let before = try #require(Self.rows(started.text))
 
         // The workspace's runs version changes every 10 s (its slow poll), so the UI's
@@ -69,16 +81,9 @@ struct WorkspaceOutageUITests {
 
     @Test("a retry started while the workspace does not answer leaves the UI answering keys at once")
     func startWhileBlackholed() async throws {
-        let (proxy, launch) = try Self.setUp()
+        let (proxy, terminal, app, _) = try await Self.slowRunning()
         defer { proxy.stop() }
-        let terminal = MemoryTerminal(width: 120, height: 30)
-        let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
         defer { app.cancel() }
-        try await terminal.waitForText("Saved sources", "Slow")
-        terminal.press(.enter)
-        try await terminal.waitForText("Rows")
-        terminal.press(.ctrl("s"))
-        try await terminal.waitForText("/100000 rows", within: .seconds(30))
         terminal.press(.char("c"))
         terminal.press(.char("y"))
         try await terminal.waitForText("cancelled", within: .seconds(30))
