@@ -12,19 +12,15 @@
 #    (list --json), and q exits with status 0 and the terminal restored.
 set -euo pipefail
 
-BIN="${PANOPLY_BIN:-}"
-if [[ -z "$BIN" || ! -x "$BIN" ]]; then
-    echo "fields_tui.sh: set PANOPLY_BIN to the built panoply binary (got '${BIN}')" >&2
-    exit 2
-fi
-BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+NAME=fields_tui.sh
+# shellcheck source=scripts/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_bin
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
     echo "fields_tui.sh: skipped: no test PostgreSQL (scripts/services/postgres.sh start)"
     exit 0
 fi
-command -v tmux >/dev/null || { echo "fields_tui.sh: needs tmux" >&2; exit 2; }
-psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1 || true)"
-[[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
+e2e_psql
 [[ -n "$psql_bin" ]] || { echo "fields_tui.sh: no psql to create the fixture table" >&2; exit 2; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/panoply-fields-e2e.XXXXXX")"
@@ -43,7 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { "${T[@]}" capture-pane -p -t "$PANE" 2>/dev/null || true; }
 fail() {
     echo "fields_tui.sh: FAIL in ${STEP:-start-up}: $*" >&2
     echo "----- screen -----" >&2
@@ -51,21 +46,6 @@ fail() {
     echo "------------------" >&2
     exit 1
 }
-# wait_for SECONDS PATTERN...: until the screen shows every (fixed-string) pattern.
-wait_for() {
-    local limit="$1"; shift
-    local deadline=$((SECONDS + limit)) s p ok
-    while ((SECONDS < deadline)); do
-        s="$(screen)"
-        ok=1
-        for p in "$@"; do [[ "$s" == *"$p"* ]] || { ok=0; break; }; done
-        ((ok)) && return 0
-        sleep 0.2
-    done
-    fail "waited ${limit}s for: $*"
-}
-keys() { "${T[@]}" send-keys -t "$PANE" "$@"; }
-text() { "${T[@]}" send-keys -t "$PANE" -l "$1"; }
 sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 psql_run >/dev/null <<SQL || fail "cannot create the fixture table in schema $schema"

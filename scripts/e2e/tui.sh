@@ -34,16 +34,10 @@
 # canonical mode and echo back on). Exits non-zero with the screen on failure.
 set -euo pipefail
 
-BIN="${PANOPLY_BIN:-}"
-if [[ -z "$BIN" || ! -x "$BIN" ]]; then
-    echo "tui.sh: set PANOPLY_BIN to the built panoply binary (got '${BIN}')" >&2
-    exit 2
-fi
-BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
-if ! command -v tmux >/dev/null; then
-    echo "tui.sh: installing tmux" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) >/dev/null
-fi
+NAME=tui.sh
+# shellcheck source=scripts/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_bin
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/panoply-tui-e2e.XXXXXX")"
 SOCKETS=()
@@ -56,8 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { "${T[@]}" capture-pane -p -t "$PANE" 2>/dev/null || true; }
-
 fail() {
     echo "tui.sh: FAIL: $*" >&2
     echo "----- screen -----" >&2
@@ -67,23 +59,6 @@ fail() {
     echo "tui.sh: FAIL in ${STEP:-start-up}: $*" >&2
     exit 1
 }
-
-# wait_for SECONDS PATTERN...: until the screen shows every (fixed-string) pattern.
-wait_for() {
-    local limit="$1"; shift
-    local deadline=$((SECONDS + limit)) s p ok
-    while ((SECONDS < deadline)); do
-        s="$(screen)"
-        ok=1
-        for p in "$@"; do [[ "$s" == *"$p"* ]] || { ok=0; break; }; done
-        ((ok)) && return 0
-        sleep 0.2
-    done
-    fail "waited ${limit}s for: $*"
-}
-
-keys() { "${T[@]}" send-keys -t "$PANE" "$@"; }
-text() { "${T[@]}" send-keys -t "$PANE" -l "$1"; }
 
 # start NAME [ENV=VALUE...]: a fresh UI with its own outbox and config directory
 # (UI_ARGS goes before the options, UI_READY is what the first screen shows).

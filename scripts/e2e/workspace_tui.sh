@@ -16,22 +16,15 @@
 # Exits non-zero with the screens on failure; exits 0 with a message when no PostgreSQL.
 set -euo pipefail
 
-BIN="${PANOPLY_BIN:-}"
-if [[ -z "$BIN" || ! -x "$BIN" ]]; then
-    echo "workspace_tui.sh: set PANOPLY_BIN to the built panoply binary (got '${BIN}')" >&2
-    exit 2
-fi
+NAME=workspace_tui.sh
+# shellcheck source=scripts/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_bin
 if [[ -z "${PANOPLY_TEST_PG_PORT:-}" ]]; then
     echo "workspace_tui.sh: skipped: no PostgreSQL (PANOPLY_TEST_PG_PORT unset; scripts/test.sh starts scripts/services/postgres.sh)" >&2
     exit 0
 fi
-BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
-if ! command -v tmux >/dev/null; then
-    echo "workspace_tui.sh: installing tmux" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) >/dev/null
-fi
-psql_bin="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | head -1 || true)"
-[[ -x "$psql_bin" ]] || psql_bin="$(command -v psql || true)"
+e2e_psql
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/panoply-ws-tui-e2e.XXXXXX")"
 SCHEMA="e2e_$$_$RANDOM"
@@ -61,8 +54,6 @@ use() {
     if [[ "$1" == 1 ]]; then T=("${T1[@]}"); else T=("${T2[@]}"); fi
 }
 
-screen() { "${T[@]}" capture-pane -p -t "$PANE" 2>/dev/null || true; }
-
 fail() {
     echo "workspace_tui.sh: FAIL (UI $UI): $*" >&2
     local n
@@ -83,27 +74,13 @@ no_password() {
     for n in 1 2; do
         if [[ "$n" == 1 && ${#T1[@]} -eq 0 ]] || [[ "$n" == 2 && ${#T2[@]} -eq 0 ]]; then continue; fi
         use "$n"
-        [[ "$(screen)" != *"$PASSWORD"* ]] || fail "the screen shows the workspace's password"
+        check_screen "$(screen)"
     done
     use "$was"
 }
 
-# wait_for SECONDS PATTERN...: until the screen of the current UI shows every (fixed-string) pattern.
-wait_for() {
-    local limit="$1"; shift
-    local deadline=$((SECONDS + limit)) s p ok
-    while ((SECONDS < deadline)); do
-        s="$(screen)"
-        [[ "$s" != *"$PASSWORD"* ]] || fail "the screen shows the workspace's password"
-        ok=1
-        for p in "$@"; do [[ "$s" == *"$p"* ]] || { ok=0; break; }; done
-        ((ok)) && return 0
-        sleep 0.2
-    done
-    fail "waited ${limit}s for: $*"
-}
-
-keys() { "${T[@]}" send-keys -t "$PANE" "$@"; }
+# Every screen read while waiting: never the workspace's password.
+check_screen() { [[ "$1" != *"$PASSWORD"* ]] || fail "the screen shows the workspace's password"; }
 
 # host N: the environment of "machine" N: its own HOME and config folder, the shared workspace.
 host_env() {
