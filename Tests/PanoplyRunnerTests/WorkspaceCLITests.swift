@@ -65,6 +65,23 @@ struct WorkspaceCLITests {
         return running ?? [:]
     }
 
+    /// A workspace with "Slow demo" saved on A and running there (B's status shows it),
+    /// past its first 300 records in A's outbox `out`. The caller SIGKILLs the run.
+    static func slowDemoRunningOnA() throws -> (url: String, a: Host, b: Host, outA: URL, runA: Child) {
+        let (url, a, b) = try workspace()
+        try saveSlowDemo(a)
+        let outA = a.home.appendingPathComponent("out")
+        let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
+        do {
+            _ = try waitRunning(b, runA)
+            try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
+        } catch {
+            runA.kill9()
+            throw error
+        }
+        return (url, a, b, outA, runA)
+    }
+
     @Test("a source saved on A is listed and run on B; a run on A refuses one on B with 4; B sees it live and cancels it (5)")
     func twoMachines() throws {
         let (_, a, b) = try Self.workspace()
@@ -100,12 +117,7 @@ struct WorkspaceCLITests {
 
     @Test("a SIGKILLed run on A frees the lease within 2 s, is recorded lost, and B resumes from the committed state")
     func killedRunIsLost() throws {
-        let (_, a, b) = try Self.workspace()
-        try Self.saveSlowDemo(a)
-        let outA = a.home.appendingPathComponent("out")
-        let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
-        _ = try Self.waitRunning(b, runA)
-        try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
+        let (_, a, b, outA, runA) = try Self.slowDemoRunningOnA()
         runA.kill9()
         let clock = ContinuousClock(), killed = clock.now
         try waitUntil("B's status shows the run lost", within: .seconds(10)) {
@@ -121,13 +133,8 @@ struct WorkspaceCLITests {
 
     @Test("fencing: A's lease connection is cut, B takes the source, A's next commit is refused (lost lease) and B's state stands")
     func fencing() throws {
-        let (url, a, b) = try Self.workspace()
-        try Self.saveSlowDemo(a)
-        let outA = a.home.appendingPathComponent("out")
-        let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
+        let (url, a, b, outA, runA) = try Self.slowDemoRunningOnA()
         defer { runA.kill9() }
-        _ = try Self.waitRunning(b, runA)
-        try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
         // The lease holder's connection: the one holding a session advisory lock keyed by this
         // test's schema (other tests and processes on the server hold leases of their own).
         let schema = try #require(url.components(separatedBy: "schema=").last)

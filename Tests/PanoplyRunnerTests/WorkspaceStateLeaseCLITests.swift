@@ -5,13 +5,8 @@ import Testing
 extension WorkspaceCLITests {
     @Test("save of a source whose run holds its lease on another machine is refused with 4 naming the run; once it ended, it resets the state")
     func saveWhileRunningElsewhere() throws {
-        let (_, a, b) = try Self.workspace()
-        try Self.saveSlowDemo(a)
-        let outA = a.home.appendingPathComponent("out")
-        let runA = try a.start(["run", "--saved", "Slow demo", "--outbox", outA.path, "--flush-interval", "0.2"])
+        let (_, _, b, _, runA) = try Self.slowDemoRunningOnA()
         defer { runA.kill9() }
-        _ = try Self.waitRunning(b, runA)
-        try waitUntil("some records delivered", within: .seconds(20)) { (try? outboxIds(outA).count) ?? 0 > 300 }
         let refused = try b.run(["save", "Slow demo", "demo", "--param", "rows=10"])
         #expect(refused.status == 4, "\(refused.stderr)")
         #expect(refused.stderr.contains("'Slow demo' is already running (pid \(runA.pid) on "), "\(refused.stderr)")
