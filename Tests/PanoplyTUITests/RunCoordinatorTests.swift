@@ -47,7 +47,7 @@ struct RunCoordinatorTests {
 
     @Test("a run streams its events to the inbox, ends completed, then reports its SDK closed")
     func runToCompletion() async throws {
-        coordinator.start(request(1, params: ["rows": 200]), on: queue) { [outbox] in outbox }
+        coordinator.start(request(1, params: ["rows": 200]), afterEnded: true, on: queue) { [outbox] in outbox }
         let events = try await events { Self.closed($0) != nil }
         let completed = events.contains {
             if case .run(1, .completed(let s)) = $0 { return s.recordsRead == 200 }; return false
@@ -61,7 +61,7 @@ struct RunCoordinatorTests {
 
     @Test("cancel stops a slow run, which ends cancelled with its SDK closed")
     func cancelStopsTheRun() async throws {
-        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), on: queue) { [outbox] in outbox }
+        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), afterEnded: true, on: queue) { [outbox] in outbox }
         _ = try await events {
             $0.contains {
                 if case .run(2, .started) = $0 { return true }; return false
@@ -77,12 +77,12 @@ struct RunCoordinatorTests {
 
     @Test("an unknown type or an unusable destination fails the start with a message saying what to fix")
     func startFailures() async throws {
-        coordinator.start(request(3, params: [:], type: "nosuch"), on: queue) { [outbox] in outbox }
+        coordinator.start(request(3, params: [:], type: "nosuch"), afterEnded: true, on: queue) { [outbox] in outbox }
         var bad = outbox
         bad.kind = .panoply
         bad.apiKey = "no-slash"
         bad.apiSecret = "x"
-        coordinator.start(request(4, params: [:]), on: queue) { [bad] in bad }
+        coordinator.start(request(4, params: [:]), afterEnded: true, on: queue) { [bad] in bad }
         func failures(_ events: [AppEvent]) -> [(RunID, String)] {
             events.compactMap { e -> (RunID, String)? in
                 if case .runStartFailed(let id, let m) = e { return (id, m) }; return nil
@@ -98,7 +98,7 @@ struct RunCoordinatorTests {
     func preparedOffTheMainActor() async throws {
         let held = DispatchSemaphore(value: 0)
         queue.async { held.wait() }  // the queue busy: a workspace that does not answer
-        coordinator.start(request(5, params: ["rows": 1_000_000, "delay_ms": 20]), on: queue) { [outbox] in outbox }
+        coordinator.start(request(5, params: ["rows": 1_000_000, "delay_ms": 20]), afterEnded: true, on: queue) { [outbox] in outbox }
         // The MainActor is free meanwhile: this test runs on it.
         #expect(inbox.drain().isEmpty, "nothing started while the queue is held")
         coordinator.cancel(5)
@@ -109,5 +109,35 @@ struct RunCoordinatorTests {
                 if case .run(5, .cancelled) = $0 { return true }; return false
             })
         #expect(Self.closed(events)?.0 == 5)
+    }
+
+    @Test("a retry while the cancelled run still holds its source's lease waits for that run to close, then starts")
+    func retryWaitsForTheLease() async throws {
+        coordinator.start(request(2, params: ["rows": 1_000_000, "delay_ms": 20]), afterEnded: true, on: queue) { [outbox] in outbox }
+        _ = try await events {
+            $0.contains {
+                if case .run(2, .started) = $0 { return true }; return false
+            }
+        }
+        coordinator.cancel(2)
+        _ = try await events { Self.closed($0)?.0 == 2 }
+        // The loop has not seen run 2 closed: its lease is still held.
+        coordinator.start(request(6, params: ["rows": 100]), afterEnded: true, on: queue) { [outbox] in outbox }
+        queue.sync {}  // what preparing it at once would have posted is in the inbox now
+        let before = inbox.drain()
+        #expect(
+            !before.contains {
+                if case .runStartFailed(6, _) = $0 { return true }; return false
+            }, "\(before)")
+        coordinator.closed(2, on: queue)
+        let after = try await events { Self.closed($0)?.0 == 6 }
+        #expect(
+            !after.contains {
+                if case .runStartFailed = $0 { return true }; return false
+            }, "\(after)")
+        #expect(
+            after.contains {
+                if case .run(6, .completed) = $0 { return true }; return false
+            })
     }
 }

@@ -94,6 +94,9 @@ struct WorkspaceOutageUITests {
         terminal.press(.char("r"))
         terminal.press(.char("?"))
         try await terminal.waitForText("show this help", within: .seconds(3))
+        // A cancelled UI leaves as a confirmed quit does, without waiting for the workspace.
+        app.cancel()
+        _ = try await exitCode(of: app, within: .seconds(10), terminal: terminal)
     }
 
     /// The rows the run view shows (`14820/100000 rows`).

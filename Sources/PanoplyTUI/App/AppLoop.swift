@@ -15,9 +15,12 @@ final class AppLoop<T: Terminal> {
     private let loader: ValuesLoader
     private let previewer: PreviewLoader
     private let watcher: ExternalRunsWatcher
-    /// The workspace's writes at a run's end (its history row, its snapshot cleared, then
-    /// its lease released), in that order, off the MainActor: they wait for the server.
+    /// The workspace's calls of runs and edits, in order, off the MainActor (they wait for
+    /// the server): a run's start (lease, state), saves, state moves, and a run's end (its
+    /// history row, its snapshot cleared, then its lease released).
     private let records = DispatchQueue(label: "panoply.ui.records")
+    /// Cancel requests to runs owned elsewhere (a blocking call to the workspace).
+    private let requests = DispatchQueue(label: "panoply.ui.requests")
     private var timing = LoopTiming()
     /// How long a quit waits for the runs to finish delivering (`--shutdown-timeout`).
     private let shutdownTimeout: Duration
@@ -61,6 +64,8 @@ final class AppLoop<T: Terminal> {
         size = terminal.size
         state = reduce(state, .resize(width: size.width, height: size.height)).0
         while true {
+            // A cancelled UI task leaves as a confirmed quit does.
+            if Task.isCancelled { shutDown() }
             _ = turn()
             let open = state.runs.contains { $0.sdkOpen }
             if quitRequested, !open || shutdownEndings != nil { break }
@@ -104,7 +109,7 @@ final class AppLoop<T: Terminal> {
             }
             // Released on `records` after the run's history row; a run started next waits
             // for it (``Effect/startRun``), as its source's lease is taken again.
-            if case .runClosed(let id, _) = event, let lease = coordinator.takeLease(of: id) { records.async { lease.release() } }
+            if case .runClosed(let id, _) = event { coordinator.closed(id, on: records) }
             // In place: a copy of the state kept alive here would make each event copy
             // the resources table of a run of thousands of resources.
             let effects = reduce(&state, event)
@@ -141,9 +146,12 @@ final class AppLoop<T: Terminal> {
             case .startRun(let request): startRun(request)
             case .cancelRun(let id):
                 if let r = state.run(id), r.isExternal {
-                    let who = "ui on \(ProcessInfo.processInfo.hostName)"
-                    do { try store.requestCancel(of: r.request.sourceName, by: who) } catch {
-                        inbox.post(.notice("cannot ask \(r.request.sourceName) to cancel: \(error.asPanoplyError.message)"))
+                    // On a queue of its own: not behind the history rows, nor on the MainActor.
+                    let (who, name, store, inbox) = ("ui on \(ProcessInfo.processInfo.hostName)", r.request.sourceName, store, inbox)
+                    requests.async {
+                        do { try store.requestCancel(of: name, by: who) } catch {
+                            inbox.post(.notice("cannot ask \(name) to cancel: \(error.asPanoplyError.message)"))
+                        }
                     }
                 } else {
                     coordinator.cancel(id)
@@ -198,7 +206,8 @@ final class AppLoop<T: Terminal> {
     private func startRun(_ request: RunRequest) {
         let source = state.saved.first { $0.name == request.sourceName }
         let (given, store, destinationGiven) = (state.destination.absolute(against: state.workingDirectory), store, destinationGiven)
-        coordinator.start(request, on: records) {
+        let others = state.runs.filter { $0.id != request.id && $0.request.sourceName == request.sourceName && !$0.isExternal }
+        coordinator.start(request, afterEnded: !others.contains { $0.isActive }, on: records) {
             SavedOutbox.destination(for: source, given: given, explicit: destinationGiven || store.hasSavedDestination)
         }
     }

@@ -19,15 +19,17 @@ final class RunCoordinator {
     let environment: [String: String]
     /// The fields each source's latest run noted, until its history record takes them.
     private var schemas: [String: SchemaRecorder] = [:]
-    /// The lease of each run until the loop has seen it closed (``releaseLease(of:)``): its
+    /// The lease of each run until the loop has seen it closed (``closed(_:on:)``): its
     /// end is recorded in its history while it still holds it, as a headless run's is (in a
     /// shared workspace a history row written just after the unlock would be refused as
     /// written under a lost lease).
     private var leases: [RunID: Lease] = [:]
-    /// Runs being prepared (``start(_:on:destination:)``); one cancelled meanwhile is removed.
+    /// Runs being prepared (``start(_:afterEnded:on:destination:)``); one cancelled meanwhile is removed.
     private var starting: Set<RunID> = []
     /// Whether the UI took every lease (it is leaving): a run prepared after does not start.
     private var leasesTaken = false
+    /// Starts waiting for a run of their source to close, by source name (``start(_:afterEnded:on:destination:)``).
+    private var waiting: [String: [() -> Void]] = [:]
 
     /// - Parameters:
     ///   - awsSessionToken: goes with AWS credentials (read from the environment at start).
@@ -47,26 +49,51 @@ final class RunCoordinator {
 
     /// Starts `request`: prepared on `queue` (the workspace's blocking calls, after what the
     /// queue was given before: the previous run's history row and lease), then launched from
-    /// the MainActor. A cancel that comes while it is prepared cancels it once it started.
-    /// - Parameter destination: where the run's records go, worked out on `queue` too.
-    func start(_ request: RunRequest, on queue: DispatchQueue, destination: @escaping @Sendable () -> DestinationSettings) {
+    /// the MainActor. A cancel that comes while it waits or is prepared cancels it once it
+    /// started.
+    /// - Parameters:
+    ///   - afterEnded: whether every other run of the source in this UI has ended. One that
+    ///     ended may still hold the lease while its SDK closes (`r` right after a cancel): the
+    ///     start then waits for it to close (``closed(_:on:)``) rather than find its own
+    ///     source's lease taken. With one still going, the start is refused as busy.
+    ///   - destination: where the run's records go, worked out on `queue` too.
+    func start(
+        _ request: RunRequest, afterEnded: Bool, on queue: DispatchQueue, destination: @escaping @Sendable () -> DestinationSettings
+    ) {
         let start = RunStart(
             registry: registry, store: store, inbox: inbox, environment: environment, awsSessionToken: awsSessionToken)
         starting.insert(request.id)
-        queue.async {
-            let ready = start.prepare(request, destination: destination())
-            Task { @MainActor in self.launch(ready, request) }
+        let prepare = {
+            queue.async {
+                let ready = start.prepare(request, destination: destination())
+                Task { @MainActor in self.launch(ready, request) }
+            }
+        }
+        if afterEnded, leases.values.contains(where: { $0.name == request.sourceName }) {
+            waiting[request.sourceName, default: []].append(prepare)
+        } else {
+            prepare()
         }
     }
 
-    /// Runs what ``start(_:on:destination:)`` prepared; a run prepared after the UI gave its
+    /// Run `id` closed (its SDK closed, its end recorded): its lease is released on `queue`,
+    /// after its history row, and the starts of its source that waited for it go after that.
+    func closed(_ id: RunID, on queue: DispatchQueue) {
+        guard let lease = leases.removeValue(forKey: id) else { return }
+        queue.async { lease.release() }
+        guard !leasesTaken, let next = waiting.removeValue(forKey: lease.name) else { return }
+        for prepare in next { prepare() }
+    }
+
+    /// Runs what ``start(_:afterEnded:on:destination:)`` prepared; a run prepared after the UI gave its
     /// leases up (it is leaving) does not start.
     private func launch(_ ready: RunStart.Ready?, _ request: RunRequest) {
         let id = request.id
-        let cancelled = starting.remove(id) == nil
-        guard let ready else { return }
+        guard let ready else { return _ = starting.remove(id) }
         guard !leasesTaken else {
-            ready.lease.release()
+            starting.remove(id)
+            let lease = ready.lease
+            DispatchQueue.global().async { lease.release() }  // a blocking call, off the MainActor
             Task { try? await ready.sdk.close(timeout: .zero) }
             return
         }
@@ -83,40 +110,32 @@ final class RunCoordinator {
                 try? await sdk.close(timeout: .zero)
                 return inbox.post(.runStartFailed(id, "the UI is quitting"))
             }
-            if cancelled { await supervisor.cancel(id) }
+            // Until here a cancel was noted (``cancel(_:)``), not sent: the supervisor did not
+            // know the run yet.
+            if await !self.tookStart(of: id) { await supervisor.cancel(id) }
             let ending = await started.ending
-            // The lease goes when the loop takes this (``releaseLease(of:)``): after the
-            // run's last event, so after its history row.
+            // The lease goes when the loop sees this (``closed(_:on:)``): after the run's last
+            // event, so after its history row.
             inbox.post(.runClosed(id, error: ending.undelivered ?? ending.reason))
         }
     }
 
-    /// Releases the lease of run `id` (its SDK closed, its end recorded); nothing when it
-    /// holds none.
-    func releaseLease(of id: RunID) { leases.removeValue(forKey: id)?.release() }
-
-    /// Hands over the lease of a run the loop has seen closed, for the caller to release.
-    func takeLease(of id: RunID) -> Lease? { leases.removeValue(forKey: id) }
+    /// Whether run `id` was still starting (false: a cancel came meanwhile); it is not any more.
+    private func tookStart(of id: RunID) -> Bool { starting.remove(id) != nil }
 
     /// Hands over every lease still held (the UI is leaving), for the caller to release.
     func takeLeases() -> [Lease] {
         leasesTaken = true
+        waiting = [:]
         defer { leases = [:] }
         return Array(leases.values)
-    }
-
-    /// Releases every lease still held (the UI is leaving).
-    func releaseLeases() {
-        leasesTaken = true
-        for lease in leases.values { lease.release() }
-        leases = [:]
     }
 
     /// The fields the latest run of `name` noted, handed once to its history record.
     func takeSchema(of name: String) -> SchemaRecorder? { schemas.removeValue(forKey: name) }
 
     func cancel(_ id: RunID) {
-        // Still being prepared: cancelled once it started.
+        // Still waiting, prepared or starting: cancelled once it started.
         guard starting.remove(id) == nil else { return }
         let supervisor = supervisor
         Task { await supervisor.cancel(id) }
