@@ -202,10 +202,14 @@ use 2
 wait_for 30 "cancelled" "cancelling: asked from ui on "
 wait_for 10 "Log · "
 [[ "$(screen)" != *"cannot record the run"* ]] || fail "UI 2 could not record its run in the history"
-ids() { cat "$1"/*.ndjson 2>/dev/null | grep -o '^{"id":[0-9]*' | cut -d: -f2 | sort -n; }
-max1="$(ids "$WORK/host1/outbox" | tail -1)"
-min2="$(ids "$WORK/host2/outbox" | head -1)"
-[[ -n "$min2" ]] || fail "UI 2's resumed run delivered nothing to its outbox"
+ids() { { cat "$1"/*.ndjson 2>/dev/null || true; } | { grep -o '^{"id":[0-9]*' || true; } | cut -d: -f2 | sort -n; }
+# What a cancelled run read is delivered as its SDK closes, which may end after the
+# screen says cancelled: wait for UI 2's outbox (a deadline, not a sleep).
+deadline=$((SECONDS + 30))
+until [[ -n "$(ids "$WORK/host2/outbox" | head -1)" ]] || ((SECONDS >= deadline)); do sleep 0.2; done
+max1="$(ids "$WORK/host1/outbox" | tail -1 || true)"
+min2="$(ids "$WORK/host2/outbox" | head -1 || true)"
+[[ -n "$min2" ]] || fail "UI 2's resumed run delivered nothing to its outbox within 30 s"
 ((min2 > 1 && min2 <= max1 + 1)) || fail "UI 2's run did not resume from UI 1's committed state (UI 1 sent up to id $max1, UI 2 from $min2)"
 
 STEP="7/7 the history shows both runs; both UIs quit with status 0 and restore the terminal"; echo "workspace_tui.sh: $STEP"
