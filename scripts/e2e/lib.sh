@@ -6,8 +6,9 @@
 # It may define check_screen TEXT, which wait_for calls on every screen it reads.
 
 # A command that stops the script (set -e) says so, where, and in which step, with the word
-# FAIL that scripts/test.sh shows of a failed script's log.
-trap 'echo "$NAME: FAIL in ${STEP:-start-up}: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+# FAIL that scripts/test.sh shows of a failed script's log (not under set +e, where a
+# script reads the status itself).
+trap 'e2e_rc=$?; [[ $- != *e* ]] || echo "$NAME: FAIL in ${STEP:-start-up}: line $LINENO: \"$BASH_COMMAND\" exited $e2e_rc" >&2' ERR
 
 # e2e_bin: BIN, the panoply binary from PANOPLY_BIN made absolute; exits 2 without it.
 # tmux is installed when missing.
