@@ -32,11 +32,7 @@ struct SQLiteResourcesCLITests {
                 c.executemany('INSERT INTO unpicked VALUES (?)', ((i,) for i in range(1, 11)))
                 c.commit()
                 """
-            let child = try Child.start("/usr/bin/env", ["python3", "-c", script, path])
-            child.closeInput()
-            let exit = try child.waitForExit(within: .seconds(120))
-            guard exit.status == 0 else { throw TestFailure("python3 failed: \(exit.stderr)") }
-            return .success(path)
+            return try pythonFixture(script, path)
         } catch {
             return .failure(TestFailure("fixture: \(error)"))
         }

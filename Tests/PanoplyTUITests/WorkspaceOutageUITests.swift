@@ -27,12 +27,8 @@ struct WorkspaceOutageUITests {
         }
         let proxy = try PauseProxy(upstreamHost: host, upstreamPort: try #require(Int(port)))
         let proxied = url.replacingOccurrences(of: "@\(host):\(port)/", with: "@127.0.0.1:\(proxy.port)/")
-        var launch = TUILaunch(
-            registry: SourceRegistry([DemoSource.self]),
-            destination: DestinationSettings(kind: .outbox, outbox: home.appendingPathComponent("outbox").path),
-            destinationGiven: true, configDirectory: "")
-        launch.workspace = try Workspaces.workspace(url: proxied, keyFile: nil, configDir: nil, environment: env)
-        launch.environment = [:]
+        var launch = TUILaunch.demo(
+            on: try Workspaces.workspace(url: proxied, keyFile: nil, configDir: nil, environment: env), outbox: home.appendingPathComponent("outbox"))
         launch.shutdownTimeout = .milliseconds(500)
         return (proxy, launch)
     }

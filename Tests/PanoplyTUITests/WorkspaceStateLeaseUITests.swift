@@ -22,12 +22,7 @@ extension WorkspaceUITests {
 
         let dir = try temporaryDirectory()
         let terminal = MemoryTerminal(width: 160, height: 24)
-        var launch = TUILaunch(
-            registry: SourceRegistry([DemoSource.self]),
-            destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
-            destinationGiven: true, configDirectory: "")
-        launch.workspace = store
-        launch.environment = [:]
+        let launch = TUILaunch.demo(on: store, outbox: dir.appendingPathComponent("outbox"))
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
         try await terminal.waitForText("Saved sources", "Small")
         terminal.press(.char("x"))

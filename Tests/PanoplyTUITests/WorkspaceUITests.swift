@@ -8,6 +8,18 @@ import Testing
 @testable import PanoplyTUI
 @testable import PanoplyTUICore
 
+extension TUILaunch {
+    /// The UI's launch on `store` with the demo source, sending to the outbox `outbox`.
+    static func demo(on store: any Workspace, outbox: URL) -> TUILaunch {
+        var launch = TUILaunch(
+            registry: SourceRegistry([DemoSource.self]), destination: DestinationSettings(kind: .outbox, outbox: outbox.path),
+            destinationGiven: true, configDirectory: "")
+        launch.workspace = store
+        launch.environment = [:]
+        return launch
+    }
+}
+
 /// The test services' PostgreSQL (PANOPLY_TEST_PG_*), nil when none runs.
 enum TestPostgres {
     static let server: [String: String]? = {
@@ -49,12 +61,7 @@ struct WorkspaceUITests {
 
         let dir = try temporaryDirectory()
         let terminal = MemoryTerminal(width: 100, height: 24)
-        var launch = TUILaunch(
-            registry: SourceRegistry([DemoSource.self]),
-            destination: DestinationSettings(kind: .outbox, outbox: dir.appendingPathComponent("outbox").path),
-            destinationGiven: true, configDirectory: "")
-        launch.workspace = store
-        launch.environment = [:]
+        let launch = TUILaunch.demo(on: store, outbox: dir.appendingPathComponent("outbox"))
         let app = Task { @MainActor in try await TUIApp.run(launch, terminal: terminal) }
         try await terminal.waitForText("Saved sources", "Small", "[\(pg["user"]!)@\(pg["host"]!):")
         terminal.press(.enter)

@@ -149,12 +149,18 @@ func manyTablesSQLite(_ name: String, tables: Int, rowsEach: Int) -> Result<Stri
                 c.executemany('INSERT INTO t%d VALUES (?, ?)' % t, ((i, 'r%d' % i) for i in range(1, \(rowsEach) + 1)))
             c.commit()
             """
-        let child = try Child.start("/usr/bin/env", ["python3", "-c", script, path])
-        child.closeInput()
-        let exit = try child.waitForExit(within: .seconds(120))
-        guard exit.status == 0 else { throw TestFailure("python3 failed: \(exit.stderr)") }
-        return .success(path)
+        return try pythonFixture(script, path)
     } catch {
         return .failure(TestFailure("fixture: \(error)"))
     }
+}
+
+/// Runs the Python `script` with `path` as its argument (it writes the fixture there).
+/// - Returns: `path` once the script exited 0.
+func pythonFixture(_ script: String, _ path: String) throws -> Result<String, TestFailure> {
+    let child = try Child.start("/usr/bin/env", ["python3", "-c", script, path])
+    child.closeInput()
+    let exit = try child.waitForExit(within: .seconds(120))
+    guard exit.status == 0 else { throw TestFailure("python3 failed: \(exit.stderr)") }
+    return .success(path)
 }
